@@ -1,0 +1,3 @@
+"""budge: a gentle desk-break reminder that teaches posture micromovements."""
+
+__version__ = "0.1.0"

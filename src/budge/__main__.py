@@ -1,0 +1,3 @@
+from budge.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,301 @@
+"""The application object: the one place where state changes.
+
+Timer wake-ups, tray clicks, control-channel commands and the offline command
+line all call these methods; a lock serialises them. Each action is written
+to the store before it is confirmed, then the timer is rescheduled and the
+listeners (the tray) are told.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import datetime, timedelta, tzinfo
+from pathlib import Path
+
+from budge import core
+from budge.chooser import RECENT_WINDOW, choose
+from budge.config import Settings, load_settings
+from budge.durations import describe_duration
+from budge.hours import local_day
+from budge.movements import Movement
+from budge.ports import Clock, Notifier, Timer
+from budge.problems import ConfigError
+from budge.store import Store
+from budge.streak import Streak, compute_streak
+
+log = logging.getLogger("budge")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the tray and ``status`` show; computed after every change."""
+
+    running: bool
+    now: datetime
+    next_due: datetime | None
+    paused_until: datetime | None
+    current: Movement | None
+    pending: bool
+    streak: Streak
+    tz: tzinfo
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "running": self.running,
+            "next_reminder": _iso(self.next_due),
+            "paused_until": _iso(self.paused_until),
+            "current": None if self.current is None else {
+                "id": self.current.id, "name": self.current.name, "cue": self.current.cue,
+                "seconds": self.current.seconds, "region": self.current.region},
+            "today_done": self.streak.today_done,
+            "daily_goal": self.streak.goal,
+            "streak": self.streak.current,
+            "best_streak": self.streak.best,
+        }
+
+
+@dataclass(frozen=True)
+class Reply:
+    ok: bool
+    message: str
+
+
+class App:
+    def __init__(self, *, settings: Settings, store: Store, clock: Clock, tz: tzinfo,
+                 rng: random.Random, config_path: Path, movements_path: Path,
+                 running: bool = False) -> None:
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self.rng = rng
+        self.running = running
+        self.timer: Timer | None = None
+        self.notifier: Notifier | None = None
+        self._paths = (config_path, movements_path)
+        self._config_stamp = _stamp(config_path, movements_path)
+        self._lock = threading.RLock()
+        self._listeners: list[Callable[[Snapshot], None]] = []
+        now = clock.now()
+        stored = store.load_state()
+        if stored is None or settings.movement(stored.current) is None:
+            stored = core.State(since=now, current=self._choose_next(now, avoid=None),
+                                paused_until=stored.paused_until if stored else None)
+        self.state = stored
+        self.snapshot = self._snapshot(now)
+
+    # wiring
+
+    def timing(self) -> core.Timing:
+        return core.Timing(interval=self.settings.config.interval,
+                           hours=self.settings.config.hours, tz=self.tz)
+
+    def subscribe(self, listener: Callable[[Snapshot], None]) -> None:
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        """The daemon starts: the interval starts now; a running pause is kept."""
+        with self._lock:
+            now = self.clock.now()
+            self.state = core.start(now, self.state, self.state.current or "")
+            self._commit(now)
+
+    # scheduled wake-ups
+
+    def on_timer(self) -> None:
+        try:
+            self._wake()
+        except Exception:  # a failed wake-up must not end the reminders
+            log.exception("reminder wake-up failed; trying again at the next interval")
+            with self._lock:
+                now = self.clock.now()
+                self.state = replace(self.state, since=now, snooze_until=None)
+                self._commit(now)
+
+    def _wake(self) -> None:
+        with self._lock:
+            self._reload_if_changed()
+            now = self.clock.now()
+            result = core.tick(now, self.timing(), self.state)
+            if result.resumed:
+                self.store.record("resumed", now, self.tz, detail="pause ended")
+                log.info("pause ended")
+            if result.gap is not None:
+                log.info("woke %s late (asleep or frozen): interval restarted",
+                         describe_duration(result.gap))
+            movement = self.settings.movement(result.reminded)
+            if movement is not None:
+                self.store.record("reminded", now, self.tz, movement.id)
+                log.info("reminder: %s", movement.id)
+            self.state = result.state
+            self._commit(now)
+        if movement is not None and self.notifier is not None:
+            self.notifier.send(notification_title(movement), movement.cue,
+                               self.settings.config.notification_timeout)
+
+    # actions
+
+    def done(self) -> Reply:
+        with self._lock:
+            now = self.clock.now()
+            movement = self.settings.movement(self.state.current)
+            self.store.record("done", now, self.tz, movement.id if movement else None)
+            self.state = core.done(now, self.state, self._choose_next(now, avoid=movement))
+            self._commit(now)
+            streak = self.snapshot.streak
+            name = movement.name if movement else "movement"
+            message = f"Done: {name}. {streak.today_done} of {streak.goal} today."
+            if streak.today_done == streak.goal:
+                message += " That is today's goal. Well done."
+            log.info("done: %s", movement.id if movement else "-")
+            return Reply(True, message)
+
+    def skip(self) -> Reply:
+        with self._lock:
+            now = self.clock.now()
+            movement = self.settings.movement(self.state.current)
+            self.store.record("skipped", now, self.tz, movement.id if movement else None)
+            self.state = core.skip(now, self.state, self._choose_next(now, avoid=movement))
+            self._commit(now)
+            log.info("skipped: %s", movement.id if movement else "-")
+            return Reply(True, f"Skipped. Next time: {self._current_name()}.")
+
+    def snooze(self, duration: timedelta | None = None) -> Reply:
+        with self._lock:
+            now = self.clock.now()
+            duration = duration or self.settings.config.snooze_options[0]
+            movement = self.state.current
+            self.store.record("snoozed", now, self.tz, movement, detail=str(
+                int(duration.total_seconds())))
+            self.state = core.snooze(now, self.state, duration)
+            self._commit(now)
+            log.info("snoozed %s", describe_duration(duration))
+            return Reply(True, f"Snoozed: {self._current_name()} again in "
+                               f"{describe_duration(duration)}.")
+
+    def pause(self, until: datetime) -> Reply:
+        with self._lock:
+            now = self.clock.now()
+            if until <= now:
+                return Reply(False, "That time has already passed.")
+            self.store.record("paused", now, self.tz, detail=until.isoformat())
+            self.state = core.pause(self.state, until)
+            self._commit(now)
+            log.info("paused until %s", until.isoformat())
+            return Reply(True, f"Paused until {describe_time(until, now, self.tz)}.")
+
+    def pause_until_tomorrow(self) -> Reply:
+        return self.pause(core.pause_until_tomorrow(self.clock.now(), self.timing()))
+
+    def resume(self) -> Reply:
+        with self._lock:
+            now = self.clock.now()
+            if self.state.paused_until is None:
+                return Reply(True, "budge is not paused.")
+            self.store.record("resumed", now, self.tz)
+            self.state = core.resume(now, self.state)
+            self._commit(now)
+            log.info("resumed")
+            nxt = self.snapshot.next_due
+            when = describe_time(nxt, now, self.tz) if nxt else "the next active day"
+            return Reply(True, f"Resumed. Next reminder at {when}.")
+
+    def reload(self) -> Reply:
+        with self._lock:
+            try:
+                self.settings = load_settings(*self._paths)
+            except ConfigError as error:
+                log.warning("config not reloaded, keeping the last good settings:\n%s", error)
+                return Reply(False, "The config has problems; keeping the last good "
+                                    f"settings.\n{error}")
+            self._config_stamp = _stamp(*self._paths)
+            if self.settings.movement(self.state.current) is None:
+                now = self.clock.now()
+                self.state = core.State(since=self.state.since, paused_until=self.state.paused_until,
+                                        current=self._choose_next(now, avoid=None))
+            self._commit(self.clock.now())
+            log.info("config reloaded")
+            return Reply(True, "Config reloaded.")
+
+    def status(self) -> Snapshot:
+        with self._lock:
+            self.snapshot = self._snapshot(self.clock.now())
+            return self.snapshot
+
+    # internals
+
+    def _reload_if_changed(self) -> None:
+        if _stamp(*self._paths) != self._config_stamp:
+            self.reload()
+
+    def _commit(self, now: datetime) -> None:
+        self.store.save_state(self.state)
+        if self.timer is not None:
+            self.timer.schedule(self.state.wake_at(self.timing()))
+        self.snapshot = self._snapshot(now)
+        for listener in self._listeners:
+            try:
+                listener(self.snapshot)
+            except Exception:
+                log.exception("a display update failed")
+
+    def _snapshot(self, now: datetime) -> Snapshot:
+        config = self.settings.config
+        streak = compute_streak(self.store.done_by_day(), local_day(now, self.tz),
+                                config.daily_goal, config.hours.days)
+        paused = self.state.paused_until if self.state.is_paused(now) else None
+        return Snapshot(
+            running=self.running, now=now,
+            next_due=None if paused else self.state.next_due(self.timing()),
+            paused_until=paused, current=self.settings.movement(self.state.current),
+            pending=self.state.pending, streak=streak, tz=self.tz)
+
+    def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
+        catalog = self.settings.catalog
+        by_id = {m.id: m for m in catalog}
+        today = self.store.movements_on(local_day(now, self.tz))
+        regions = Counter(by_id[i].region for i in today if i in by_id)
+        recent = self.store.recent_movements(RECENT_WINDOW)
+        if avoid is not None:
+            recent.append(avoid.id)
+        return choose(catalog, self.settings.config.filters, recent, regions, self.rng).id
+
+    def _current_name(self) -> str:
+        movement = self.settings.movement(self.state.current)
+        return movement.name if movement else "a movement"
+
+
+def notification_title(movement: Movement) -> str:
+    return f"{movement.name} · {movement.length_label}"
+
+
+def describe_time(at: datetime, now: datetime, tz: tzinfo) -> str:
+    """``14:30``, ``tomorrow 09:00`` or ``Mon 09:00``, in local time."""
+    local, today = at.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return clock
+    if (local.date() - today).days == 1:
+        return f"tomorrow {clock}"
+    if (local.date() - today).days < 7:
+        return f"{local.strftime('%a')} {clock}"
+    return f"{local.strftime('%Y-%m-%d')} {clock}"
+
+
+def _stamp(*paths: Path) -> tuple[float | None, ...]:
+    stamps: list[float | None] = []
+    for path in paths:
+        try:
+            stamps.append(path.stat().st_mtime)
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

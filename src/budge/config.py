@@ -1,0 +1,279 @@
+"""The config file: TOML merged over the packaged defaults, validated once.
+
+The packaged ``config/budge.toml`` is both the documented template written on
+first run and the source of every default. Validation collects every problem
+and never replaces a bad value silently.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import time, timedelta
+from pathlib import Path
+from typing import Any
+
+from budge.chooser import Filters
+from budge.durations import DURATION_HELP, parse_clock, parse_duration
+from budge.hours import DAY_NAMES, ActiveHours
+from budge.movements import REGIONS, Movement, load_builtin, load_user, merge_catalogs
+from budge.problems import ConfigError, Problem, ProblemList, read_user_text, toml_problem
+from budge.resources import read_text
+
+TRAY_BACKENDS = ("auto", "appindicator", "gtk", "xorg", "none")
+TEMPLATE = "config/budge.toml"
+_MAX_INTERVAL = timedelta(hours=12)
+_MAX_SNOOZE = timedelta(hours=12)
+_MAX_TIMEOUT = timedelta(minutes=10)
+_FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+
+
+@dataclass(frozen=True)
+class Config:
+    interval: timedelta
+    hours: ActiveHours
+    daily_goal: int
+    snooze_options: tuple[timedelta, ...]
+    notification_timeout: timedelta
+    tray_backend: str
+    filters: Filters
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A validated config together with the movement catalog it filters."""
+
+    config: Config
+    catalog: tuple[Movement, ...]
+
+    def movement(self, movement_id: str | None) -> Movement | None:
+        return next((m for m in self.catalog if m.id == movement_id), None)
+
+
+def default_document() -> dict[str, Any]:
+    return tomllib.loads(read_text(TEMPLATE))
+
+
+def write_template(path: Path) -> bool:
+    """Write the commented default config if there is none; True if written."""
+    if path.exists():
+        return False
+    from budge.paths import make_private_dir
+
+    make_private_dir(path.parent)
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(read_text(TEMPLATE))
+    return True
+
+
+def load_settings(config_path: Path, movements_path: Path) -> Settings:
+    """Read, merge and validate; raises :class:`ConfigError` listing every problem."""
+    problems = ProblemList(str(config_path))
+    user: dict[str, Any] = {}
+    if config_path.exists():
+        text, read_problems = read_user_text(config_path)
+        problems.extend(read_problems)
+        if text is not None:
+            try:
+                user = tomllib.loads(text)
+            except tomllib.TOMLDecodeError as error:
+                problems.add(toml_problem(error))
+    builtin = load_builtin()
+    user_movements, movement_problems = load_user(movements_path)
+    catalog = merge_catalogs(builtin, user_movements, movement_problems)
+    if len(problems) == 0:
+        config = validate(user, problems, {m.id for m in catalog})
+    if len(problems) or len(movement_problems):
+        raise ConfigError([problems, movement_problems])
+    return Settings(config=config, catalog=tuple(catalog))
+
+
+def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]) -> Config:
+    defaults = default_document()
+    _check_unknown(user, defaults, "", problems)
+    merged = _merge(defaults, user)
+
+    def field(key: str, parse: Callable[[Any], Any], expected: str) -> Any:
+        table, _, name = key.rpartition(".")
+        value = merged[table][name] if table else merged[key]
+        try:
+            return parse(value)
+        except (ValueError, TypeError) as error:
+            detail = str(error)
+            # The duration parser's message only repeats what "expected" says.
+            if detail and DURATION_HELP not in detail:
+                expected = f"{expected} ({detail})"
+            problems.add(Problem(key, _found(value), expected))
+            fallback_table = defaults[table] if table else defaults
+            return parse(fallback_table[name])
+
+    interval = field("interval", lambda v: _bounded(v, _MAX_INTERVAL),
+                     f"{DURATION_HELP}, at most 12h")
+    ranges = field("active_hours", _parse_ranges,
+                   'time ranges like "09:00-18:00" or "09:00-12:30, 13:30-18:00"')
+    days = field("active_days", _parse_days,
+                 'days like ["mon", "tue"] or a range like "mon-fri"')
+    goal = field("daily_goal", _parse_goal, "a whole number from 1 to 50")
+    snoozes = field("snooze_options", _parse_snoozes,
+                    f"a list of 1 to 6 durations, each {DURATION_HELP}, at most 12h")
+    timeout = field("notifications.timeout", lambda v: _bounded(v, _MAX_TIMEOUT),
+                    f"{DURATION_HELP}, at most 10m")
+    backend = field("tray.backend", lambda v: _one_of(v, TRAY_BACKENDS),
+                    "one of " + ", ".join(f'"{b}"' for b in TRAY_BACKENDS))
+    exclude = field("movements.exclude", _string_list, "a list of movement ids")
+    for ident in sorted(exclude - movement_ids):
+        problems.add(Problem("movements.exclude", repr(ident), "the id of a movement in the catalog",
+                             suggestions=sorted(movement_ids), near=ident))
+    regions = field("movements.exclude_regions", _string_list, "a list of body regions")
+    for region in sorted(regions - set(REGIONS)):
+        problems.add(Problem("movements.exclude_regions", repr(region),
+                             "one of " + ", ".join(REGIONS), suggestions=REGIONS,
+                             near=region))
+    gentle = field("movements.gentle_only", _boolean, "true or false")
+    return Config(
+        interval=interval, hours=ActiveHours(ranges=ranges, days=days), daily_goal=goal,
+        snooze_options=snoozes, notification_timeout=timeout, tray_backend=backend,
+        filters=Filters(exclude_ids=frozenset(exclude), exclude_regions=frozenset(regions),
+                        gentle_only=gentle),
+    )
+
+
+def _check_unknown(user: dict[str, Any], defaults: dict[str, Any], prefix: str,
+                   problems: ProblemList) -> None:
+    for key, value in user.items():
+        name = f"{prefix}{key}"
+        if key not in defaults:
+            problems.add(Problem(name, "an unknown key", "one of " + ", ".join(defaults),
+                                 suggestions=list(defaults)))
+        elif isinstance(defaults[key], dict):
+            if isinstance(value, dict):
+                _check_unknown(value, defaults[key], f"{name}.", problems)
+            else:
+                problems.add(Problem(name, _found(value), f"a [{name}] table"))
+        elif isinstance(value, dict):
+            problems.add(Problem(name, "a table", "a value, not a table"))
+
+
+def _merge(defaults: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
+    merged = dict(defaults)
+    for key, value in user.items():
+        if key in defaults and isinstance(defaults[key], dict):
+            if isinstance(value, dict):
+                merged[key] = {**defaults[key], **{k: v for k, v in value.items()
+                                                   if k in defaults[key]}}
+        elif key in defaults and not isinstance(value, dict):
+            merged[key] = value
+    return merged
+
+
+def _found(value: Any) -> str:
+    shown = repr(value)
+    if len(shown) > 60:
+        shown = shown[:57] + "..."
+    return f"{shown} ({_type_name(value)})"
+
+
+def _type_name(value: Any) -> str:
+    return {bool: "boolean", int: "number", float: "number", str: "text", list: "list",
+            dict: "table"}.get(type(value), type(value).__name__)
+
+
+def _bounded(value: Any, limit: timedelta) -> timedelta:
+    if not isinstance(value, str | int) or isinstance(value, bool):
+        raise TypeError
+    duration = parse_duration(value)
+    if duration > limit:
+        raise ValueError("too long")
+    return duration
+
+
+def _parse_ranges(value: Any) -> tuple[tuple[time, time], ...]:
+    if isinstance(value, str):
+        parts = [p for p in value.split(",")]
+    elif isinstance(value, list) and all(isinstance(p, str) for p in value):
+        parts = list(value)
+    else:
+        raise TypeError
+    ranges: list[tuple[time, time]] = []
+    for part in parts:
+        pieces = part.strip().split("-")
+        if len(pieces) != 2:
+            raise ValueError(f"{part.strip()!r} is not a range")
+        start, end = parse_clock(pieces[0]), parse_clock(pieces[1])
+        if start >= end:
+            raise ValueError(f"{part.strip()!r} ends before it starts")
+        ranges.append((start, end))
+    if not ranges:
+        raise ValueError("no range given")
+    ranges.sort()
+    for (_, first_end), (second_start, _) in zip(ranges, ranges[1:], strict=False):
+        if second_start < first_end:
+            raise ValueError("two ranges overlap")
+    return tuple(ranges)
+
+
+def _day_index(name: str) -> int:
+    cleaned = name.strip().lower()
+    for names in (DAY_NAMES, _FULL_DAY_NAMES):
+        if cleaned in names:
+            return names.index(cleaned)
+    raise ValueError(f"{name.strip()!r} is not a day")
+
+
+def _parse_days(value: Any) -> frozenset[int]:
+    if isinstance(value, str):
+        text = value.strip().lower()
+        if text in ("every day", "all", "daily"):
+            return frozenset(range(7))
+        if "-" in text and "," not in text:
+            first, last = (_day_index(p) for p in text.split("-", 1))
+            days = {first}
+            while first != last:
+                first = (first + 1) % 7
+                days.add(first)
+            return frozenset(days)
+        items = text.split(",")
+    elif isinstance(value, list) and all(isinstance(p, str) for p in value):
+        items = value
+    else:
+        raise TypeError
+    days = frozenset(_day_index(item) for item in items)
+    if not days:
+        raise ValueError("no day given")
+    return days
+
+
+def _parse_goal(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError
+    if not 1 <= value <= 50:
+        raise ValueError("out of range")
+    return value
+
+
+def _parse_snoozes(value: Any) -> tuple[timedelta, ...]:
+    if not isinstance(value, list) or not 1 <= len(value) <= 6:
+        raise TypeError
+    return tuple(_bounded(v, _MAX_SNOOZE) for v in value)
+
+
+def _one_of(value: Any, options: tuple[str, ...]) -> str:
+    if value not in options:
+        raise ValueError
+    return str(value)
+
+
+def _string_list(value: Any) -> frozenset[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise TypeError
+    return frozenset(value)
+
+
+def _boolean(value: Any) -> bool:
+    if not isinstance(value, bool):
+        raise TypeError
+    return value
+

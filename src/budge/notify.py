@@ -1,0 +1,109 @@
+"""Desktop notifications: plyer first, then the tray's own, then a printed line.
+
+A backend that fails is reported once, with what to install, and the next
+one takes over; a notification failure never stops the reminders.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib.util
+import logging
+import shutil
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+
+log = logging.getLogger("budge")
+
+LINUX_FIX = ("install a notification daemon (dunst, or your desktop's own) and "
+             "`pip install 'budge[linux]'` for dbus-python")
+
+
+class PlyerNotifier:
+    """Notifications through plyer (D-Bus on Linux, toasts on Windows, macOS' centre)."""
+
+    name = "plyer"
+
+    def __init__(self, icon: Path | None) -> None:
+        self._icon = icon
+        self._warned_timeout = False
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        from plyer import notification
+
+        if sys.platform.startswith("linux"):
+            # The notification spec lets servers read the body as markup; what
+            # the user wrote must show as typed.
+            body = html.escape(body, quote=False)
+            self._warn_if_timeout_ignored()
+        notification.notify(title=title, message=body, app_name="budge",
+                            app_icon=str(self._icon) if self._icon else "",
+                            timeout=max(1, int(timeout.total_seconds())))
+
+    def _warn_if_timeout_ignored(self) -> None:
+        if self._warned_timeout or importlib.util.find_spec("dbus") is not None:
+            return
+        self._warned_timeout = True
+        if shutil.which("notify-send"):
+            log.warning("notifications go through notify-send, which ignores the timeout; "
+                        "`pip install 'budge[linux]'` adds dbus-python so they close by themselves")
+        else:
+            raise RuntimeError("neither dbus-python nor notify-send is available")
+
+
+class CallableNotifier:
+    """A notifier from a plain function (the tray's own notification)."""
+
+    def __init__(self, name: str, send: Callable[[str, str, timedelta], None]) -> None:
+        self.name = name
+        self._send = send
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        self._send(title, body, timeout)
+
+
+class PrintNotifier:
+    """The last resort: a line on standard output (and in the log)."""
+
+    name = "stdout"
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        line = f"budge: {title}: {body}"
+        log.info("shown on stdout: %s", line)
+        try:
+            print(line, flush=True)
+        except OSError:
+            pass
+
+
+class FallbackNotifier:
+    """Tries each backend in order; one that fails is dropped after one clear warning."""
+
+    def __init__(self, backends: list, fix: str = LINUX_FIX) -> None:
+        self._backends = list(backends)
+        self._fix = fix
+
+    @property
+    def active(self) -> str:
+        return self._backends[0].name if self._backends else "none"
+
+    def prepend(self, backend: object) -> None:
+        self._backends.insert(0, backend)
+
+    def insert_before_last(self, backend: object) -> None:
+        self._backends.insert(max(0, len(self._backends) - 1), backend)
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        while self._backends:
+            backend = self._backends[0]
+            try:
+                backend.send(title, body, timeout)
+                return
+            except Exception as error:  # any backend failure: fall back, never crash
+                self._backends.pop(0)
+                after = self._backends[0].name if self._backends else "nothing"
+                log.warning("notifications through %s failed (%s: %s); using %s from now on. "
+                            "To fix: %s", backend.name, type(error).__name__, error, after,
+                            self._fix)

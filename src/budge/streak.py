@@ -1,0 +1,69 @@
+"""The streak: consecutive active days on which the daily goal was met.
+
+Days outside the active days neither count nor break it, and today, until it
+ends, never breaks it: a streak is only ever lost by a whole day gone by.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+
+@dataclass(frozen=True)
+class Streak:
+    current: int
+    best: int
+    today_done: int
+    goal: int
+
+    @property
+    def today_met(self) -> bool:
+        return self.today_done >= self.goal
+
+
+def compute_streak(
+    done_by_day: Mapping[date, int],
+    today: date,
+    goal: int,
+    active_days: frozenset[int],
+) -> Streak:
+    """``done_by_day`` maps local days to the number of movements done that day."""
+    today_done = done_by_day.get(today, 0)
+    met = {day for day, count in done_by_day.items() if count >= goal and day <= today}
+    current = 0
+    day = today
+    if today not in met:
+        day -= timedelta(days=1)
+    earliest = min(done_by_day, default=today)
+    while day >= earliest:
+        if day in met:
+            current += 1
+        elif day.weekday() in active_days:
+            break
+        day -= timedelta(days=1)
+    return Streak(current=current, best=max(current, _best_run(met, active_days)),
+                  today_done=today_done, goal=goal)
+
+
+def _best_run(met: set[date], active_days: frozenset[int]) -> int:
+    best = run = 0
+    previous: date | None = None
+    for day in sorted(met):
+        if previous is not None and _only_inactive_between(previous, day, active_days):
+            run += 1
+        else:
+            run = 1
+        best = max(best, run)
+        previous = day
+    return best
+
+
+def _only_inactive_between(first: date, second: date, active_days: frozenset[int]) -> bool:
+    day = first + timedelta(days=1)
+    while day < second:
+        if day.weekday() in active_days:
+            return False
+        day += timedelta(days=1)
+    return True
