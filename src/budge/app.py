@@ -86,6 +86,7 @@ class App:
         if stored is None or settings.movement(stored.current) is None:
             stored = core.State(since=now, current=self._choose_next(now, avoid=None),
                                 paused_until=stored.paused_until if stored else None)
+            store.save_state(stored)
         self.state = stored
         self.snapshot = self._snapshot(now)
 

@@ -1,0 +1,288 @@
+"""The ``budge`` command line.
+
+Every command except ``run`` first tries the running daemon over the control
+channel; with no daemon, the same command runs against the store directly, so
+``budge done`` is never lost. Problems a user can fix exit with status 2 and a
+message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sys
+from collections.abc import Sequence
+from datetime import datetime, timedelta, timezone
+from typing import Any
+
+from budge import __version__
+from budge.durations import DURATION_HELP, parse_clock, parse_duration
+from budge.paths import Paths, resolve
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A bad argument; the message says what is expected."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="budge",
+        description="A gentle desk-break reminder that suggests one small posture "
+                    "micromovement at a time. With no command, starts the reminder daemon.")
+    parser.add_argument("--version", action="version", version=f"budge {__version__}")
+    parser.add_argument("--config", metavar="FILE",
+                        help="use this config file (also: BUDGE_CONFIG)")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    run = commands.add_parser("run", help="start the reminder daemon (the default)",
+                              description="Start budge: a tray icon and a reminder every "
+                                          "interval inside your active hours.")
+    run.add_argument("--no-tray", action="store_true",
+                     help="run without a tray icon (control budge from the command line)")
+    run.add_argument("-v", "--verbose", action="store_true", help="log every step")
+
+    commands.add_parser("done", help="mark the current movement done",
+                        description="Record the current movement as done and move on.")
+    snooze = commands.add_parser("snooze", help="remind again about this movement later",
+                                 description="Remind about the same movement after a while.")
+    snooze.add_argument("duration", nargs="?",
+                        help=f"{DURATION_HELP} (default: the first of snooze_options)")
+    commands.add_parser("skip", help="skip this movement and wait for the next interval",
+                        description="Skip the current movement; the next one comes after "
+                                    "an interval.")
+    pause = commands.add_parser("pause", help="pause reminders",
+                                description="Pause reminders for a while, until a time, or "
+                                            "until the next active day.")
+    pause.add_argument("when", nargs="*", metavar="DURATION|tomorrow|until HH:MM",
+                       help=f"{DURATION_HELP}, 'tomorrow', or 'until 14:00' (default: 1h)")
+    commands.add_parser("resume", help="resume reminders after a pause",
+                        description="End a pause; the next reminder comes one interval later.")
+    status = commands.add_parser("status", help="show what budge is doing",
+                                 description="Show whether budge runs, the next reminder, "
+                                             "today's progress and the streak.")
+    status.add_argument("--json", action="store_true", help="print JSON for scripts")
+    suggest = commands.add_parser("suggest", help="show the current movement and how to do it",
+                                  description="Show the current suggestion with its steps.")
+    suggest.add_argument("--list", action="store_true", help="list every movement and its id")
+    commands.add_parser("reload", help="re-read the config now",
+                        description="Make the running daemon re-read its config at once.")
+    config = commands.add_parser("config", help="check or locate the config file",
+                                 description="Check the config file, or print where it is.")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION",
+                                            required=True)
+    config_commands.add_parser("check", help="validate the config and movement files",
+                               description="Validate the config and your movements file; "
+                                           "exit 2 listing every problem.")
+    config_commands.add_parser("path", help="print the config file's path",
+                               description="Print the path of the config file in use.")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    paths = resolve(os.environ, args.config)
+    command = args.command or "run"
+    try:
+        if command == "run":
+            from budge.daemon import run
+
+            return run(paths, no_tray=getattr(args, "no_tray", False),
+                       verbose=getattr(args, "verbose", False))
+        if command == "config":
+            return _config(paths, args.config_command)
+        if command == "suggest" and args.list:
+            return _list_movements(paths)
+        return _control(paths, command, args)
+    except UsageError as error:
+        print(f"budge {command}: {error}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _config(paths: Paths, action: str) -> int:
+    if action == "path":
+        print(paths.config_file)
+        return 0
+    from budge.config import load_settings
+    from budge.problems import ConfigError
+
+    try:
+        settings = load_settings(paths.config_file, paths.user_movements)
+    except ConfigError as error:
+        print(error, file=sys.stderr)
+        return EXIT_USAGE
+    where = paths.config_file if paths.config_file.exists() else "defaults (no config file yet)"
+    print(f"config OK: {where}; {len(settings.catalog)} movements")
+    return 0
+
+
+def _list_movements(paths: Paths) -> int:
+    settings = _settings_or_exit(paths)
+    for m in settings.catalog:
+        allowed = "" if settings.config.filters.allows(m) else "  (excluded)"
+        print(f"{m.id:<18} {m.region:<13} {m.position:<9} {m.name}{allowed}")
+    return 0
+
+
+def _settings_or_exit(paths: Paths):  # type: ignore[no-untyped-def]
+    from budge.config import load_settings
+    from budge.problems import ConfigError
+
+    try:
+        return load_settings(paths.config_file, paths.user_movements)
+    except ConfigError as error:
+        raise UsageError(f"the config has problems:\n{error}") from error
+
+
+def request_for(command: str, args: argparse.Namespace,
+                now: datetime | None = None) -> dict[str, Any]:
+    """Turn parsed arguments into a control request; bad values raise UsageError."""
+    now = now or datetime.now(timezone.utc)
+    if command == "snooze":
+        if args.duration is None:
+            return {"cmd": "snooze"}
+        return {"cmd": "snooze", "seconds": int(_duration(args.duration).total_seconds())}
+    if command == "pause":
+        return {"cmd": "pause", **_pause_target(args.when, now)}
+    if command == "suggest":
+        return {"cmd": "status"}
+    return {"cmd": command}
+
+
+def _duration(text: str) -> timedelta:
+    try:
+        value = parse_duration(text)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    if value > timedelta(days=7):
+        raise UsageError(f"{text!r} is longer than a week; use `budge pause` for long breaks")
+    return value
+
+
+def _pause_target(words: list[str], now: datetime) -> dict[str, Any]:
+    text = " ".join(words).strip().lower()
+    if not text:
+        return {"until": (now + timedelta(hours=1)).isoformat()}
+    if text == "tomorrow":
+        return {"tomorrow": True}
+    if text.startswith("until "):
+        try:
+            clock = parse_clock(text.removeprefix("until "))
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        from budge.localzone import local_zone
+
+        local_now = now.astimezone(local_zone())
+        target = local_now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+        if target <= local_now:
+            target += timedelta(days=1)
+        return {"until": target.astimezone(timezone.utc).isoformat()}
+    return {"until": (now + _duration(text)).isoformat()}
+
+
+def _control(paths: Paths, command: str, args: argparse.Namespace) -> int:
+    from budge import control
+
+    request = request_for(command, args)
+    try:
+        reply = control.send(paths.control_address(), paths.key_file, request)
+    except (OSError, EOFError, ValueError) as error:
+        print(f"budge: the running budge did not answer ({error}); is it frozen? "
+              f"Its pid is in {paths.lock_file}.", file=sys.stderr)
+        return 1
+    running = reply is not None
+    if reply is None:
+        if command == "reload":
+            print("budge is not running; the config will be read when it starts.")
+            return _config(paths, "check")
+        reply = _offline(paths, request)
+    return _show(command, args, reply, running)
+
+
+def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
+    from budge.app import App
+    from budge.commands import dispatch
+    from budge.localzone import local_zone
+    from budge.ports import SystemClock
+    from budge.store import Store, StoreError
+
+    settings = _settings_or_exit(paths)
+    try:
+        store = Store.open(paths.database)
+    except StoreError as error:
+        raise UsageError(str(error)) from error
+    try:
+        app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
+                  rng=random.Random(), config_path=paths.config_file,
+                  movements_path=paths.user_movements, running=False)
+        return dispatch(app, request)
+    finally:
+        store.close()
+
+
+def _show(command: str, args: argparse.Namespace, reply: dict[str, Any], running: bool) -> int:
+    status = reply.get("status") or {}
+    if command == "status":
+        if args.json:
+            print(json.dumps(status, indent=2))
+        else:
+            print(format_status(status))
+        return 0
+    if command == "suggest":
+        return _show_suggestion(status)
+    message = reply.get("message", "")
+    print(message if reply.get("ok") else f"budge: {message}",
+          file=sys.stdout if reply.get("ok") else sys.stderr)
+    if not running and command in ("snooze", "skip", "pause", "resume"):
+        print("(budge is not running; this takes effect when it starts.)")
+    return 0 if reply.get("ok") else 1
+
+
+def format_status(status: dict[str, Any]) -> str:
+    from budge.app import describe_time
+    from budge.localzone import local_zone
+
+    tz = local_zone()
+    now = datetime.now(timezone.utc)
+    lines = ["budge is running." if status.get("running") else "budge is not running."]
+    if status.get("paused_until"):
+        when = describe_time(datetime.fromisoformat(status["paused_until"]), now, tz)
+        lines.append(f"Paused until {when}.")
+    elif status.get("running") and status.get("next_reminder"):
+        when = describe_time(datetime.fromisoformat(status["next_reminder"]), now, tz)
+        lines.append(f"Next reminder: {when}")
+    current = status.get("current")
+    if current:
+        lines.append(f"Current suggestion: {current['name']} - {current['cue']}")
+    lines.append(f"Today: {status.get('today_done', 0)} of {status.get('daily_goal', 0)} done.")
+    streak, best = status.get("streak", 0), status.get("best_streak", 0)
+    lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} (best {best}).")
+    return "\n".join(lines)
+
+
+def _show_suggestion(status: dict[str, Any]) -> int:
+    current = status.get("current")
+    if not current:
+        print("No movement is chosen yet.")
+        return 0
+    paths = resolve(os.environ)
+    settings = _settings_or_exit(paths)
+    movement = settings.movement(current["id"])
+    if movement is None:
+        print(f"{current['name']}: {current['cue']}")
+        return 0
+    print(f"{movement.name} ({movement.length_label}, {movement.position})")
+    print(movement.cue)
+    print()
+    for number, step in enumerate(movement.steps, 1):
+        print(f"  {number}. {step}")
+    print()
+    print(f"Why: {movement.why}")
+    print(f"Gentler: {movement.gentler}")
+    return 0

@@ -1,0 +1,37 @@
+"""Commands as data: what ``budge <command>`` sends and how an App carries it out.
+
+The same dispatch serves the running daemon (over the control channel) and
+the command line when no daemon runs, so both behave the same.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+from typing import Any
+
+from budge.app import App
+
+
+def dispatch(app: App, request: dict[str, Any]) -> dict[str, Any]:
+    command = request.get("cmd")
+    if command == "status":
+        return {"ok": True, "status": app.status().to_json()}
+    if command == "done":
+        reply = app.done()
+    elif command == "skip":
+        reply = app.skip()
+    elif command == "snooze":
+        seconds = request.get("seconds")
+        reply = app.snooze(timedelta(seconds=int(seconds)) if seconds else None)
+    elif command == "pause":
+        if request.get("tomorrow"):
+            reply = app.pause_until_tomorrow()
+        else:
+            reply = app.pause(datetime.fromisoformat(str(request["until"])))
+    elif command == "resume":
+        reply = app.resume()
+    elif command == "reload":
+        reply = app.reload()
+    else:
+        return {"ok": False, "message": f"unknown command {command!r}"}
+    return {"ok": reply.ok, "message": reply.message, "status": app.status().to_json()}

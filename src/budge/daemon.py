@@ -1,0 +1,124 @@
+"""``budge run``: build every object once, hand them down, and run.
+
+The tray owns the main thread; without one the main thread sleeps on an event
+until a signal or ``Quit``. SIGTERM and Ctrl+C stop cleanly with status 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import sys
+import threading
+from pathlib import Path
+
+from budge.app import App
+from budge.commands import dispatch
+from budge.config import load_settings, write_template
+from budge.control import ControlServer, read_or_create_key
+from budge.icons import Look, draw
+from budge.instance import AlreadyRunning, InstanceLock
+from budge.localzone import local_zone
+from budge.logs import setup_logging
+from budge.notify import CallableNotifier, FallbackNotifier, PlyerNotifier, PrintNotifier
+from budge.paths import Paths
+from budge.ports import SystemClock
+from budge.problems import ConfigError
+from budge.store import Store, StoreError
+from budge.timer import ApschedulerTimer
+
+log = logging.getLogger("budge")
+
+
+def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
+    setup_logging(paths.log_dir, verbose)
+    if write_template(paths.config_file):
+        print(f"budge: wrote a commented config to {paths.config_file}; edit it any time.")
+    try:
+        settings = load_settings(paths.config_file, paths.user_movements)
+    except ConfigError as error:
+        print(f"budge: the config has problems, nothing started:\n{error}", file=sys.stderr)
+        return 2
+    lock = InstanceLock(paths.lock_file)
+    try:
+        lock.acquire()
+    except AlreadyRunning as error:
+        print(f"budge: {error}", file=sys.stderr)
+        return 1
+    try:
+        return _run_locked(paths, settings, no_tray)
+    except StoreError as error:
+        print(f"budge: {error}", file=sys.stderr)
+        return 1
+    finally:
+        lock.release()
+
+
+def _run_locked(paths: Paths, settings, no_tray: bool) -> int:  # type: ignore[no-untyped-def]
+    store = Store.open(paths.database)
+    app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
+              rng=random.Random(), config_path=paths.config_file,
+              movements_path=paths.user_movements, running=True)
+    notifier = FallbackNotifier([PlyerNotifier(_notification_icon(paths)), PrintNotifier()])
+    app.notifier = notifier
+    stopped = threading.Event()
+    tray = None if no_tray else _make_tray(app, paths, stopped)
+
+    def stop(*_: object) -> None:
+        stopped.set()
+        if tray is not None:
+            tray.stop()
+
+    if tray is not None:
+        app.subscribe(tray.update)
+        if tray.has_notification:
+            notifier.insert_before_last(CallableNotifier("tray", tray.notify))
+        tray.set_quit(stop)
+    server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
+                           lambda request: dispatch(app, request))
+    timer = ApschedulerTimer(app.on_timer)
+    app.timer = timer
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.start()
+        app.start()
+        nxt = app.snapshot.next_due
+        log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
+                 tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
+        if tray is not None:
+            tray.run()
+        else:
+            stopped.wait()
+    finally:
+        timer.shutdown()
+        server.close()
+        store.close()
+        log.info("budge stopped")
+    return 0
+
+
+def _make_tray(app: App, paths: Paths, stopped: threading.Event):  # type: ignore[no-untyped-def]
+    choice = app.settings.config.tray_backend
+    if choice == "none":
+        return None
+    from budge.tray import PystrayTray, TrayUnavailable
+
+    try:
+        return PystrayTray(app, choice, paths.config_file, on_quit=stopped.set)
+    except TrayUnavailable as error:
+        log.warning("running without a tray icon: %s. Reminders go on; control budge with "
+                    "`budge done`, `budge snooze`, `budge pause` and `budge status`.", error)
+        return None
+
+
+def _notification_icon(paths: Paths) -> Path | None:
+    target = paths.data_dir / "icon.png"
+    try:
+        if not target.exists():
+            draw(Look.ACTIVE, 128).save(target)
+    except OSError:
+        return None
+    return target

@@ -1,0 +1,225 @@
+"""The tray icon and its menu, through pystray.
+
+The backend is chosen here, lazily and with a fallback: pystray itself picks
+one when imported (and raises without a display), so it is imported with its
+dummy backend and each real backend module is then tried in turn.
+
+Threads: :meth:`PystrayTray.run` owns the main thread until :meth:`stop`;
+:meth:`update` and :meth:`stop` may be called from any thread. Menu clicks
+arrive on the backend's thread and go straight to the application object.
+"""
+
+from __future__ import annotations
+
+import importlib
+import logging
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from budge.app import App, Snapshot, describe_time
+from budge.durations import describe_duration
+from budge.icons import Look, draw
+
+log = logging.getLogger("budge")
+
+LINUX_MENU_FIX = ("for a full menu, install the Linux extra: "
+                  "pip install 'budge[linux]' (see the README's Linux notes)")
+PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
+
+
+class TrayUnavailable(Exception):
+    """No tray backend could be loaded; the message lists every one tried."""
+
+
+def candidates(choice: str, platform: str = sys.platform) -> list[str]:
+    if choice != "auto":
+        return [choice]
+    if platform == "darwin":
+        return ["darwin"]
+    if platform == "win32":
+        return ["win32"]
+    return ["appindicator", "gtk", "xorg"]
+
+
+def load_backend(choice: str) -> tuple[str, ModuleType]:
+    previous = os.environ.get("PYSTRAY_BACKEND")
+    os.environ["PYSTRAY_BACKEND"] = "dummy"
+    try:
+        import pystray  # noqa: F401  (imported with the dummy backend: never fails)
+    finally:
+        if previous is None:
+            os.environ.pop("PYSTRAY_BACKEND", None)
+        else:
+            os.environ["PYSTRAY_BACKEND"] = previous
+    errors = []
+    for name in candidates(choice):
+        try:
+            return name, importlib.import_module(f"pystray._{name}")
+        except Exception as error:  # ImportError, or Xlib's display errors
+            errors.append(f"{name}: {type(error).__name__}: {error}".strip())
+    raise TrayUnavailable("no tray backend could start (" + "; ".join(errors) + ")")
+
+
+def _clickable(module: ModuleType) -> type:
+    """pystray's xorg icon never asks for button presses; ask, so a left click works."""
+    import Xlib.X
+
+    class ClickableIcon(module.Icon):  # type: ignore[name-defined,misc]
+        def _create_window(self) -> Any:
+            window = super()._create_window()
+            window.change_attributes(event_mask=Xlib.X.ExposureMask
+                                     | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
+            return window
+
+    return ClickableIcon
+
+
+class PystrayTray:
+    def __init__(self, app: App, choice: str, config_file: Path,
+                 on_quit: Callable[[], None]) -> None:
+        import pystray
+
+        self.backend, module = load_backend(choice)
+        icon_class = _clickable(module) if self.backend == "xorg" else module.Icon
+        self._app = app
+        self._config_file = config_file
+        self._on_quit = on_quit
+        self._look: Look | None = None
+        self.has_menu = bool(getattr(icon_class, "HAS_MENU", True))
+        self.has_default_action = bool(getattr(icon_class, "HAS_DEFAULT_ACTION", True))
+        self.has_notification = bool(getattr(icon_class, "HAS_NOTIFICATION", False))
+        snapshot = app.snapshot
+        self._look = _look_of(snapshot)
+        self._icon = icon_class("budge", icon=draw(self._look), title=tooltip(snapshot),
+                                menu=self._menu(pystray))
+        if not self.has_menu:
+            log.warning("the %s tray backend shows no menu: a left click marks the movement "
+                        "done, and `budge --help` lists the other commands; %s",
+                        self.backend, LINUX_MENU_FIX)
+
+    # the menu
+
+    def _menu(self, pystray: Any) -> Any:
+        item, menu = pystray.MenuItem, pystray.Menu
+        app = self._app
+
+        def act(action: Callable[[], object]) -> Callable[..., None]:
+            def run(*_: object) -> None:
+                try:
+                    action()
+                except Exception:
+                    log.exception("tray action failed")
+            return run
+
+        snoozes = [item(describe_duration(d), act(lambda d=d: app.snooze(d)))
+                   for d in app.settings.config.snooze_options]
+        pauses = [item(describe_duration(d), act(lambda d=d: app.pause(app.clock.now() + d)))
+                  for d in PAUSE_CHOICES]
+        pauses.append(item("Until tomorrow", act(app.pause_until_tomorrow)))
+        return menu(
+            item(lambda _: suggestion_label(app.snapshot), act(self.show_how_to)),
+            item("Done", act(app.done), default=True),
+            item("Snooze", menu(*snoozes)),
+            item("Skip", act(app.skip)),
+            item("Pause", menu(*pauses), visible=lambda _: app.snapshot.paused_until is None),
+            item(lambda _: resume_label(app.snapshot), act(app.resume),
+                 visible=lambda _: app.snapshot.paused_until is not None),
+            menu.SEPARATOR,
+            item(lambda _: streak_label(app.snapshot), None, enabled=False),
+            item("Open config", act(self.open_config)),
+            item("Quit", act(lambda: self._on_quit())),
+        )
+
+    # lifecycle
+
+    def run(self) -> None:
+        def setup(icon: Any) -> None:
+            icon.visible = True
+        self._icon.run(setup=setup)
+
+    def stop(self) -> None:
+        self._icon.stop()
+
+    def set_quit(self, on_quit: Callable[[], None]) -> None:
+        self._on_quit = on_quit
+
+    def update(self, snapshot: Snapshot) -> None:
+        look = _look_of(snapshot)
+        if look is not self._look:
+            self._look = look
+            self._icon.icon = draw(look)
+        self._icon.title = tooltip(snapshot)
+        if self.has_menu:
+            self._icon.update_menu()
+
+    def notify(self, title: str, body: str, timeout: timedelta) -> None:
+        self._icon.notify(body, title)
+
+    # actions
+
+    def show_how_to(self) -> None:
+        movement = self._app.snapshot.current
+        if movement is not None and self._app.notifier is not None:
+            steps = "\n".join(f"{n}. {s}" for n, s in enumerate(movement.steps, 1))
+            self._app.notifier.send(movement.name, f"{steps}\nGentler: {movement.gentler}",
+                                    self._app.settings.config.notification_timeout * 2)
+
+    def open_config(self) -> None:
+        from budge.config import write_template
+
+        write_template(self._config_file)
+        open_file(self._config_file)
+
+
+def open_file(path: Path) -> None:
+    """Open a file in the user's default application; arguments, never a shell."""
+    if sys.platform == "win32":
+        os.startfile(path)  # type: ignore[attr-defined]
+        return
+    command = ["open", str(path)] if sys.platform == "darwin" else ["xdg-open", str(path)]
+    subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                     stderr=subprocess.DEVNULL, start_new_session=True)
+
+
+def _look_of(snapshot: Snapshot) -> Look:
+    if snapshot.paused_until is not None:
+        return Look.PAUSED
+    return Look.DUE if snapshot.pending else Look.ACTIVE
+
+
+def suggestion_label(snapshot: Snapshot) -> str:
+    if snapshot.current is None:
+        return "No movement chosen"
+    prefix = "Now" if snapshot.pending else "Up next"
+    return f"{prefix}: {snapshot.current.name} ({snapshot.current.length_label})"
+
+
+def streak_label(snapshot: Snapshot) -> str:
+    streak = snapshot.streak
+    days = "day" if streak.current == 1 else "days"
+    return f"Streak: {streak.current} {days} · today {streak.today_done} of {streak.goal}"
+
+
+def resume_label(snapshot: Snapshot) -> str:
+    if snapshot.paused_until is None:
+        return "Resume"
+    return f"Resume (paused until {describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)})"
+
+
+def tooltip(snapshot: Snapshot) -> str:
+    streak = snapshot.streak
+    if snapshot.paused_until is not None:
+        when = "paused until " + describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)
+    elif snapshot.next_due is not None:
+        when = "next reminder " + describe_time(snapshot.next_due, snapshot.now, snapshot.tz)
+    else:
+        when = "no reminder scheduled"
+    return (f"budge · {when} · streak {streak.current} · "
+            f"today {streak.today_done}/{streak.goal}")
+
