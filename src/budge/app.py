@@ -122,7 +122,9 @@ class App:
         with self._lock:
             self._reload_if_changed()
             now = self.clock.now()
-            result = core.tick(now, self.timing(), self.state)
+            unanswered = self.settings.movement(self.state.current)
+            result = core.tick(now, self.timing(), self.state,
+                               lambda: self._choose_next(now, avoid=unanswered))
             if result.resumed:
                 self.store.record("resumed", now, self.tz, detail="pause ended")
                 log.info("pause ended")
@@ -262,7 +264,7 @@ class App:
         today = self.store.movements_on(local_day(now, self.tz))
         regions = Counter(by_id[i].region for i in today if i in by_id)
         recent = self.store.recent_movements(RECENT_WINDOW)
-        if avoid is not None:
+        if avoid is not None and recent[-1:] != [avoid.id]:
             recent.append(avoid.id)
         return choose(catalog, self.settings.config.filters, recent, regions, self.rng).id
 

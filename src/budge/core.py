@@ -7,6 +7,7 @@ APScheduler only wakes it at :meth:`State.wake_at`.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 
@@ -92,8 +93,14 @@ def start(now: datetime, state: State | None, current: str) -> State:
     return State(since=now, current=keep, paused_until=paused)
 
 
-def tick(now: datetime, timing: Timing, state: State) -> Tick:
-    """The scheduler woke up: resume a pause that ran out, remind if due."""
+def tick(now: datetime, timing: Timing, state: State,
+         choose_next: Callable[[], str] | None = None) -> Tick:
+    """The scheduler woke up: resume a pause that ran out, remind if due.
+
+    A reminder shows ``state.current``, except after a reminder that went
+    unanswered (not snoozed): then ``choose_next`` names a fresh movement, so
+    an ignored suggestion is not repeated.
+    """
     resumed = False
     if state.paused_until is not None:
         if now < state.paused_until:
@@ -109,8 +116,11 @@ def tick(now: datetime, timing: Timing, state: State) -> Tick:
     if not timing.hours.is_active(now, timing.tz):
         # A snooze that ran past the end of active hours waits for the next window.
         return Tick(replace(state, since=now, snooze_until=None), resumed=resumed)
-    reminded = replace(state, since=now, snooze_until=None, pending=True)
-    return Tick(reminded, reminded=state.current, resumed=resumed)
+    current = state.current
+    if state.pending and state.snooze_until is None and choose_next is not None:
+        current = choose_next()
+    reminded = replace(state, since=now, snooze_until=None, pending=True, current=current)
+    return Tick(reminded, reminded=current, resumed=resumed)
 
 
 def done(now: datetime, state: State, next_movement: str) -> State:

@@ -1,0 +1,102 @@
+"""Recording fakes for the application's ports, and an App built on a real store."""
+
+from __future__ import annotations
+
+import random
+import sys
+from datetime import datetime, timedelta, timezone
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+sys.path.insert(0, str(Path(__file__).parent))
+
+from budge.app import App  # noqa: E402
+from budge.config import load_settings  # noqa: E402
+from budge.store import Store  # noqa: E402
+
+BERLIN = ZoneInfo("Europe/Berlin")
+# Monday 2026-11-23, 08:00 in Berlin (UTC+1).
+MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN).astimezone(timezone.utc)
+
+
+class FakeClock:
+    def __init__(self, start: datetime) -> None:
+        self.t = start
+
+    def now(self) -> datetime:
+        return self.t
+
+    def advance(self, delta: timedelta) -> None:
+        self.t += delta
+
+
+class FakeTimer:
+    def __init__(self) -> None:
+        self.at: datetime | None = None
+        self.history: list[datetime | None] = []
+
+    def schedule(self, at: datetime | None) -> None:
+        self.at = at
+        self.history.append(at)
+
+    def shutdown(self) -> None:
+        pass
+
+
+class RecordingNotifier:
+    def __init__(self) -> None:
+        self.sent: list[tuple[datetime, str, str, timedelta]] = []
+        self.clock: FakeClock | None = None
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        assert self.clock is not None
+        self.sent.append((self.clock.now(), title, body, timeout))
+
+
+class Harness:
+    """An App wired to fakes, on a real SQLite file."""
+
+    def __init__(self, home: Path, config: str, start: datetime = MONDAY_8AM,
+                 seed: int = 7) -> None:
+        home.mkdir(parents=True, exist_ok=True)
+        self.home = home
+        self.config_path = home / "config.toml"
+        self.config_path.write_text(config)
+        self.clock = FakeClock(start)
+        self.timer = FakeTimer()
+        self.notifier = RecordingNotifier()
+        self.notifier.clock = self.clock
+        self.store = Store.open(home / "data" / "budge.sqlite3")
+        settings = load_settings(self.config_path, home / "movements.toml")
+        self.app = App(settings=settings, store=self.store, clock=self.clock, tz=BERLIN,
+                       rng=random.Random(seed), config_path=self.config_path,
+                       movements_path=home / "movements.toml", running=True)
+        self.app.timer = self.timer
+        self.app.notifier = self.notifier
+        self.app.start()
+
+    def run_until(self, end: datetime) -> None:
+        """Let time pass, waking the app exactly when it asked to be woken."""
+        while self.timer.at is not None and self.timer.at <= end:
+            self.clock.t = max(self.clock.t, self.timer.at)
+            self.app.on_timer()
+        self.clock.t = max(self.clock.t, end)
+
+    def reminder_times(self) -> list[datetime]:
+        return [sent[0] for sent in self.notifier.sent]
+
+
+@pytest.fixture
+def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
+    created: list[Harness] = []
+
+    def make(config: str = "", **kwargs: object) -> Harness:
+        h = Harness(tmp_path / f"home{len(created)}", config, **kwargs)  # type: ignore[arg-type]
+        created.append(h)
+        return h
+
+    yield make
+    for h in created:
+        h.store.close()

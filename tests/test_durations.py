@@ -1,0 +1,54 @@
+from datetime import time, timedelta
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from budge.durations import describe_duration, format_duration, parse_clock, parse_duration
+
+
+@pytest.mark.parametrize("text, seconds", [
+    ("45s", 45), ("10m", 600), ("1h30m", 5400), ("1h 30m", 5400), ("2h", 7200),
+    ("90", 90), (90, 90), ("1H", 3600), (" 5m ", 300), ("1h0m5s", 3605),
+])
+def test_parses_human_durations(text: str | int, seconds: int) -> None:
+    assert parse_duration(text) == timedelta(seconds=seconds)
+
+
+@pytest.mark.parametrize("text", ["", "0", "0s", "-5m", "10x", "m", "5 minutes", "1.5h",
+                                  "5m5m", True, 0, -3, "1h-30m"])
+def test_rejects_what_is_not_a_positive_duration(text: str | int) -> None:
+    with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+@given(st.integers(min_value=1, max_value=7 * 24 * 3600))
+def test_format_and_parse_round_trip(seconds: int) -> None:
+    value = timedelta(seconds=seconds)
+    assert parse_duration(format_duration(value)) == value
+
+
+@given(st.text(max_size=20))
+def test_parser_only_ever_raises_value_error(text: str) -> None:
+    try:
+        assert parse_duration(text) > timedelta(0)
+    except ValueError:
+        pass
+
+
+def test_words_for_menus() -> None:
+    assert describe_duration(timedelta(minutes=30)) == "30 min"
+    assert describe_duration(timedelta(hours=1, minutes=30)) == "1 h 30 min"
+    assert describe_duration(timedelta(seconds=45)) == "45 s"
+
+
+@pytest.mark.parametrize("text, expected", [("09:00", time(9)), ("9:05", time(9, 5)),
+                                            ("23:59", time(23, 59))])
+def test_clock_times(text: str, expected: time) -> None:
+    assert parse_clock(text) == expected
+
+
+@pytest.mark.parametrize("text", ["25:00", "12:60", "noon", "12", "12:5"])
+def test_bad_clock_times(text: str) -> None:
+    with pytest.raises(ValueError):
+        parse_clock(text)
