@@ -83,10 +83,10 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
     before = len(problems)
     for key in sorted(set(entry) - set(_FIELDS)):
         problems.add(Problem(f"{label}.{key}", repr(key), "a movement field", suggestions=_FIELDS))
-    for key in _REQUIRED:
-        if key not in entry:
-            problems.add(Problem(f"{label}.{key}", "nothing", "this field to be present"))
-    if len(problems) > before:
+    missing = [key for key in _REQUIRED if key not in entry]
+    for key in missing:
+        problems.add(Problem(f"{label}.{key}", "nothing", "this field to be present"))
+    if missing:
         return None
 
     def text(key: str, limit: int = _TEXT_LIMIT) -> str:

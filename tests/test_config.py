@@ -1,0 +1,160 @@
+import stat
+import tomllib
+from datetime import time, timedelta
+from pathlib import Path
+
+import pytest
+
+from budge.config import load_settings, write_template
+from budge.problems import ConfigError
+from budge.resources import read_text
+
+
+def load(tmp_path: Path, text: str | bytes, movements: str | None = None):  # type: ignore[no-untyped-def]
+    config = tmp_path / "config.toml"
+    if isinstance(text, bytes):
+        config.write_bytes(text)
+    else:
+        config.write_text(text, encoding="utf-8")
+    if movements is not None:
+        (tmp_path / "movements.toml").write_text(movements, encoding="utf-8")
+    return load_settings(config, tmp_path / "movements.toml")
+
+
+def problems(tmp_path: Path, text: str | bytes, movements: str | None = None) -> str:
+    with pytest.raises(ConfigError) as caught:
+        load(tmp_path, text, movements)
+    return str(caught.value)
+
+
+def test_defaults_without_a_file(tmp_path: Path) -> None:
+    settings = load_settings(tmp_path / "none.toml", tmp_path / "movements.toml")
+    config = settings.config
+    assert config.interval == timedelta(minutes=30)
+    assert config.hours.ranges == ((time(9), time(18)),)
+    assert config.hours.days == frozenset(range(5))
+    assert config.daily_goal == 3
+    assert config.notification_timeout == timedelta(seconds=20)
+    assert config.tray_backend == "auto"
+    assert config.snooze_options == (timedelta(minutes=5), timedelta(minutes=10),
+                                     timedelta(minutes=30))
+
+
+def test_the_template_is_the_documented_default(tmp_path: Path) -> None:
+    path = tmp_path / "sub" / "config.toml"
+    assert write_template(path)
+    assert not write_template(path)  # never overwrites
+    text = path.read_text()
+    assert text == read_text("config/budge.toml")
+    lines = text.splitlines()
+    settings = [n for n, line in enumerate(lines) if line and line[0].isalpha() and "=" in line]
+    assert len(settings) == 11
+    for n in settings:  # every setting is explained just above it
+        assert lines[n - 1].startswith("#"), lines[n]
+    assert stat.S_IMODE(path.stat().st_mode) == 0o600
+    assert tomllib.loads(text)["interval"] == "30m"
+    assert load(tmp_path, text).config.interval == timedelta(minutes=30)
+
+
+def test_user_values_merge_over_defaults(tmp_path: Path) -> None:
+    config = load(tmp_path, """
+interval = "45m"
+active_hours = "08:00-12:30, 13:30-17:00"
+active_days = "mon-sat"
+[movements]
+exclude = ["wall-lean"]
+gentle_only = true
+""").config
+    assert config.interval == timedelta(minutes=45)
+    assert config.hours.ranges == ((time(8), time(12, 30)), (time(13, 30), time(17)))
+    assert config.hours.days == frozenset(range(6))
+    assert config.filters.exclude_ids == frozenset({"wall-lean"})
+    assert config.filters.gentle_only
+    assert config.tray_backend == "auto"
+
+
+def test_every_problem_names_its_key_found_and_expected(tmp_path: Path) -> None:
+    text = problems(tmp_path, """
+intervall = "5m"
+interval = 0
+daily_goal = "three"
+active_days = ["mon", "funday"]
+snooze_options = []
+[notifications]
+timeout = "1h"
+[tray]
+backend = "qt"
+""")
+    lines = text.splitlines()
+    assert len(lines) == 7, text
+    assert "intervall: found an unknown key" in text and "did you mean 'interval'?" in text
+    assert "interval: found 0 (number), expected a duration" in text
+    assert "daily_goal: found 'three' (text), expected a whole number from 1 to 50" in text
+    assert "active_days: found ['mon', 'funday'] (list)" in text and "'funday' is not a day" in text
+    assert "snooze_options: found [] (list)" in text
+    assert "notifications.timeout: found '1h' (text)" in text and "at most 10m" in text
+    assert 'tray.backend: found \'qt\' (text), expected one of "auto"' in text
+    assert all(line.startswith(str(tmp_path / "config.toml")) for line in lines)
+
+
+def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
+    text = problems(tmp_path, 'interval = "30m"\n\nactive_hours = 09:00-18:00\n')
+    assert "line 3" in text
+
+
+@pytest.mark.parametrize("hours, why", [
+    ("18:00-09:00", "ends before it starts"),
+    ("09:00-13:00, 12:00-18:00", "overlap"),
+    ("09:00-25:00", "not a time of day"),
+    ("9-5", "not a clock time"),
+])
+def test_bad_hours(tmp_path: Path, hours: str, why: str) -> None:
+    text = problems(tmp_path, f'active_hours = "{hours}"\n')
+    assert "active_hours" in text and why in text
+
+
+def test_unknown_table_key_and_wrong_shape(tmp_path: Path) -> None:
+    text = problems(tmp_path, '[tray]\nbackend = "gtk"\nicon = "x"\n[movement]\nexclude = []\n')
+    assert "tray.icon: found an unknown key" in text
+    assert "movement: found an unknown key" in text and "did you mean 'movements'?" in text
+
+
+def test_exclude_unknown_movement_suggests_a_real_id(tmp_path: Path) -> None:
+    text = problems(tmp_path, '[movements]\nexclude = ["shoulder-rolls"]\n')
+    assert "did you mean 'shoulder-roll'?" in text
+
+
+def test_bom_is_fine_binary_is_not(tmp_path: Path) -> None:
+    assert load(tmp_path, b'\xef\xbb\xbfinterval = "10m"\n').config.interval == timedelta(
+        minutes=10)
+    assert "not UTF-8" in problems(tmp_path, b'interval = "\xff\xfe"\n')
+    assert "binary" in problems(tmp_path, b"\x00\x01\x02")
+
+
+USER_MOVEMENT = """
+[[movement]]
+id = "jaw-release"
+name = "Jaw release"
+region = "neck"
+position = "either"
+seconds = 30
+cue = "Let your teeth part a little and your jaw hang, soften over a count of 8."
+steps = ["Part the teeth.", "Let the jaw hang, softening over a count of 8."]
+why = "A clenched jaw pulls on the neck."
+gentler = "Only notice the jaw."
+"""
+
+
+def test_user_movements_join_the_catalog(tmp_path: Path) -> None:
+    settings = load(tmp_path, "", USER_MOVEMENT)
+    assert settings.movement("jaw-release") is not None
+    assert len(settings.catalog) == 28
+
+
+def test_user_movements_are_validated_with_the_same_errors(tmp_path: Path) -> None:
+    bad = USER_MOVEMENT.replace('region = "neck"', 'region = "jaw"') + USER_MOVEMENT.replace(
+        "jaw-release", "neck-tilt")
+    text = problems(tmp_path, "", bad)
+    assert "movements.toml" in text
+    assert "movement[0] (jaw-release).region: found 'jaw'" in text
+    assert "movement (neck-tilt).id" in text and "built-in" in text
