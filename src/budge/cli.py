@@ -84,9 +84,16 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
-    args = parser.parse_args(argv)
-    paths = resolve(os.environ, args.config)
+    args, extra = parser.parse_known_args(argv)
     command = args.command or "run"
+    if extra:
+        # argparse reads "-5m" as an option; say what is really wrong with it.
+        if command in ("snooze", "pause") and extra[0][1:2].isdigit():
+            print(f"budge {command}: {extra[0]!r} is negative; expected {DURATION_HELP}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    paths = resolve(os.environ, args.config)
     try:
         if command == "run":
             from budge.daemon import run

@@ -17,8 +17,8 @@ from pathlib import Path
 
 log = logging.getLogger("budge")
 
-LINUX_FIX = ("install a notification daemon (dunst, or your desktop's own) and "
-             "`pip install 'budge[linux]'` for dbus-python")
+LINUX_FIX = ("make sure a notification service runs on the session D-Bus (your desktop's "
+             "own, or dunst); `pip install 'budge[linux]'` adds dbus-python for plyer")
 
 
 class PlyerNotifier:

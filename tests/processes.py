@@ -1,0 +1,76 @@
+"""Running ``budge`` as a real process, as a user would, and reading what it prints."""
+
+from __future__ import annotations
+
+import os
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+BUDGE = [sys.executable, "-m", "budge"]
+
+
+def clean_env(home: Path, **extra: str) -> dict[str, str]:
+    """An environment with no display, no session bus and budge's home in ``home``."""
+    env = {k: v for k, v in os.environ.items()
+           if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "BUDGE_CONFIG",
+                        "XDG_RUNTIME_DIR")}
+    env.update(BUDGE_HOME=str(home), PYTHONUNBUFFERED="1", **extra)
+    return env
+
+
+def budge(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([*BUDGE, *args], env=env, capture_output=True, text=True,
+                          timeout=timeout, stdin=subprocess.DEVNULL)
+
+
+class Daemon:
+    """``budge run`` in the background; every line it prints is kept with its arrival time."""
+
+    def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.proc = subprocess.Popen([*BUDGE, "run", *args], env=env, stdin=subprocess.DEVNULL,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        self.lines: list[tuple[float, str]] = []
+        self._queue: queue.Queue[tuple[float, str]] = queue.Queue()
+        self._reader = threading.Thread(target=self._read, daemon=True)
+        self._reader.start()
+
+    def _read(self) -> None:
+        assert self.proc.stdout is not None
+        for line in self.proc.stdout:
+            item = (time.time(), line.rstrip("\n"))
+            self.lines.append(item)
+            self._queue.put(item)
+
+    def wait_line(self, needle: str, timeout: float) -> tuple[float, str]:
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise TimeoutError(f"no line containing {needle!r} within {timeout} s; "
+                                   f"output so far:\n{self.output()}")
+            try:
+                item = self._queue.get(timeout=left)
+            except queue.Empty:
+                continue
+            if needle in item[1]:
+                return item
+
+    def output(self) -> str:
+        return "\n".join(line for _, line in self.lines)
+
+    def stop(self, timeout: float = 10) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+        try:
+            return self.proc.wait(timeout=timeout)
+        finally:
+            self._reader.join(timeout=2)
+
+    def kill(self) -> None:
+        if self.proc.poll() is None:
+            self.proc.kill()
+            self.proc.wait()

@@ -1,0 +1,115 @@
+"""The command line through its real entry point, with no daemon running."""
+
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from budge import __version__
+from processes import budge, clean_env
+
+COMMANDS = ["run", "done", "snooze", "skip", "pause", "resume", "status", "suggest", "reload",
+            "config"]
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    return clean_env(tmp_path / "home")
+
+
+def done_events(home: Path) -> list[tuple[str, str]]:
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    try:
+        return db.execute("SELECT kind, movement FROM events WHERE kind='done'").fetchall()
+    finally:
+        db.close()
+
+
+def test_version_and_help(env: dict[str, str]) -> None:
+    result = budge(env, "--version")
+    assert result.returncode == 0 and result.stdout.strip() == f"budge {__version__}"
+    top = budge(env, "--help").stdout
+    for command in COMMANDS:
+        assert command in top
+        sub = budge(env, command, "--help")
+        assert sub.returncode == 0 and "usage: budge" in sub.stdout, command
+    for action in ("check", "path"):
+        assert budge(env, "config", action, "--help").returncode == 0
+
+
+def test_done_without_a_daemon_records(env: dict[str, str], tmp_path: Path) -> None:
+    status = budge(env, "status")
+    assert status.returncode == 0
+    assert "budge is not running." in status.stdout
+    current = status.stdout.split("Current suggestion: ")[1].split(" - ")[0]
+    result = budge(env, "done")
+    assert result.returncode == 0
+    assert result.stdout.startswith(f"Done: {current}. 1 of 3 today.")
+    assert len(done_events(tmp_path / "home")) == 1
+    after = budge(env, "status").stdout
+    assert "Today: 1 of 3 done." in after and "budge is not running." in after
+
+
+def test_status_json(env: dict[str, str]) -> None:
+    import json
+
+    data = json.loads(budge(env, "status", "--json").stdout)
+    assert data["running"] is False
+    assert {"next_reminder", "paused_until", "current", "today_done", "daily_goal",
+            "streak", "best_streak"} <= set(data)
+
+
+def test_suggest_shows_how(env: dict[str, str]) -> None:
+    out = budge(env, "suggest").stdout
+    assert "Why:" in out and "Gentler:" in out and "  1. " in out
+    listing = budge(env, "suggest", "--list").stdout.splitlines()
+    assert len(listing) >= 24 and any(line.startswith("neck-tilt ") for line in listing)
+
+
+def test_config_path_honours_the_overrides(env: dict[str, str], tmp_path: Path) -> None:
+    assert budge(env, "config", "path").stdout.strip() == str(tmp_path / "home" / "config.toml")
+    other = tmp_path / "elsewhere.toml"
+    assert budge(env, "--config", str(other), "config", "path").stdout.strip() == str(other)
+    env2 = dict(env, BUDGE_CONFIG=str(other))
+    assert budge(env2, "config", "path").stdout.strip() == str(other)
+
+
+def test_config_check(env: dict[str, str], tmp_path: Path) -> None:
+    ok = budge(env, "config", "check")
+    assert ok.returncode == 0 and "config OK" in ok.stdout
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    (home / "config.toml").write_text('interval = "often"\ndaily_gaol = 3\n')
+    bad = budge(env, "config", "check")
+    assert bad.returncode == 2
+    assert "Traceback" not in bad.stderr
+    assert "interval: found 'often' (text)" in bad.stderr
+    assert "daily_gaol: found an unknown key" in bad.stderr
+    assert "did you mean 'daily_goal'?" in bad.stderr
+    run = budge(env, "run", "--no-tray")
+    assert run.returncode == 2 and "interval" in run.stderr and "Traceback" not in run.stderr
+
+
+@pytest.mark.parametrize("args, says", [
+    (["snooze", "-5m"], "negative"),
+    (["snooze", "10x"], "not a duration"),
+    (["pause", "until", "25:00"], "not a time of day"),
+    (["pause", "soon"], "not a duration"),
+])
+def test_bad_arguments_exit_2_and_change_nothing(env: dict[str, str], tmp_path: Path,
+                                                 args: list[str], says: str) -> None:
+    budge(env, "status")
+    db = tmp_path / "home" / "data" / "budge.sqlite3"
+    before = db.read_bytes()
+    result = budge(env, *args)
+    assert result.returncode == 2, result
+    assert says in result.stderr and "Traceback" not in result.stderr
+    assert db.read_bytes() == before
+
+
+def test_offline_pause_is_kept_for_the_next_start(env: dict[str, str]) -> None:
+    result = budge(env, "pause", "2h")
+    assert result.returncode == 0 and result.stdout.startswith("Paused until")
+    assert "takes effect when it starts" in result.stdout
+    assert "Paused until" in budge(env, "status").stdout
+    assert budge(env, "resume").stdout.startswith("Resumed.")
