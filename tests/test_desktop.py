@@ -1,0 +1,155 @@
+"""The real daemon on a real desktop: Xvfb, a session bus, dunst and trayer.
+
+These tests fail, never skip, when the desktop tools are missing: `.ci/run`
+installs them. Screenshots are kept in artifacts/desktop/ for a person to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from pathlib import Path
+
+import pytest
+
+from desktop_session import DesktopSession
+from processes import Daemon, budge
+
+pytestmark = pytest.mark.desktop
+ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
+ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
+
+
+@pytest.fixture
+def desktop(tmp_path: Path):  # type: ignore[no-untyped-def]
+    session = DesktopSession(tmp_path / "desktop").start()
+    yield session
+    session.close()
+
+
+def budge_env(desktop: DesktopSession, home: Path, tmp: Path) -> dict[str, str]:
+    tmp.mkdir(exist_ok=True)
+    return dict(desktop.env, BUDGE_HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+
+
+def catalog_names() -> set[str]:
+    from budge.movements import load_builtin
+
+    return {m.name for m in load_builtin()}
+
+
+def events(home: Path, kind: str) -> list[tuple[str, str]]:
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    try:
+        return db.execute("SELECT kind, movement FROM events WHERE kind = ?", (kind,)).fetchall()
+    finally:
+        db.close()
+
+
+def icon_window(desktop: DesktopSession, pid: int) -> int:
+    found = desktop.wait_for(
+        lambda: desktop.xdotool("search", "--onlyvisible", "--pid", str(pid)), 15,
+        "budge's tray icon window")
+    return int(found.split()[0])
+
+
+def is_embedded(desktop: DesktopSession, window: int) -> bool:
+    """Docked: the icon's window was reparented away from the root, into the tray."""
+    from Xlib import display as xdisplay
+
+    d = xdisplay.Display(desktop.env["DISPLAY"])
+    try:
+        parent = d.create_resource_object("window", window).query_tree().parent
+        return parent.id != d.screen().root.id
+    finally:
+        d.close()
+
+
+def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
+                                                        tmp_path: Path) -> None:
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    (home / "config.toml").write_text(ALWAYS + 'interval = "3s"\n[tray]\nbackend = "gtk"\n')
+    env = budge_env(desktop, home, tmp)
+    shots = ARTIFACTS / "desktop"
+    daemon = Daemon(env, "-v")
+    try:
+        # The icon docks in the tray.
+        window = icon_window(desktop, daemon.proc.pid)
+        desktop.wait_for(lambda: is_embedded(desktop, window), 10, "the icon to dock")
+
+        # A notification naming a catalog movement reaches the notification daemon.
+        first = desktop.wait_for(desktop.notifications, 15, "a notification")[0]
+        assert first.app == "budge"
+        name, length = first.summary.split(" · ")
+        assert name in catalog_names() and length.endswith(("s", "min"))
+        assert first.body and first.timeout == "20000"
+        assert first.icon.endswith("icon.png")
+        desktop.screenshot(shots / "notification.png")
+
+        # Choose Done from the real tray menu: right click, then the keyboard.
+        before = len(events(home, "done"))
+        desktop.xdotool("mousemove", "--window", str(window), "8", "8", "click", "3")
+        time.sleep(0.8)
+        desktop.screenshot(shots / "tray-menu.png")
+        desktop.xdotool("key", "Down", "Down", "Return")
+        desktop.wait_for(lambda: len(events(home, "done")) == before + 1, 10,
+                         "a done event from the menu")
+
+        # Quieter now, then `budge snooze 5s` brings the next one in 5 seconds.
+        (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n[tray]\nbackend = "gtk"\n')
+        assert budge(env, "reload").returncode == 0
+        seen = len(desktop.notifications())
+        sent = time.time()
+        result = budge(env, "snooze", "5s")
+        replied = time.time()
+        assert result.returncode == 0, result.stderr
+        arrived = desktop.wait_for(lambda: desktop.notifications()[seen:], 12,
+                                   "the snoozed reminder")[0].at
+        assert arrived >= sent + 5, f"{arrived - sent:.2f} s after the snooze: early"
+        assert arrived <= replied + 6, f"{arrived - replied:.2f} s after the reply: late"
+        desktop.screenshot(shots / "after-snooze.png")
+    finally:
+        code = daemon.stop()
+    assert code == 0, daemon.output()
+    assert list(tmp.iterdir()) == [], "temporary files left behind"
+    assert not (home / "run" / "control.sock").exists()
+    assert "Traceback" not in daemon.output()
+
+
+def test_xorg_backend_docks_and_a_left_click_marks_done(desktop: DesktopSession,
+                                                        tmp_path: Path) -> None:
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n[tray]\nbackend = "xorg"\n')
+    env = budge_env(desktop, home, tmp)
+    daemon = Daemon(env)
+    try:
+        daemon.wait_line("shows no menu", 15)
+        assert "budge[linux]" in daemon.output()
+        window = desktop.wait_for(
+            lambda: desktop.xdotool("search", "--classname", "budge"), 15, "the xorg icon")
+        window_id = int(window.split()[0])
+        desktop.wait_for(lambda: is_embedded(desktop, window_id), 10, "the xorg icon to dock")
+        desktop.xdotool("mousemove", "--window", str(window_id), "8", "8", "click", "1")
+        desktop.wait_for(lambda: events(home, "done"), 10, "a done event from a left click")
+    finally:
+        assert daemon.stop() == 0
+    assert list(tmp.iterdir()) == []
+
+
+def test_without_a_tray_host_it_keeps_reminding(tmp_path: Path) -> None:
+    session = DesktopSession(tmp_path / "desktop").start(tray=False)
+    try:
+        home, tmp = tmp_path / "home", tmp_path / "tmp"
+        home.mkdir()
+        (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n')
+        daemon = Daemon(budge_env(session, home, tmp), "--no-tray")
+        try:
+            note = session.wait_for(session.notifications, 15, "a notification")[0]
+            assert note.app == "budge"
+        finally:
+            assert daemon.stop() == 0
+    finally:
+        session.close()
