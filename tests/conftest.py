@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import random
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from budge.store import Store  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
 # Monday 2026-11-23, 08:00 in Berlin (UTC+1).
-MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN).astimezone(timezone.utc)
+MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN).astimezone(UTC)
 
 
 class FakeClock:

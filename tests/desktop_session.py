@@ -16,6 +16,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 REQUIRED = ("Xvfb", "dbus-daemon", "dunst", "dunstctl", "trayer", "xdotool", "import")
 
@@ -25,7 +26,8 @@ python3 - "$@" <<'PY' >> "{out}"
 import json, os, time
 print(json.dumps({{"at": time.time(), "app": os.environ.get("DUNST_APP_NAME", ""),
     "summary": os.environ.get("DUNST_SUMMARY", ""), "body": os.environ.get("DUNST_BODY", ""),
-    "timeout": os.environ.get("DUNST_TIMEOUT", ""), "icon": os.environ.get("DUNST_ICON_PATH", "")}}))
+    "timeout": os.environ.get("DUNST_TIMEOUT", ""),
+    "icon": os.environ.get("DUNST_ICON_PATH", "")}}))
 PY
 """
 
@@ -62,6 +64,7 @@ class DesktopSession:
         self.workdir = workdir
         self.workdir.mkdir(parents=True, exist_ok=True)
         self._procs: list[subprocess.Popen[bytes]] = []
+        self._logs: list[IO[bytes]] = []
         self.env: dict[str, str] = {}
         self.record = workdir / "notifications.jsonl"
 
@@ -94,6 +97,9 @@ class DesktopSession:
                     proc.kill()
                     proc.wait()
         self._procs.clear()
+        for log in self._logs:
+            log.close()
+        self._logs.clear()
 
     def __enter__(self) -> DesktopSession:
         return self
@@ -108,7 +114,8 @@ class DesktopSession:
 
     def _spawn(self, args: list[str], env: dict[str, str] | None = None,
                stdout: int | None = None, name: str = "") -> subprocess.Popen[bytes]:
-        log = open(self.workdir / f"{name or Path(args[0]).name}.log", "ab")
+        log = open(self.workdir / f"{name or Path(args[0]).name}.log", "ab")  # noqa: SIM115
+        self._logs.append(log)
         proc = subprocess.Popen(args, env=env, stdin=subprocess.DEVNULL,
                                 stdout=stdout if stdout is not None else log, stderr=log)
         self._procs.append(proc)
@@ -119,13 +126,13 @@ class DesktopSession:
         proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x640x24",
                                  "-nolisten", "tcp"], pass_fds=(write,),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                                stderr=open(self.workdir / "Xvfb.log", "ab"))
+                                stderr=subprocess.DEVNULL)
         self._procs.append(proc)
         os.close(write)
         with os.fdopen(read) as pipe:
             number = pipe.readline().strip()
         if not number:
-            raise RuntimeError("Xvfb did not start; see " + str(self.workdir / "Xvfb.log"))
+            raise RuntimeError("Xvfb did not start")
         return f":{number}"
 
     def _start_bus(self, env: dict[str, str]) -> str:

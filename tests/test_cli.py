@@ -4,9 +4,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from processes import budge, clean_env
 
 from budge import __version__
-from processes import budge, clean_env
 
 COMMANDS = ["run", "done", "snooze", "skip", "pause", "resume", "status", "suggest", "reload",
             "config"]

@@ -1,6 +1,6 @@
 """The pure schedule: due times, snooze, skip, pause, resume, sleep gaps, DST."""
 
-from datetime import datetime, time, timedelta, timezone
+from datetime import UTC, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -11,7 +11,7 @@ from budge import core
 from budge.hours import ActiveHours
 
 BERLIN = ZoneInfo("Europe/Berlin")
-UTC = timezone.utc
+UTC = UTC
 WEEKDAYS = frozenset(range(5))
 NINE_TO_SIX = ActiveHours(ranges=((time(9), time(18)),), days=WEEKDAYS)
 TIMING = core.Timing(interval=timedelta(minutes=30), hours=NINE_TO_SIX, tz=BERLIN)

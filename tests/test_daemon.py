@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from processes import Daemon, budge, clean_env
 
 ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
@@ -103,3 +102,74 @@ def test_ctrl_c_stops_cleanly(home: Path) -> None:
         daemon.kill()
     assert "budge is not running." in budge(env, "status").stdout
     assert not (home / "run" / "control.sock").exists()
+
+
+def _switches(pid: int) -> int:
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        for line in status.read_text().splitlines():
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
+def wait_running(env: dict[str, str]) -> None:
+    deadline = time.time() + 15
+    while "budge is running." not in budge(env, "status").stdout:
+        assert time.time() < deadline, "the daemon did not come up"
+        time.sleep(0.2)
+
+
+def test_first_run_writes_a_private_commented_config(home: Path) -> None:
+    env = clean_env(home)
+    daemon = Daemon(env, "--no-tray")
+    try:
+        daemon.wait_line("wrote a commented config", 15)
+        wait_running(env)
+    finally:
+        assert daemon.stop() == 0
+    config = home / "config.toml"
+    assert config.read_text().startswith("# budge configuration")
+    assert config.stat().st_mode & 0o777 == 0o600
+    assert (home / "data").stat().st_mode & 0o777 == 0o700
+    assert (home / "data" / "control.key").stat().st_mode & 0o777 == 0o600
+
+
+def test_no_command_means_run(home: Path) -> None:
+    (home / "config.toml").write_text("interval = -1\n")
+    result = budge(clean_env(home))
+    assert result.returncode == 2 and "interval: found -1" in result.stderr
+
+
+def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Path) -> None:
+    from multiprocessing import AuthenticationError
+
+    from budge import control
+    from budge.paths import resolve
+
+    daemon, env = start(home, 'interval = "1h"\n')
+    try:
+        wait_running(env)
+        paths = resolve(env)
+        stranger_key = tmp_path / "stranger.key"
+        stranger_key.write_bytes(b"x" * 32)
+        with pytest.raises(AuthenticationError):
+            control.send(paths.control_address(), stranger_key, {"cmd": "done"})
+        assert "budge is running." in budge(env, "status").stdout
+    finally:
+        assert daemon.stop() == 0
+    assert "done" not in kinds(home)
+
+
+def test_idle_daemon_does_not_wake_up(home: Path) -> None:
+    daemon, env = start(home, 'interval = "1h"\n')
+    try:
+        wait_running(env)
+        time.sleep(1)
+        before = _switches(daemon.proc.pid)
+        time.sleep(4)
+        after = _switches(daemon.proc.pid)
+    finally:
+        assert daemon.stop() == 0
+    # No polling loop: between reminders nothing in budge runs at all.
+    assert after - before <= 2, f"{after - before} context switches in 4 idle seconds"

@@ -12,7 +12,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from desktop_session import DesktopSession
 from processes import Daemon, budge
 

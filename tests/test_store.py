@@ -1,6 +1,6 @@
 import sqlite3
 import stat
-from datetime import date, datetime, timedelta, timezone
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -31,7 +31,7 @@ def test_new_database_is_private_wal_and_versioned(store: Store) -> None:
 
 def test_events_carry_utc_time_local_day_and_movement(store: Store) -> None:
     # 23:30 UTC on the 22nd is 00:30 on the 23rd in Berlin.
-    at = datetime(2026, 11, 22, 23, 30, tzinfo=timezone.utc)
+    at = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
     store.record("done", at, BERLIN, "neck-tilt")
     event = store.events()[0]
     assert event.kind == "done" and event.movement == "neck-tilt"
@@ -41,7 +41,7 @@ def test_events_carry_utc_time_local_day_and_movement(store: Store) -> None:
 
 
 def test_an_event_is_visible_to_another_connection_at_once(store: Store) -> None:
-    store.record("done", datetime.now(timezone.utc), BERLIN, "a")
+    store.record("done", datetime.now(UTC), BERLIN, "a")
     other = sqlite3.connect(store.path)
     assert other.execute("SELECT COUNT(*) FROM events WHERE kind='done'").fetchone()[0] == 1
     other.close()
@@ -49,11 +49,11 @@ def test_an_event_is_visible_to_another_connection_at_once(store: Store) -> None
 
 def test_unknown_kind_is_refused(store: Store) -> None:
     with pytest.raises(ValueError):
-        store.record("napped", datetime.now(timezone.utc), BERLIN)
+        store.record("napped", datetime.now(UTC), BERLIN)
 
 
 def test_state_round_trip(store: Store) -> None:
-    now = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+    now = datetime(2026, 11, 23, 9, tzinfo=UTC)
     state = State(since=now, current="wall-lean", pending=True,
                   snooze_until=now + timedelta(minutes=5), paused_until=None)
     store.save_state(state)
@@ -61,7 +61,7 @@ def test_state_round_trip(store: Store) -> None:
 
 
 def test_recent_and_per_day_queries(store: Store) -> None:
-    base = datetime(2026, 11, 23, 9, tzinfo=timezone.utc)
+    base = datetime(2026, 11, 23, 9, tzinfo=UTC)
     for n, movement in enumerate(["a", "b", "c", "d"]):
         store.record("reminded", base + timedelta(minutes=n), BERLIN, movement)
     store.record("done", base + timedelta(minutes=5), BERLIN, "d")
@@ -73,7 +73,7 @@ def test_recent_and_per_day_queries(store: Store) -> None:
 def test_reopening_keeps_everything(tmp_path: Path) -> None:
     path = tmp_path / "budge.sqlite3"
     first = Store.open(path)
-    first.record("done", datetime.now(timezone.utc), BERLIN, "a")
+    first.record("done", datetime.now(UTC), BERLIN, "a")
     first.close()
     second = Store.open(path)
     assert len(second.events("done")) == 1

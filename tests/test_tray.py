@@ -3,7 +3,7 @@
 import os
 import subprocess
 import sys
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from PIL import ImageChops
@@ -15,7 +15,7 @@ from budge.streak import Streak
 from budge.tray import candidates, resume_label, streak_label, suggestion_label, tooltip
 
 BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=timezone.utc)  # 10:00 in Berlin
+NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
 
 
 def snapshot(**changes: object) -> Snapshot:

@@ -219,7 +219,8 @@ class App:
             self._config_stamp = _stamp(*self._paths)
             if self.settings.movement(self.state.current) is None:
                 now = self.clock.now()
-                self.state = core.State(since=self.state.since, paused_until=self.state.paused_until,
+                self.state = core.State(since=self.state.since,
+                                        paused_until=self.state.paused_until,
                                         current=self._choose_next(now, avoid=None))
             self._commit(self.clock.now())
             log.info("config reloaded")

@@ -14,7 +14,7 @@ import os
 import random
 import sys
 from collections.abc import Sequence
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from budge import __version__
@@ -150,7 +150,7 @@ def _settings_or_exit(paths: Paths):  # type: ignore[no-untyped-def]
 def request_for(command: str, args: argparse.Namespace,
                 now: datetime | None = None) -> dict[str, Any]:
     """Turn parsed arguments into a control request; bad values raise UsageError."""
-    now = now or datetime.now(timezone.utc)
+    now = now or datetime.now(UTC)
     if command == "snooze":
         if args.duration is None:
             return {"cmd": "snooze"}
@@ -189,7 +189,7 @@ def _pause_target(words: list[str], now: datetime) -> dict[str, Any]:
         target = local_now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
         if target <= local_now:
             target += timedelta(days=1)
-        return {"until": target.astimezone(timezone.utc).isoformat()}
+        return {"until": target.astimezone(UTC).isoformat()}
     return {"until": (now + _duration(text)).isoformat()}
 
 
@@ -256,7 +256,7 @@ def format_status(status: dict[str, Any]) -> str:
     from budge.localzone import local_zone
 
     tz = local_zone()
-    now = datetime.now(timezone.utc)
+    now = datetime.now(UTC)
     lines = ["budge is running." if status.get("running") else "budge is not running."]
     if status.get("paused_until"):
         when = describe_time(datetime.fromisoformat(status["paused_until"]), now, tz)

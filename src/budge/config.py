@@ -125,7 +125,8 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
                     "one of " + ", ".join(f'"{b}"' for b in TRAY_BACKENDS))
     exclude = field("movements.exclude", _string_list, "a list of movement ids")
     for ident in sorted(exclude - movement_ids):
-        problems.add(Problem("movements.exclude", repr(ident), "the id of a movement in the catalog",
+        problems.add(Problem("movements.exclude", repr(ident),
+                             "the id of a movement in the catalog",
                              suggestions=sorted(movement_ids), near=ident))
     regions = field("movements.exclude_regions", _string_list, "a list of body regions")
     for region in sorted(regions - set(REGIONS)):
@@ -230,11 +231,11 @@ def _parse_days(value: Any) -> frozenset[int]:
             return frozenset(range(7))
         if "-" in text and "," not in text:
             first, last = (_day_index(p) for p in text.split("-", 1))
-            days = {first}
+            span = {first}
             while first != last:
                 first = (first + 1) % 7
-                days.add(first)
-            return frozenset(days)
+                span.add(first)
+            return frozenset(span)
         items = text.split(",")
     elif isinstance(value, list) and all(isinstance(p, str) for p in value):
         items = value

@@ -9,6 +9,7 @@ never wakes up to look for commands.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
@@ -69,10 +70,8 @@ class ControlServer:
 
     def close(self) -> None:
         self._closed = True
-        try:
+        with contextlib.suppress(OSError):
             self._listener.close()
-        except OSError:
-            pass
 
     def _serve(self) -> None:
         while not self._closed:
@@ -95,10 +94,8 @@ class ControlServer:
         except Exception as error:
             log.exception("control command failed")
             reply = {"ok": False, "message": f"budge could not do that: {error}"}
-        try:
+        with contextlib.suppress(OSError):  # the client gave up waiting
             connection.send_bytes(json.dumps(reply).encode("utf-8"))
-        except OSError:
-            pass
 
 
 def send(address: str, key_file: Path, request: dict[str, Any]) -> dict[str, Any] | None:

@@ -21,7 +21,8 @@ class ActiveHours:
     ranges: tuple[tuple[time, time], ...]
     days: frozenset[int]
 
-    def windows(self, after: datetime, tz: tzinfo, max_days: int = 15) -> Iterator[tuple[datetime, datetime]]:
+    def windows(self, after: datetime, tz: tzinfo,
+                max_days: int = 15) -> Iterator[tuple[datetime, datetime]]:
         """Active windows as UTC (start, end) pairs, in order, that end after ``after``."""
         local_day = after.astimezone(tz).date()
         for offset in range(-1, max_days):

@@ -38,12 +38,12 @@ def draw(look: Look, size: int = 64) -> Image.Image:
     pen = ImageDraw.Draw(image)
     pen.ellipse((0, 0, big - 1, big - 1), fill=_DISC[look] + (255,))
     inset = round(big * 0.11)
-    mask = _symbol().resize((big - 2 * inset, big - 2 * inset), Image.LANCZOS)
+    mask = _symbol().resize((big - 2 * inset, big - 2 * inset), Image.Resampling.LANCZOS)
     white = Image.new("RGBA", mask.size, (255, 255, 255, 255))
     image.paste(white, (inset, inset), mask)
     if look is Look.PAUSED:
         _pause_badge(pen, big)
-    return image.resize((size, size), Image.LANCZOS)
+    return image.resize((size, size), Image.Resampling.LANCZOS)
 
 
 def _pause_badge(pen: ImageDraw.ImageDraw, big: int) -> None:

@@ -107,7 +107,8 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
         problems.add(Problem(f"{label}.region", _show(region), "one of " + ", ".join(REGIONS)))
     position = entry["position"]
     if position not in POSITIONS:
-        problems.add(Problem(f"{label}.position", _show(position), "one of " + ", ".join(POSITIONS)))
+        problems.add(Problem(f"{label}.position", _show(position),
+                             "one of " + ", ".join(POSITIONS)))
     seconds = entry["seconds"]
     if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 600:
         problems.add(Problem(f"{label}.seconds", _show(seconds), "a whole number from 5 to 600"))

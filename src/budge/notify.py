@@ -6,6 +6,7 @@ one takes over; a notification failure never stops the reminders.
 
 from __future__ import annotations
 
+import contextlib
 import html
 import importlib.util
 import logging
@@ -72,10 +73,8 @@ class PrintNotifier:
     def send(self, title: str, body: str, timeout: timedelta) -> None:
         line = f"budge: {title}: {body}"
         log.info("shown on stdout: %s", line)
-        try:
+        with contextlib.suppress(OSError):  # no stdout (started by a desktop launcher)
             print(line, flush=True)
-        except OSError:
-            pass
 
 
 class FallbackNotifier:

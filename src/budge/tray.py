@@ -18,6 +18,7 @@ import subprocess
 import sys
 from collections.abc import Callable
 from datetime import timedelta
+from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -117,15 +118,20 @@ class PystrayTray:
                     log.exception("tray action failed")
             return run
 
-        snoozes = [item(describe_duration(d), act(lambda d=d: app.snooze(d)))
-                   for d in app.settings.config.snooze_options]
-        pauses = [item(describe_duration(d), act(lambda d=d: app.pause(app.clock.now() + d)))
-                  for d in PAUSE_CHOICES]
+        def snoozes() -> list[Any]:
+            # Built on every menu refresh, so a reloaded snooze_options shows at once.
+            return [item(describe_duration(d), act(partial(app.snooze, d)))
+                    for d in app.settings.config.snooze_options]
+
+        def pause_for(duration: timedelta) -> None:
+            app.pause(app.clock.now() + duration)
+
+        pauses = [item(describe_duration(d), act(partial(pause_for, d))) for d in PAUSE_CHOICES]
         pauses.append(item("Until tomorrow", act(app.pause_until_tomorrow)))
         return menu(
             item(lambda _: suggestion_label(app.snapshot), act(self.show_how_to)),
             item("Done", act(app.done), default=True),
-            item("Snooze", menu(*snoozes)),
+            item("Snooze", menu(snoozes)),
             item("Skip", act(app.skip)),
             item("Pause", menu(*pauses), visible=lambda _: app.snapshot.paused_until is None),
             item(lambda _: resume_label(app.snapshot), act(app.resume),
@@ -209,7 +215,8 @@ def streak_label(snapshot: Snapshot) -> str:
 def resume_label(snapshot: Snapshot) -> str:
     if snapshot.paused_until is None:
         return "Resume"
-    return f"Resume (paused until {describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)})"
+    until = describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)
+    return f"Resume (paused until {until})"
 
 
 def tooltip(snapshot: Snapshot) -> str:
