@@ -113,3 +113,29 @@ def test_offline_pause_is_kept_for_the_next_start(env: dict[str, str]) -> None:
     assert "takes effect when it starts" in result.stdout
     assert "Paused until" in budge(env, "status").stdout
     assert budge(env, "resume").stdout.startswith("Resumed.")
+
+
+def test_suggest_uses_the_config_given_on_the_command_line(env: dict[str, str],
+                                                           tmp_path: Path) -> None:
+    from budge.movements import load_builtin
+
+    other = tmp_path / "other"
+    other.mkdir()
+    (other / "movements.toml").write_text('''
+[[movement]]
+id = "jaw-release"
+name = "Jaw release"
+region = "neck"
+position = "either"
+seconds = 30
+cue = "Let your teeth part a little and your jaw hang, soften over a count of 8."
+steps = ["Part the teeth.", "Let the jaw hang, softening over a count of 8."]
+why = "A clenched jaw pulls on the neck."
+gentler = "Only notice the jaw."
+''')
+    builtin = ", ".join(f'"{m.id}"' for m in load_builtin())
+    (other / "config.toml").write_text(f"[movements]\nexclude = [{builtin}]\n")
+    out = budge(env, "--config", str(other / "config.toml"), "suggest")
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.startswith("Jaw release (30 s, either)")
+    assert "  2. Let the jaw hang" in out.stdout

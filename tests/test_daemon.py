@@ -26,6 +26,18 @@ def start(home: Path, config: str, *args: str) -> tuple[Daemon, dict[str, str]]:
     return daemon, env
 
 
+def wait_running(daemon: Daemon, env: dict[str, str]) -> None:
+    deadline = time.time() + 20
+    while True:
+        status = budge(env, "status")
+        if "budge is running." in status.stdout:
+            return
+        assert daemon.proc.poll() is None, f"the daemon exited:\n{daemon.output()}"
+        assert time.time() < deadline, (f"the daemon did not come up:\n{daemon.output()}\n"
+                                        f"status said:\n{status.stdout}{status.stderr}")
+        time.sleep(0.2)
+
+
 def kinds(home: Path) -> list[str]:
     db = sqlite3.connect(home / "data" / "budge.sqlite3")
     try:
@@ -70,11 +82,7 @@ def test_reminds_falls_back_to_stdout_and_obeys_commands(home: Path) -> None:
 def test_pause_and_resume_reach_the_daemon(home: Path) -> None:
     daemon, env = start(home, 'interval = "1h"\n')
     try:
-        budge(env, "status")  # the daemon answers once it is up
-        deadline = time.time() + 15
-        while "budge is running." not in budge(env, "status").stdout:
-            assert time.time() < deadline
-            time.sleep(0.2)
+        wait_running(daemon, env)
         assert budge(env, "pause", "30m").stdout.startswith("Paused until")
         assert "Paused until" in budge(env, "status").stdout
         assert budge(env, "resume").stdout.startswith("Resumed. Next reminder at")
@@ -92,10 +100,7 @@ def test_pause_and_resume_reach_the_daemon(home: Path) -> None:
 def test_ctrl_c_stops_cleanly(home: Path) -> None:
     daemon, env = start(home, 'interval = "1h"\n')
     try:
-        deadline = time.time() + 15
-        while "budge is running." not in budge(env, "status").stdout:
-            assert time.time() < deadline
-            time.sleep(0.2)
+        wait_running(daemon, env)
         os.kill(daemon.proc.pid, signal.SIGINT)
         assert daemon.proc.wait(timeout=10) == 0
     finally:
@@ -113,11 +118,6 @@ def _switches(pid: int) -> int:
     return total
 
 
-def wait_running(env: dict[str, str]) -> None:
-    deadline = time.time() + 15
-    while "budge is running." not in budge(env, "status").stdout:
-        assert time.time() < deadline, "the daemon did not come up"
-        time.sleep(0.2)
 
 
 def test_first_run_writes_a_private_commented_config(home: Path) -> None:
@@ -125,7 +125,7 @@ def test_first_run_writes_a_private_commented_config(home: Path) -> None:
     daemon = Daemon(env, "--no-tray")
     try:
         daemon.wait_line("wrote a commented config", 15)
-        wait_running(env)
+        wait_running(daemon, env)
     finally:
         assert daemon.stop() == 0
     config = home / "config.toml"
@@ -149,7 +149,7 @@ def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Pat
 
     daemon, env = start(home, 'interval = "1h"\n')
     try:
-        wait_running(env)
+        wait_running(daemon, env)
         paths = resolve(env)
         stranger_key = tmp_path / "stranger.key"
         stranger_key.write_bytes(b"x" * 32)
@@ -164,7 +164,7 @@ def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Pat
 def test_idle_daemon_does_not_wake_up(home: Path) -> None:
     daemon, env = start(home, 'interval = "1h"\n')
     try:
-        wait_running(env)
+        wait_running(daemon, env)
         time.sleep(1)
         before = _switches(daemon.proc.pid)
         time.sleep(4)

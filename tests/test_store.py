@@ -88,3 +88,19 @@ def test_a_newer_schema_is_refused(tmp_path: Path) -> None:
     raw.close()
     with pytest.raises(StoreError, match="newer budge"):
         Store.open(path)
+
+
+def test_many_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    path = tmp_path / "budge.sqlite3"
+    probe = ("import sys; from pathlib import Path; from budge.store import Store; "
+             "Store.open(Path(sys.argv[1])).close()")
+    procs = [subprocess.Popen([sys.executable, "-c", probe, str(path)], stderr=subprocess.PIPE)
+             for _ in range(6)]
+    errors = [p.communicate()[1].decode() for p in procs]
+    assert [p.returncode for p in procs] == [0] * 6, errors
+    raw = sqlite3.connect(path)
+    assert raw.execute("SELECT COUNT(*) FROM migrations").fetchone()[0] == 1
+    raw.close()

@@ -209,7 +209,7 @@ def _control(paths: Paths, command: str, args: argparse.Namespace) -> int:
             print("budge is not running; the config will be read when it starts.")
             return _config(paths, "check")
         reply = _offline(paths, request)
-    return _show(command, args, reply, running)
+    return _show(paths, command, args, reply, running)
 
 
 def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
@@ -233,7 +233,8 @@ def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
         store.close()
 
 
-def _show(command: str, args: argparse.Namespace, reply: dict[str, Any], running: bool) -> int:
+def _show(paths: Paths, command: str, args: argparse.Namespace, reply: dict[str, Any],
+          running: bool) -> int:
     status = reply.get("status") or {}
     if command == "status":
         if args.json:
@@ -242,7 +243,7 @@ def _show(command: str, args: argparse.Namespace, reply: dict[str, Any], running
             print(format_status(status))
         return 0
     if command == "suggest":
-        return _show_suggestion(status)
+        return _show_suggestion(paths, status)
     message = reply.get("message", "")
     print(message if reply.get("ok") else f"budge: {message}",
           file=sys.stdout if reply.get("ok") else sys.stderr)
@@ -273,12 +274,11 @@ def format_status(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _show_suggestion(status: dict[str, Any]) -> int:
+def _show_suggestion(paths: Paths, status: dict[str, Any]) -> int:
     current = status.get("current")
     if not current:
         print("No movement is chosen yet.")
         return 0
-    paths = resolve(os.environ)
     settings = _settings_or_exit(paths)
     movement = settings.movement(current["id"])
     if movement is None:

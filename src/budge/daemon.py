@@ -12,11 +12,12 @@ import random
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from budge.app import App
 from budge.commands import dispatch
-from budge.config import load_settings, write_template
+from budge.config import Settings, load_settings, write_template
 from budge.control import ControlServer, read_or_create_key
 from budge.icons import Look, draw
 from budge.instance import AlreadyRunning, InstanceLock
@@ -24,7 +25,7 @@ from budge.localzone import local_zone
 from budge.logs import setup_logging
 from budge.notify import CallableNotifier, FallbackNotifier, PlyerNotifier, PrintNotifier
 from budge.paths import Paths
-from budge.ports import SystemClock
+from budge.ports import SystemClock, Tray
 from budge.problems import ConfigError
 from budge.store import Store, StoreError
 from budge.timer import ApschedulerTimer
@@ -56,7 +57,7 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
         lock.release()
 
 
-def _run_locked(paths: Paths, settings, no_tray: bool) -> int:  # type: ignore[no-untyped-def]
+def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     store = Store.open(paths.database)
     app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
               rng=random.Random(), config_path=paths.config_file,
@@ -64,18 +65,17 @@ def _run_locked(paths: Paths, settings, no_tray: bool) -> int:  # type: ignore[n
     notifier = FallbackNotifier([PlyerNotifier(_notification_icon(paths)), PrintNotifier()])
     app.notifier = notifier
     stopped = threading.Event()
-    tray = None if no_tray else _make_tray(app, paths, stopped)
 
     def stop(*_: object) -> None:
         stopped.set()
         if tray is not None:
             tray.stop()
 
+    tray = None if no_tray else _make_tray(app, paths, stop)
     if tray is not None:
         app.subscribe(tray.update)
         if tray.has_notification:
             notifier.insert_before_last(CallableNotifier("tray", tray.notify))
-        tray.set_quit(stop)
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
                            lambda request: dispatch(app, request))
     timer = ApschedulerTimer(app.on_timer)
@@ -100,14 +100,14 @@ def _run_locked(paths: Paths, settings, no_tray: bool) -> int:  # type: ignore[n
     return 0
 
 
-def _make_tray(app: App, paths: Paths, stopped: threading.Event):  # type: ignore[no-untyped-def]
+def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None]) -> Tray | None:
     choice = app.settings.config.tray_backend
     if choice == "none":
         return None
     from budge.tray import PystrayTray, TrayUnavailable
 
     try:
-        return PystrayTray(app, choice, paths.config_file, on_quit=stopped.set)
+        return PystrayTray(app, choice, paths.config_file, on_quit=on_quit)
     except TrayUnavailable as error:
         log.warning("running without a tray icon: %s. Reminders go on; control budge with "
                     "`budge done`, `budge snooze`, `budge pause` and `budge status`.", error)

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
+
+if TYPE_CHECKING:
+    from budge.app import Snapshot
 
 
 class Clock(Protocol):
@@ -27,6 +30,25 @@ class Timer(Protocol):
     def schedule(self, at: datetime | None) -> None: ...
 
     def shutdown(self) -> None: ...
+
+
+class Tray(Protocol):
+    """The tray icon and its menu.
+
+    ``run`` blocks on the main thread until ``stop``; ``update`` and ``stop``
+    may be called from any thread (backends marshal them onto their own loop).
+    """
+
+    backend: str
+    has_notification: bool
+
+    def run(self) -> None: ...
+
+    def stop(self) -> None: ...
+
+    def update(self, snapshot: Snapshot) -> None: ...
+
+    def notify(self, title: str, body: str, timeout: timedelta) -> None: ...
 
 
 class Notifier(Protocol):

@@ -89,17 +89,19 @@ class Store:
             self._db.close()
 
     def _migrate(self) -> None:
-        version = self._db.execute("PRAGMA user_version").fetchone()[0]
-        if version > SCHEMA_VERSION:
-            raise StoreError(
-                f"the database {self.path} was written by a newer budge (schema {version}, "
-                f"this budge knows {SCHEMA_VERSION}); upgrade budge to use it")
-        for number, (name, sql) in enumerate(_MIGRATIONS, start=1):
-            if number <= version:
-                continue
-            with self._lock:
-                self._db.execute("BEGIN IMMEDIATE")
-                try:
+        # The version is read inside the write transaction: two processes opening
+        # a new file at once (the daemon and a command) must not both migrate it.
+        with self._lock:
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                version = self._db.execute("PRAGMA user_version").fetchone()[0]
+                if version > SCHEMA_VERSION:
+                    raise StoreError(
+                        f"the database {self.path} was written by a newer budge (schema "
+                        f"{version}, this budge knows {SCHEMA_VERSION}); upgrade budge to use it")
+                for number, (name, sql) in enumerate(_MIGRATIONS, start=1):
+                    if number <= version:
+                        continue
                     for statement in _statements(sql):
                         self._db.execute(statement)
                     self._db.execute("CREATE TABLE IF NOT EXISTS migrations "
@@ -107,10 +109,10 @@ class Store:
                     self._db.execute("INSERT INTO migrations VALUES (?, ?)",
                                      (name, datetime.now(UTC).isoformat()))
                     self._db.execute(f"PRAGMA user_version = {number}")
-                    self._db.execute("COMMIT")
-                except BaseException:
-                    self._db.execute("ROLLBACK")
-                    raise
+                self._db.execute("COMMIT")
+            except BaseException:
+                self._db.execute("ROLLBACK")
+                raise
 
     # events
 

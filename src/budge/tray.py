@@ -139,7 +139,7 @@ class PystrayTray:
             menu.SEPARATOR,
             item(lambda _: streak_label(app.snapshot), None, enabled=False),
             item("Open config", act(self.open_config)),
-            item("Quit", act(lambda: self._on_quit())),
+            item("Quit", act(self._on_quit)),
         )
 
     # lifecycle
@@ -151,9 +151,6 @@ class PystrayTray:
 
     def stop(self) -> None:
         self._icon.stop()
-
-    def set_quit(self, on_quit: Callable[[], None]) -> None:
-        self._on_quit = on_quit
 
     def update(self, snapshot: Snapshot) -> None:
         look = _look_of(snapshot)
