@@ -173,3 +173,17 @@ def test_idle_daemon_does_not_wake_up(home: Path) -> None:
         assert daemon.stop() == 0
     # No polling loop: between reminders nothing in budge runs at all.
     assert after - before <= 2, f"{after - before} context switches in 4 idle seconds"
+
+
+def test_no_display_and_the_tray_not_disabled_still_reminds(home: Path) -> None:
+    (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n')
+    env = clean_env(home)
+    daemon = Daemon(env)  # no --no-tray: the tray is tried, and fails for want of a display
+    try:
+        daemon.wait_line("running without a tray icon", 15)
+        assert "no tray backend could start" in daemon.output()
+        daemon.wait_line(" · ", 15)
+        wait_running(daemon, env)
+    finally:
+        assert daemon.stop() == 0
+    assert "Traceback" not in daemon.output()

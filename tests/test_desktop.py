@@ -95,6 +95,10 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
         desktop.xdotool("key", "Down", "Down", "Return")
         desktop.wait_for(lambda: len(events(home, "done")) == before + 1, 10,
                          "a done event from the menu")
+        # A left click is the default action: Done.
+        desktop.xdotool("mousemove", "--window", str(window), "8", "8", "click", "1")
+        desktop.wait_for(lambda: len(events(home, "done")) == before + 2, 10,
+                         "a done event from a left click")
 
         # Quieter now, then `budge snooze 5s` brings the next one in 5 seconds.
         (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n[tray]\nbackend = "gtk"\n')
@@ -143,12 +147,14 @@ def test_without_a_tray_host_it_keeps_reminding(tmp_path: Path) -> None:
     try:
         home, tmp = tmp_path / "home", tmp_path / "tmp"
         home.mkdir()
-        (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n')
-        daemon = Daemon(budge_env(session, home, tmp), "--no-tray")
+        (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n[tray]\nbackend = "gtk"\n')
+        daemon = Daemon(budge_env(session, home, tmp))
         try:
-            note = session.wait_for(session.notifications, 15, "a notification")[0]
-            assert note.app == "budge"
+            notes = session.wait_for(lambda: session.notifications()[1:], 15,
+                                     "two notifications")
+            assert all(note.app == "budge" for note in notes)
         finally:
             assert daemon.stop() == 0
+        assert "Traceback" not in daemon.output()
     finally:
         session.close()

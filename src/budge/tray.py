@@ -84,9 +84,8 @@ def _clickable(module: ModuleType) -> type:
 class PystrayTray:
     def __init__(self, app: App, choice: str, config_file: Path,
                  on_quit: Callable[[], None]) -> None:
-        import pystray
-
         self.backend, module = load_backend(choice)
+        import pystray  # already imported by load_backend, safely
         icon_class = _clickable(module) if self.backend == "xorg" else module.Icon
         self._app = app
         self._config_file = config_file
