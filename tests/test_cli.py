@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from processes import budge, clean_env
+from samples import USER_MOVEMENT
 
 from budge import __version__
 
@@ -121,18 +122,7 @@ def test_suggest_uses_the_config_given_on_the_command_line(env: dict[str, str],
 
     other = tmp_path / "other"
     other.mkdir()
-    (other / "movements.toml").write_text('''
-[[movement]]
-id = "jaw-release"
-name = "Jaw release"
-region = "neck"
-position = "either"
-seconds = 30
-cue = "Let your teeth part a little and your jaw hang, soften over a count of 8."
-steps = ["Part the teeth.", "Let the jaw hang, softening over a count of 8."]
-why = "A clenched jaw pulls on the neck."
-gentler = "Only notice the jaw."
-''')
+    (other / "movements.toml").write_text(USER_MOVEMENT)
     builtin = ", ".join(f'"{m.id}"' for m in load_builtin())
     (other / "config.toml").write_text(f"[movements]\nexclude = [{builtin}]\n")
     out = budge(env, "--config", str(other / "config.toml"), "suggest")

@@ -4,6 +4,7 @@ from datetime import time, timedelta
 from pathlib import Path
 
 import pytest
+from samples import USER_MOVEMENT
 
 from budge.config import load_settings, write_template
 from budge.problems import ConfigError
@@ -131,18 +132,6 @@ def test_bom_is_fine_binary_is_not(tmp_path: Path) -> None:
     assert "binary" in problems(tmp_path, b"\x00\x01\x02")
 
 
-USER_MOVEMENT = """
-[[movement]]
-id = "jaw-release"
-name = "Jaw release"
-region = "neck"
-position = "either"
-seconds = 30
-cue = "Let your teeth part a little and your jaw hang, soften over a count of 8."
-steps = ["Part the teeth.", "Let the jaw hang, softening over a count of 8."]
-why = "A clenched jaw pulls on the neck."
-gentler = "Only notice the jaw."
-"""
 
 
 def test_user_movements_join_the_catalog(tmp_path: Path) -> None:

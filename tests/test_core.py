@@ -80,10 +80,9 @@ def test_a_snooze_past_active_hours_waits_for_the_next_window() -> None:
 def test_done_and_skip_restart_the_interval_with_another_movement() -> None:
     now = berlin(2026, 11, 23, 10, 10)
     before = core.State(since=berlin(2026, 11, 23, 10, 0), current="a", pending=True)
-    for action in (core.done, core.skip):
-        after = action(now, before, "b")
-        assert after.current == "b" and not after.pending
-        assert after.next_due(TIMING) == berlin(2026, 11, 23, 10, 40)
+    after = core.move_on(now, before, "b")
+    assert after.current == "b" and not after.pending
+    assert after.next_due(TIMING) == berlin(2026, 11, 23, 10, 40)
 
 
 def test_pause_until_tomorrow_and_resume_by_itself() -> None:

@@ -27,9 +27,15 @@ def desktop(tmp_path: Path):  # type: ignore[no-untyped-def]
     session.close()
 
 
-def budge_env(desktop: DesktopSession, home: Path, tmp: Path) -> dict[str, str]:
-    tmp.mkdir(exist_ok=True)
-    return dict(desktop.env, BUDGE_HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+def prepare(desktop: DesktopSession, tmp_path: Path,
+            config: str) -> tuple[Path, Path, dict[str, str]]:
+    """A budge home with this config and a private TMPDIR; returns (home, tmp, env)."""
+    home, tmp = tmp_path / "home", tmp_path / "tmp"
+    home.mkdir()
+    tmp.mkdir()
+    (home / "config.toml").write_text(ALWAYS + config)
+    env = dict(desktop.env, BUDGE_HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+    return home, tmp, env
 
 
 def catalog_names() -> set[str]:
@@ -67,10 +73,7 @@ def is_embedded(desktop: DesktopSession, window: int) -> bool:
 
 def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
                                                         tmp_path: Path) -> None:
-    home, tmp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    (home / "config.toml").write_text(ALWAYS + 'interval = "3s"\n[tray]\nbackend = "gtk"\n')
-    env = budge_env(desktop, home, tmp)
+    home, tmp, env = prepare(desktop, tmp_path, 'interval = "3s"\n[tray]\nbackend = "gtk"\n')
     shots = ARTIFACTS / "desktop"
     daemon = Daemon(env, "-v")
     try:
@@ -123,10 +126,7 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
 
 def test_xorg_backend_docks_and_a_left_click_marks_done(desktop: DesktopSession,
                                                         tmp_path: Path) -> None:
-    home, tmp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n[tray]\nbackend = "xorg"\n')
-    env = budge_env(desktop, home, tmp)
+    home, tmp, env = prepare(desktop, tmp_path, 'interval = "1h"\n[tray]\nbackend = "xorg"\n')
     daemon = Daemon(env)
     try:
         daemon.wait_line("shows no menu", 15)
@@ -145,10 +145,8 @@ def test_xorg_backend_docks_and_a_left_click_marks_done(desktop: DesktopSession,
 def test_without_a_tray_host_it_keeps_reminding(tmp_path: Path) -> None:
     session = DesktopSession(tmp_path / "desktop").start(tray=False)
     try:
-        home, tmp = tmp_path / "home", tmp_path / "tmp"
-        home.mkdir()
-        (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n[tray]\nbackend = "gtk"\n')
-        daemon = Daemon(budge_env(session, home, tmp))
+        _, _, env = prepare(session, tmp_path, 'interval = "2s"\n[tray]\nbackend = "gtk"\n')
+        daemon = Daemon(env)
         try:
             notes = session.wait_for(lambda: session.notifications()[1:], 15,
                                      "two notifications")

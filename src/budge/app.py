@@ -145,28 +145,28 @@ class App:
 
     def done(self) -> Reply:
         with self._lock:
-            now = self.clock.now()
-            movement = self.settings.movement(self.state.current)
-            self.store.record("done", now, self.tz, movement.id if movement else None)
-            self.state = core.done(now, self.state, self._choose_next(now, avoid=movement))
-            self._commit(now)
+            movement = self._move_on("done")
             streak = self.snapshot.streak
             name = movement.name if movement else "movement"
             message = f"Done: {name}. {streak.today_done} of {streak.goal} today."
             if streak.today_done == streak.goal:
                 message += " That is today's goal. Well done."
-            log.info("done: %s", movement.id if movement else "-")
             return Reply(True, message)
 
     def skip(self) -> Reply:
         with self._lock:
-            now = self.clock.now()
-            movement = self.settings.movement(self.state.current)
-            self.store.record("skipped", now, self.tz, movement.id if movement else None)
-            self.state = core.skip(now, self.state, self._choose_next(now, avoid=movement))
-            self._commit(now)
-            log.info("skipped: %s", movement.id if movement else "-")
+            self._move_on("skipped")
             return Reply(True, f"Skipped. Next time: {self._current_name()}.")
+
+    def _move_on(self, kind: str) -> Movement | None:
+        """Record done or skipped for the current movement, then suggest another."""
+        now = self.clock.now()
+        movement = self.settings.movement(self.state.current)
+        self.store.record(kind, now, self.tz, movement.id if movement else None)
+        self.state = core.move_on(now, self.state, self._choose_next(now, avoid=movement))
+        self._commit(now)
+        log.info("%s: %s", kind, movement.id if movement else "-")
+        return movement
 
     def snooze(self, duration: timedelta | None = None) -> Reply:
         with self._lock:

@@ -123,13 +123,8 @@ def tick(now: datetime, timing: Timing, state: State,
     return Tick(reminded, reminded=current, resumed=resumed)
 
 
-def done(now: datetime, state: State, next_movement: str) -> State:
-    """The user did the movement: count it, restart the interval, suggest another."""
-    return State(since=now, current=next_movement, paused_until=state.paused_until)
-
-
-def skip(now: datetime, state: State, next_movement: str) -> State:
-    """Not this one: move on to the next interval with another movement."""
+def move_on(now: datetime, state: State, next_movement: str) -> State:
+    """After done or skip: the interval restarts now and another movement is up next."""
     return State(since=now, current=next_movement, paused_until=state.paused_until)
 
 

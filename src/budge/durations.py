@@ -47,36 +47,21 @@ def parse_duration(text: str | int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
+def _parts(value: timedelta, units: tuple[str, str, str]) -> list[str]:
+    hours, rest = divmod(max(0, int(value.total_seconds())), 3600)
+    minutes, seconds = divmod(rest, 60)
+    parts = [f"{n}{unit}" for n, unit in zip((hours, minutes, seconds), units, strict=True) if n]
+    return parts or [f"0{units[2]}"]
+
+
 def format_duration(value: timedelta) -> str:
     """The shortest human form: ``1h30m``, ``10m``, ``45s``."""
-    total = int(value.total_seconds())
-    if total <= 0:
-        return "0s"
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours}h")
-    if minutes:
-        parts.append(f"{minutes}m")
-    if seconds:
-        parts.append(f"{seconds}s")
-    return "".join(parts)
+    return "".join(_parts(value, ("h", "m", "s")))
 
 
 def describe_duration(value: timedelta) -> str:
     """Words for menus and messages: ``30 min``, ``1 h``, ``1 h 30 min``, ``45 s``."""
-    total = int(value.total_seconds())
-    hours, rest = divmod(total, 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = []
-    if hours:
-        parts.append(f"{hours} h")
-    if minutes:
-        parts.append(f"{minutes} min")
-    if seconds or not parts:
-        parts.append(f"{seconds} s")
-    return " ".join(parts)
+    return " ".join(_parts(value, (" h", " min", " s")))
 
 
 def parse_clock(text: str) -> time:
