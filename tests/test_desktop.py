@@ -38,6 +38,10 @@ def prepare(desktop: DesktopSession, tmp_path: Path,
     return home, tmp, env
 
 
+def reminders(desktop: DesktopSession) -> list:  # type: ignore[type-arg]
+    return [n for n in desktop.notifications() if " · " in n.summary]
+
+
 def catalog_names() -> set[str]:
     from budge.movements import load_builtin
 
@@ -82,7 +86,10 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
         desktop.wait_for(lambda: is_embedded(desktop, window), 10, "the icon to dock")
 
         # A notification naming a catalog movement reaches the notification daemon.
-        first = desktop.wait_for(desktop.notifications, 15, "a notification")[0]
+        first = desktop.wait_for(lambda: reminders(desktop), 15, "a reminder")[0]
+        welcome = desktop.notifications()[0]
+        assert welcome.summary == "budge is running"
+        assert "every 3 s" in welcome.body and "Pause or quit from the tray icon" in welcome.body
         assert first.app == "budge"
         name, length = first.summary.split(" · ")
         assert name in catalog_names() and length.endswith(("s", "min"))
@@ -106,12 +113,12 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
         # Quieter now, then `budge snooze 5s` brings the next one in 5 seconds.
         (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n[tray]\nbackend = "gtk"\n')
         assert budge(env, "reload").returncode == 0
-        seen = len(desktop.notifications())
+        seen = len(reminders(desktop))
         sent = time.time()
         result = budge(env, "snooze", "5s")
         replied = time.time()
         assert result.returncode == 0, result.stderr
-        arrived = desktop.wait_for(lambda: desktop.notifications()[seen:], 12,
+        arrived = desktop.wait_for(lambda: reminders(desktop)[seen:], 12,
                                    "the snoozed reminder")[0].at
         assert arrived >= sent + 5, f"{arrived - sent:.2f} s after the snooze: early"
         assert arrived <= replied + 6, f"{arrived - replied:.2f} s after the reply: late"
@@ -119,6 +126,7 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
     finally:
         code = daemon.stop()
     assert code == 0, daemon.output()
+    assert [n.summary for n in desktop.notifications()].count("budge is running") == 1
     assert list(tmp.iterdir()) == [], "temporary files left behind"
     assert not (home / "run" / "control.sock").exists()
     assert "Traceback" not in daemon.output()
@@ -148,8 +156,7 @@ def test_without_a_tray_host_it_keeps_reminding(tmp_path: Path) -> None:
         _, _, env = prepare(session, tmp_path, 'interval = "2s"\n[tray]\nbackend = "gtk"\n')
         daemon = Daemon(env)
         try:
-            notes = session.wait_for(lambda: session.notifications()[1:], 15,
-                                     "two notifications")
+            notes = session.wait_for(lambda: reminders(session)[1:], 15, "two reminders")
             assert all(note.app == "budge" for note in notes)
         finally:
             assert daemon.stop() == 0

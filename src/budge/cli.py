@@ -79,6 +79,26 @@ def build_parser() -> argparse.ArgumentParser:
                                            "exit 2 listing every problem.")
     config_commands.add_parser("path", help="print the config file's path",
                                description="Print the path of the config file in use.")
+
+    autostart = commands.add_parser("autostart", help="start budge when you log in",
+                                    description="Turn starting budge at login on or off, or "
+                                                "show whether it is on.")
+    autostart.add_argument("action", choices=("on", "off", "status"))
+    desktop = commands.add_parser("desktop", help="add budge to the application menu (Linux)",
+                                  description="Install or remove the application-menu entry "
+                                              "and icons.")
+    desktop.add_argument("action", choices=("install", "uninstall"))
+    logs = commands.add_parser("logs", help="show the log file's path and last lines",
+                               description="Print where the log is and its last lines.")
+    logs.add_argument("-n", "--lines", type=int, default=20, metavar="N",
+                      help="how many lines to show (default 20)")
+    uninstall = commands.add_parser(
+        "uninstall", help="remove autostart and launcher entries (--purge: your data too)",
+        description="Remove the autostart entry, the launcher and its icons. Your config "
+                    "and history are kept unless you add --purge --yes.")
+    uninstall.add_argument("--purge", action="store_true",
+                           help="also delete the config, history and logs")
+    uninstall.add_argument("--yes", action="store_true", help="confirm --purge")
     return parser
 
 
@@ -104,6 +124,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _config(paths, args.config_command)
         if command == "suggest" and args.list:
             return _list_movements(paths)
+        if command in _LOCAL_COMMANDS:
+            return _LOCAL_COMMANDS[command](paths, args)
         return _control(paths, command, args)
     except UsageError as error:
         print(f"budge {command}: {error}", file=sys.stderr)
@@ -127,6 +149,83 @@ def _config(paths: Paths, action: str) -> int:
     where = paths.config_file if paths.config_file.exists() else "defaults (no config file yet)"
     print(f"config OK: {where}; {len(settings.catalog)} movements")
     return 0
+
+
+def _autostart(paths: Paths, args: argparse.Namespace) -> int:
+    from budge.autostart import for_platform
+
+    autostart = for_platform(os.environ)
+    if args.action == "on":
+        print("Start at login: " + autostart.enable().describe())
+    elif args.action == "off":
+        removed = autostart.disable()
+        print("Start at login: off" + ("" if removed else " (it was not on)"))
+    else:
+        print("Start at login: " + autostart.status().describe())
+    return 0
+
+
+def _desktop(paths: Paths, args: argparse.Namespace) -> int:
+    if not sys.platform.startswith("linux"):
+        raise UsageError("the application-menu entry is for Linux desktops; on this system "
+                         "use `budge autostart on`")
+    from budge import launcher
+
+    if args.action == "install":
+        written = launcher.install(os.environ)
+        print(f"Added budge to the application menu: {written[-1]}")
+        print(f"Icons: {len(written) - 1} sizes under {written[0].parents[2]}")
+    else:
+        removed = launcher.uninstall(os.environ)
+        print(f"Removed {len(removed)} files." if removed else "The launcher was not installed.")
+    return 0
+
+
+def _logs(paths: Paths, args: argparse.Namespace) -> int:
+    print(f"Log file: {paths.log_file}")
+    if not paths.log_file.exists():
+        print("(empty: budge has not run yet)")
+        return 0
+    if args.lines > 0:
+        from collections import deque
+
+        with open(paths.log_file, encoding="utf-8", errors="replace") as handle:
+            tail = deque(handle, maxlen=args.lines)
+        print("".join(tail), end="")
+    return 0
+
+
+def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
+    from budge import control
+    from budge.uninstall import kept_places, purge, remove_integration
+
+    if args.purge and not args.yes:
+        raise UsageError("--purge deletes your config, history and logs for good; "
+                         "add --yes to confirm")
+    if args.purge and control.send(paths.control_address(), paths.key_file,
+                                   {"cmd": "status"}) is not None:
+        print("budge is running: quit it (tray menu, or `kill` its pid) before --purge.",
+              file=sys.stderr)
+        return 1
+    removed = remove_integration(os.environ)
+    for entry in removed:
+        print(f"Removed {entry}")
+    if args.purge:
+        for gone in purge(paths):
+            print(f"Deleted {gone}")
+        print("budge's files are gone. `pip uninstall budge` removes the program itself.")
+        return 0
+    print("Your config and history are kept:")
+    for place in kept_places(paths):
+        if place.exists():
+            print(f"  {place}")
+    print("`budge uninstall --purge --yes` deletes them; `pip uninstall budge` removes the "
+          "program.")
+    return 0
+
+
+_LOCAL_COMMANDS = {"autostart": _autostart, "desktop": _desktop, "logs": _logs,
+                   "uninstall": _uninstall}
 
 
 def _list_movements(paths: Paths) -> int:

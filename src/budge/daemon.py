@@ -15,10 +15,12 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from budge.app import App
+from budge.app import App, describe_time
 from budge.commands import dispatch
 from budge.config import Settings, load_settings, write_template
 from budge.control import ControlServer, read_or_create_key
+from budge.durations import describe_duration
+from budge.hours import describe_hours
 from budge.icons import Look, draw
 from budge.instance import AlreadyRunning, InstanceLock
 from budge.localzone import local_zone
@@ -85,6 +87,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     try:
         server.start()
         app.start()
+        welcome(app, has_tray=tray is not None)
         nxt = app.snapshot.next_due
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
                  tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
@@ -98,6 +101,22 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
         store.close()
         log.info("budge stopped")
     return 0
+
+
+def welcome(app: App, has_tray: bool) -> None:
+    """The first run says, once, what budge will do and how to pause or quit it."""
+    if app.store.flag("welcomed") or app.notifier is None:
+        return
+    config = app.settings.config
+    snapshot = app.snapshot
+    first = (describe_time(snapshot.next_due, snapshot.now, app.tz) if snapshot.next_due
+             else "the start of your active hours")
+    control = ("Pause or quit from the tray icon, or run `budge pause`." if has_tray
+               else "Pause with `budge pause`; stop with Ctrl+C.")
+    body = (f"One small movement every {describe_duration(config.interval)}, "
+            f"{describe_hours(config.hours)}. First reminder at {first}. {control}")
+    app.notifier.send("budge is running", body, config.notification_timeout)
+    app.store.set_flag("welcomed", app.clock.now().isoformat())
 
 
 def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None]) -> Tray | None:

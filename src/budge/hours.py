@@ -56,5 +56,17 @@ def _at(day: date, clock: time, tz: tzinfo) -> datetime:
     return datetime.combine(day, clock, tzinfo=tz).astimezone(UTC)
 
 
+def describe_hours(hours: ActiveHours) -> str:
+    """``09:00-18:00 on weekdays``, ``09:00-12:30 and 13:30-18:00 every day``."""
+    ranges = " and ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in hours.ranges)
+    if hours.days == frozenset(range(5)):
+        days = "on weekdays"
+    elif hours.days == frozenset(range(7)):
+        days = "every day"
+    else:
+        days = "on " + ", ".join(DAY_NAMES[d].capitalize() for d in sorted(hours.days))
+    return f"{ranges} {days}"
+
+
 def local_day(at: datetime, tz: tzinfo) -> date:
     return at.astimezone(tz).date()

@@ -200,6 +200,16 @@ class Store:
         except (ValueError, KeyError, TypeError):
             return None
 
+    def flag(self, key: str) -> str | None:
+        with self._lock:
+            row = self._db.execute("SELECT value FROM state WHERE key = ?",
+                                   (f"flag:{key}",)).fetchone()
+        return row[0] if row else None
+
+    def set_flag(self, key: str, value: str) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (f"flag:{key}", value))
+
     def integrity_ok(self) -> bool:
         with self._lock:
             return self._db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"

@@ -16,6 +16,8 @@ import logging
 import os
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from datetime import timedelta
 from functools import partial
@@ -67,18 +69,61 @@ def load_backend(choice: str) -> tuple[str, ModuleType]:
     raise TrayUnavailable("no tray backend could start (" + "; ".join(errors) + ")")
 
 
-def _clickable(module: ModuleType) -> type:
-    """pystray's xorg icon never asks for button presses; ask, so a left click works."""
+# After the first dock request, look again this many seconds later each time.
+_DOCK_CHECKS = (0.5, 1.0, 2.0, 4.0)
+
+
+def _xorg_icon(module: ModuleType) -> type:
+    """pystray's xorg icon, made to take left clicks and to dock reliably.
+
+    pystray never asks X for button presses, so a left click never arrives;
+    and a dock request is now and then lost by the tray, leaving the icon
+    unseen. This asks for button presses, and after showing checks a few
+    times, on its own X connection, that the tray really took the window,
+    asking again if not. The checks end after a few seconds.
+    """
+    import Xlib.display
     import Xlib.X
 
-    class ClickableIcon(module.Icon):  # type: ignore[name-defined,misc]
+    class XorgIcon(module.Icon):  # type: ignore[name-defined,misc]
+        _dock_checker: threading.Thread | None = None
+
         def _create_window(self) -> Any:
             window = super()._create_window()
             window.change_attributes(event_mask=Xlib.X.ExposureMask
                                      | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
             return window
 
-    return ClickableIcon
+        def _show(self) -> None:  # runs on pystray's X thread
+            super()._show()
+            if self._dock_checker is None:
+                self._dock_checker = threading.Thread(target=self._check_docked,
+                                                      name="budge-dock-check", daemon=True)
+                self._dock_checker.start()
+
+        def _check_docked(self) -> None:
+            window_id = self._window.id
+            for delay in _DOCK_CHECKS:
+                time.sleep(delay)
+                if not self.visible or _reparented(window_id):
+                    return
+                log.info("the tray did not take the icon yet; asking again")
+                self._show()  # pystray hands this to its X thread
+
+    def _reparented(window_id: int) -> bool:
+        try:
+            display = Xlib.display.Display()
+        except Exception:
+            return True  # the display went away; nothing more to do
+        try:
+            window = display.create_resource_object("window", window_id)
+            return bool(window.query_tree().parent.id != display.screen().root.id)
+        except Exception:
+            return True
+        finally:
+            display.close()
+
+    return XorgIcon
 
 
 class PystrayTray:
@@ -86,11 +131,14 @@ class PystrayTray:
                  on_quit: Callable[[], None]) -> None:
         self.backend, module = load_backend(choice)
         import pystray  # already imported by load_backend, safely
-        icon_class = _clickable(module) if self.backend == "xorg" else module.Icon
+        icon_class = _xorg_icon(module) if self.backend == "xorg" else module.Icon
         self._app = app
         self._config_file = config_file
         self._on_quit = on_quit
         self._look: Look | None = None
+        from budge.autostart import for_platform
+
+        self._autostart = for_platform(os.environ)
         self.has_menu = bool(getattr(icon_class, "HAS_MENU", True))
         self.has_default_action = bool(getattr(icon_class, "HAS_DEFAULT_ACTION", True))
         self.has_notification = bool(getattr(icon_class, "HAS_NOTIFICATION", False))
@@ -137,6 +185,8 @@ class PystrayTray:
                  visible=lambda _: app.snapshot.paused_until is not None),
             menu.SEPARATOR,
             item(lambda _: streak_label(app.snapshot), None, enabled=False),
+            item("Start at login", act(self.toggle_autostart),
+                 checked=lambda _: self._autostart.status().enabled),
             item("Open config", act(self.open_config)),
             item("Quit", act(self._on_quit)),
         )
@@ -171,6 +221,13 @@ class PystrayTray:
             steps = "\n".join(f"{n}. {s}" for n, s in enumerate(movement.steps, 1))
             self._app.notifier.send(movement.name, f"{steps}\nGentler: {movement.gentler}",
                                     self._app.settings.config.notification_timeout * 2)
+
+    def toggle_autostart(self) -> None:
+        if self._autostart.status().enabled:
+            self._autostart.disable()
+        else:
+            self._autostart.enable()
+        self._icon.update_menu()
 
     def open_config(self) -> None:
         from budge.config import write_template

@@ -1,0 +1,62 @@
+"""macOS: a LaunchAgent in ``~/Library/LaunchAgents`` that runs at login."""
+
+from __future__ import annotations
+
+import os
+import plistlib
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from budge.autostart import AutostartStatus
+from budge.launch import launch_args, launch_env
+
+LABEL = "org.budge.reminder"
+
+
+class MacAutostart:
+    def __init__(self, env: Mapping[str, str], executable: str | None = None) -> None:
+        self._env = env
+        self._executable = executable
+        home = Path(env.get("HOME") or Path.home())
+        self.path = home / "Library" / "LaunchAgents" / f"{LABEL}.plist"
+
+    def agent(self) -> dict[str, Any]:
+        args = launch_args("darwin", self._executable) if self._executable else \
+            launch_args("darwin")
+        agent: dict[str, Any] = {
+            "Label": LABEL,
+            "ProgramArguments": args,
+            "RunAtLoad": True,
+            "KeepAlive": False,
+            "ProcessType": "Interactive",
+            "LimitLoadToSessionType": "Aqua",
+        }
+        extra = launch_env(self._env)
+        if extra:
+            agent["EnvironmentVariables"] = extra
+        return agent
+
+    def enable(self) -> AutostartStatus:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = self.path.with_suffix(".tmp")
+        with open(temporary, "wb") as handle:
+            plistlib.dump(self.agent(), handle)
+        os.replace(temporary, self.path)
+        return self.status()
+
+    def disable(self) -> bool:
+        try:
+            self.path.unlink()
+        except FileNotFoundError:
+            return False
+        return True
+
+    def status(self) -> AutostartStatus:
+        try:
+            with open(self.path, "rb") as handle:
+                agent = plistlib.load(handle)
+        except (OSError, plistlib.InvalidFileException):
+            return AutostartStatus(False, str(self.path), None, False)
+        return AutostartStatus(True, str(self.path), list(agent.get("ProgramArguments", [])),
+                               agent == self.agent())

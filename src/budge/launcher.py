@@ -1,0 +1,67 @@
+"""The application-menu entry and icons on Linux (XDG data folders)."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from pathlib import Path
+
+from budge.autostart.linux import xdg_dir
+from budge.desktop_entry import entry_fields, exec_line, render
+from budge.launch import launch_args, launch_env
+
+# The sizes desktops and the hicolor theme look for.
+ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)
+
+
+def data_home(env: Mapping[str, str]) -> Path:
+    return xdg_dir(env, "XDG_DATA_HOME", ".local/share")
+
+
+def entry_path(env: Mapping[str, str]) -> Path:
+    return data_home(env) / "applications" / "budge.desktop"
+
+
+def icon_paths(env: Mapping[str, str]) -> list[Path]:
+    base = data_home(env) / "icons" / "hicolor"
+    return [base / f"{n}x{n}" / "apps" / "budge.png" for n in ICON_SIZES]
+
+
+def install(env: Mapping[str, str]) -> list[Path]:
+    from budge.icons import Look, draw
+
+    written = []
+    for size, path in zip(ICON_SIZES, icon_paths(env), strict=True):
+        path.parent.mkdir(parents=True, exist_ok=True)
+        draw(Look.ACTIVE, size).save(path)
+        written.append(path)
+    entry = entry_path(env)
+    entry.parent.mkdir(parents=True, exist_ok=True)
+    temporary = entry.with_suffix(".tmp")
+    temporary.write_text(render(entry_fields(exec_line(launch_args("linux"), launch_env(env)),
+                                             autostart=False)), encoding="utf-8")
+    os.replace(temporary, entry)
+    written.append(entry)
+    return written
+
+
+def uninstall(env: Mapping[str, str]) -> list[Path]:
+    removed = []
+    for path in [entry_path(env), *icon_paths(env)]:
+        try:
+            path.unlink()
+        except FileNotFoundError:
+            continue
+        removed.append(path)
+        _remove_empty_parents(path.parent, stop=data_home(env))
+    return removed
+
+
+def _remove_empty_parents(folder: Path, stop: Path) -> None:
+    """Remove folders budge's files leave empty, up to (not including) ``stop``."""
+    while folder != stop and stop in folder.parents:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
