@@ -125,9 +125,20 @@ def test_first_run_writes_a_private_commented_config(home: Path) -> None:
     daemon = Daemon(env, "--no-tray")
     try:
         daemon.wait_line("wrote a commented config", 15)
+        # One notification says what budge will do, when, and how to pause or quit.
+        welcome = daemon.wait_line("budge is running: ", 15)[1]
+        assert "One small movement every 30 min, 09:00-18:00 on weekdays." in welcome
+        assert "First reminder at " in welcome and "budge pause" in welcome
+        assert "Ctrl+C" in welcome
         wait_running(daemon, env)
     finally:
         assert daemon.stop() == 0
+    again = Daemon(env, "--no-tray")
+    try:
+        wait_running(again, env)
+    finally:
+        assert again.stop() == 0
+    assert "budge is running: " not in again.output()
     config = home / "config.toml"
     assert config.read_text().startswith("# budge configuration")
     assert config.stat().st_mode & 0o777 == 0o600

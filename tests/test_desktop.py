@@ -34,7 +34,8 @@ def prepare(desktop: DesktopSession, tmp_path: Path,
     home.mkdir()
     tmp.mkdir()
     (home / "config.toml").write_text(ALWAYS + config)
-    env = dict(desktop.env, BUDGE_HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1")
+    env = dict(desktop.env, BUDGE_HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1",
+               HOME=str(tmp_path / "user"), XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
     return home, tmp, env
 
 
@@ -109,6 +110,17 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
         desktop.xdotool("mousemove", "--window", str(window), "8", "8", "click", "1")
         desktop.wait_for(lambda: len(events(home, "done")) == before + 2, 10,
                          "a done event from a left click")
+
+        # "Start at login" is a check item; Up from the bottom: Quit, Open config, it.
+        autostart_entry = Path(env["XDG_CONFIG_HOME"]) / "autostart" / "budge.desktop"
+        desktop.xdotool("mousemove", "--window", str(window), "8", "8", "click", "3")
+        time.sleep(0.8)
+        desktop.xdotool("key", "Up", "Up", "Up", "Return")
+        desktop.wait_for(autostart_entry.exists, 10, "the autostart entry from the menu")
+        desktop.xdotool("mousemove", "--window", str(window), "8", "8", "click", "3")
+        time.sleep(0.8)
+        desktop.screenshot(shots / "tray-menu-autostart-on.png")
+        desktop.xdotool("key", "Escape")
 
         # Quieter now, then `budge snooze 5s` brings the next one in 5 seconds.
         (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n[tray]\nbackend = "gtk"\n')

@@ -90,7 +90,7 @@ def read_field(text: str, key: str) -> str | None:
 def entry_fields(exec_value: str, *, autostart: bool) -> dict[str, str]:
     fields = {
         "Type": "Application",
-        "Version": "1.5",
+        "Version": "1.4",
         "Name": "budge",
         "GenericName": "Break reminder",
         "Comment": "Gentle posture micromovement reminders from the system tray",

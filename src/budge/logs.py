@@ -12,10 +12,14 @@ _MAX_BYTES = 512 * 1024
 _BACKUPS = 2
 
 
-def setup_logging(log_dir: Path, verbose: bool) -> None:
+def setup_logging(log_dir: Path, verbose: bool, max_bytes: int = _MAX_BYTES) -> None:
+    """Log to a rotating file (at most ``max_bytes`` a file, two old files kept)."""
     from budge.paths import make_private_dir
 
     logger = logging.getLogger("budge")
+    for old in list(logger.handlers):  # calling again replaces, never duplicates
+        logger.removeHandler(old)
+        old.close()
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
     formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
@@ -28,7 +32,7 @@ def setup_logging(log_dir: Path, verbose: bool) -> None:
         path = log_dir / "budge.log"
         if not path.exists():
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=_MAX_BYTES,
+        handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes,
                                                        backupCount=_BACKUPS, encoding="utf-8")
     except OSError as error:
         logger.warning("cannot write the log file in %s (%s); logging to stderr only",
