@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from budge.autostart.linux import xdg_dir
 from budge.desktop_entry import entry_fields, exec_line, render
+from budge.fileops import remove, write_atomic
 from budge.launch import launch_args, launch_env
 
 # The sizes desktops and the hicolor theme look for.
@@ -36,11 +36,8 @@ def install(env: Mapping[str, str]) -> list[Path]:
         draw(Look.ACTIVE, size).save(path)
         written.append(path)
     entry = entry_path(env)
-    entry.parent.mkdir(parents=True, exist_ok=True)
-    temporary = entry.with_suffix(".tmp")
-    temporary.write_text(render(entry_fields(exec_line(launch_args("linux"), launch_env(env)),
-                                             autostart=False)), encoding="utf-8")
-    os.replace(temporary, entry)
+    text = render(entry_fields(exec_line(launch_args("linux"), launch_env(env)), autostart=False))
+    write_atomic(entry, text.encode("utf-8"))
     written.append(entry)
     return written
 
@@ -48,9 +45,7 @@ def install(env: Mapping[str, str]) -> list[Path]:
 def uninstall(env: Mapping[str, str]) -> list[Path]:
     removed = []
     for path in [entry_path(env), *icon_paths(env)]:
-        try:
-            path.unlink()
-        except FileNotFoundError:
+        if not remove(path):
             continue
         removed.append(path)
         _remove_empty_parents(path.parent, stop=data_home(env))

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import os
 from collections.abc import Mapping
 from pathlib import Path
 
 from budge.autostart import AutostartStatus
 from budge.desktop_entry import entry_fields, exec_line, read_field, render, split_exec
+from budge.fileops import remove, write_atomic
 from budge.launch import launch_args, launch_env
 
 
@@ -29,20 +29,13 @@ class LinuxAutostart:
             launch_args("linux")
 
     def enable(self) -> AutostartStatus:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         text = render(entry_fields(exec_line(launch_args("linux"), launch_env(self._env)),
                                    autostart=True))
-        temporary = self.path.with_suffix(".tmp")
-        temporary.write_text(text, encoding="utf-8")
-        os.replace(temporary, self.path)
+        write_atomic(self.path, text.encode("utf-8"))
         return self.status()
 
     def disable(self) -> bool:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            return False
-        return True
+        return remove(self.path)
 
     def status(self) -> AutostartStatus:
         try:

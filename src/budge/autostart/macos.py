@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import os
 import plistlib
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from budge.autostart import AutostartStatus
+from budge.fileops import remove, write_atomic
 from budge.launch import launch_args, launch_env
 
 LABEL = "org.budge.reminder"
@@ -38,19 +38,11 @@ class MacAutostart:
         return agent
 
     def enable(self) -> AutostartStatus:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = self.path.with_suffix(".tmp")
-        with open(temporary, "wb") as handle:
-            plistlib.dump(self.agent(), handle)
-        os.replace(temporary, self.path)
+        write_atomic(self.path, plistlib.dumps(self.agent()))
         return self.status()
 
     def disable(self) -> bool:
-        try:
-            self.path.unlink()
-        except FileNotFoundError:
-            return False
-        return True
+        return remove(self.path)
 
     def status(self) -> AutostartStatus:
         try:
