@@ -128,7 +128,7 @@ def test_first_run_writes_a_private_commented_config(home: Path) -> None:
         # One notification says what budge will do, when, and how to pause or quit.
         welcome = daemon.wait_line("budge is running: ", 15)[1]
         assert "One small movement every 30 min, 09:00-18:00 on weekdays." in welcome
-        assert "First reminder at " in welcome and "budge pause" in welcome
+        assert "First reminder: " in welcome and "budge pause" in welcome
         assert "Ctrl+C" in welcome
         wait_running(daemon, env)
     finally:
@@ -166,6 +166,13 @@ def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Pat
         stranger_key.write_bytes(b"x" * 32)
         with pytest.raises(AuthenticationError):
             control.send(paths.control_address(), stranger_key, {"cmd": "done"})
+        # The same through the command line: a clear message, never a traceback.
+        real_key = paths.key_file.read_bytes()
+        paths.key_file.write_bytes(b"y" * 32)
+        refused = budge(env, "done")
+        assert refused.returncode == 1 and "did not accept" in refused.stderr
+        assert "Traceback" not in refused.stderr
+        paths.key_file.write_bytes(real_key)
         assert "budge is running." in budge(env, "status").stdout
     finally:
         assert daemon.stop() == 0

@@ -293,11 +293,17 @@ def _pause_target(words: list[str], now: datetime) -> dict[str, Any]:
 
 
 def _control(paths: Paths, command: str, args: argparse.Namespace) -> int:
+    from multiprocessing import AuthenticationError
+
     from budge import control
 
     request = request_for(command, args)
     try:
         reply = control.send(paths.control_address(), paths.key_file, request)
+    except AuthenticationError:
+        print(f"budge: the running budge did not accept this command: its key "
+              f"{paths.key_file} changed since it started. Restart budge.", file=sys.stderr)
+        return 1
     except (OSError, EOFError, ValueError) as error:
         print(f"budge: the running budge did not answer ({error}); is it frozen? "
               f"Its pid is in {paths.lock_file}.", file=sys.stderr)

@@ -43,13 +43,21 @@ def read_or_create_key(path: Path) -> bytes:
     from budge.paths import make_private_dir
 
     make_private_dir(path.parent)
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-    except FileExistsError:
+    if path.exists():
         return path.read_bytes()
+    # Written in full beside the target, then linked into place: a client never
+    # reads a half-written key, and of two racing daemons only one key wins.
     key = secrets.token_bytes(32)
+    temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+    fd = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
     with os.fdopen(fd, "wb") as handle:
         handle.write(key)
+    try:
+        os.link(temporary, path)
+    except FileExistsError:
+        key = path.read_bytes()
+    finally:
+        temporary.unlink()
     return key
 
 

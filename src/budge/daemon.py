@@ -114,7 +114,7 @@ def welcome(app: App, has_tray: bool) -> None:
     control = ("Pause or quit from the tray icon, or run `budge pause`." if has_tray
                else "Pause with `budge pause`; stop with Ctrl+C.")
     body = (f"One small movement every {describe_duration(config.interval)}, "
-            f"{describe_hours(config.hours)}. First reminder at {first}. {control}")
+            f"{describe_hours(config.hours)}. First reminder: {first}. {control}")
     app.notifier.send("budge is running", body, config.notification_timeout)
     app.store.set_flag("welcomed", app.clock.now().isoformat())
 
