@@ -67,6 +67,14 @@ def test_suggest_shows_how(env: dict[str, str]) -> None:
     assert len(listing) >= 24 and any(line.startswith("neck-tilt ") for line in listing)
 
 
+def test_verbose_without_a_command_is_run(env: dict[str, str], tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir(exist_ok=True)
+    (home / "config.toml").write_text("interval = 0\n")
+    result = budge(env, "-v")
+    assert result.returncode == 2 and "interval: found 0" in result.stderr
+
+
 def test_config_path_honours_the_overrides(env: dict[str, str], tmp_path: Path) -> None:
     assert budge(env, "config", "path").stdout.strip() == str(tmp_path / "home" / "config.toml")
     other = tmp_path / "elsewhere.toml"

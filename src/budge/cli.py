@@ -36,6 +36,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"budge {__version__}")
     parser.add_argument("--config", metavar="FILE",
                         help="use this config file (also: BUDGE_CONFIG)")
+    parser.add_argument("-v", "--verbose", dest="verbose_run", action="store_true",
+                        help="with no command: run, logging every step")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
     run = commands.add_parser("run", help="start the reminder daemon (the default)",
@@ -119,7 +121,7 @@ def main(argv: Sequence[str] | None = None) -> int:
             from budge.daemon import run
 
             return run(paths, no_tray=getattr(args, "no_tray", False),
-                       verbose=getattr(args, "verbose", False))
+                       verbose=getattr(args, "verbose", False) or args.verbose_run)
         if command == "config":
             return _config(paths, args.config_command)
         if command == "suggest" and args.list:
