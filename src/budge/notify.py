@@ -84,13 +84,6 @@ class FallbackNotifier:
         self._backends = list(backends)
         self._fix = fix
 
-    @property
-    def active(self) -> str:
-        return self._backends[0].name if self._backends else "none"
-
-    def prepend(self, backend: object) -> None:
-        self._backends.insert(0, backend)
-
     def insert_before_last(self, backend: object) -> None:
         self._backends.insert(max(0, len(self._backends) - 1), backend)
 
