@@ -11,7 +11,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import signal
 import subprocess
 import time
 from dataclasses import dataclass
@@ -179,30 +178,6 @@ class DesktopSession:
         finally:
             d.close()
 
-    def docked_windows(self) -> list[int]:
-        """Windows embedded in the tray (XEmbed icons), found under trayer's windows."""
-        from Xlib import display as xdisplay
-
-        d = xdisplay.Display(self.env["DISPLAY"])
-        try:
-            found = []
-            for top in d.screen().root.query_tree().children:
-                name = top.get_wm_name() or ""
-                if "panel" not in str(name).lower() and "trayer" not in str(name).lower():
-                    continue
-                stack = list(top.query_tree().children)
-                while stack:
-                    window = stack.pop()
-                    children = window.query_tree().children
-                    if not children:
-                        geometry = window.get_geometry()
-                        if geometry.width > 1 and geometry.height > 1:
-                            found.append(window.id)
-                    stack.extend(children)
-            return found
-        finally:
-            d.close()
-
     def notifications(self) -> list[Notification]:
         lines = self.record.read_text().splitlines() if self.record.exists() else []
         return [Notification(**json.loads(line)) for line in lines if line.strip()]
@@ -227,8 +202,3 @@ class DesktopSession:
             time.sleep(interval)
         raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
 
-
-def stop_process(proc: subprocess.Popen[bytes], sig: int = signal.SIGTERM,
-                 timeout: float = 10) -> int:
-    proc.send_signal(sig)
-    return proc.wait(timeout=timeout)

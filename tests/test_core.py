@@ -108,8 +108,9 @@ def test_resume_restarts_the_interval() -> None:
 def test_start_keeps_a_pause_that_has_not_run_out() -> None:
     now = berlin(2026, 11, 23, 10, 0)
     old = core.State(since=now, current="a", paused_until=now + timedelta(hours=1))
-    assert core.start(now + timedelta(minutes=5), old, "b").paused_until == old.paused_until
-    assert core.start(now + timedelta(hours=2), old, "b").paused_until is None
+    kept = core.start(now + timedelta(minutes=5), old)
+    assert kept.paused_until == old.paused_until and kept.current == "a"
+    assert core.start(now + timedelta(hours=2), old).paused_until is None
 
 
 def test_dst_spring_forward_keeps_real_intervals() -> None:

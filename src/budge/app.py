@@ -103,7 +103,7 @@ class App:
         """The daemon starts: the interval starts now; a running pause is kept."""
         with self._lock:
             now = self.clock.now()
-            self.state = core.start(now, self.state, self.state.current or "")
+            self.state = core.start(now, self.state)
             self._commit(now)
 
     # scheduled wake-ups
@@ -218,10 +218,9 @@ class App:
                                     f"settings.\n{error}")
             self._config_stamp = _stamp(*self._paths)
             if self.settings.movement(self.state.current) is None:
-                now = self.clock.now()
-                self.state = core.State(since=self.state.since,
-                                        paused_until=self.state.paused_until,
-                                        current=self._choose_next(now, avoid=None))
+                # The movement on screen was removed from the catalog: suggest another.
+                self.state = replace(self.state, pending=False, snooze_until=None,
+                                     current=self._choose_next(self.clock.now(), avoid=None))
             self._commit(self.clock.now())
             log.info("config reloaded")
             return Reply(True, "Config reloaded.")

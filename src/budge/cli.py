@@ -15,11 +15,14 @@ import random
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from budge import __version__
 from budge.durations import DURATION_HELP, parse_clock, parse_duration
 from budge.paths import Paths, resolve
+
+if TYPE_CHECKING:
+    from budge.config import Settings
 
 EXIT_USAGE = 2
 
@@ -238,7 +241,7 @@ def _list_movements(paths: Paths) -> int:
     return 0
 
 
-def _settings_or_exit(paths: Paths):  # type: ignore[no-untyped-def]
+def _settings_or_exit(paths: Paths) -> Settings:
     from budge.config import load_settings
     from budge.problems import ConfigError
 

@@ -86,11 +86,10 @@ def due_after(base: datetime, timing: Timing) -> datetime | None:
     return None
 
 
-def start(now: datetime, state: State | None, current: str) -> State:
+def start(now: datetime, state: State) -> State:
     """A fresh daemon: the interval starts now; a pause that has not run out is kept."""
-    paused = state.paused_until if state and state.is_paused(now) else None
-    keep = state.current if state and state.current else current
-    return State(since=now, current=keep, paused_until=paused)
+    paused = state.paused_until if state.is_paused(now) else None
+    return State(since=now, current=state.current, paused_until=paused)
 
 
 def tick(now: datetime, timing: Timing, state: State,

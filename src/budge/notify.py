@@ -29,7 +29,7 @@ class PlyerNotifier:
 
     def __init__(self, icon: Path | None) -> None:
         self._icon = icon
-        self._warned_timeout = False
+        self._checked_timeout = False
 
     def send(self, title: str, body: str, timeout: timedelta) -> None:
         from plyer import notification
@@ -44,9 +44,11 @@ class PlyerNotifier:
                             timeout=max(1, int(timeout.total_seconds())))
 
     def _warn_if_timeout_ignored(self) -> None:
-        if self._warned_timeout or importlib.util.find_spec("dbus") is not None:
+        if self._checked_timeout:
             return
-        self._warned_timeout = True
+        self._checked_timeout = True
+        if importlib.util.find_spec("dbus") is not None:
+            return
         if shutil.which("notify-send"):
             log.warning("notifications go through notify-send, which ignores the timeout; "
                         "`pip install 'budge[linux]'` adds dbus-python so they close by themselves")

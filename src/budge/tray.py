@@ -135,15 +135,13 @@ class PystrayTray:
         self._app = app
         self._config_file = config_file
         self._on_quit = on_quit
-        self._look: Look | None = None
         from budge.autostart import for_platform
 
         self._autostart = for_platform(os.environ)
         self.has_menu = bool(getattr(icon_class, "HAS_MENU", True))
-        self.has_default_action = bool(getattr(icon_class, "HAS_DEFAULT_ACTION", True))
         self.has_notification = bool(getattr(icon_class, "HAS_NOTIFICATION", False))
         snapshot = app.snapshot
-        self._look = _look_of(snapshot)
+        self._look: Look = _look_of(snapshot)
         self._icon = icon_class("budge", icon=draw(self._look), title=tooltip(snapshot),
                                 menu=self._menu(pystray))
         if not self.has_menu:
