@@ -20,10 +20,11 @@ from typing import IO
 REQUIRED = ("Xvfb", "dbus-daemon", "dunst", "dunstctl", "trayer", "xdotool", "import")
 
 _RECORDER = """#!/bin/sh
-# Called by dunst for each notification; one JSON object per line.
-python3 - "$@" <<'PY' >> "{out}"
-import json, os, time
-print(json.dumps({{"at": time.time(), "app": os.environ.get("DUNST_APP_NAME", ""),
+# Called by dunst for each notification; one JSON object per line. The time
+# is read first, so the interpreter's start-up does not make arrivals late.
+BUDGE_ARRIVED=$(date +%s.%N) python3 - "$@" <<'PY' >> "{out}"
+import json, os
+print(json.dumps({{"at": float(os.environ["BUDGE_ARRIVED"]), "app": os.environ.get("DUNST_APP_NAME", ""),
     "summary": os.environ.get("DUNST_SUMMARY", ""), "body": os.environ.get("DUNST_BODY", ""),
     "timeout": os.environ.get("DUNST_TIMEOUT", ""),
     "icon": os.environ.get("DUNST_ICON_PATH", "")}}))

@@ -27,9 +27,13 @@ _SUPERSAMPLE = 4
 
 @lru_cache(maxsize=1)
 def _symbol() -> Image.Image:
+    from PIL import PngImagePlugin
+
     from budge.resources import read_bytes
 
-    return Image.open(io.BytesIO(read_bytes("assets/symbol.png"))).convert("L")
+    # The PNG reader directly: Image.open would first load every common format's
+    # plugin (JPEG, TIFF, GIF, ...) and the modules they need, for one PNG.
+    return PngImagePlugin.PngImageFile(io.BytesIO(read_bytes("assets/symbol.png"))).convert("L")
 
 
 def draw(look: Look, size: int = 64) -> Image.Image:
