@@ -118,17 +118,18 @@ def workrave_program(micro_break_s: int) -> Program:
     return Program("workrave", "Workrave", ["workrave"], prepare, peer=True)
 
 
-def safeeyes_program(bus_address: Callable[[], str], interval_min: int) -> Program:
+def safeeyes_program(interval_min: int) -> Program:
     def prepare(home: Path, env: dict[str, str]) -> dict[str, str]:
-        source = Path("/usr/lib/python3/dist-packages/safeeyes/config/safeeyes.json")
-        config = json.loads(source.read_text())
+        # What Safe Eyes copies on its first run, with a shorter break interval.
+        source = Path("/usr/lib/python3/dist-packages/safeeyes/config")
+        config = json.loads((source / "safeeyes.json").read_text())
         config["short_break_interval"] = interval_min
         config["use_rpc_server"] = False
-        target = home / ".config" / "safeeyes" / "safeeyes.json"
-        target.parent.mkdir(parents=True)
-        target.write_text(json.dumps(config, indent=2))
-        # Safe Eyes asks the system bus (logind) at start; a private bus stands in.
-        return {"DBUS_SYSTEM_BUS_ADDRESS": bus_address()}
+        target = home / ".config" / "safeeyes"
+        (target / "style").mkdir(parents=True)
+        (target / "safeeyes.json").write_text(json.dumps(config, indent=2))
+        shutil.copy(source / "style" / "safeeyes_style.css", target / "style")
+        return {}
 
     return Program("safeeyes", "Safe Eyes", ["safeeyes"], prepare, peer=True)
 
@@ -463,13 +464,15 @@ def main(argv: list[str] | None = None) -> int:
     results: list[Result] = []
     late = None
     with DesktopSession(workdir / "desktop").start() as desktop:
-        system_bus = start_private_bus(desktop)
+        # Safe Eyes asks the system bus (logind) as it starts; a private bus
+        # stands in, and every program gets the same environment.
+        desktop.env["DBUS_SYSTEM_BUS_ADDRESS"] = start_private_bus(desktop)
         programs = [
             budge_program("budge-xorg", "budge (xorg)", "xorg", f"{int(reminder_at)}s"),
             budge_program("budge-gtk", "budge (gtk)", "gtk", f"{int(reminder_at)}s"),
             budge_program("budge-none", "budge (no tray)", "none", f"{int(reminder_at)}s"),
             workrave_program(workrave_active),
-            safeeyes_program(lambda: system_bus, safeeyes_minutes),
+            safeeyes_program(safeeyes_minutes),
         ]
         chosen = set(filter(None, args.only.split(",")))
         for program in programs:

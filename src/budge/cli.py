@@ -334,11 +334,20 @@ def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
         store = Store.open(paths.database)
     except StoreError as error:
         raise UsageError(str(error)) from error
+    if store.set_aside is not None:
+        print(f"budge: the database was damaged; it was kept as {store.set_aside} and a "
+              "fresh one started.", file=sys.stderr)
     try:
         app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
                   rng=random.Random(), config_path=paths.config_file,
                   movements_path=paths.user_movements, running=False)
-        return dispatch(app, request)
+        reply = dispatch(app, request)
+        if store.unsaved:
+            # Nothing stays in memory after this process: say it was not saved.
+            return {"ok": False, "message": f"could not save to {paths.database}: "
+                    f"{store.write_error}. Nothing was recorded; free some space (or make "
+                    "the folder writable) and try again."}
+        return reply
     finally:
         store.close()
 

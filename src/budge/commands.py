@@ -34,4 +34,8 @@ def dispatch(app: App, request: dict[str, Any]) -> dict[str, Any]:
         reply = app.reload()
     else:
         return {"ok": False, "message": f"unknown command {command!r}"}
-    return {"ok": reply.ok, "message": reply.message, "status": app.status().to_json()}
+    message = reply.message
+    if reply.ok and app.store.write_error is not None:
+        message += (f" (Not on disk yet: {app.store.write_error}. budge keeps it and saves it "
+                    "as soon as it can.)")
+    return {"ok": reply.ok, "message": message, "status": app.status().to_json()}

@@ -4,23 +4,35 @@ All SQL lives here. WAL mode with ``synchronous=FULL`` means an event is on
 disk when :meth:`Store.record` returns, before the user sees it confirmed.
 Each event keeps its UTC time and the local day it happened on, so days stay
 right across DST and travel. Migrations are named, recorded and only go up.
+
+A damaged file is never repaired in place or thrown away: :meth:`Store.open`
+moves it aside under a new name and starts a fresh one (see
+:attr:`Store.set_aside`). When a write fails because the disk is full or the
+file became read-only, the event waits in memory, is counted in every query,
+and is written with the next write that succeeds; ``on_trouble`` is told once
+per outage.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
+import logging
 import os
 import sqlite3
 import sys
 import threading
 import uuid
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import Any
 
 from budge.core import State
+
+log = logging.getLogger("budge")
 
 EVENT_KINDS = ("reminded", "done", "snoozed", "skipped", "paused", "resumed")
 
@@ -64,23 +76,97 @@ class Store:
         self._db = connection
         self._lock = threading.Lock()
         self.path = path
+        # Where a damaged database was moved at open, if it was.
+        self.set_aside: Path | None = None
+        # Rows and state values that could not be written yet (disk full, read-only).
+        self._backlog: list[tuple[Any, ...]] = []
+        self._backlog_state: dict[str, str] = {}
+        self.write_error: str | None = None
+        self.on_trouble: Callable[[str | None], None] | None = None
+        # Opened without write access: every write first tries to open the file again.
+        self._reopen = False
 
     @classmethod
     def open(cls, path: Path) -> Store:
+        """Open (creating, migrating or replacing a damaged file as needed).
+
+        A file that cannot be written (read-only, disk full) still opens: its
+        history is read as it is, new events wait in memory, and every later
+        write tries the file again.
+        """
         from budge.paths import make_private_dir
 
-        make_private_dir(path.parent)
+        set_aside = None
+        try:
+            make_private_dir(path.parent)
+            try:
+                store = cls._open(path)
+            except _Damaged as damage:
+                set_aside = _set_aside(path)
+                log.warning("the database %s is damaged (%s); it was kept as %s and a fresh "
+                            "one started", path, damage, set_aside)
+                store = cls._open(path)
+        except (OSError, sqlite3.OperationalError) as error:
+            store = cls._unwritable(path, error)
+        store.set_aside = set_aside
+        return store
+
+    @classmethod
+    def _unwritable(cls, path: Path, error: Exception) -> Store:
+        reader = None
+        if path.exists():
+            try:
+                # immutable: read without the WAL index, which needs a writable folder.
+                reader = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True,
+                                         isolation_level=None, check_same_thread=False)
+                version = reader.execute("PRAGMA user_version").fetchone()[0]
+                if version != SCHEMA_VERSION:
+                    raise sqlite3.DatabaseError(f"schema {version}")
+                reader.execute("SELECT COUNT(*) FROM events").fetchone()
+            except sqlite3.Error:
+                if reader is not None:
+                    reader.close()
+                reader = None
+        if reader is None:
+            reader = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
+            for _, sql in _MIGRATIONS:
+                for statement in _statements(sql):
+                    reader.execute(statement)
+        store = cls(reader, path)
+        store._reopen = True
+        store.write_error = _explain(error, path)
+        log.warning("cannot write to %s: %s; keeping progress in memory until it can",
+                    path, error)
+        return store
+
+    @classmethod
+    def _open(cls, path: Path) -> Store:
         if not path.exists() and sys.platform != "win32":
             # Create the file readable by its owner only, before SQLite opens it.
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
+        db = None
         try:
             db = sqlite3.connect(path, timeout=10, isolation_level=None,
                                  check_same_thread=False)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=FULL")
+            if path.stat().st_size > 0:
+                problems = [row[0] for row in db.execute("PRAGMA quick_check").fetchall()]
+                if problems != ["ok"]:
+                    raise _Damaged("; ".join(problems[:3]))
             store = cls(db, path)
             store._migrate()
+        except _Damaged:
+            if db is not None:
+                db.close()
+            raise
         except sqlite3.DatabaseError as error:
+            if db is not None:
+                db.close()
+            if _is_damage(error):
+                raise _Damaged(str(error)) from error
+            if isinstance(error, sqlite3.OperationalError):
+                raise
             raise StoreError(f"cannot open the database {path}: {error}") from error
         return store
 
@@ -125,12 +211,72 @@ class Store:
         offset = local.utcoffset() or timedelta(0)
         event = Event(id=uuid.uuid4().hex, kind=kind, at=utc, local_day=local.date(),
                       movement=movement, detail=detail)
+        row = (event.id, kind, utc.isoformat(), local.date().isoformat(),
+               int(offset.total_seconds()), movement, detail)
         with self._lock:
-            self._db.execute(
-                "INSERT INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (event.id, kind, utc.isoformat(), local.date().isoformat(),
-                 int(offset.total_seconds()), movement, detail))
+            self._write(rows=[row])
         return event
+
+    @property
+    def unsaved(self) -> int:
+        """Events waiting in memory for the disk to take them."""
+        return len(self._backlog)
+
+    def _write(self, rows: list[tuple[Any, ...]] = (),  # type: ignore[assignment]
+               state: dict[str, str] | None = None) -> None:
+        """Write ``rows`` and ``state`` with whatever is waiting, in one transaction.
+
+        Called under the lock. A failure that more space or write access would
+        fix keeps everything in memory instead of raising.
+        """
+        self._backlog.extend(rows)
+        self._backlog_state.update(state or {})
+        try:
+            if self._reopen:
+                self._swap_in_writable()
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                     self._backlog)
+                self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
+                                     list(self._backlog_state.items()))
+                self._db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+        except (sqlite3.OperationalError, OSError) as error:
+            if self.write_error is None:
+                self.write_error = _explain(error, self.path)
+                log.warning("cannot save to %s: %s; keeping progress in memory until it can",
+                            self.path, error)
+                self._tell(self.write_error)
+            return
+        self._backlog.clear()
+        self._backlog_state.clear()
+        if self.write_error is not None:
+            self.write_error = None
+            log.info("saving to %s works again; everything kept in memory is saved", self.path)
+            self._tell(None)
+
+    def _swap_in_writable(self) -> None:
+        from budge.paths import make_private_dir
+
+        make_private_dir(self.path.parent)
+        writable = type(self)._open(self.path)
+        self._db.close()
+        self._db = writable._db
+        self._reopen = False
+
+    def _tell(self, problem: str | None) -> None:
+        if self.on_trouble is not None:
+            try:
+                self.on_trouble(problem)
+            except Exception:
+                log.exception("telling the user about the database failed")
+
+    def _waiting(self, keep: Callable[[tuple[Any, ...]], bool]) -> list[tuple[Any, ...]]:
+        return [row for row in self._backlog if keep(row)]
 
     def events(self, kind: str | None = None) -> list[Event]:
         query = "SELECT id, kind, at_utc, local_day, movement, detail FROM events"
@@ -140,6 +286,8 @@ class Store:
             args = (kind,)
         with self._lock:
             rows = self._db.execute(query + " ORDER BY at_utc, rowid", args).fetchall()
+            rows += [(r[0], r[1], r[2], r[3], r[5], r[6])
+                     for r in self._waiting(lambda r: not kind or r[1] == kind)]
         return [Event(r[0], r[1], datetime.fromisoformat(r[2]), date.fromisoformat(r[3]),
                       r[4], r[5]) for r in rows]
 
@@ -148,14 +296,19 @@ class Store:
             rows = self._db.execute(
                 "SELECT local_day, COUNT(*) FROM events WHERE kind = 'done' AND local_day >= ? "
                 "GROUP BY local_day", ((since or date.min).isoformat(),)).fetchall()
-        return {date.fromisoformat(day): count for day, count in rows}
+            counts = Counter(dict(rows))
+            first = (since or date.min).isoformat()
+            counts.update(r[3] for r in self._waiting(lambda r: r[1] == "done" and r[3] >= first))
+        return {date.fromisoformat(day): count for day, count in counts.items()}
 
     def kinds_on(self, day: date) -> Counter[str]:
         with self._lock:
             rows = self._db.execute(
                 "SELECT kind, COUNT(*) FROM events WHERE local_day = ? GROUP BY kind",
                 (day.isoformat(),)).fetchall()
-        return Counter(dict(rows))
+            counts = Counter(dict(rows))
+            counts.update(r[1] for r in self._waiting(lambda r: r[3] == day.isoformat()))
+        return counts
 
     def movements_on(self, day: date) -> list[str]:
         """Movements suggested or done on a day, each reminder once, oldest first."""
@@ -163,6 +316,8 @@ class Store:
             rows = self._db.execute(
                 "SELECT movement FROM events WHERE local_day = ? AND kind = 'reminded' "
                 "AND movement IS NOT NULL ORDER BY at_utc", (day.isoformat(),)).fetchall()
+            rows += [(r[5],) for r in self._waiting(
+                lambda r: r[3] == day.isoformat() and r[1] == "reminded" and r[5] is not None)]
         return [row[0] for row in rows]
 
     def recent_movements(self, limit: int) -> list[str]:
@@ -171,7 +326,9 @@ class Store:
             rows = self._db.execute(
                 "SELECT movement FROM events WHERE kind = 'reminded' AND movement IS NOT NULL "
                 "ORDER BY at_utc DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
-        return [row[0] for row in reversed(rows)]
+            waiting = [r[5] for r in self._waiting(
+                lambda r: r[1] == "reminded" and r[5] is not None)]
+        return ([row[0] for row in reversed(rows)] + waiting)[-limit:] if limit else []
 
     # state
 
@@ -184,15 +341,14 @@ class Store:
             "paused_until": _iso(state.paused_until),
         })
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO state VALUES ('schedule', ?)", (value,))
+            self._write(state={"schedule": value})
 
     def load_state(self) -> State | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM state WHERE key = 'schedule'").fetchone()
+        row = self._state_value("schedule")
         if row is None:
             return None
         try:
-            data = json.loads(row[0])
+            data = json.loads(row)
             return State(since=datetime.fromisoformat(data["since"]), current=data["current"],
                          pending=bool(data["pending"]),
                          snooze_until=_from_iso(data["snooze_until"]),
@@ -201,14 +357,60 @@ class Store:
             return None
 
     def flag(self, key: str) -> str | None:
-        with self._lock:
-            row = self._db.execute("SELECT value FROM state WHERE key = ?",
-                                   (f"flag:{key}",)).fetchone()
-        return row[0] if row else None
+        return self._state_value(f"flag:{key}")
 
     def set_flag(self, key: str, value: str) -> None:
         with self._lock:
-            self._db.execute("INSERT OR REPLACE INTO state VALUES (?, ?)", (f"flag:{key}", value))
+            self._write(state={f"flag:{key}": value})
+
+    def _state_value(self, key: str) -> str | None:
+        with self._lock:
+            if key in self._backlog_state:
+                return self._backlog_state[key]
+            row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else None
+
+
+def _explain(error: Exception, path: Path) -> str:
+    """SQLite's words for a failed write, said in terms a person can act on."""
+    place = path.parent
+    while not place.exists() and place != place.parent:
+        place = place.parent
+    try:
+        fs = os.statvfs(place)
+    except (OSError, AttributeError):  # AttributeError: no statvfs on Windows
+        return str(error)
+    if fs.f_flag & os.ST_RDONLY:
+        return f"the folder {place} is on a read-only file system ({error})"
+    if fs.f_bavail == 0:
+        return f"the disk holding {place} is full ({error})"
+    return str(error)
+
+
+class _Damaged(Exception):
+    """The file is not a usable SQLite database."""
+
+
+def _is_damage(error: sqlite3.DatabaseError) -> bool:
+    text = str(error).lower()
+    return ("not a database" in text or "malformed" in text or "corrupt" in text
+            or getattr(error, "sqlite_errorname", "") in ("SQLITE_CORRUPT", "SQLITE_NOTADB"))
+
+
+def _set_aside(path: Path) -> Path:
+    """Move a damaged database (and its WAL files) to a new name beside it."""
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.damaged-{stamp}")
+    counter = 1
+    while target.exists():
+        counter += 1
+        target = path.with_name(f"{path.name}.damaged-{stamp}-{counter}")
+    os.replace(path, target)
+    for suffix in ("-wal", "-shm"):
+        extra = path.with_name(path.name + suffix)
+        if extra.exists():
+            os.replace(extra, target.with_name(target.name + suffix))
+    return target
 
 
 def _statements(sql: str) -> list[str]:

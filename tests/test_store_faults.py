@@ -1,0 +1,181 @@
+"""The store against damaged files, a full disk and a read-only file system.
+
+The full and read-only cases use a real, small tmpfs mounted by the test (the
+tests run as root in CI, see .ci/run); a failure to mount is a failure.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from budge.store import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _filled(path: Path, days: int = 40) -> None:
+    store = Store.open(path)
+    for day in range(days):
+        for n in range(5):
+            store.record("done", AT + timedelta(days=day, minutes=n), BERLIN, "neck-tilt",
+                         detail="x" * 200)
+    store.close()
+
+
+def _integrity(path: Path) -> str:
+    db = sqlite3.connect(path)
+    try:
+        return str(db.execute("PRAGMA integrity_check").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_garbage_is_kept_aside_and_a_fresh_database_starts(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "budge.sqlite3"
+    path.parent.mkdir()
+    garbage = bytes(range(256)) * 64
+    path.write_bytes(garbage)
+    store = Store.open(path)
+    try:
+        assert store.set_aside is not None and store.set_aside.parent == path.parent
+        assert store.set_aside.name.startswith("budge.sqlite3.damaged-")
+        assert store.set_aside.read_bytes() == garbage  # kept exactly as it was
+        store.record("done", AT, BERLIN, "neck-tilt")
+        assert store.done_by_day() == {date(2026, 11, 23): 1}
+    finally:
+        store.close()
+    assert _integrity(path) == "ok"
+
+
+def test_a_truncated_database_is_kept_aside(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "budge.sqlite3"
+    _filled(path)
+    whole = path.read_bytes()
+    assert len(whole) > 16384
+    path.write_bytes(whole[: len(whole) // 2])
+    store = Store.open(path)
+    try:
+        assert store.set_aside is not None
+        assert store.set_aside.read_bytes() == whole[: len(whole) // 2]
+        assert store.done_by_day() == {}
+    finally:
+        store.close()
+
+
+def test_a_healthy_database_is_not_touched(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "budge.sqlite3"
+    _filled(path, days=2)
+    store = Store.open(path)
+    try:
+        assert store.set_aside is None
+        assert sum(store.done_by_day().values()) == 10
+    finally:
+        store.close()
+    assert [p.name for p in path.parent.iterdir() if "damaged" in p.name] == []
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount)],
+                   check=True)
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+def _fill(disk: Path) -> Path:
+    filler = disk / "filler"
+    with filler.open("wb", buffering=0) as out:
+        try:
+            while True:
+                out.write(b"\0" * 4096)
+        except OSError:
+            pass
+    return filler
+
+
+def test_a_full_disk_keeps_events_in_memory_and_writes_them_when_space_returns(
+        small_disk: Path) -> None:
+    told: list[str | None] = []
+    store = Store.open(small_disk / "data" / "budge.sqlite3")
+    store.on_trouble = told.append
+    store.record("done", AT, BERLIN, "neck-tilt")
+    filler = _fill(small_disk)
+    # Enough rows that SQLite must grow the file: the writes fail.
+    for n in range(1, 60):
+        store.record("done", AT + timedelta(minutes=n), BERLIN, "shoulder-roll",
+                     detail="y" * 2000)
+    assert store.unsaved > 0 and store.write_error is not None
+    assert "full" in store.write_error
+    assert len(told) == 1 and told[0] is not None  # told once, not once per event
+    # Queries count what waits in memory.
+    assert store.done_by_day() == {date(2026, 11, 23): 60}
+    assert store.kinds_on(date(2026, 11, 23))["done"] == 60
+    filler.unlink()
+    store.record("skipped", AT + timedelta(hours=2), BERLIN, "neck-tilt")
+    assert store.unsaved == 0 and store.write_error is None
+    assert told[-1] is None and len(told) == 2
+    store.close()
+    db = sqlite3.connect(small_disk / "data" / "budge.sqlite3")
+    counts = dict(db.execute("SELECT kind, COUNT(*) FROM events GROUP BY kind").fetchall())
+    ids = db.execute("SELECT COUNT(DISTINCT id), COUNT(*) FROM events").fetchone()
+    db.close()
+    assert counts == {"done": 60, "skipped": 1}
+    assert ids[0] == ids[1]
+    assert _integrity(small_disk / "data" / "budge.sqlite3") == "ok"
+
+
+def test_a_read_only_file_system_then_writable_again(small_disk: Path) -> None:
+    path = small_disk / "data" / "budge.sqlite3"
+    store = Store.open(path)
+    store.record("done", AT, BERLIN, "neck-tilt")
+    store.close()
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    told: list[str | None] = []
+    try:
+        store = Store.open(path)  # opens: history readable, writes wait
+        store.on_trouble = told.append
+        assert store.write_error is not None and "read" in store.write_error.lower()
+        assert store.done_by_day() == {date(2026, 11, 23): 1}
+        store.record("done", AT + timedelta(minutes=1), BERLIN, "neck-tilt")
+        store.set_flag("welcomed", "yes")
+        assert store.unsaved == 1 and store.flag("welcomed") == "yes"
+        assert store.done_by_day() == {date(2026, 11, 23): 2}
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    store.record("done", AT + timedelta(minutes=2), BERLIN, "neck-tilt")
+    assert store.unsaved == 0 and store.write_error is None and told == [None]
+    store.close()
+    reopened = Store.open(path)
+    try:
+        assert reopened.done_by_day() == {date(2026, 11, 23): 3}
+        assert reopened.flag("welcomed") == "yes"
+    finally:
+        reopened.close()
+    assert _integrity(path) == "ok"
+
+
+def test_a_missing_folder_on_a_read_only_file_system(small_disk: Path) -> None:
+    subprocess.run(["mount", "-o", "remount,ro", str(small_disk)], check=True)
+    try:
+        store = Store.open(small_disk / "data" / "budge.sqlite3")
+        assert store.write_error is not None
+        store.record("done", AT, BERLIN, "neck-tilt")
+        assert store.done_by_day() == {date(2026, 11, 23): 1} and store.unsaved == 1
+    finally:
+        subprocess.run(["mount", "-o", "remount,rw", str(small_disk)], check=True)
+    store.record("skipped", AT, BERLIN, "neck-tilt")
+    assert store.unsaved == 0
+    store.close()
+    assert _integrity(small_disk / "data" / "budge.sqlite3") == "ok"
