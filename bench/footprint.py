@@ -430,6 +430,16 @@ def targets(results: list[Result], late: Lateness | None) -> list[str]:
     return out
 
 
+def update_readme(readme: Path, text: str) -> None:
+    start, end = "<!-- footprint:start -->", "<!-- footprint:end -->"
+    content = readme.read_text()
+    head, _, rest = content.partition(start)
+    _, _, tail = rest.partition(end)
+    if not rest:
+        raise SystemExit(f"{readme} has no {start} marker")
+    readme.write_text(f"{head}{start}\n{text}\n{end}{tail}")
+
+
 # ---------------------------------------------------------------- main
 
 def start_private_bus(desktop: DesktopSession) -> str:
@@ -449,6 +459,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--reminders", type=int, default=25, help="for timing accuracy")
     parser.add_argument("--only", default="", help="comma-separated program keys")
     parser.add_argument("--out", type=Path, default=HERE / "results")
+    parser.add_argument("--update-readme", action="store_true",
+                        help="put the table into README.md's performance section")
     args = parser.parse_args(argv)
 
     missing = [tool for tool in ("workrave", "safeeyes") if shutil.which(tool) is None]
@@ -497,6 +509,8 @@ def main(argv: list[str] | None = None) -> int:
     (args.out / "footprint.json").write_text(json.dumps(
         {"meta": meta, "results": [asdict(r) for r in results],
          "lateness": asdict(late) if late else None}, indent=2) + "\n")
+    if args.update_readme:
+        update_readme(ROOT / "README.md", text)
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"\nwritten: {args.out / 'footprint.md'}, {args.out / 'footprint.json'}",
           file=sys.stderr)
