@@ -66,7 +66,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
               movements_path=paths.user_movements, running=True)
     notifier = FallbackNotifier([PlyerNotifier(_notification_icon(paths)), PrintNotifier()])
     app.notifier = notifier
-    _watch_store(app, notifier, paths)
+    _watch_store(app, notifier)
     stopped = threading.Event()
 
     def stop(*_: object) -> None:
@@ -104,27 +104,28 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     return 0
 
 
-def _watch_store(app: App, notifier: FallbackNotifier, paths: Paths) -> None:
+def _watch_store(app: App, notifier: FallbackNotifier) -> None:
     """Say so when the database was damaged, and once per outage when saving fails."""
     store = app.store
     timeout = app.settings.config.notification_timeout
     if store.set_aside is not None:
+        # The store has logged it (stderr and the log file); this is for the person.
         message = (f"The database was damaged. It was kept, untouched, as {store.set_aside}, "
                    "and budge started a fresh one. Your reminders go on.")
-        print(f"budge: {message}", file=sys.stderr)
         notifier.send("budge started a fresh history", message, timeout)
 
     def trouble(problem: str | None) -> None:
         if problem is None:
             notifier.send("budge is saving again", "Everything you did meanwhile is saved.", timeout)
             return
-        print(f"budge: cannot save progress to {paths.database}: {problem}", file=sys.stderr)
         notifier.send(
             "budge can't save your progress right now",
             f"{problem}. Reminders go on, and what you do is kept in memory and saved "
             "as soon as there is room again.", timeout)
 
     store.on_trouble = trouble
+    if store.write_error is not None:  # could not even open it for writing
+        trouble(store.write_error)
 
 
 def welcome(app: App, has_tray: bool) -> None:

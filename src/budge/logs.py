@@ -32,7 +32,7 @@ def setup_logging(log_dir: Path, verbose: bool, max_bytes: int = _MAX_BYTES) -> 
         path = log_dir / "budge.log"
         if not path.exists():
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        handler = logging.handlers.RotatingFileHandler(path, maxBytes=max_bytes,
+        handler = _FileHandler(path, maxBytes=max_bytes,
                                                        backupCount=_BACKUPS, encoding="utf-8")
     except OSError as error:
         logger.warning("cannot write the log file in %s (%s); logging to stderr only",
@@ -40,3 +40,21 @@ def setup_logging(log_dir: Path, verbose: bool, max_bytes: int = _MAX_BYTES) -> 
         return
     handler.setFormatter(formatter)
     logger.addHandler(handler)
+
+
+class _FileHandler(logging.handlers.RotatingFileHandler):
+    """A log file that, when it cannot be written (disk full), says so once on
+    stderr instead of printing a traceback for every message."""
+
+    failed = False
+
+    def handleError(self, record: logging.LogRecord) -> None:  # noqa: N802 (logging's name)
+        if not self.failed:
+            self.failed = True
+            error = sys.exc_info()[1]
+            try:
+                sys.stderr.write(f"budge: cannot write the log file {self.baseFilename} "
+                                 f"({error}); warnings still go to stderr.\n")
+            except OSError:
+                pass
+

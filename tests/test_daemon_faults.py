@@ -1,0 +1,90 @@
+"""The running daemon against a damaged database and a disk that fills up."""
+
+from __future__ import annotations
+
+import sqlite3
+import subprocess
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from processes import Daemon, budge, clean_env
+from test_daemon import ALWAYS, wait_running
+from test_store_faults import _fill
+
+
+def test_a_damaged_database_is_kept_and_reminders_go_on(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    (home / "data").mkdir(parents=True, mode=0o700)
+    garbage = b"this is not a database\n" * 500
+    (home / "data" / "budge.sqlite3").write_bytes(garbage)
+    (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n')
+    env = clean_env(home)
+    daemon = Daemon(env, "--no-tray")
+    try:
+        said = daemon.wait_line("is damaged", 15)[1]
+        kept = [p for p in (home / "data").iterdir() if ".damaged-" in p.name]
+        assert len(kept) == 1 and kept[0].read_bytes() == garbage
+        assert str(kept[0]) in said
+        daemon.wait_line("budge started a fresh history: ", 10)
+        daemon.wait_line(" · ", 10)  # a reminder
+        assert "done" in budge(env, "done").stdout.lower()
+    finally:
+        assert daemon.stop() == 0
+    assert "Traceback" not in daemon.output()
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    assert db.execute("SELECT COUNT(*) FROM events WHERE kind = 'done'").fetchone()[0] == 1
+    db.close()
+
+
+@pytest.fixture
+def tmpfs_home(tmp_path: Path) -> Iterator[Path]:
+    home = tmp_path / "home"
+    home.mkdir()
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(home)],
+                   check=True)
+    try:
+        yield home
+    finally:
+        subprocess.run(["umount", "-l", str(home)], check=True)
+
+
+def test_a_full_disk_reminders_go_on_told_once_and_saving_resumes(tmpfs_home: Path) -> None:
+    home = tmpfs_home
+    (home / "config.toml").write_text(ALWAYS + 'interval = "1s"\n')
+    env = clean_env(home)
+    daemon = Daemon(env, "--no-tray")
+    try:
+        wait_running(daemon, env)
+        filler = _fill(home)
+        # Reminders keep coming while nothing can be written.
+        daemon.wait_line("can't save your progress", 20)
+        for _ in range(3):
+            daemon.wait_line(" · ", 10)
+        done = budge(env, "done")
+        assert done.returncode == 0 and "Not on disk yet" in done.stdout
+        assert "full" in done.stdout
+        filler.unlink()
+        daemon.wait_line("budge is saving again", 15)
+    finally:
+        assert daemon.stop() == 0
+    output = daemon.output()
+    assert output.count("can't save your progress") == 1  # told once
+    assert "Traceback" not in output and "Logging error" not in output
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM events WHERE kind = 'done'").fetchone()[0] == 1
+        reminded = db.execute("SELECT COUNT(*) FROM events WHERE kind = 'reminded'").fetchone()[0]
+    finally:
+        db.close()
+    assert reminded >= 4  # those shown while the disk was full were kept and written
+
+
+def test_without_a_daemon_a_full_disk_says_nothing_was_saved(tmpfs_home: Path) -> None:
+    env = clean_env(tmpfs_home)
+    assert budge(env, "done").returncode == 0  # creates the database
+    _fill(tmpfs_home)
+    result = budge(env, "done")
+    assert result.returncode == 1
+    assert "Nothing was recorded" in result.stderr and "Traceback" not in result.stderr
