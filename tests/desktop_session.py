@@ -24,7 +24,8 @@ _RECORDER = """#!/bin/sh
 # is read first, so the interpreter's start-up does not make arrivals late.
 BUDGE_ARRIVED=$(date +%s.%N) python3 - "$@" <<'PY' >> "{out}"
 import json, os
-print(json.dumps({{"at": float(os.environ["BUDGE_ARRIVED"]), "app": os.environ.get("DUNST_APP_NAME", ""),
+print(json.dumps({{"at": float(os.environ["BUDGE_ARRIVED"]),
+    "app": os.environ.get("DUNST_APP_NAME", ""),
     "summary": os.environ.get("DUNST_SUMMARY", ""), "body": os.environ.get("DUNST_BODY", ""),
     "timeout": os.environ.get("DUNST_TIMEOUT", ""),
     "icon": os.environ.get("DUNST_ICON_PATH", "")}}))

@@ -309,6 +309,10 @@ def _control(paths: Paths, command: str, args: argparse.Namespace) -> int:
         print(f"budge: the running budge did not accept this command: its key "
               f"{paths.key_file} changed since it started. Restart budge.", file=sys.stderr)
         return 1
+    except PermissionError as error:
+        print(f"budge: not allowed to reach budge's control files ({error}). Only the user "
+              "who started budge can control it.", file=sys.stderr)
+        return 1
     except (OSError, EOFError, ValueError) as error:
         print(f"budge: the running budge did not answer ({error}); is it frozen? "
               f"Its pid is in {paths.lock_file}.", file=sys.stderr)

@@ -116,7 +116,8 @@ def _watch_store(app: App, notifier: FallbackNotifier) -> None:
 
     def trouble(problem: str | None) -> None:
         if problem is None:
-            notifier.send("budge is saving again", "Everything you did meanwhile is saved.", timeout)
+            notifier.send("budge is saving again", "Everything you did meanwhile is saved.",
+                          timeout)
             return
         notifier.send(
             "budge can't save your progress right now",
