@@ -75,6 +75,9 @@ def parse_catalog(text: str, source: str) -> tuple[list[Movement], ProblemList]:
     return movements, problems
 
 
+_ABSENT: Any = object()
+
+
 def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None:
     if not isinstance(entry, dict):
         problems.add(Problem(where, type(entry).__name__, "a [[movement]] table"))
@@ -86,11 +89,13 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
     missing = [key for key in _REQUIRED if key not in entry]
     for key in missing:
         problems.add(Problem(f"{label}.{key}", "nothing", "this field to be present"))
-    if missing:
-        return None
+    # The fields that are there are still checked, so one run shows every problem.
+    entry = {**{key: _ABSENT for key in missing}, **entry}
 
     def text(key: str, limit: int = _TEXT_LIMIT) -> str:
         value = entry[key]
+        if value is _ABSENT:
+            return ""
         if not isinstance(value, str) or not value.strip():
             problems.add(Problem(f"{label}.{key}", _show(value), "non-empty text"))
             return ""
@@ -103,17 +108,21 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
     if ident and not all(c.isalnum() or c in "-_" for c in ident):
         problems.add(Problem(f"{label}.id", repr(ident), "letters, digits, '-' and '_' only"))
     region = entry["region"]
-    if region not in REGIONS:
+    if region is not _ABSENT and region not in REGIONS:
         problems.add(Problem(f"{label}.region", _show(region), "one of " + ", ".join(REGIONS)))
     position = entry["position"]
-    if position not in POSITIONS:
+    if position is not _ABSENT and position not in POSITIONS:
         problems.add(Problem(f"{label}.position", _show(position),
                              "one of " + ", ".join(POSITIONS)))
     seconds = entry["seconds"]
-    if isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 600:
+    if seconds is _ABSENT:
+        pass
+    elif isinstance(seconds, bool) or not isinstance(seconds, int) or not 5 <= seconds <= 600:
         problems.add(Problem(f"{label}.seconds", _show(seconds), "a whole number from 5 to 600"))
     steps = entry["steps"]
-    if (not isinstance(steps, list) or not steps
+    if steps is _ABSENT:
+        steps = []
+    elif (not isinstance(steps, list) or not steps
             or not all(isinstance(s, str) and s.strip() for s in steps)):
         problems.add(Problem(f"{label}.steps", _show(steps), "a non-empty list of texts"))
         steps = []

@@ -1,0 +1,200 @@
+"""A corpus of bad configs, movement files and arguments, through the real entry point.
+
+Each must end with exit status 2 and a message naming the problem: never a
+traceback, and the store must be exactly as it was. The parsers are also
+fuzzed with Hypothesis: whatever the text, they either accept it or raise the
+one error type that becomes such a message.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from processes import budge, clean_env
+from samples import USER_MOVEMENT
+
+from budge.config import validate
+from budge.durations import parse_duration
+from budge.movements import parse_catalog
+from budge.problems import ProblemList
+
+CONFIGS: list[tuple[str, bytes, str]] = [
+    ("invalid TOML", b'interval = \n', "line 1"),
+    ("wrong type", b'interval = true\n', "interval"),
+    ("list of wrong things", b'active_days = [1, 2]\n', "active_days"),
+    ("binary garbage", bytes(range(256)) * 4, "UTF-8"),
+    ("wrong encoding", 'active_hours = "09:00-18:00" # caf\u00e9\n'.encode("latin-1"), "UTF-8"),
+    ("NUL bytes", b'interval = "30m"\n\x00\x00', "file"),
+    ("unknown key", b'intervall = "30m"\n', "did you mean 'interval'"),
+    ("negative duration", b'interval = "-5m"\n', "interval"),
+    ("zero duration", b'interval = "0s"\n', "interval"),
+    ("absurd duration", b'interval = "9999h"\n', "interval"),
+    ("overlapping hours", b'active_hours = "09:00-13:00, 12:00-18:00"\n', "overlap"),
+    ("inverted hours", b'active_hours = "18:00-09:00"\n', "ends before it starts"),
+    ("goal out of range", b'daily_goal = -3\n', "daily_goal"),
+    ("huge file", b"# " + b"x" * 2_000_000 + b"\n", "bytes"),
+]
+
+_DUPLICATE = USER_MOVEMENT + USER_MOVEMENT
+_HUGE_CUE = USER_MOVEMENT.replace(
+    'cue = "Let your teeth part a little and your jaw hang, soften over a count of 8."',
+    'cue = "' + "a" * 10_000_000 + '"')
+MOVEMENT_FILES: list[tuple[str, bytes, str]] = [
+    ("duplicate ids", _DUPLICATE.encode(), "jaw-release"),
+    ("10 MB cue", _HUGE_CUE.encode(), "bytes"),
+    ("invalid TOML", b"[[movement]\nid = 1\n", "line 1"),
+    ("binary garbage", b"\xff\xfe\xfd" * 100, "UTF-8"),
+    ("wrong types", b'[[movement]]\nid = 7\nname = []\n', "movement[0].id: found 7"),
+    ("an id that clashes with the catalog", USER_MOVEMENT.replace(
+        'id = "jaw-release"', 'id = "neck-tilt"').encode(), "neck-tilt"),
+]
+
+ARGUMENTS: list[tuple[list[str], str]] = [
+    (["snooze", "-5m"], "negative"),
+    (["snooze", "10x"], "not a duration"),
+    (["snooze", "0s"], "not longer than zero"),
+    (["snooze", "200h"], "longer than a week"),
+    (["pause", "until", "25:00"], "not a time of day"),
+    (["pause", "until", "noonish"], "not a clock time"),
+    (["pause", "-1h"], "negative"),
+    (["status", "--bogus"], "unrecognized arguments"),
+    (["frobnicate"], "invalid choice"),
+]
+
+
+def _snapshot(home: Path) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    try:
+        events = db.execute("SELECT * FROM events ORDER BY id").fetchall()
+        state = db.execute("SELECT * FROM state ORDER BY key").fetchall()
+        return events + state
+    finally:
+        db.close()
+
+
+@pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """A home with some history, made by a good config."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(home)
+    assert budge(env, "done").returncode == 0
+    assert budge(env, "snooze", "10m").returncode == 0
+    return home
+
+
+def _assert_refused(result, *needles: str) -> None:  # type: ignore[no-untyped-def]
+    assert result.returncode == 2, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    for needle in needles:
+        assert needle in result.stderr, (needle, result.stderr[:2000])
+
+
+@pytest.mark.parametrize("name, content, needle", CONFIGS, ids=[c[0] for c in CONFIGS])
+def test_bad_config_is_refused_by_name_and_changes_nothing(home: Path, name: str,
+                                                          content: bytes, needle: str) -> None:
+    before = _snapshot(home)
+    (home / "config.toml").write_bytes(content)
+    env = clean_env(home)
+    for command in (["config", "check"], ["done"], ["run", "--no-tray"]):
+        _assert_refused(budge(env, *command), needle)
+    assert _snapshot(home) == before
+
+
+@pytest.mark.parametrize("name, content, needle", MOVEMENT_FILES,
+                         ids=[m[0] for m in MOVEMENT_FILES])
+def test_bad_movement_file_is_refused_by_name_and_changes_nothing(
+        home: Path, name: str, content: bytes, needle: str) -> None:
+    before = _snapshot(home)
+    (home / "movements.toml").write_bytes(content)
+    env = clean_env(home)
+    for command in (["config", "check"], ["skip"]):
+        result = budge(env, *command)
+        _assert_refused(result, needle)
+        assert "movements.toml" in result.stderr
+    assert _snapshot(home) == before
+
+
+@pytest.mark.parametrize("args, needle", ARGUMENTS, ids=[" ".join(a[0]) for a in ARGUMENTS])
+def test_bad_arguments_are_refused_and_change_nothing(home: Path, args: list[str],
+                                                      needle: str) -> None:
+    before = _snapshot(home)
+    _assert_refused(budge(clean_env(home), *args), needle)
+    assert _snapshot(home) == before
+
+
+def test_a_bom_and_an_empty_file_are_accepted(tmp_path: Path) -> None:
+    # Not errors, by choice: a BOM is how some editors save UTF-8, and an empty
+    # config means "all defaults", as the comment at the top of the template says.
+    for content in (b"\xef\xbb\xbfinterval = \"45m\"\n", b""):
+        home = tmp_path / f"h{len(content)}"
+        home.mkdir()
+        (home / "config.toml").write_bytes(content)
+        result = budge(clean_env(home), "config", "check")
+        assert result.returncode == 0 and "config OK" in result.stdout
+
+
+# Fuzzing: the parsers either accept or raise ConfigError / ValueError, nothing else.
+
+_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True) | st.text(max_size=30),
+    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(st.text(max_size=12), inner,
+                                                                max_size=4),
+    max_leaves=12)
+_keys = st.sampled_from(["interval", "active_hours", "active_days", "daily_goal",
+                         "snooze_options", "notifications", "tray", "movements", "other"])
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.dictionaries(_keys, _values, max_size=6))
+def test_fuzz_config_validation(data: dict[str, object]) -> None:
+    problems = ProblemList("fuzz")
+    validate(data, problems, {"neck-tilt"})  # problems are collected, never raised
+    assert all(str(problem) for problem in problems)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=40))
+def test_fuzz_durations(text: str) -> None:
+    try:
+        value = parse_duration(text)
+    except ValueError as error:
+        assert str(error)
+    else:
+        assert value > timedelta(0)
+
+
+def _toml(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value) if value == value and abs(value) != float("inf") else "nan"
+    if isinstance(value, list):
+        return "[" + ", ".join(_toml(v) for v in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f'"{k}" = {_toml(v)}' for k, v in value.items()
+                               if '"' not in k and "\\" not in k) + "}"
+    return '"' + str(value).replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+_FIELDS = ["id", "name", "region", "position", "seconds", "cue", "steps", "why", "gentler",
+           "gentle", "extra"]
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.dictionaries(st.sampled_from(_FIELDS), _values.filter(
+    lambda v: v is not None), max_size=11), max_size=3) | st.text(max_size=200))
+def test_fuzz_movement_files(records: list[dict[str, object]] | str) -> None:
+    if isinstance(records, str):
+        text = records
+    else:
+        text = "".join("[[movement]]\n" + "".join(f"{k} = {_toml(v)}\n" for k, v in r.items())
+                       for r in records)
+    movements, problems = parse_catalog(text, "fuzz")
+    assert all(str(problem) for problem in problems)
+    assert all(m.id and m.cue for m in movements)
