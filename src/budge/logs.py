@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import logging.handlers
 import os
@@ -52,9 +53,7 @@ class _FileHandler(logging.handlers.RotatingFileHandler):
         if not self.failed:
             self.failed = True
             error = sys.exc_info()[1]
-            try:
+            with contextlib.suppress(OSError):
                 sys.stderr.write(f"budge: cannot write the log file {self.baseFilename} "
                                  f"({error}); warnings still go to stderr.\n")
-            except OSError:
-                pass
 
