@@ -34,6 +34,7 @@ CONFIGS: list[tuple[str, bytes, str]] = [
     ("negative duration", b'interval = "-5m"\n', "interval"),
     ("zero duration", b'interval = "0s"\n', "interval"),
     ("absurd duration", b'interval = "9999h"\n', "interval"),
+    ("overflowing duration", b'interval = 86400000000000\n', "interval"),
     ("overlapping hours", b'active_hours = "09:00-13:00, 12:00-18:00"\n', "overlap"),
     ("inverted hours", b'active_hours = "18:00-09:00"\n', "ends before it starts"),
     ("goal out of range", b'daily_goal = -3\n', "daily_goal"),
@@ -59,6 +60,7 @@ ARGUMENTS: list[tuple[list[str], str]] = [
     (["snooze", "10x"], "not a duration"),
     (["snooze", "0s"], "not longer than zero"),
     (["snooze", "200h"], "longer than a week"),
+    (["snooze", "86400000000000"], "longer than a year"),  # found by the fuzzer below
     (["pause", "until", "25:00"], "not a time of day"),
     (["pause", "until", "noonish"], "not a clock time"),
     (["pause", "-1h"], "negative"),

@@ -17,6 +17,9 @@ _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 DURATION_HELP = "a duration such as 45s, 10m or 1h30m"
 
 
+_LONGEST_SECONDS = 366 * 24 * 3600
+
+
 def parse_duration(text: str | int) -> timedelta:
     """Parse ``45s``, ``10m``, ``1h30m`` (or a whole number of seconds).
 
@@ -44,6 +47,9 @@ def parse_duration(text: str | int) -> timedelta:
                 seconds += int(amount) * _UNIT_SECONDS[unit]
     if seconds <= 0:
         raise ValueError(f"{text!r} is not longer than zero; expected {DURATION_HELP}")
+    if seconds > _LONGEST_SECONDS:
+        # Beyond this, timedelta itself overflows; nothing in budge waits a year.
+        raise ValueError(f"{text!r} is longer than a year; expected {DURATION_HELP}")
     return timedelta(seconds=seconds)
 
 
