@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -18,7 +19,9 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items()
            if k not in ("DISPLAY", "WAYLAND_DISPLAY", "DBUS_SESSION_BUS_ADDRESS", "BUDGE_CONFIG",
                         "XDG_RUNTIME_DIR")}
-    env.update(BUDGE_HOME=str(home), PYTHONUNBUFFERED="1", **extra)
+    # PYTHONFAULTHANDLER: a daemon that will not stop is sent SIGABRT, and shows
+    # where every thread was.
+    env.update(BUDGE_HOME=str(home), PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1", **extra)
     return env
 
 
@@ -67,6 +70,12 @@ class Daemon:
             self.proc.terminate()
         try:
             return self.proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.proc.send_signal(signal.SIGABRT)
+            self.proc.wait(timeout=10)
+            self._reader.join(timeout=2)
+            output = self.output()
+            raise AssertionError(f"budge did not stop within {timeout} s:\n{output}") from None
         finally:
             self._reader.join(timeout=2)
 

@@ -4,6 +4,8 @@ from datetime import datetime, timedelta
 
 from conftest import BERLIN, MONDAY_8AM
 
+from budge.store import Store
+
 
 def local(moment: datetime) -> str:
     return moment.astimezone(BERLIN).strftime("%a %H:%M")
@@ -119,3 +121,15 @@ def test_a_bad_reload_keeps_the_last_good_settings(harness) -> None:  # type: ig
     reply = h.app.reload()
     assert not reply.ok and "interval" in reply.message
     assert h.app.settings.config.interval == timedelta(minutes=20)
+
+
+def test_a_closed_app_ignores_a_late_wake_up(harness) -> None:  # type: ignore[no-untyped-def]
+    # The daemon closes the app before the store: a wake-up that fires after
+    # that must neither remind nor touch the (closed) database.
+    h = harness()
+    h.clock.advance(timedelta(hours=3))
+    h.app.close()
+    h.store.close()
+    h.app.on_timer()
+    assert h.notifier.sent == []
+    h.store = Store.open(h.store.path)  # the fixture closes it again

@@ -80,6 +80,7 @@ class App:
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
         self._lock = threading.RLock()
+        self._closed = False
         self._listeners: list[Callable[[Snapshot], None]] = []
         now = clock.now()
         stored = store.load_state()
@@ -108,18 +109,28 @@ class App:
 
     # scheduled wake-ups
 
+    def close(self) -> None:
+        """Stop for good: waits for a wake-up in progress; later ones do nothing."""
+        with self._lock:
+            self._closed = True
+
     def on_timer(self) -> None:
         try:
             self._wake()
         except Exception:  # a failed wake-up must not end the reminders
             log.exception("reminder wake-up failed; trying again at the next interval")
             with self._lock:
+                if self._closed:
+                    return
                 now = self.clock.now()
                 self.state = replace(self.state, since=now, snooze_until=None)
                 self._commit(now)
 
     def _wake(self) -> None:
+        movement = None
         with self._lock:
+            if self._closed:
+                return
             self._reload_if_changed()
             now = self.clock.now()
             unanswered = self.settings.movement(self.state.current)

@@ -99,6 +99,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     finally:
         timer.shutdown()
         server.close()
+        app.close()  # after a wake-up in progress, before the store goes
         store.close()
         log.info("budge stopped")
     return 0

@@ -249,7 +249,7 @@ class Store:
             if self.write_error is None:
                 self.write_error = _explain(error, self.path)
                 log.warning("cannot save to %s: %s; keeping progress in memory until it can",
-                            self.path, error)
+                            self.path, self.write_error)
                 self._tell(self.write_error)
             return
         self._backlog.clear()

@@ -74,4 +74,6 @@ class ApschedulerTimer:
                                 replace_existing=True)
 
     def shutdown(self) -> None:
+        # Not wait=True: APScheduler would hold its job-store lock while waiting
+        # for a wake-up that is itself scheduling the next one. App.close waits.
         self._scheduler.shutdown(wait=False)
