@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import sqlite3
-import subprocess
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from processes import Daemon, budge, clean_env
 from test_daemon import ALWAYS, wait_running
-from test_store_faults import _fill
+from test_store_faults import _fill, tmpfs
 
 
 def test_a_damaged_database_is_kept_and_reminders_go_on(tmp_path: Path) -> None:
@@ -39,14 +38,8 @@ def test_a_damaged_database_is_kept_and_reminders_go_on(tmp_path: Path) -> None:
 
 @pytest.fixture
 def tmpfs_home(tmp_path: Path) -> Iterator[Path]:
-    home = tmp_path / "home"
-    home.mkdir()
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(home)],
-                   check=True)
-    try:
+    with tmpfs(tmp_path / "home") as home:
         yield home
-    finally:
-        subprocess.run(["umount", "-l", str(home)], check=True)
 
 
 def test_a_full_disk_reminders_go_on_told_once_and_saving_resumes(tmpfs_home: Path) -> None:

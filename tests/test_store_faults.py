@@ -6,6 +6,7 @@ tests run as root in CI, see .ci/run); a failure to mount is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -82,16 +83,22 @@ def test_a_healthy_database_is_not_touched(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir() if "damaged" in p.name] == []
 
 
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    mount = tmp_path / "disk"
-    mount.mkdir()
+@contextlib.contextmanager
+def tmpfs(mount: Path) -> Iterator[Path]:
+    """A private 1 MiB file system at ``mount``, for as long as the block runs."""
+    mount.mkdir(exist_ok=True)
     subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount)],
                    check=True)
     try:
         yield mount
     finally:
         subprocess.run(["umount", "-l", str(mount)], check=True)
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    with tmpfs(tmp_path / "disk") as mount:
+        yield mount
 
 
 def _fill(disk: Path) -> Path:
