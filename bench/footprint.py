@@ -61,7 +61,6 @@ class Program:
     argv: list[str]
     prepare: Callable[[Path, dict[str, str]], dict[str, str]]
     tray: bool = True
-    peer: bool = False
 
 
 @dataclass
@@ -115,7 +114,7 @@ def workrave_program(micro_break_s: int) -> Program:
             "[org/workrave/timers/rest-break]\nlimit=2700\n")
         return {"GSETTINGS_BACKEND": "keyfile"}
 
-    return Program("workrave", "Workrave", ["workrave"], prepare, peer=True)
+    return Program("workrave", "Workrave", ["workrave"], prepare)
 
 
 def safeeyes_program(interval_min: int) -> Program:
@@ -131,7 +130,7 @@ def safeeyes_program(interval_min: int) -> Program:
         shutil.copy(source / "style" / "safeeyes_style.css", target / "style")
         return {}
 
-    return Program("safeeyes", "Safe Eyes", ["safeeyes"], prepare, peer=True)
+    return Program("safeeyes", "Safe Eyes", ["safeeyes"], prepare)
 
 
 def version_of(program: Program) -> str:
@@ -229,7 +228,6 @@ def measure(program: Program, desktop: DesktopSession, workdir: Path, settle: fl
     result = Result(program.key, program.label, version_of(program))
     tray = Tray(desktop.env["DISPLAY"])
     before_icons = tray.icons()
-    notes_before = len(desktop.notifications())
     log = open(workdir / f"{program.key}.log", "wb")  # noqa: SIM115
     launched = time.monotonic()
     proc = subprocess.Popen(program.argv, env=env, stdin=subprocess.DEVNULL, stdout=log,
@@ -442,14 +440,6 @@ def update_readme(readme: Path, text: str) -> None:
 
 # ---------------------------------------------------------------- main
 
-def start_private_bus(desktop: DesktopSession) -> str:
-    # A second bus daemon of the session kind stands in for the system bus.
-    proc = desktop._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                          env=desktop.env, stdout=subprocess.PIPE, name="system-bus")
-    assert proc.stdout is not None
-    return proc.stdout.readline().decode().strip()
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--settle", type=float, default=15, help="seconds after launch")
@@ -478,7 +468,7 @@ def main(argv: list[str] | None = None) -> int:
     with DesktopSession(workdir / "desktop").start() as desktop:
         # Safe Eyes asks the system bus (logind) as it starts; a private bus
         # stands in, and every program gets the same environment.
-        desktop.env["DBUS_SYSTEM_BUS_ADDRESS"] = start_private_bus(desktop)
+        desktop.env["DBUS_SYSTEM_BUS_ADDRESS"] = desktop.start_bus(desktop.env, "system-bus")
         programs = [
             budge_program("budge-xorg", "budge (xorg)", "xorg", f"{int(reminder_at)}s"),
             budge_program("budge-gtk", "budge (gtk)", "gtk", f"{int(reminder_at)}s"),

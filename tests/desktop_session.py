@@ -80,7 +80,7 @@ class DesktopSession:
         env = {k: v for k, v in os.environ.items()
                if k not in ("DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY")}
         env.update(DISPLAY=display, NO_AT_BRIDGE="1", XDG_RUNTIME_DIR=str(self._runtime()))
-        env["DBUS_SESSION_BUS_ADDRESS"] = self._start_bus(env)
+        env["DBUS_SESSION_BUS_ADDRESS"] = self.start_bus(env)
         self.env = env
         if notifications:
             self._start_dunst()
@@ -136,9 +136,10 @@ class DesktopSession:
             raise RuntimeError("Xvfb did not start")
         return f":{number}"
 
-    def _start_bus(self, env: dict[str, str]) -> str:
+    def start_bus(self, env: dict[str, str], name: str = "dbus") -> str:
+        """A bus daemon of the session kind, ended with the session; returns its address."""
         proc = self._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                           env=env, stdout=subprocess.PIPE, name="dbus")
+                           env=env, stdout=subprocess.PIPE, name=name)
         assert proc.stdout is not None
         address = proc.stdout.readline().decode().strip()
         if not address:

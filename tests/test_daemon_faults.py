@@ -7,8 +7,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import Daemon, budge, clean_env
-from test_daemon import ALWAYS, wait_running
+from processes import budge, clean_env
+from test_daemon import start, wait_running
 from test_store_faults import _fill, tmpfs
 
 
@@ -17,9 +17,7 @@ def test_a_damaged_database_is_kept_and_reminders_go_on(tmp_path: Path) -> None:
     (home / "data").mkdir(parents=True, mode=0o700)
     garbage = b"this is not a database\n" * 500
     (home / "data" / "budge.sqlite3").write_bytes(garbage)
-    (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n')
-    env = clean_env(home)
-    daemon = Daemon(env, "--no-tray")
+    daemon, env = start(home, 'interval = "2s"\n')
     try:
         said = daemon.wait_line("is damaged", 15)[1]
         kept = [p for p in (home / "data").iterdir() if ".damaged-" in p.name]
@@ -44,9 +42,7 @@ def tmpfs_home(tmp_path: Path) -> Iterator[Path]:
 
 def test_a_full_disk_reminders_go_on_told_once_and_saving_resumes(tmpfs_home: Path) -> None:
     home = tmpfs_home
-    (home / "config.toml").write_text(ALWAYS + 'interval = "1s"\n')
-    env = clean_env(home)
-    daemon = Daemon(env, "--no-tray")
+    daemon, env = start(home, 'interval = "1s"\n')
     try:
         wait_running(daemon, env)
         filler = _fill(home)

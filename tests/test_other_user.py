@@ -2,20 +2,24 @@
 
 The daemon runs as root (CI's user); the intruder runs as ``nobody`` through
 ``setpriv``. First as a user would try it (``budge done`` pointed at the
-owner's folder), then by opening the folders so the socket itself can be
-reached and offering a forged key. Nothing may be recorded either way.
+owner's folder), then with every file permission opened up, the socket's
+included, so that only the key stands in the way, and a forged one offered.
+Nothing may be recorded either way.
 """
 
 from __future__ import annotations
 
 import os
+import shutil
 import sqlite3
 import subprocess
 import sys
+import tempfile
+from collections.abc import Iterator
 from pathlib import Path
 
-from processes import Daemon, clean_env
-from test_daemon import ALWAYS, wait_running
+import pytest
+from test_daemon import start, wait_running
 
 from budge.paths import resolve
 
@@ -41,31 +45,42 @@ def _done_count(database: Path) -> int:
         db.close()
 
 
-def test_another_user_cannot_send_commands(tmp_path: Path) -> None:
+@pytest.fixture
+def reachable_home() -> Iterator[Path]:
+    """A home whose parents another user may pass through, as under /home:
+    only budge's own folders (0700) and files keep the intruder out."""
+    base = Path(tempfile.mkdtemp(prefix="budge-other-user-", dir="/tmp"))
+    base.chmod(0o711)
+    home = base / "home"
+    home.mkdir(mode=0o711)
+    try:
+        yield home
+    finally:
+        shutil.rmtree(base)
+
+
+def test_another_user_cannot_send_commands(reachable_home: Path) -> None:
     assert os.geteuid() == 0, "this test switches to user nobody, so it must run as root"
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n')
-    env = clean_env(home)
-    daemon = Daemon(env, "--no-tray")
+    daemon, env = start(reachable_home, 'interval = "1h"\n')
     try:
         wait_running(daemon, env)
         paths = resolve(env)
-        # 1. As a user would: the owner's folders are private, so this fails plainly.
-        for folder in (tmp_path, home):
-            folder.chmod(0o711)  # the owner's parents may well be traversable
+        # 1. As a user would: budge's own folders are private, so this fails plainly.
         plain = subprocess.run([*NOBODY, sys.executable, "-m", "budge", "done"], env=env,
                                capture_output=True, text=True, timeout=30)
         assert plain.returncode != 0
         assert "Traceback" not in plain.stderr, plain.stderr
         assert "Only the user who started budge can control it" in plain.stderr
-        # 2. Everything on the way opened up: the socket is reachable, the key is not.
+        # 2. Every file permission on the way opened up, the socket's too: what is
+        # left is the key, which the intruder cannot read and so has to forge.
         for folder in (paths.runtime_dir, paths.data_dir):
             folder.chmod(0o711)
+        Path(paths.control_address()).chmod(0o777)
         forged = subprocess.run([*NOBODY, sys.executable, "-c", _FORGED,
                                  paths.control_address()], env=env, capture_output=True,
                                 text=True, timeout=30)
-        assert forged.stdout.startswith("REFUSED"), forged.stdout + forged.stderr
+        assert forged.stdout.startswith("REFUSED AuthenticationError"), (
+            forged.stdout + forged.stderr)
         key_read = subprocess.run([*NOBODY, "cat", str(paths.key_file)], capture_output=True)
         assert key_read.returncode != 0  # the key is the owner's alone
     finally:

@@ -33,8 +33,8 @@ def setup_logging(log_dir: Path, verbose: bool, max_bytes: int = _MAX_BYTES) -> 
         path = log_dir / "budge.log"
         if not path.exists():
             os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))
-        handler = _FileHandler(path, maxBytes=max_bytes,
-                                                       backupCount=_BACKUPS, encoding="utf-8")
+        handler = _FileHandler(path, maxBytes=max_bytes, backupCount=_BACKUPS,
+                               encoding="utf-8")
     except OSError as error:
         logger.warning("cannot write the log file in %s (%s); logging to stderr only",
                        log_dir, error)
@@ -56,4 +56,3 @@ class _FileHandler(logging.handlers.RotatingFileHandler):
             with contextlib.suppress(OSError):
                 sys.stderr.write(f"budge: cannot write the log file {self.baseFilename} "
                                  f"({error}); warnings still go to stderr.\n")
-

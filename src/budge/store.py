@@ -24,7 +24,7 @@ import sys
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -127,16 +127,14 @@ class Store:
                 if reader is not None:
                     reader.close()
                 reader = None
+        store = cls(reader or sqlite3.connect(":memory:", isolation_level=None,
+                                              check_same_thread=False), path)
         if reader is None:
-            reader = sqlite3.connect(":memory:", isolation_level=None, check_same_thread=False)
-            for _, sql in _MIGRATIONS:
-                for statement in _statements(sql):
-                    reader.execute(statement)
-        store = cls(reader, path)
+            store._migrate()  # an empty in-memory history with the same tables
         store._reopen = True
         store.write_error = _explain(error, path)
         log.warning("cannot write to %s: %s; keeping progress in memory until it can",
-                    path, error)
+                    path, store.write_error)
         return store
 
     @classmethod
@@ -222,7 +220,7 @@ class Store:
         """Events waiting in memory for the disk to take them."""
         return len(self._backlog)
 
-    def _write(self, rows: list[tuple[Any, ...]] = (),  # type: ignore[assignment]
+    def _write(self, rows: Sequence[tuple[Any, ...]] = (),
                state: dict[str, str] | None = None) -> None:
         """Write ``rows`` and ``state`` with whatever is waiting, in one transaction.
 
