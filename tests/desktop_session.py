@@ -45,6 +45,20 @@ _DUNSTRC = """[global]
     script = {script}
 """
 
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir={runtime}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
 
 @dataclass
 class Notification:
@@ -68,6 +82,8 @@ class DesktopSession:
         self._logs: list[IO[bytes]] = []
         self.env: dict[str, str] = {}
         self.record = workdir / "notifications.jsonl"
+        self.dunst: subprocess.Popen[bytes] | None = None
+        self.trayer: subprocess.Popen[bytes] | None = None
 
     # lifecycle
 
@@ -137,9 +153,17 @@ class DesktopSession:
         return f":{number}"
 
     def start_bus(self, env: dict[str, str], name: str = "dbus") -> str:
-        """A bus daemon of the session kind, ended with the session; returns its address."""
-        proc = self._spawn(["dbus-daemon", "--session", "--nofork", "--print-address=1"],
-                           env=env, stdout=subprocess.PIPE, name=name)
+        """A bus of the session kind, ended with the session; returns its address.
+
+        It starts no service on demand: the system's session config would start
+        any installed notification daemon the moment budge calls one, so "no
+        notification daemon" could not happen, and a daemon the test stopped
+        would come back unrecorded.
+        """
+        config = self.workdir / f"{name}.conf"
+        config.write_text(_BUS_CONFIG.format(runtime=self._runtime()))
+        proc = self._spawn(["dbus-daemon", f"--config-file={config}", "--nofork",
+                            "--print-address=1"], env=env, stdout=subprocess.PIPE, name=name)
         assert proc.stdout is not None
         address = proc.stdout.readline().decode().strip()
         if not address:
@@ -153,7 +177,7 @@ class DesktopSession:
         config = self.workdir / "dunstrc"
         config.write_text(_DUNSTRC.format(script=script))
         self.record.touch()
-        self._spawn(["dunst", "-config", str(config)], env=self.env)
+        self.dunst = self._spawn(["dunst", "-config", str(config)], env=self.env)
         self.wait_for(lambda: self._dunst_ready(), 10, "dunst to own the notification bus name")
 
     def _dunst_ready(self) -> bool:
@@ -161,10 +185,28 @@ class DesktopSession:
         return result.returncode == 0
 
     def _start_trayer(self) -> None:
-        self._spawn(["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
-                     "--height", "32", "--SetDockType", "true", "--transparent", "false",
-                     "--tint", "0xcccccc"], env=self.env)
+        self.trayer = self._spawn(
+            ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
+             "--height", "32", "--SetDockType", "true", "--transparent", "false",
+             "--tint", "0xcccccc"], env=self.env)
         self.wait_for(self.tray_ready, 10, "trayer to own _NET_SYSTEM_TRAY_S0")
+
+    def restart_notifications(self) -> None:
+        """Start dunst again (after :meth:`end` of the first)."""
+        self._start_dunst()
+
+    def restart_tray(self) -> None:
+        """Start a new tray host (after :meth:`end` of the first)."""
+        self._start_trayer()
+
+    def end(self, proc: subprocess.Popen[bytes], what: str) -> None:
+        """End one program of the session now, as if it crashed or was quit."""
+        proc.terminate()
+        proc.wait(timeout=10)
+        if what == "tray":
+            self.wait_for(lambda: not self.tray_ready(), 10, "the tray selection to be free")
+        elif what == "notifications":
+            self.wait_for(lambda: not self._dunst_ready(), 10, "dunst to leave the bus")
 
     # observations
 

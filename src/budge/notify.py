@@ -80,24 +80,35 @@ class PrintNotifier:
 
 
 class FallbackNotifier:
-    """Tries each backend in order; one that fails is dropped after one clear warning."""
+    """Tries each backend in order, every time, until one takes the notification.
+
+    A backend that fails is reported once, with what to install or start, and
+    the next one shows the notification; it is tried again at the next one, so
+    a notification service that was restarted is used again by itself.
+    """
 
     def __init__(self, backends: list, fix: str = LINUX_FIX) -> None:
         self._backends = list(backends)
         self._fix = fix
+        self._failing: set[str] = set()
 
     def insert_before_last(self, backend: object) -> None:
         self._backends.insert(max(0, len(self._backends) - 1), backend)
 
     def send(self, title: str, body: str, timeout: timedelta) -> None:
-        while self._backends:
-            backend = self._backends[0]
+        for index, backend in enumerate(self._backends):
             try:
                 backend.send(title, body, timeout)
-                return
             except Exception as error:  # any backend failure: fall back, never crash
-                self._backends.pop(0)
-                after = self._backends[0].name if self._backends else "nothing"
-                log.warning("notifications through %s failed (%s: %s); using %s from now on. "
-                            "To fix: %s", backend.name, type(error).__name__, error, after,
-                            self._fix)
+                if backend.name not in self._failing:
+                    self._failing.add(backend.name)
+                    after = [b.name for b in self._backends[index + 1:]]
+                    log.warning("notifications through %s failed (%s: %s); showing them "
+                                "through %s until it works again. To fix: %s", backend.name,
+                                type(error).__name__, error, after[0] if after else "nothing",
+                                self._fix)
+                continue
+            if backend.name in self._failing:
+                self._failing.discard(backend.name)
+                log.warning("notifications through %s work again", backend.name)
+            return

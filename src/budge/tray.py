@@ -77,10 +77,12 @@ def _xorg_icon(module: ModuleType) -> type:
     """pystray's xorg icon, made to take left clicks and to dock reliably.
 
     pystray never asks X for button presses, so a left click never arrives;
-    and a dock request is now and then lost by the tray, leaving the icon
-    unseen. This asks for button presses, and after showing checks a few
-    times, on its own X connection, that the tray really took the window,
-    asking again if not. The checks end after a few seconds.
+    a dock request is now and then lost by the tray, leaving the icon unseen;
+    and when the tray host restarts, the icon stays away. This asks for button
+    presses; after showing, it checks a few times on its own X connection that
+    the tray really took the window, asking again if not (the checks end after
+    a few seconds); and it listens on the root window for the MANAGER message
+    a new tray host sends, and docks there.
     """
     import Xlib.display
     import Xlib.X
@@ -88,18 +90,60 @@ def _xorg_icon(module: ModuleType) -> type:
     class XorgIcon(module.Icon):  # type: ignore[name-defined,misc]
         _dock_checker: threading.Thread | None = None
 
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            manager = self._display.intern_atom("MANAGER")
+            queued = self._message_handlers[Xlib.X.ClientMessage]  # pystray's own calls
+
+            def on_client_message(event: Any) -> None:
+                if (event.client_type == manager
+                        and event.data[1][1] == self._net_system_tray_sx):
+                    self._on_new_tray()
+                else:
+                    queued(event)
+
+            self._message_handlers[Xlib.X.ClientMessage] = on_client_message
+
         def _create_window(self) -> Any:
             window = super()._create_window()
             window.change_attributes(event_mask=Xlib.X.ExposureMask
                                      | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
+            # A new tray host announces itself to the root window's listeners.
+            self._display.screen().root.change_attributes(
+                event_mask=Xlib.X.StructureNotifyMask)
             return window
 
         def _show(self) -> None:  # runs on pystray's X thread
+            if self._get_systray_manager() is None:
+                log.info("no tray host yet; the icon docks when one appears")
+                return
             super()._show()
-            if self._dock_checker is None:
+            if self._dock_checker is None or not self._dock_checker.is_alive():
                 self._dock_checker = threading.Thread(target=self._check_docked,
                                                       name="budge-dock-check", daemon=True)
                 self._dock_checker.start()
+
+        def _update_icon(self) -> None:  # on the X thread
+            if self._get_systray_manager() is None:
+                self._icon_data = None  # drawn afresh when a tray takes the window
+                self._icon_valid = True
+                return
+            super()._update_icon()
+
+        def _on_destroy_notify(self, event: Any) -> None:  # on the X thread
+            manager: Any = self._systray_manager
+            if manager is None or event.window.id != manager.id:
+                return  # pystray's own handler fails on a window it did not dock in
+            log.info("the tray host went away; the icon comes back when a tray appears")
+            self._systray_manager = None
+            self._show()  # a new owner may already be there; if not, MANAGER comes
+
+        def _on_new_tray(self) -> None:  # on the X thread
+            if not self.visible:
+                return
+            log.info("a tray host appeared; docking the icon there")
+            self._systray_manager = None
+            self._show()
 
         def _check_docked(self) -> None:
             window_id = self._window.id
@@ -135,11 +179,16 @@ class PystrayTray:
         self._app = app
         self._config_file = config_file
         self._on_quit = on_quit
+        self._stopping = False
         from budge.autostart import for_platform
 
         self._autostart = for_platform(os.environ)
         self.has_menu = bool(getattr(icon_class, "HAS_MENU", True))
-        self.has_notification = bool(getattr(icon_class, "HAS_NOTIFICATION", False))
+        # pystray's gtk and appindicator notifications go to the same D-Bus
+        # service as plyer's, from the GTK loop, where a failure is never seen:
+        # they would hide a missing service instead of falling back.
+        self.has_notification = (bool(getattr(icon_class, "HAS_NOTIFICATION", False))
+                                 and self.backend not in ("gtk", "appindicator"))
         snapshot = app.snapshot
         self._look: Look = _look_of(snapshot)
         self._icon = icon_class("budge", icon=draw(self._look), title=tooltip(snapshot),
@@ -194,9 +243,18 @@ class PystrayTray:
     def run(self) -> None:
         def setup(icon: Any) -> None:
             icon.visible = True
-        self._icon.run(setup=setup)
+        try:
+            self._icon.run(setup=setup)
+        except Exception as error:
+            if not self._stopping:
+                raise
+            # pystray's gtk backend closes its last notification on the way out,
+            # which fails when the notification service is gone.
+            log.warning("the tray icon did not close cleanly (%s: %s); budge stopped anyway",
+                        type(error).__name__, error)
 
     def stop(self) -> None:
+        self._stopping = True
         self._icon.stop()
 
     def update(self, snapshot: Snapshot) -> None:
