@@ -8,6 +8,7 @@ one error type that becomes such a message.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import timedelta
 from pathlib import Path
@@ -69,6 +70,49 @@ ARGUMENTS: list[tuple[list[str], str]] = [
 ]
 
 
+HEADER = b"id,kind,at_utc,local_day,utc_offset,movement,detail\n"
+GOOD = b"a1,done,2026-03-29T00:30:00+00:00,2026-03-29,3600,neck-tilt,\n"
+
+
+def _json(events: object, version: object = 1) -> bytes:
+    return json.dumps({"format": "budge-events", "version": version,
+                       "events": events}).encode()
+
+
+GOOD_EVENT = {"id": "a1", "kind": "done", "at_utc": "2026-03-29T00:30:00+00:00",
+              "local_day": "2026-03-29", "utc_offset": 3600, "movement": None, "detail": None}
+# Files `budge import` must refuse whole: (name, content, words of the message).
+IMPORTS = [
+    ("empty", b"", "the file is empty"),
+    ("binary", b"\x89PNG\r\n\x1a\n\x00\xff\xfe", "not UTF-8"),
+    ("other csv", b"a,b,c\n1,2,3\n", "line 1: expected the header"),
+    ("short row", HEADER + GOOD + b"b2,done\n", "line 3: expected 7 fields, found 2"),
+    ("unknown kind", HEADER + b"a1,danced,2026-03-29T00:30:00+00:00,2026-03-29,0,,\n",
+     "kind 'danced' is not one of"),
+    ("bad time", HEADER + b"a1,done,yesterday,2026-03-29,0,,\n", "'yesterday' is not an ISO"),
+    ("not utc", HEADER + b"a1,done,2026-03-29T00:30:00+02:00,2026-03-29,0,,\n",
+     "must be in UTC"),
+    ("wrong day", HEADER + b"a1,done,2026-03-29T23:30:00+00:00,2026-03-29,3600,,\n",
+     "local_day 2026-03-29 is not the day of"),
+    ("bad offset", HEADER + b"a1,done,2026-03-29T00:30:00+00:00,2026-03-29,east,,\n",
+     "utc_offset 'east' is not a whole number"),
+    ("absurd offset", HEADER + b"a1,done,2026-03-29T00:30:00+00:00,2026-03-29,99999,,\n",
+     "more than 18 hours"),
+    ("bad id", HEADER + b"a b,done,2026-03-29T00:30:00+00:00,2026-03-29,0,,\n",
+     "is not an event id"),
+    ("twice", HEADER + GOOD + GOOD, "line 3: the id 'a1' appears twice"),
+    ("invalid json", b'{"format": "budge-events",', "not JSON"),
+    ("other json", b'{"name": "budge"}', "not a budge export"),
+    ("newer", _json([], version=99), "written by a newer budge"),
+    ("events not a list", _json({"a": 1}), '"events" must be a list'),
+    ("event not an object", _json([GOOD_EVENT, 5]), "event 2: expected an object"),
+    ("unknown field", _json([dict(GOOD_EVENT, mood="fine")]), "unknown field 'mood'"),
+    ("wrong type", _json([dict(GOOD_EVENT, movement=5)]), "movement must be text"),
+    ("missing field", _json([{k: v for k, v in GOOD_EVENT.items() if k != "kind"}]),
+     "kind is missing"),
+]
+
+
 def _snapshot(home: Path) -> list[tuple[object, ...]]:
     db = sqlite3.connect(home / "data" / "budge.sqlite3")
     try:
@@ -127,6 +171,24 @@ def test_bad_arguments_are_refused_and_change_nothing(home: Path, args: list[str
                                                       needle: str) -> None:
     before = _snapshot(home)
     _assert_refused(budge(clean_env(home), *args), needle)
+    assert _snapshot(home) == before
+
+
+@pytest.mark.parametrize("name, content, needle", IMPORTS, ids=[i[0] for i in IMPORTS])
+def test_a_malformed_import_is_refused_by_name_and_changes_nothing(
+        home: Path, tmp_path: Path, name: str, content: bytes, needle: str) -> None:
+    before = _snapshot(home)
+    file = tmp_path / ("history.json" if content.startswith(b"{") else "history.csv")
+    file.write_bytes(content)
+    _assert_refused(budge(clean_env(home), "import", str(file)), needle, str(file),
+                    "Nothing was imported")
+    assert _snapshot(home) == before
+
+
+def test_importing_a_missing_file_is_refused(home: Path, tmp_path: Path) -> None:
+    before = _snapshot(home)
+    _assert_refused(budge(clean_env(home), "import", str(tmp_path / "nope.csv")),
+                    "cannot read", "nope.csv")
     assert _snapshot(home) == before
 
 
@@ -200,3 +262,26 @@ def test_fuzz_movement_files(records: list[dict[str, object]] | str) -> None:
     movements, problems = parse_catalog(text, "fuzz")
     assert all(str(problem) for problem in problems)
     assert all(m.id and m.cue for m in movements)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(
+    st.text(max_size=400),
+    st.lists(st.lists(st.text(max_size=30), min_size=0, max_size=9), max_size=6).map(
+        lambda rows: "\n".join(",".join(r) for r in [list(HEADER.decode().split(","))] + rows)),
+    st.recursive(st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+                 lambda inner: st.lists(inner, max_size=4)
+                 | st.dictionaries(st.text(max_size=10), inner, max_size=4),
+                 max_leaves=20).map(
+        lambda events: json.dumps({"format": "budge-events", "version": 1, "events": events})),
+))
+def test_fuzz_import_files(text: str) -> None:
+    from budge.history import NotAnExport, read
+
+    for fmt in ("csv", "json"):
+        try:
+            rows = read(text, fmt)
+        except NotAnExport as error:
+            assert str(error)
+            continue
+        assert all(len(row) == 7 and row[0] and row[1] for row in rows)

@@ -236,6 +236,12 @@ class App:
             log.info("config reloaded")
             return Reply(True, "Config reloaded.")
 
+    def refresh(self) -> Reply:
+        """The history changed from outside (``budge import``): show the new totals."""
+        with self._lock:
+            self._commit(self.clock.now())
+            return Reply(True, "Updated.")
+
     def status(self) -> Snapshot:
         with self._lock:
             self.snapshot = self._snapshot(self.clock.now())

@@ -9,12 +9,14 @@ message, never a traceback.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import random
 import sys
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from budge import __version__
@@ -23,6 +25,7 @@ from budge.paths import Paths, resolve
 
 if TYPE_CHECKING:
     from budge.config import Settings
+    from budge.store import Store
 
 EXIT_USAGE = 2
 
@@ -84,6 +87,22 @@ def build_parser() -> argparse.ArgumentParser:
                                            "exit 2 listing every problem.")
     config_commands.add_parser("path", help="print the config file's path",
                                description="Print the path of the config file in use.")
+
+    export = commands.add_parser(
+        "export", help="write every event to a CSV or JSON file",
+        description="Write your whole history, every event with its stable id, as CSV or "
+                    "JSON; `budge import` reads it back on another computer.")
+    export.add_argument("--format", choices=("csv", "json"), default="csv",
+                        help="file format (default csv)")
+    export.add_argument("file", nargs="?", metavar="FILE",
+                        help="where to write (default: standard output)")
+    import_ = commands.add_parser(
+        "import", help="add the events of an exported file to your history",
+        description="Read a file written by `budge export` (CSV or JSON). Events already in "
+                    "your history are left alone, so importing twice changes nothing.")
+    import_.add_argument("file", metavar="FILE", help="the exported file ('-': standard input)")
+    import_.add_argument("--format", choices=("csv", "json"),
+                         help="file format (default: from the name or the contents)")
 
     autostart = commands.add_parser("autostart", help="start budge when you log in",
                                     description="Turn starting budge at login on or off, or "
@@ -229,8 +248,85 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
+def _open_store(paths: Paths) -> Store:
+    from budge.store import Store, StoreError
+
+    try:
+        store = Store.open(paths.database)
+    except StoreError as error:
+        raise UsageError(str(error)) from error
+    if store.set_aside is not None:
+        print(f"budge: the database was damaged; it was kept as {store.set_aside} and a "
+              "fresh one started.", file=sys.stderr)
+    return store
+
+
+def _export(paths: Paths, args: argparse.Namespace) -> int:
+    from budge import history
+
+    store = _open_store(paths)
+    try:
+        if args.file in (None, "-"):
+            count = history.write(store.export_rows(), sys.stdout, args.format)
+            sys.stdout.flush()
+            return 0
+        target = Path(args.file)
+        temporary = target.with_name(f".{target.name}.budge-{os.getpid()}.tmp")
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(handle, "w", encoding="utf-8", newline="") as out:
+                count = history.write(store.export_rows(), out, args.format)
+            os.replace(temporary, target)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            print(f"budge export: cannot write {target}: {error.strerror or error}",
+                  file=sys.stderr)
+            return 1
+    finally:
+        store.close()
+    print(f"Exported {count} event{'s' if count != 1 else ''} to {target}.")
+    return 0
+
+
+def _import(paths: Paths, args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from budge import control, history
+
+    name = args.file
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from error
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{name} is not a budge export: not UTF-8 text (byte "
+                         f"{error.start}). Nothing was imported.") from error
+    try:
+        rows = history.read(text, args.format or history.guess_format(name, text))
+    except history.NotAnExport as error:
+        raise UsageError(f"{name}: {error}. Nothing was imported.") from error
+    store = _open_store(paths)
+    try:
+        added = store.import_rows(rows)
+    except (sqlite3.Error, OSError) as error:
+        print(f"budge import: could not save to {paths.database}: {error}. Nothing was "
+              "imported.", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    known = len(rows) - added
+    print(f"Imported {added} event{'s' if added != 1 else ''} from {name}"
+          + (f" ({known} already in your history)." if known else "."))
+    with contextlib.suppress(Exception):  # a running budge shows the new totals at once
+        control.send(paths.control_address(), paths.key_file, {"cmd": "refresh"})
+    return 0
+
+
 _LOCAL_COMMANDS = {"autostart": _autostart, "desktop": _desktop, "logs": _logs,
-                   "uninstall": _uninstall}
+                   "uninstall": _uninstall, "export": _export, "import": _import}
 
 
 def _list_movements(paths: Paths) -> int:
@@ -331,16 +427,9 @@ def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
     from budge.commands import dispatch
     from budge.localzone import local_zone
     from budge.ports import SystemClock
-    from budge.store import Store, StoreError
 
     settings = _settings_or_exit(paths)
-    try:
-        store = Store.open(paths.database)
-    except StoreError as error:
-        raise UsageError(str(error)) from error
-    if store.set_aside is not None:
-        print(f"budge: the database was damaged; it was kept as {store.set_aside} and a "
-              "fresh one started.", file=sys.stderr)
+    store = _open_store(paths)
     try:
         app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
                   rng=random.Random(), config_path=paths.config_file,

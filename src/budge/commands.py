@@ -32,6 +32,8 @@ def dispatch(app: App, request: dict[str, Any]) -> dict[str, Any]:
         reply = app.resume()
     elif command == "reload":
         reply = app.reload()
+    elif command == "refresh":
+        reply = app.refresh()
     else:
         return {"ok": False, "message": f"unknown command {command!r}"}
     message = reply.message

@@ -24,7 +24,7 @@ import sys
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
@@ -288,6 +288,41 @@ class Store:
                      for r in self._waiting(lambda r: not kind or r[1] == kind)]
         return [Event(r[0], r[1], datetime.fromisoformat(r[2]), date.fromisoformat(r[3]),
                       r[4], r[5]) for r in rows]
+
+    def export_rows(self, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
+        """Every event as stored, oldest first, read a batch at a time."""
+        after: tuple[str, int] = ("", 0)
+        while True:
+            with self._lock:
+                rows = self._db.execute(
+                    "SELECT at_utc, rowid, id, kind, at_utc, local_day, utc_offset, movement, "
+                    "detail FROM events WHERE (at_utc, rowid) > (?, ?) "
+                    "ORDER BY at_utc, rowid LIMIT ?", (*after, batch)).fetchall()
+            yield from (row[2:] for row in rows)
+            if len(rows) < batch:
+                break
+            after = (rows[-1][0], rows[-1][1])
+        with self._lock:
+            waiting = list(self._backlog)
+        yield from waiting
+
+    def import_rows(self, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Add events whose id is not stored yet, all in one transaction; returns how many."""
+        with self._lock:
+            if self._reopen:
+                self._swap_in_writable()
+            before = self._db.total_changes
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
+                                     rows)
+                added = self._db.total_changes - before
+                self._db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+        return added
 
     def done_by_day(self, since: date | None = None) -> dict[date, int]:
         with self._lock:

@@ -131,7 +131,7 @@ def _xorg_icon(module: ModuleType) -> type:
             super()._update_icon()
 
         def _on_destroy_notify(self, event: Any) -> None:  # on the X thread
-            manager: Any = self._systray_manager
+            manager: Any = getattr(self, "_systray_manager", None)
             if manager is None or event.window.id != manager.id:
                 return  # pystray's own handler fails on a window it did not dock in
             log.info("the tray host went away; the icon comes back when a tray appears")

@@ -1,0 +1,113 @@
+"""`budge export` and `budge import` through the entry point, against real files."""
+
+from __future__ import annotations
+
+import csv
+import json
+import sqlite3
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from processes import budge, clean_env
+
+from budge.store import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+
+
+def rows(home: Path) -> list[tuple[object, ...]]:
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    try:
+        return db.execute("SELECT * FROM events ORDER BY at_utc, id").fetchall()
+    finally:
+        db.close()
+
+
+def fill(home: Path) -> None:
+    """Events on both sides of a spring-forward night, and text that needs quoting."""
+    store = Store.open(home / "data" / "budge.sqlite3")
+    try:
+        night = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 CET
+        for hours, kind in enumerate(["reminded", "done", "snoozed", "skipped", "done"]):
+            store.record(kind, night + timedelta(hours=hours * 1.5), BERLIN, "neck-tilt",
+                         detail='a "quoted", multi\nline détail' if kind == "snoozed" else None)
+        store.record("paused", night + timedelta(days=30), ZoneInfo("Asia/Tokyo"), None,
+                     detail="2026-04-28T09:00:00+09:00")
+    finally:
+        store.close()
+
+
+def test_export_then_import_on_a_new_laptop_keeps_every_event_once(tmp_path: Path) -> None:
+    old, new = tmp_path / "old", tmp_path / "new"
+    fill(old)
+    for fmt in ("csv", "json"):
+        file = tmp_path / f"history.{fmt}"
+        result = budge(clean_env(old), "export", "--format", fmt, str(file))
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == f"Exported 6 events to {file}."
+        assert file.stat().st_mode & 0o077 == 0, "the history file is private"
+    assert budge(clean_env(new), "done").returncode == 0  # the new laptop has a day already
+    mine = rows(new)
+
+    result = budge(clean_env(new), "import", str(tmp_path / "history.csv"))
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == f"Imported 6 events from {tmp_path / 'history.csv'}."
+    assert sorted(rows(new)) == sorted(rows(old) + mine)
+
+    # The same history again, in the other format: nothing new, said plainly.
+    result = budge(clean_env(new), "import", str(tmp_path / "history.json"))
+    assert result.returncode == 0, result.stderr
+    assert "Imported 0 events" in result.stdout and "6 already in your history" in result.stdout
+    assert sorted(rows(new)) == sorted(rows(old) + mine)
+
+
+def test_export_formats_read_by_other_tools(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    fill(home)
+    result = budge(clean_env(home), "export")  # CSV on standard output by default
+    assert result.returncode == 0, result.stderr
+    table = list(csv.DictReader(result.stdout.splitlines(keepends=True)))
+    assert [r["kind"] for r in table] == ["reminded", "done", "snoozed", "skipped", "done",
+                                         "paused"]
+    # 01:30 CET, then 04:00 CEST (clocks went forward at 02:00): the same local day.
+    assert [r["utc_offset"] for r in table[:3]] == ["3600", "7200", "7200"]
+    assert {r["local_day"] for r in table[:5]} == {"2026-03-29"}
+    assert table[2]["detail"] == 'a "quoted", multi\nline détail'
+    assert table[5]["local_day"] == "2026-04-28" and table[5]["utc_offset"] == "32400"
+
+    result = budge(clean_env(home), "export", "--format", "json")
+    data = json.loads(result.stdout)
+    assert data["format"] == "budge-events" and data["version"] == 1
+    assert [e["id"] for e in data["events"]] == [r["id"] for r in table]
+    assert data["events"][5]["movement"] is None
+
+
+def test_import_reaches_a_running_daemon(tmp_path: Path) -> None:
+    from test_daemon import start, wait_running
+
+    old, home = tmp_path / "old", tmp_path / "home"
+    fill(old)
+    file = tmp_path / "h.json"
+    assert budge(clean_env(old), "export", "--format", "json", str(file)).returncode == 0
+    # The exported day is the daemon's today only if it is today: make one that is.
+    data = json.loads(file.read_text())
+    now = datetime.now(UTC)
+    local = now.astimezone()
+    offset = int(local.utcoffset().total_seconds())  # type: ignore[union-attr]
+    for index, event in enumerate(data["events"]):
+        event.update(at_utc=(now - timedelta(seconds=index)).isoformat(),
+                     local_day=(now - timedelta(seconds=index)
+                                + timedelta(seconds=offset)).date().isoformat(),
+                     utc_offset=offset)
+    file.write_text(json.dumps(data))
+    home.mkdir()
+    daemon, env = start(home, 'interval = "1h"\n')
+    try:
+        wait_running(daemon, env)
+        result = budge(clean_env(home), "import", str(file))
+        assert result.returncode == 0, result.stderr
+        status = json.loads(budge(clean_env(home), "status", "--json").stdout)
+        assert status["running"] and status["today_done"] == 2
+    finally:
+        assert daemon.stop() == 0
