@@ -23,7 +23,8 @@ def test_new_database_is_private_wal_and_versioned(store: Store) -> None:
     raw = sqlite3.connect(store.path)
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
-    assert raw.execute("SELECT name FROM migrations").fetchall() == [("0001_events_and_state",)]
+    assert raw.execute("SELECT name FROM migrations").fetchall() == [
+        ("0001_events_and_state",), ("0002_events_by_kind",)]
     raw.close()
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700
@@ -102,5 +103,55 @@ def test_many_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path: Pat
     errors = [p.communicate()[1].decode() for p in procs]
     assert [p.returncode for p in procs] == [0] * 6, errors
     raw = sqlite3.connect(path)
-    assert raw.execute("SELECT COUNT(*) FROM migrations").fetchone()[0] == 1
+    assert raw.execute("SELECT COUNT(*) FROM migrations").fetchone()[0] == SCHEMA_VERSION
     raw.close()
+
+
+def test_a_first_version_database_is_migrated_with_its_history(tmp_path: Path) -> None:
+    from budge.store import _MIGRATIONS, _statements
+
+    path = tmp_path / "budge.sqlite3"
+    raw = sqlite3.connect(path)
+    for statement in _statements(_MIGRATIONS[0][1]):
+        raw.execute(statement)
+    raw.execute("CREATE TABLE migrations (name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)")
+    raw.execute("INSERT INTO migrations VALUES ('0001_events_and_state', '2026-01-01')")
+    raw.execute("INSERT INTO events VALUES ('a1', 'done', '2026-11-20T10:00:00+00:00', "
+                "'2026-11-20', 3600, 'neck-tilt', NULL)")
+    raw.execute("PRAGMA user_version = 1")
+    raw.commit()
+    raw.close()
+    store = Store.open(path)
+    try:
+        assert store.done_by_day() == {date(2026, 11, 20): 1}
+    finally:
+        store.close()
+    raw = sqlite3.connect(path)
+    indexes = {row[0] for row in raw.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert "events_kind_day" in indexes
+    assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
+    raw.close()
+
+
+def test_statistics_queries_read_an_index_not_the_table(store: Store) -> None:
+    """Every aggregate behind `budge stats` and the card is answered from an index:
+    a query plan that scans the events table would grow with a lifetime's history."""
+    store.record("done", datetime(2026, 11, 20, 10, tzinfo=UTC), BERLIN, "neck-tilt")
+    db = store._db
+    traced: list[str] = []
+    db.set_trace_callback(traced.append)
+    try:
+        day = date(2026, 11, 20)
+        store.done_by_day()
+        store.kind_counts(day - timedelta(days=29), day)
+        store.done_by_movement(day - timedelta(days=29), day)
+        store.day_modes()
+    finally:
+        db.set_trace_callback(None)
+    selects = [sql for sql in traced if sql.lstrip().upper().startswith("SELECT")]
+    assert len(selects) == 4
+    for sql in selects:
+        plan = " | ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql))
+        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (sql, plan)
+        assert not any(step.startswith("SCAN events") and "INDEX" not in step
+                       for step in plan.split(" | ")), (sql, plan)

@@ -17,9 +17,10 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta, tzinfo
 from pathlib import Path
 
-from budge import core
+from budge import core, days
 from budge.chooser import RECENT_WINDOW, choose
 from budge.config import Settings, load_settings
+from budge.days import RestAllowance, streak_keeping, used_in_period
 from budge.durations import describe_duration
 from budge.hours import local_day
 from budge.movements import Movement
@@ -43,6 +44,9 @@ class Snapshot:
     pending: bool
     streak: Streak
     tz: tzinfo
+    day_mode: str = days.NORMAL  # today: normal, or a rest or gentle day the user chose
+    rest_used: int = 0  # rest and gentle days chosen in the allowance's current period
+    rest_allowance: RestAllowance = days.DEFAULT_ALLOWANCE
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -56,6 +60,10 @@ class Snapshot:
             "daily_goal": self.streak.goal,
             "streak": self.streak.current,
             "best_streak": self.streak.best,
+            "day": self.day_mode,
+            "rest_days_used": self.rest_used,
+            "rest_allowance": {"days": self.rest_allowance.days,
+                               "period": self.rest_allowance.period},
         }
 
 
@@ -94,8 +102,14 @@ class App:
     # wiring
 
     def timing(self) -> core.Timing:
-        return core.Timing(interval=self.settings.config.interval,
-                           hours=self.settings.config.hours, tz=self.tz)
+        config = self.settings.config
+        gentle = self.day_mode(self.clock.now()) == days.GENTLE
+        return core.Timing(interval=config.gentle_interval if gentle else config.interval,
+                           hours=config.hours, tz=self.tz)
+
+    def day_mode(self, now: datetime) -> str:
+        today = local_day(now, self.tz)
+        return self.store.day_modes(since=today).get(today, days.NORMAL)
 
     def subscribe(self, listener: Callable[[Snapshot], None]) -> None:
         self._listeners.append(listener)
@@ -211,6 +225,8 @@ class App:
             now = self.clock.now()
             if self.state.paused_until is None:
                 return Reply(True, "budge is not paused.")
+            if self.day_mode(now) == days.REST:
+                self.store.record("rested", now, self.tz, detail=days.NORMAL)
             self.store.record("resumed", now, self.tz)
             self.state = core.resume(now, self.state)
             self._commit(now)
@@ -218,6 +234,49 @@ class App:
             nxt = self.snapshot.next_due
             when = describe_time(nxt, now, self.tz) if nxt else "the next active day"
             return Reply(True, f"Resumed. Next reminder at {when}.")
+
+    def set_day(self, mode: str) -> Reply:
+        """Make today a rest day, a gentle day, or a normal day again."""
+        if mode not in days.DAY_MODES:
+            return Reply(False, f"unknown kind of day {mode!r}")
+        with self._lock:
+            now = self.clock.now()
+            before = self.day_mode(now)
+            if mode == before:
+                return Reply(True, _ALREADY[mode])
+            self.store.record("rested", now, self.tz, detail=mode)
+            log.info("today is a %s day", mode)
+            if mode == days.REST:
+                self.state = core.pause(self.state, core.pause_until_tomorrow(now, self.timing()))
+            else:
+                if before == days.REST and self.state.is_paused(now):
+                    self.state = core.resume(now, self.state)
+                current = self.settings.movement(self.state.current)
+                if mode == days.GENTLE and current is not None and not current.gentle:
+                    self.state = replace(self.state, pending=False, snooze_until=None,
+                                         current=self._choose_next(now, avoid=current))
+            self._commit(now)
+            return Reply(True, self._day_message(mode, now))
+
+    def _day_message(self, mode: str, now: datetime) -> str:
+        snapshot = self.snapshot
+        allowance = snapshot.rest_allowance
+        if mode == days.NORMAL:
+            nxt = snapshot.next_due
+            when = describe_time(nxt, now, self.tz) if nxt else "your next active day"
+            return f"Back to a normal day. Next reminder at {when}."
+        if mode == days.REST:
+            until = self.state.paused_until
+            first = f"Resting today: no reminders until {describe_time(until, now, self.tz)}."
+        else:
+            every = describe_duration(self.settings.config.gentle_interval)
+            first = (f"A gentle day: only the gentlest movements, one every {every}. "
+                     "Smaller is better today.")
+        if snapshot.rest_used <= allowance.days:
+            return (f"{first} Your streak is kept ({snapshot.rest_used} of "
+                    f"{allowance.describe()}).")
+        return (f"{first} This {allowance.period}'s {allowance.days} streak-keeping days are "
+                "used, so today will not hold the streak; rest anyway if you need it.")
 
     def reload(self) -> Reply:
         with self._lock:
@@ -266,14 +325,18 @@ class App:
 
     def _snapshot(self, now: datetime) -> Snapshot:
         config = self.settings.config
-        streak = compute_streak(self.store.done_by_day(), local_day(now, self.tz),
-                                config.daily_goal, config.hours.days)
+        today = local_day(now, self.tz)
+        modes = self.store.day_modes()
+        streak = compute_streak(self.store.done_by_day(), today, config.daily_goal,
+                                config.hours.days, streak_keeping(modes, config.rest))
         paused = self.state.paused_until if self.state.is_paused(now) else None
         return Snapshot(
             running=self.running, now=now,
             next_due=None if paused else self.state.next_due(self.timing()),
             paused_until=paused, current=self.settings.movement(self.state.current),
-            pending=self.state.pending, streak=streak, tz=self.tz)
+            pending=self.state.pending, streak=streak, tz=self.tz,
+            day_mode=modes.get(today, days.NORMAL),
+            rest_used=used_in_period(modes, today, config.rest), rest_allowance=config.rest)
 
     def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
         catalog = self.settings.catalog
@@ -283,11 +346,19 @@ class App:
         recent = self.store.recent_movements(RECENT_WINDOW)
         if avoid is not None and recent[-1:] != [avoid.id]:
             recent.append(avoid.id)
-        return choose(catalog, self.settings.config.filters, recent, regions, self.rng).id
+        filters = self.settings.config.filters
+        if self.day_mode(now) == days.GENTLE:
+            filters = replace(filters, gentle_only=True)
+        return choose(catalog, filters, recent, regions, self.rng).id
 
     def _current_name(self) -> str:
         movement = self.settings.movement(self.state.current)
         return movement.name if movement else "a movement"
+
+
+_ALREADY = {days.REST: "Today is already a rest day.",
+            days.GENTLE: "Today is already a gentle day.",
+            days.NORMAL: "Today is a normal day already."}
 
 
 def notification_title(movement: Movement) -> str:

@@ -69,6 +69,14 @@ def build_parser() -> argparse.ArgumentParser:
                        help=f"{DURATION_HELP}, 'tomorrow', or 'until 14:00' (default: 1h)")
     commands.add_parser("resume", help="resume reminders after a pause",
                         description="End a pause; the next reminder comes one interval later.")
+    rest = commands.add_parser(
+        "rest", help="make today a rest day or a gentle day",
+        description="On a hard day: 'today' (the default) stops reminders until your next "
+                    "active day; 'gentle' keeps only the gentlest movements, further apart; "
+                    "'off' makes today a normal day again. A rest or gentle day keeps your "
+                    "streak without adding to it (see [rest] in the config).")
+    rest.add_argument("mode", nargs="?", default="today", choices=("today", "gentle", "off"),
+                      help="today (default), gentle or off")
     status = commands.add_parser("status", help="show what budge is doing",
                                  description="Show whether budge runs, the next reminder, "
                                              "today's progress and the streak.")
@@ -88,6 +96,18 @@ def build_parser() -> argparse.ArgumentParser:
     config_commands.add_parser("path", help="print the config file's path",
                                description="Print the path of the config file in use.")
 
+    stats = commands.add_parser(
+        "stats", help="today, your streak, this week and the last 30 days",
+        description="A summary of your history: today against the goal, current and best "
+                    "streak, this week and recent days, the body regions you worked and the "
+                    "movements done most and least.")
+    stats.add_argument("--json", action="store_true", help="print JSON for scripts")
+    stats.add_argument("--days", type=_positive_days, default=30, metavar="N",
+                       help="the window in days (default 30)")
+    stats.add_argument("--png", metavar="FILE",
+                       help="also draw the streaks-and-stats card into FILE (a PNG)")
+    stats.add_argument("--scale", type=int, choices=(1, 2), default=1,
+                       help="the card's scale: 2 for high-density screens")
     export = commands.add_parser(
         "export", help="write every event to a CSV or JSON file",
         description="Write your whole history, every event with its stable id, as CSV or "
@@ -248,6 +268,50 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
+def _positive_days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if not 1 <= value <= 3660:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 1 and 3660 days")
+    return value
+
+
+def _stats(paths: Paths, args: argparse.Namespace) -> int:
+    from budge import stats as stats_module
+    from budge.localzone import local_zone
+
+    settings = _settings_or_exit(paths)
+    today = datetime.now(local_zone()).date()
+    store = _open_store(paths)
+    try:
+        counts = stats_module.gather(store, today, args.days)
+    finally:
+        store.close()
+    config = settings.config
+    enabled = [m for m in settings.catalog if config.filters.allows(m)]
+    summary = stats_module.summarize(counts, today, args.days, config.daily_goal,
+                                     config.hours.days, settings.catalog, enabled,
+                                     allowance=config.rest)
+    if args.png:
+        from budge.card import render
+
+        target = Path(args.png)
+        try:
+            render(summary, scale=args.scale).save(target, format="PNG")
+        except (OSError, ValueError) as error:
+            print(f"budge stats: cannot write {target}: {error}", file=sys.stderr)
+            return 1
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=2))
+    else:
+        print(stats_module.format_text(summary))
+        if args.png:
+            print(f"Card: {args.png}")
+    return 0
+
+
 def _open_store(paths: Paths) -> Store:
     from budge.store import Store, StoreError
 
@@ -326,7 +390,8 @@ def _import(paths: Paths, args: argparse.Namespace) -> int:
 
 
 _LOCAL_COMMANDS = {"autostart": _autostart, "desktop": _desktop, "logs": _logs,
-                   "uninstall": _uninstall, "export": _export, "import": _import}
+                   "uninstall": _uninstall, "export": _export, "import": _import,
+                   "stats": _stats}
 
 
 def _list_movements(paths: Paths) -> int:
@@ -359,7 +424,12 @@ def request_for(command: str, args: argparse.Namespace,
         return {"cmd": "pause", **_pause_target(args.when, now)}
     if command == "suggest":
         return {"cmd": "status"}
+    if command == "rest":
+        return {"cmd": "rest", "mode": _REST_MODES[args.mode]}
     return {"cmd": command}
+
+
+_REST_MODES = {"today": "rest", "gentle": "gentle", "off": "normal"}
 
 
 def _duration(text: str) -> timedelta:
@@ -459,7 +529,7 @@ def _show(paths: Paths, command: str, args: argparse.Namespace, reply: dict[str,
     message = reply.get("message", "")
     print(message if reply.get("ok") else f"budge: {message}",
           file=sys.stdout if reply.get("ok") else sys.stderr)
-    if not running and command in ("snooze", "skip", "pause", "resume"):
+    if not running and command in ("snooze", "skip", "pause", "resume", "rest"):
         print("(budge is not running; this takes effect when it starts.)")
     return 0 if reply.get("ok") else 1
 
@@ -480,7 +550,9 @@ def format_status(status: dict[str, Any]) -> str:
     current = status.get("current")
     if current:
         lines.append(f"Current suggestion: {current['name']} - {current['cue']}")
-    lines.append(f"Today: {status.get('today_done', 0)} of {status.get('daily_goal', 0)} done.")
+    today = f"Today: {status.get('today_done', 0)} of {status.get('daily_goal', 0)} done"
+    day = status.get("day")
+    lines.append(today + (f" (a {day} day)." if day in ("rest", "gentle") else "."))
     streak, best = status.get("streak", 0), status.get("best_streak", 0)
     lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} (best {best}).")
     return "\n".join(lines)

@@ -30,6 +30,8 @@ def dispatch(app: App, request: dict[str, Any]) -> dict[str, Any]:
             reply = app.pause(datetime.fromisoformat(str(request["until"])))
     elif command == "resume":
         reply = app.resume()
+    elif command == "rest":
+        reply = app.set_day(str(request.get("mode", "rest")))
     elif command == "reload":
         reply = app.reload()
     elif command == "refresh":

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from budge.chooser import Filters
+from budge.days import DEFAULT_ALLOWANCE, PERIODS, RestAllowance
 from budge.durations import DURATION_HELP, parse_clock, parse_duration
 from budge.hours import DAY_NAMES, ActiveHours
 from budge.movements import REGIONS, Movement, load_builtin, load_user, merge_catalogs
@@ -39,6 +40,8 @@ class Config:
     notification_timeout: timedelta
     tray_backend: str
     filters: Filters
+    rest: RestAllowance = DEFAULT_ALLOWANCE
+    gentle_interval: timedelta = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -116,7 +119,7 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
                    'time ranges like "09:00-18:00" or "09:00-12:30, 13:30-18:00"')
     days = field("active_days", _parse_days,
                  'days like ["mon", "tue"] or a range like "mon-fri"')
-    goal = field("daily_goal", _parse_goal, "a whole number from 1 to 50")
+    goal = field("daily_goal", _whole_number(1, 50), "a whole number from 1 to 50")
     snoozes = field("snooze_options", _parse_snoozes,
                     f"a list of 1 to 6 durations, each {DURATION_HELP}, at most 12h")
     timeout = field("notifications.timeout", lambda v: _bounded(v, _MAX_TIMEOUT),
@@ -134,11 +137,17 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
                              "one of " + ", ".join(REGIONS), suggestions=REGIONS,
                              near=region))
     gentle = field("movements.gentle_only", _boolean, "true or false")
+    allowance = field("rest.allowance", _whole_number(0, 366), "a whole number from 0 to 366")
+    period = field("rest.period", lambda v: _one_of(v, PERIODS),
+                   "one of " + ", ".join(f'"{p}"' for p in PERIODS))
+    gentle_interval = field("rest.gentle_interval", lambda v: _bounded(v, _MAX_INTERVAL),
+                            f"{DURATION_HELP}, at most 12h")
     return Config(
         interval=interval, hours=ActiveHours(ranges=ranges, days=days), daily_goal=goal,
         snooze_options=snoozes, notification_timeout=timeout, tray_backend=backend,
         filters=Filters(exclude_ids=frozenset(exclude), exclude_regions=frozenset(regions),
                         gentle_only=gentle),
+        rest=RestAllowance(days=allowance, period=period), gentle_interval=gentle_interval,
     )
 
 
@@ -247,12 +256,14 @@ def _parse_days(value: Any) -> frozenset[int]:
     return days
 
 
-def _parse_goal(value: Any) -> int:
-    if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError
-    if not 1 <= value <= 50:
-        raise ValueError("out of range")
-    return value
+def _whole_number(low: int, high: int) -> Callable[[Any], int]:
+    def parse(value: Any) -> int:
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise TypeError
+        if not low <= value <= high:
+            raise ValueError("out of range")
+        return value
+    return parse
 
 
 def _parse_snoozes(value: Any) -> tuple[timedelta, ...]:

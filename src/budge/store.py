@@ -31,10 +31,12 @@ from pathlib import Path
 from typing import Any
 
 from budge.core import State
+from budge.days import last_choice_by_day
 
 log = logging.getLogger("budge")
 
-EVENT_KINDS = ("reminded", "done", "snoozed", "skipped", "paused", "resumed")
+# A "rested" event's detail is the day mode the user chose (budge.days.DAY_MODES).
+EVENT_KINDS = ("reminded", "done", "snoozed", "skipped", "paused", "resumed", "rested")
 
 _MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_events_and_state", """
@@ -50,6 +52,11 @@ _MIGRATIONS: tuple[tuple[str, str], ...] = (
         CREATE INDEX events_day_kind ON events (local_day, kind);
         CREATE INDEX events_at ON events (at_utc);
         CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+    """),
+    # Statistics read one kind over a span of days (done per day, per movement;
+    # rest days): this index answers them without reading the table.
+    ("0002_events_by_kind", """
+        CREATE INDEX events_kind_day ON events (kind, local_day, movement);
     """),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -333,6 +340,40 @@ class Store:
             first = (since or date.min).isoformat()
             counts.update(r[3] for r in self._waiting(lambda r: r[1] == "done" and r[3] >= first))
         return {date.fromisoformat(day): count for day, count in counts.items()}
+
+    def kind_counts(self, first: date, last: date) -> Counter[str]:
+        """How many events of each kind between two local days, both included."""
+        span = (first.isoformat(), last.isoformat())
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT kind, COUNT(*) FROM events WHERE local_day BETWEEN ? AND ? "
+                "GROUP BY kind", span).fetchall()
+            counts = Counter(dict(rows))
+            counts.update(r[1] for r in self._waiting(lambda r: span[0] <= r[3] <= span[1]))
+        return counts
+
+    def done_by_movement(self, first: date, last: date) -> Counter[str]:
+        """Movements done between two local days, both included, with how often."""
+        span = (first.isoformat(), last.isoformat())
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT movement, COUNT(*) FROM events WHERE local_day BETWEEN ? AND ? "
+                "AND kind = 'done' AND movement IS NOT NULL GROUP BY movement", span).fetchall()
+            counts = Counter(dict(rows))
+            counts.update(r[5] for r in self._waiting(
+                lambda r: span[0] <= r[3] <= span[1] and r[1] == "done" and r[5] is not None))
+        return counts
+
+    def day_modes(self, since: date | None = None) -> dict[date, str]:
+        """Days the user made rest or gentle days: the last choice of each day."""
+        first = (since or date.min).isoformat()
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT local_day, detail FROM events WHERE kind = 'rested' AND local_day >= ? "
+                "ORDER BY at_utc, rowid", (first,)).fetchall()
+            rows += [(r[3], r[6]) for r in self._waiting(
+                lambda r: r[1] == "rested" and r[3] >= first)]
+        return last_choice_by_day([(date.fromisoformat(day), mode) for day, mode in rows])
 
     def kinds_on(self, day: date) -> Counter[str]:
         with self._lock:

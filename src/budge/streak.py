@@ -1,12 +1,14 @@
 """The streak: consecutive active days on which the daily goal was met.
 
 Days outside the active days neither count nor break it, and today, until it
-ends, never breaks it: a streak is only ever lost by a whole day gone by.
+ends, never breaks it: a streak is only ever lost by a whole day gone by. A
+rest day (or gentle day) the user chose keeps the streak alive without adding
+to it, unless its goal was met all the same, when it counts like any day.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Set
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -28,6 +30,7 @@ def compute_streak(
     today: date,
     goal: int,
     active_days: frozenset[int],
+    rest_days: Set[date] = frozenset(),
 ) -> Streak:
     """``done_by_day`` maps local days to the number of movements done that day."""
     today_done = done_by_day.get(today, 0)
@@ -40,18 +43,19 @@ def compute_streak(
     while day >= earliest:
         if day in met:
             current += 1
-        elif day.weekday() in active_days:
+        elif day.weekday() in active_days and day not in rest_days:
             break
         day -= timedelta(days=1)
-    return Streak(current=current, best=max(current, _best_run(met, active_days)),
-                  today_done=today_done, goal=goal)
+    best = max(current, _best_run(met, active_days, rest_days))
+    return Streak(current=current, best=best, today_done=today_done, goal=goal)
 
 
-def _best_run(met: set[date], active_days: frozenset[int]) -> int:
+def _best_run(met: set[date], active_days: frozenset[int], rest_days: Set[date]) -> int:
     best = run = 0
     previous: date | None = None
     for day in sorted(met):
-        if previous is not None and _only_inactive_between(previous, day, active_days):
+        if previous is not None and _only_neutral_between(previous, day, active_days,
+                                                           rest_days):
             run += 1
         else:
             run = 1
@@ -60,10 +64,11 @@ def _best_run(met: set[date], active_days: frozenset[int]) -> int:
     return best
 
 
-def _only_inactive_between(first: date, second: date, active_days: frozenset[int]) -> bool:
+def _only_neutral_between(first: date, second: date, active_days: frozenset[int],
+                          rest_days: Set[date]) -> bool:
     day = first + timedelta(days=1)
     while day < second:
-        if day.weekday() in active_days:
+        if day.weekday() in active_days and day not in rest_days:
             return False
         day += timedelta(days=1)
     return True
