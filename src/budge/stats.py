@@ -73,6 +73,7 @@ class Stats:
     day_modes: dict[date, str] = field(repr=False)  # rest or gentle, same weeks
     active_days: frozenset[int] = frozenset(range(7))
     rest_used: int = 0  # rest and gentle days in the allowance's current period
+    first_day: date | None = None  # the history began; the heatmap is neutral before
     allowance: RestAllowance = DEFAULT_ALLOWANCE
 
     @property
@@ -104,6 +105,7 @@ class Counts:
     window_kinds: Mapping[str, int]
     window_movements: Mapping[str, int]
     day_modes: Mapping[date, str]
+    first_day: date | None = None  # of the whole history
 
 
 def gather(store: Store, today: date, window_days: int) -> Counts:
@@ -114,6 +116,7 @@ def gather(store: Store, today: date, window_days: int) -> Counts:
         window_kinds=store.kind_counts(today - timedelta(days=window_days - 1), today),
         window_movements=store.done_by_movement(today - timedelta(days=window_days - 1), today),
         day_modes=store.day_modes(),
+        first_day=store.first_day(),
     )
 
 
@@ -147,7 +150,7 @@ def summarize(counts: Counts, today: date, window_days: int, goal: int,
         done_by_day={d: c for d, c in counts.done_by_day.items() if first_shown <= d <= today},
         day_modes={d: m for d, m in counts.day_modes.items() if first_shown <= d <= today},
         active_days=active_days, rest_used=used_in_period(counts.day_modes, today, allowance),
-        allowance=allowance)
+        allowance=allowance, first_day=counts.first_day)
 
 
 def _period(first: date, last: date, kinds: Mapping[str, int]) -> Period:

@@ -375,6 +375,13 @@ class Store:
                 lambda r: r[1] == "rested" and r[3] >= first)]
         return last_choice_by_day([(date.fromisoformat(day), mode) for day, mode in rows])
 
+    def first_day(self) -> date | None:
+        """The local day of the earliest event: when this history began."""
+        with self._lock:
+            row = self._db.execute("SELECT MIN(local_day) FROM events").fetchone()
+            days = [r[3] for r in self._backlog] + ([row[0]] if row and row[0] else [])
+        return date.fromisoformat(min(days)) if days else None
+
     def kinds_on(self, day: date) -> Counter[str]:
         with self._lock:
             rows = self._db.execute(

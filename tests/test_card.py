@@ -1,0 +1,108 @@
+"""The streaks-and-stats card: its size at 1x and 2x, and the heatmap's colours
+at known cells for a known history stored in a real database."""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import pytest
+from PIL import Image
+from processes import budge, clean_env
+
+from budge import card
+from budge.days import RestAllowance
+from budge.movements import load_builtin
+from budge.stats import gather, summarize
+from budge.store import Store
+
+BERLIN = ZoneInfo("Europe/Berlin")
+TODAY = date(2026, 11, 19)  # a Thursday
+WEEKDAYS = frozenset(range(5))
+
+
+def centre(box: tuple[int, int, int, int]) -> tuple[int, int]:
+    return (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
+
+
+def stored_history(tmp_path: Path) -> Store:
+    store = Store.open(tmp_path / "budge.sqlite3")
+
+    def done(day: date, times: int) -> None:
+        for n in range(times):
+            store.record("done", datetime(day.year, day.month, day.day, 10 + n, tzinfo=BERLIN),
+                         BERLIN, "neck-tilt")
+
+    store.record("reminded", datetime(2026, 9, 7, 9, tzinfo=BERLIN), BERLIN, "neck-tilt")
+    done(date(2026, 11, 16), 3)  # Monday: goal met
+    done(date(2026, 11, 17), 1)  # Tuesday: a third of it
+    done(date(2026, 11, 12), 5)  # last Thursday: more than the goal
+    store.record("rested", datetime(2026, 11, 18, 9, tzinfo=BERLIN), BERLIN, detail="rest")
+    store.record("rested", datetime(2026, 11, 13, 9, tzinfo=BERLIN), BERLIN, detail="gentle")
+    done(TODAY, 2)
+    return store
+
+
+@pytest.mark.parametrize("scale", [1, 2])
+def test_heatmap_cells_show_the_known_history(tmp_path: Path, scale: int) -> None:
+    store = stored_history(tmp_path)
+    try:
+        stats = summarize(gather(store, TODAY, 30), TODAY, 30, 3, WEEKDAYS, load_builtin(),
+                          allowance=RestAllowance(8, "month"))
+    finally:
+        store.close()
+    image = card.render(stats, scale=scale)
+    assert image.size == (card.WIDTH * scale, card.HEIGHT * scale)
+
+    def colour(day: date) -> tuple[int, int, int]:
+        return image.getpixel(centre(card.cell_box(TODAY, day, scale)))  # type: ignore[return-value]
+
+    assert colour(date(2026, 11, 16)) == card.GOAL_MET
+    assert colour(date(2026, 11, 12)) == card.GOAL_MET
+    assert colour(date(2026, 11, 17)) == card.cell_colour(1, 3, None, True)
+    assert colour(date(2026, 11, 17)) not in (card.GOAL_MET, card.NONE_DONE)
+    assert colour(date(2026, 11, 18)) == card.REST_DAY
+    assert colour(date(2026, 11, 13)) == card.REST_DAY  # a gentle day, goal not met
+    assert colour(date(2026, 11, 11)) == card.NONE_DONE  # an active day, nothing done
+    assert colour(date(2026, 11, 15)) == card.DAY_OFF  # a Sunday
+    assert colour(date(2026, 9, 1)) == card.DAY_OFF  # before the history began
+    assert colour(date(2026, 9, 8)) == card.NONE_DONE
+    assert colour(TODAY) == card.cell_colour(2, 3, None, True)
+    # Today's cell is outlined; tomorrow's is not drawn at all.
+    left, top, _, _ = card.cell_box(TODAY, TODAY, scale)
+    edge = image.getpixel((left + scale, top + 6 * scale))
+    assert max(abs(a - b) for a, b in zip(edge, card.TODAY_OUTLINE, strict=True)) < 16
+    tomorrow = centre(card.cell_box(TODAY, TODAY + timedelta(days=1), scale))
+    assert image.getpixel(tomorrow) == card.BACKGROUND
+    # Tuesday fell short; Thursday, a gentle Friday, the weekend and Monday made two.
+    assert (stats.streak.current, stats.streak.best, stats.rest_used) == (0, 2, 2)
+
+
+def test_cells_outside_the_twelve_weeks_are_refused() -> None:
+    first = card.first_day_shown(TODAY)
+    assert first.weekday() == 0 and (TODAY - first).days == 11 * 7 + 3
+    card.cell_box(TODAY, first)
+    with pytest.raises(ValueError):
+        card.cell_box(TODAY, first - timedelta(days=1))
+
+
+def test_the_colour_scale_orders_progress() -> None:
+    low, high = card.cell_colour(1, 4, None, True), card.cell_colour(3, 4, None, True)
+    assert sum(low) > sum(high) > sum(card.GOAL_MET)  # darker as it fills
+    assert card.cell_colour(5, 4, "rest", True) == card.GOAL_MET  # met counts anyway
+    assert card.cell_colour(0, 4, None, False) == card.DAY_OFF
+
+
+def test_budge_stats_png_through_the_entry_point(tmp_path: Path) -> None:
+    env = clean_env(tmp_path / "home")
+    assert budge(env, "done").returncode == 0
+    for scale in ("1", "2"):
+        target = tmp_path / f"card{scale}.png"
+        result = budge(env, "stats", "--png", str(target), "--scale", scale)
+        assert result.returncode == 0, result.stderr
+        assert f"Card: {target}" in result.stdout
+        with Image.open(target) as image:
+            assert image.size == (card.WIDTH * int(scale), card.HEIGHT * int(scale))
+    unwritable = budge(env, "stats", "--png", str(tmp_path / "missing" / "card.png"))
+    assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr
