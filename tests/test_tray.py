@@ -1,9 +1,11 @@
 """The tray's text, its choice of backend, and its icon states, without a display."""
 
+import math
 import os
 import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from PIL import ImageChops
@@ -12,7 +14,18 @@ from budge.app import Snapshot
 from budge.icons import Look, draw
 from budge.movements import load_builtin
 from budge.streak import Streak
-from budge.tray import candidates, resume_label, streak_label, suggestion_label, tooltip
+from budge.tray import (
+    IconState,
+    PystrayTray,
+    candidates,
+    day_label,
+    display_scale,
+    icon_state,
+    resume_label,
+    streak_label,
+    suggestion_label,
+    tooltip,
+)
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
@@ -71,3 +84,108 @@ def test_icon_looks_differ_and_are_drawn_at_any_size() -> None:
         assert image.size == (size, size)
         assert image.getpixel((size // 2, size // 2))[3] == 255  # solid centre
         assert image.getpixel((0, 0))[3] == 0  # round: transparent corner
+
+
+def ring_pixel(image, turn: float) -> tuple[int, int, int, int]:  # type: ignore[no-untyped-def]
+    """The pixel in the middle of the progress ring, ``turn`` of the way round from 12."""
+    size = image.width
+    radius = size / 2 - size * 0.13 / 2
+    x = (size - 1) / 2 + radius * math.sin(turn * math.tau)
+    y = (size - 1) / 2 - radius * math.cos(turn * math.tau)
+    return image.getpixel((round(x), round(y)))  # type: ignore[no-any-return]
+
+
+def test_the_ring_fills_with_today_progress_and_turns_gold_at_the_goal() -> None:
+    teal = (46, 139, 128)
+    one_of_three = draw(Look.ACTIVE, 64, 1, 3)
+    assert ring_pixel(one_of_three, 1 / 6)[:3] == teal  # inside the first segment
+    assert ring_pixel(one_of_three, 1 / 6)[3] == 255
+    empty = ring_pixel(one_of_three, 0.5)  # the third segment: only the faint track
+    assert 60 < empty[3] < 200 and empty[:3] != teal
+    assert ring_pixel(one_of_three, 1 / 3)[3] < 60  # the gap between segments
+    two_of_three = draw(Look.ACTIVE, 64, 2, 3)
+    assert ring_pixel(two_of_three, 0.5)[:3] == teal and ring_pixel(two_of_three, 0.85)[3] < 200
+    met = draw(Look.ACTIVE, 64, 3, 3)
+    for turn in (0.1, 0.5, 0.9):
+        assert ring_pixel(met, turn) == (232, 176, 56, 255)
+
+
+def test_each_state_has_its_own_picture() -> None:
+    states = [IconState(Look.ACTIVE, 0, 3), IconState(Look.ACTIVE, 1, 3),
+              IconState(Look.ACTIVE, 3, 3), IconState(Look.DUE, 1, 3),
+              IconState(Look.PAUSED, 1, 3), IconState(Look.REST, 1, 3)]
+    pictures = [state.draw() for state in states]
+    for i, first in enumerate(pictures):
+        assert first.size == (64, 64)
+        assert first.tobytes() == states[i].draw().tobytes()  # the same state, the same picture
+        for second in pictures[i + 1:]:
+            assert first.tobytes() != second.tobytes()
+
+
+def test_icon_state_follows_the_snapshot() -> None:
+    assert icon_state(snapshot()) == IconState(Look.ACTIVE, 1, 3)
+    assert icon_state(snapshot(pending=True)).look is Look.DUE
+    paused = snapshot(paused_until=NOW + timedelta(hours=1), next_due=None)
+    assert icon_state(paused).look is Look.PAUSED
+    rest = snapshot(paused_until=NOW + timedelta(hours=20), next_due=None, day_mode="rest")
+    assert icon_state(rest).look is Look.REST
+    over = snapshot(streak=Streak(current=4, best=9, today_done=7, goal=3))
+    assert icon_state(over) == IconState(Look.ACTIVE, 3, 3)  # beyond the goal: no change
+
+
+class RecordingIcon:
+    def __init__(self) -> None:
+        self.pictures: list[object] = []
+        self.title = ""
+        self.menu_updates = 0
+
+    @property
+    def icon(self) -> object:
+        return self.pictures[-1]
+
+    @icon.setter
+    def icon(self, value: object) -> None:
+        self.pictures.append(value)
+
+    def update_menu(self) -> None:
+        self.menu_updates += 1
+
+
+def test_the_tray_redraws_its_icon_only_when_its_state_changes(harness, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    h = harness()
+    tray = PystrayTray(h.app, "dummy", tmp_path / "config.toml", tmp_path / "card.png",
+                       on_quit=lambda: None)
+    recorder = RecordingIcon()
+    tray._icon = recorder
+    h.app.subscribe(tray.update)
+    for _ in range(3):
+        h.app.status()
+        tray.update(h.app.snapshot)  # the same state again and again: no redraw
+    assert recorder.pictures == [] and recorder.menu_updates == 3
+    h.app.done()  # 1 of 3: the ring changes
+    h.app.skip()  # nothing the icon shows changes
+    h.app.pause(h.clock.now() + timedelta(hours=1))
+    h.app.resume()
+    assert tray.redraws == 3 and len(recorder.pictures) == 3
+    assert "today 1/3" in recorder.title
+
+
+def test_labels_for_a_hard_day_and_the_card_scale() -> None:
+    rest = snapshot(paused_until=NOW + timedelta(hours=20), next_due=None, day_mode="rest")
+    assert day_label(rest) == "Resting today · back to a normal day"
+    assert tooltip(rest).startswith("budge · resting today · streak 4")
+    gentle = snapshot(day_mode="gentle")
+    assert day_label(gentle) == "A gentle day · back to a normal day"
+    assert tooltip(gentle).startswith("budge · a gentle day · next reminder 10:30")
+    assert display_scale({}) == 1 and display_scale({"GDK_SCALE": "2"}) == 2
+    assert display_scale({"QT_SCALE_FACTOR": "2.5"}) == 2
+    assert display_scale({"GDK_SCALE": "x"}) == 1
+
+
+def test_files_open_with_the_platform_opener() -> None:
+    from budge.opener import open_command
+
+    card = Path("/tmp/my card.png")
+    assert open_command(card, "linux") == ["xdg-open", "/tmp/my card.png"]
+    assert open_command(card, "darwin") == ["open", "/tmp/my card.png"]
+    assert open_command(card, "win32") is None  # os.startfile

@@ -108,6 +108,9 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also draw the streaks-and-stats card into FILE (a PNG)")
     stats.add_argument("--scale", type=int, choices=(1, 2), default=1,
                        help="the card's scale: 2 for high-density screens")
+    stats.add_argument("--open", action="store_true",
+                       help="open the card in your image viewer (drawn into budge's data "
+                            "folder unless --png says where)")
     export = commands.add_parser(
         "export", help="write every event to a CSV or JSON file",
         description="Write your whole history, every event with its stable id, as CSV or "
@@ -294,6 +297,8 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
     summary = stats_module.summarize(counts, today, args.days, config.daily_goal,
                                      config.hours.days, settings.catalog, enabled,
                                      allowance=config.rest)
+    if args.open and not args.png:
+        args.png = str(paths.data_dir / "stats-card.png")
     if args.png:
         from budge.card import render
 
@@ -303,6 +308,14 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
         except (OSError, ValueError) as error:
             print(f"budge stats: cannot write {target}: {error}", file=sys.stderr)
             return 1
+        if args.open:
+            from budge.opener import open_file
+
+            try:
+                open_file(target)
+            except OSError as error:
+                print(f"budge stats: no image viewer could be started ({error}); the card "
+                      f"is at {target}", file=sys.stderr)
     if args.json:
         print(json.dumps(summary.to_json(), indent=2))
     else:

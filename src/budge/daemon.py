@@ -153,7 +153,8 @@ def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None]) -> Tray | No
     from budge.tray import PystrayTray, TrayUnavailable
 
     try:
-        return PystrayTray(app, choice, paths.config_file, on_quit=on_quit)
+        return PystrayTray(app, choice, paths.config_file, paths.data_dir / "stats-card.png",
+                           on_quit=on_quit)
     except TrayUnavailable as error:
         log.warning("running without a tray icon: %s. Reminders go on; control budge with "
                     "`budge done`, `budge snooze`, `budge pause` and `budge status`.", error)

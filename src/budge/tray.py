@@ -18,16 +18,21 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import timedelta
 from functools import partial
 from pathlib import Path
 from types import ModuleType
 from typing import Any
 
+from PIL import Image
+
+from budge import days
 from budge.app import App, Snapshot, describe_time
 from budge.durations import describe_duration
 from budge.icons import Look, draw
+from budge.opener import open_file
 
 log = logging.getLogger("budge")
 
@@ -171,13 +176,14 @@ def _xorg_icon(module: ModuleType) -> type:
 
 
 class PystrayTray:
-    def __init__(self, app: App, choice: str, config_file: Path,
+    def __init__(self, app: App, choice: str, config_file: Path, stats_file: Path,
                  on_quit: Callable[[], None]) -> None:
         self.backend, module = load_backend(choice)
         import pystray  # already imported by load_backend, safely
         icon_class = _xorg_icon(module) if self.backend == "xorg" else module.Icon
         self._app = app
         self._config_file = config_file
+        self._stats_file = stats_file
         self._on_quit = on_quit
         self._stopping = False
         from budge.autostart import for_platform
@@ -190,8 +196,9 @@ class PystrayTray:
         self.has_notification = (bool(getattr(icon_class, "HAS_NOTIFICATION", False))
                                  and self.backend not in ("gtk", "appindicator"))
         snapshot = app.snapshot
-        self._look: Look = _look_of(snapshot)
-        self._icon = icon_class("budge", icon=draw(self._look), title=tooltip(snapshot),
+        self._drawn: IconState = icon_state(snapshot)
+        self.redraws = 0  # how often the picture changed after the first
+        self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
                                 menu=self._menu(pystray))
         if not self.has_menu:
             log.warning("the %s tray backend shows no menu: a left click marks the movement "
@@ -222,6 +229,16 @@ class PystrayTray:
 
         pauses = [item(describe_duration(d), act(partial(pause_for, d))) for d in PAUSE_CHOICES]
         pauses.append(item("Until tomorrow", act(app.pause_until_tomorrow)))
+
+        def normal_day(_: object) -> bool:
+            return app.snapshot.day_mode == days.NORMAL
+
+        hard_day = menu(
+            item("Rest today (no more reminders)", act(partial(app.set_day, days.REST))),
+            item(lambda _: "Gentle day (gentle movements, every "
+                           f"{describe_duration(app.settings.config.gentle_interval)})",
+                 act(partial(app.set_day, days.GENTLE))),
+        )
         return menu(
             item(lambda _: suggestion_label(app.snapshot), act(self.show_how_to)),
             item("Done", act(app.done), default=True),
@@ -230,8 +247,12 @@ class PystrayTray:
             item("Pause", menu(*pauses), visible=lambda _: app.snapshot.paused_until is None),
             item(lambda _: resume_label(app.snapshot), act(app.resume),
                  visible=lambda _: app.snapshot.paused_until is not None),
+            item("Hard day", hard_day, visible=normal_day),
+            item(lambda _: day_label(app.snapshot), act(partial(app.set_day, days.NORMAL)),
+                 visible=lambda _: not normal_day(_)),
             menu.SEPARATOR,
             item(lambda _: streak_label(app.snapshot), None, enabled=False),
+            item("Streaks and stats", act(self.show_stats)),
             item("Start at login", act(self.toggle_autostart),
                  checked=lambda _: self._autostart.status().enabled),
             item("Open config", act(self.open_config)),
@@ -258,10 +279,11 @@ class PystrayTray:
         self._icon.stop()
 
     def update(self, snapshot: Snapshot) -> None:
-        look = _look_of(snapshot)
-        if look is not self._look:
-            self._look = look
-            self._icon.icon = draw(look)
+        state = icon_state(snapshot)
+        if state != self._drawn:  # redrawn only when what it shows changed
+            self._drawn = state
+            self.redraws += 1
+            self._icon.icon = state.draw()
         self._icon.title = tooltip(snapshot)
         if self.has_menu:
             self._icon.update_menu()
@@ -278,6 +300,16 @@ class PystrayTray:
             self._app.notifier.send(movement.name, f"{steps}\nGentler: {movement.gentler}",
                                     self._app.settings.config.notification_timeout * 2)
 
+    def show_stats(self) -> None:
+        """Draw the card in its own process (FreeType stays out of the daemon), then
+        open it in the system's image viewer."""
+        self._stats_file.parent.mkdir(parents=True, exist_ok=True)
+        command = [sys.executable, "-m", "budge", "--config", str(self._config_file),
+                   "stats", "--png", str(self._stats_file), "--scale", str(display_scale()),
+                   "--open"]
+        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                         stderr=subprocess.DEVNULL, start_new_session=True)
+
     def toggle_autostart(self) -> None:
         if self._autostart.status().enabled:
             self._autostart.disable()
@@ -292,20 +324,44 @@ class PystrayTray:
         open_file(self._config_file)
 
 
-def open_file(path: Path) -> None:
-    """Open a file in the user's default application; arguments, never a shell."""
-    if sys.platform == "win32":
-        os.startfile(path)  # type: ignore[attr-defined]
-        return
-    command = ["open", str(path)] if sys.platform == "darwin" else ["xdg-open", str(path)]
-    subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                     stderr=subprocess.DEVNULL, start_new_session=True)
+@dataclass(frozen=True)
+class IconState:
+    """Everything the tray icon's picture shows; equal states draw the same picture."""
+
+    look: Look
+    done: int
+    goal: int
+
+    def draw(self) -> Image.Image:
+        return draw(self.look, 64, min(self.done, self.goal), self.goal)
 
 
-def _look_of(snapshot: Snapshot) -> Look:
-    if snapshot.paused_until is not None:
-        return Look.PAUSED
-    return Look.DUE if snapshot.pending else Look.ACTIVE
+def icon_state(snapshot: Snapshot) -> IconState:
+    streak = snapshot.streak
+    if snapshot.day_mode == days.REST:
+        look = Look.REST
+    elif snapshot.paused_until is not None:
+        look = Look.PAUSED
+    else:
+        look = Look.DUE if snapshot.pending else Look.ACTIVE
+    # Done beyond the goal looks like the goal met: no redraw for each extra one.
+    return IconState(look, min(streak.today_done, streak.goal), streak.goal)
+
+
+def display_scale(env: Mapping[str, str] = os.environ) -> int:
+    """2 on a high-density screen, as the desktop tells toolkits; otherwise 1."""
+    for key in ("GDK_SCALE", "QT_SCALE_FACTOR"):
+        try:
+            if float(env.get(key, "1")) >= 2:
+                return 2
+        except ValueError:
+            continue
+    return 1
+
+
+def day_label(snapshot: Snapshot) -> str:
+    kind = "Resting today" if snapshot.day_mode == days.REST else "A gentle day"
+    return f"{kind} · back to a normal day"
 
 
 def suggestion_label(snapshot: Snapshot) -> str:
@@ -330,12 +386,16 @@ def resume_label(snapshot: Snapshot) -> str:
 
 def tooltip(snapshot: Snapshot) -> str:
     streak = snapshot.streak
-    if snapshot.paused_until is not None:
+    if snapshot.day_mode == days.REST:
+        when = "resting today"
+    elif snapshot.paused_until is not None:
         when = "paused until " + describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)
     elif snapshot.next_due is not None:
         when = "next reminder " + describe_time(snapshot.next_due, snapshot.now, snapshot.tz)
     else:
         when = "no reminder scheduled"
+    if snapshot.day_mode == days.GENTLE:
+        when = "a gentle day · " + when
     return (f"budge · {when} · streak {streak.current} · "
             f"today {streak.today_done}/{streak.goal}")
 
