@@ -266,7 +266,7 @@ class App:
             when = describe_time(nxt, now, self.tz) if nxt else "your next active day"
             return f"Back to a normal day. Next reminder at {when}."
         if mode == days.REST:
-            until = self.state.paused_until
+            until = self.state.paused_until or now
             first = f"Resting today: no reminders until {describe_time(until, now, self.tz)}."
         else:
             every = describe_duration(self.settings.config.gentle_interval)

@@ -112,7 +112,7 @@ class _Pen:
 
     def text(self, at: tuple[float, float], text: str, size: int, fill: Colour,
              bold: bool = False, anchor: str = "la") -> None:
-        self.draw.text(tuple(self._xy(*at)), text, fill=fill, anchor=anchor,
+        self.draw.text((at[0] * self.factor, at[1] * self.factor), text, fill=fill, anchor=anchor,
                        font=_font(bold, size * self.factor))
 
     def width(self, text: str, size: int, bold: bool = False) -> float:
