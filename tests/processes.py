@@ -25,6 +25,17 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def stored(home: Path, sql: str, *args: object) -> list[tuple]:  # type: ignore[type-arg]
+    """Rows of a query against the history of the budge whose home is ``home``."""
+    import sqlite3
+
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    try:
+        return db.execute(sql, args).fetchall()
+    finally:
+        db.close()
+
+
 def budge(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*BUDGE, *args], env=env, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)

@@ -2,12 +2,11 @@
 
 import os
 import signal
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
-from processes import Daemon, budge, clean_env
+from processes import Daemon, budge, clean_env, stored
 
 ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
 
@@ -39,11 +38,7 @@ def wait_running(daemon: Daemon, env: dict[str, str]) -> None:
 
 
 def kinds(home: Path) -> list[str]:
-    db = sqlite3.connect(home / "data" / "budge.sqlite3")
-    try:
-        return [row[0] for row in db.execute("SELECT kind FROM events ORDER BY at_utc, rowid")]
-    finally:
-        db.close()
+    return [row[0] for row in stored(home, "SELECT kind FROM events ORDER BY at_utc, rowid")]
 
 
 def test_reminds_falls_back_to_stdout_and_obeys_commands(home: Path) -> None:

@@ -7,13 +7,12 @@ installs them. Screenshots are kept in artifacts/desktop/ for a person to look a
 from __future__ import annotations
 
 import os
-import sqlite3
 import time
 from pathlib import Path
 
 import pytest
 from desktop_session import DesktopSession
-from processes import Daemon, budge
+from processes import Daemon, budge, stored
 
 pytestmark = pytest.mark.desktop
 ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
@@ -50,11 +49,7 @@ def catalog_names() -> set[str]:
 
 
 def events(home: Path, kind: str) -> list[tuple[str, str]]:
-    db = sqlite3.connect(home / "data" / "budge.sqlite3")
-    try:
-        return db.execute("SELECT kind, movement FROM events WHERE kind = ?", (kind,)).fetchall()
-    finally:
-        db.close()
+    return stored(home, "SELECT kind, movement FROM events WHERE kind = ?", kind)
 
 
 def icon_window(desktop: DesktopSession, pid: int) -> int:

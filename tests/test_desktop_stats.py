@@ -8,7 +8,6 @@ opened with a right click and driven with the keyboard.
 from __future__ import annotations
 
 import shutil
-import sqlite3
 import stat
 import time
 from pathlib import Path
@@ -16,7 +15,7 @@ from pathlib import Path
 import pytest
 from desktop_session import DesktopSession
 from PIL import Image
-from processes import Daemon
+from processes import Daemon, stored
 from test_desktop import ARTIFACTS, desktop, icon_window, is_embedded, prepare  # noqa: F401
 
 from budge import card
@@ -25,11 +24,8 @@ pytestmark = pytest.mark.desktop
 
 
 def rested(home: Path) -> list[str]:
-    db = sqlite3.connect(home / "data" / "budge.sqlite3")
-    try:
-        return [row[0] for row in db.execute("SELECT detail FROM events WHERE kind = 'rested'")]
-    finally:
-        db.close()
+    return [row[0] for row in stored(home, "SELECT detail FROM events WHERE kind = 'rested' "
+                                           "ORDER BY at_utc, rowid")]
 
 
 def fake_opener(folder: Path, record: Path) -> Path:

@@ -331,38 +331,39 @@ class Store:
                 raise
         return added
 
-    def done_by_day(self, since: date | None = None) -> dict[date, int]:
+    def _count(self, column: str, where: str, args: Sequence[Any],
+               waiting: Callable[[tuple[Any, ...]], bool], index: int) -> Counter[str]:
+        """Events grouped by ``column`` and counted, with those waiting in memory.
+
+        ``waiting`` picks the same events from the backlog as ``where`` does in
+        SQL, and ``index`` is ``column``'s place in a backlog row.
+        """
         with self._lock:
-            rows = self._db.execute(
-                "SELECT local_day, COUNT(*) FROM events WHERE kind = 'done' AND local_day >= ? "
-                "GROUP BY local_day", ((since or date.min).isoformat(),)).fetchall()
+            rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM events WHERE {where} "
+                                    f"GROUP BY {column}", args).fetchall()
             counts = Counter(dict(rows))
-            first = (since or date.min).isoformat()
-            counts.update(r[3] for r in self._waiting(lambda r: r[1] == "done" and r[3] >= first))
+            counts.update(r[index] for r in self._waiting(waiting))
+        return counts
+
+    def done_by_day(self, since: date | None = None) -> dict[date, int]:
+        first = (since or date.min).isoformat()
+        counts = self._count("local_day", "kind = 'done' AND local_day >= ?", (first,),
+                             lambda r: r[1] == "done" and r[3] >= first, 3)
         return {date.fromisoformat(day): count for day, count in counts.items()}
 
     def kind_counts(self, first: date, last: date) -> Counter[str]:
         """How many events of each kind between two local days, both included."""
         span = (first.isoformat(), last.isoformat())
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT kind, COUNT(*) FROM events WHERE local_day BETWEEN ? AND ? "
-                "GROUP BY kind", span).fetchall()
-            counts = Counter(dict(rows))
-            counts.update(r[1] for r in self._waiting(lambda r: span[0] <= r[3] <= span[1]))
-        return counts
+        return self._count("kind", "local_day BETWEEN ? AND ?", span,
+                           lambda r: span[0] <= r[3] <= span[1], 1)
 
     def done_by_movement(self, first: date, last: date) -> Counter[str]:
         """Movements done between two local days, both included, with how often."""
         span = (first.isoformat(), last.isoformat())
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT movement, COUNT(*) FROM events WHERE local_day BETWEEN ? AND ? "
-                "AND kind = 'done' AND movement IS NOT NULL GROUP BY movement", span).fetchall()
-            counts = Counter(dict(rows))
-            counts.update(r[5] for r in self._waiting(
-                lambda r: span[0] <= r[3] <= span[1] and r[1] == "done" and r[5] is not None))
-        return counts
+        return self._count(
+            "movement", "local_day BETWEEN ? AND ? AND kind = 'done' AND movement IS NOT NULL",
+            span, lambda r: span[0] <= r[3] <= span[1] and r[1] == "done" and r[5] is not None,
+            5)
 
     def day_modes(self, since: date | None = None) -> dict[date, str]:
         """Days the user made rest or gentle days: the last choice of each day."""
@@ -383,13 +384,8 @@ class Store:
         return date.fromisoformat(min(days)) if days else None
 
     def kinds_on(self, day: date) -> Counter[str]:
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT kind, COUNT(*) FROM events WHERE local_day = ? GROUP BY kind",
-                (day.isoformat(),)).fetchall()
-            counts = Counter(dict(rows))
-            counts.update(r[1] for r in self._waiting(lambda r: r[3] == day.isoformat()))
-        return counts
+        return self._count("kind", "local_day = ?", (day.isoformat(),),
+                           lambda r: r[3] == day.isoformat(), 1)
 
     def movements_on(self, day: date) -> list[str]:
         """Movements suggested or done on a day, each reminder once, oldest first."""
