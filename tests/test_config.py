@@ -49,7 +49,7 @@ def test_the_template_is_the_documented_default(tmp_path: Path) -> None:
     assert text == read_text("config/budge.toml")
     lines = text.splitlines()
     settings = [n for n, line in enumerate(lines) if line and line[0].isalpha() and "=" in line]
-    assert len(settings) == 10
+    assert len(settings) == 13
     for n in settings:  # every setting is explained just above it
         assert lines[n - 1].startswith("#"), lines[n]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -96,6 +96,20 @@ backend = "qt"
     assert "notifications.timeout: found '1h' (text)" in text and "at most 10m" in text
     assert 'tray.backend: found \'qt\' (text), expected one of "auto"' in text
     assert all(line.startswith(str(tmp_path / "config.toml")) for line in lines)
+
+
+def test_rest_settings_and_their_problems(tmp_path: Path) -> None:
+    config = load(tmp_path, '[rest]\nallowance = 2\nperiod = "week"\ngentle_interval = "90m"\n')
+    assert (config.config.rest.days, config.config.rest.period) == (2, "week")
+    assert config.config.gentle_interval == timedelta(minutes=90)
+    defaults = load_settings(tmp_path / "none.toml", tmp_path / "movements.toml").config
+    assert (defaults.rest.days, defaults.rest.period) == (8, "month")
+    text = problems(tmp_path, '[rest]\nallowance = -1\nperiod = "fortnight"\n'
+                              'gentle_interval = "13h"\nrest_days = 3\n')
+    assert "rest.allowance: found -1 (number), expected a whole number from 0 to 366" in text
+    assert 'rest.period: found \'fortnight\' (text), expected one of "week"' in text
+    assert "rest.gentle_interval: found '13h' (text)" in text and "at most 12h" in text
+    assert "rest.rest_days: found an unknown key" in text
 
 
 def test_invalid_toml_names_the_line(tmp_path: Path) -> None:
