@@ -173,7 +173,8 @@ store = Store.open(paths.database)
 app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
           rng=random.Random(), config_path=paths.config_file,
           movements_path=paths.user_movements)
-tray = PystrayTray(app, "gtk", paths.config_file, on_quit=lambda: None)
+tray = PystrayTray(app, "gtk", paths.config_file, paths.data_dir / "card.png",
+                   on_quit=lambda: None)
 menu = tray._icon._create_menu(tray._icon.menu)
 labels = []
 for item in menu.get_children():
