@@ -147,7 +147,6 @@ def main() -> int:
     parser.add_argument("--update-readme", action="store_true",
                         help="also put the table into the README, between its markers")
     args = parser.parse_args()
-    sys.path.insert(0, str(ROOT / "src"))
     with tempfile.TemporaryDirectory(prefix="budge-stats-bench-") as folder:
         results = []
         for years in args.years:

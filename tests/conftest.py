@@ -89,6 +89,16 @@ class Harness:
 
 
 @pytest.fixture
+def desktop(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A virtual desktop (Xvfb, session bus, dunst, trayer) for one test."""
+    from desktop_session import DesktopSession
+
+    session = DesktopSession(tmp_path / "desktop").start()
+    yield session
+    session.close()
+
+
+@pytest.fixture
 def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
     created: list[Harness] = []
 

@@ -19,13 +19,6 @@ ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "
 ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
 
 
-@pytest.fixture
-def desktop(tmp_path: Path):  # type: ignore[no-untyped-def]
-    session = DesktopSession(tmp_path / "desktop").start()
-    yield session
-    session.close()
-
-
 def prepare(desktop: DesktopSession, tmp_path: Path,
             config: str) -> tuple[Path, Path, dict[str, str]]:
     """A budge home with this config and a private TMPDIR; returns (home, tmp, env)."""

@@ -16,7 +16,7 @@ import pytest
 from desktop_session import DesktopSession
 from PIL import Image
 from processes import Daemon, stored
-from test_desktop import ARTIFACTS, desktop, icon_window, is_embedded, prepare  # noqa: F401
+from test_desktop import ARTIFACTS, icon_window, is_embedded, prepare
 
 from budge import card
 
@@ -36,12 +36,12 @@ def fake_opener(folder: Path, record: Path) -> Path:
     return folder
 
 
-def open_menu(desktop: DesktopSession, window: int) -> None:  # noqa: F811
+def open_menu(desktop: DesktopSession, window: int) -> None:
     desktop.xdotool("mousemove", "--window", str(window), "8", "8", "click", "3")
     time.sleep(0.8)
 
 
-def test_streaks_and_stats_and_a_rest_day_from_the_tray(desktop: DesktopSession,  # noqa: F811
+def test_streaks_and_stats_and_a_rest_day_from_the_tray(desktop: DesktopSession,
                                                           tmp_path: Path) -> None:
     home, tmp, env = prepare(desktop, tmp_path, 'interval = "1h"\n[tray]\nbackend = "gtk"\n')
     record = tmp_path / "opened.txt"

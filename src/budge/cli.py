@@ -297,12 +297,12 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
     summary = stats_module.summarize(counts, today, args.days, config.daily_goal,
                                      config.hours.days, settings.catalog, enabled,
                                      allowance=config.rest)
-    if args.open and not args.png:
-        args.png = str(paths.data_dir / "stats-card.png")
-    if args.png:
+    target = Path(args.png) if args.png else None
+    if args.open and target is None:
+        target = paths.data_dir / "stats-card.png"
+    if target is not None:
         from budge.card import render
 
-        target = Path(args.png)
         try:
             render(summary, scale=args.scale).save(target, format="PNG")
         except (OSError, ValueError) as error:
@@ -320,8 +320,8 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
         print(json.dumps(summary.to_json(), indent=2))
     else:
         print(stats_module.format_text(summary))
-        if args.png:
-            print(f"Card: {args.png}")
+        if target is not None:
+            print(f"Card: {target}")
     return 0
 
 

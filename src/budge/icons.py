@@ -32,6 +32,7 @@ class Look(Enum):
 _DISC = {Look.ACTIVE: (46, 139, 128), Look.DUE: (214, 140, 56), Look.PAUSED: (132, 140, 150),
          Look.REST: (124, 110, 178)}
 _GOLD = (232, 176, 56, 255)
+_REST_PROGRESS = (190, 178, 222, 255)  # lighter than the rest day's disc
 _TRACK = (140, 146, 150, 120)  # translucent: reads on light and dark panels
 _BADGE = (60, 66, 74, 255)
 _WHITE = (255, 255, 255, 255)
@@ -85,9 +86,12 @@ def _ring(image: Image.Image, big: int, thickness: float, done: int, goal: int,
     share = min(1.0, done / goal)
     if share <= 0:
         return
-    colour = _GOLD if done >= goal else _DISC[look] + (255,)
-    if look is Look.REST and done < goal:
-        colour = (190, 178, 222, 255)
+    if done >= goal:
+        colour = _GOLD
+    elif look is Look.REST:
+        colour = _REST_PROGRESS
+    else:
+        colour = _DISC[look] + (255,)
     filled = ImageChops.multiply(annulus, angles.point(_segment_table(segments, share)))
     image.paste(colour, (0, 0, big, big), filled)
 
@@ -95,11 +99,11 @@ def _ring(image: Image.Image, big: int, thickness: float, done: int, goal: int,
 def _segment_table(segments: int, share: float) -> list[int]:
     """For each angle step (0-255 of a turn from 12 o'clock, clockwise): 255 where
     the ring is drawn up to ``share`` of the turn, 0 in the gaps between segments."""
+    half_gap = _SEGMENT_GAP * segments / 2 if segments > 1 else 0.0
     table = []
     for step in range(256):
         turn = (step + 0.5) / 256
         within = turn * segments % 1.0
-        half_gap = _SEGMENT_GAP * segments / 2 if segments > 1 else 0.0
         in_gap = within < half_gap or within > 1 - half_gap
         table.append(255 if turn < share and not in_gap else 0)
     return table

@@ -1,4 +1,5 @@
-"""Open a file in the user's default application (image viewer, text editor).
+"""Open a file in the user's default application (image viewer, text editor),
+and start helper processes detached from budge.
 
 Arguments are passed as a list, never through a shell, so a path with spaces
 or quotes is opened as it is.
@@ -26,5 +27,10 @@ def open_file(path: Path) -> None:
     if command is None:
         os.startfile(path)  # type: ignore[attr-defined]
         return
+    spawn(command)
+
+
+def spawn(command: list[str]) -> None:
+    """Start ``command`` on its own, detached from budge: no terminal, no waiting."""
     subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                      stderr=subprocess.DEVNULL, start_new_session=True)

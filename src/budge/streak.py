@@ -43,7 +43,7 @@ def compute_streak(
     while day >= earliest:
         if day in met:
             current += 1
-        elif day.weekday() in active_days and day not in rest_days:
+        elif not _neutral(day, active_days, rest_days):
             break
         day -= timedelta(days=1)
     best = max(current, _best_run(met, active_days, rest_days))
@@ -66,9 +66,10 @@ def _best_run(met: set[date], active_days: frozenset[int], rest_days: Set[date])
 
 def _only_neutral_between(first: date, second: date, active_days: frozenset[int],
                           rest_days: Set[date]) -> bool:
-    day = first + timedelta(days=1)
-    while day < second:
-        if day.weekday() in active_days and day not in rest_days:
-            return False
-        day += timedelta(days=1)
-    return True
+    return all(_neutral(first + timedelta(days=n), active_days, rest_days)
+               for n in range(1, (second - first).days))
+
+
+def _neutral(day: date, active_days: frozenset[int], rest_days: Set[date]) -> bool:
+    """A day off or a kept rest day: an unmet goal there does not break a streak."""
+    return day.weekday() not in active_days or day in rest_days

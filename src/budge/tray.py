@@ -14,7 +14,6 @@ from __future__ import annotations
 import importlib
 import logging
 import os
-import subprocess
 import sys
 import threading
 import time
@@ -32,7 +31,7 @@ from budge import days
 from budge.app import App, Snapshot, describe_time
 from budge.durations import describe_duration
 from budge.icons import Look, draw
-from budge.opener import open_file
+from budge.opener import open_file, spawn
 
 log = logging.getLogger("budge")
 
@@ -197,7 +196,6 @@ class PystrayTray:
                                  and self.backend not in ("gtk", "appindicator"))
         snapshot = app.snapshot
         self._drawn: IconState = icon_state(snapshot)
-        self.redraws = 0  # how often the picture changed after the first
         self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
                                 menu=self._menu(pystray))
         if not self.has_menu:
@@ -282,7 +280,6 @@ class PystrayTray:
         state = icon_state(snapshot)
         if state != self._drawn:  # redrawn only when what it shows changed
             self._drawn = state
-            self.redraws += 1
             self._icon.icon = state.draw()
         self._icon.title = tooltip(snapshot)
         if self.has_menu:
@@ -303,12 +300,8 @@ class PystrayTray:
     def show_stats(self) -> None:
         """Draw the card in its own process (FreeType stays out of the daemon), then
         open it in the system's image viewer."""
-        self._stats_file.parent.mkdir(parents=True, exist_ok=True)
-        command = [sys.executable, "-m", "budge", "--config", str(self._config_file),
-                   "stats", "--png", str(self._stats_file), "--scale", str(display_scale()),
-                   "--open"]
-        subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
-                         stderr=subprocess.DEVNULL, start_new_session=True)
+        spawn([sys.executable, "-m", "budge", "--config", str(self._config_file), "stats",
+               "--png", str(self._stats_file), "--scale", str(display_scale()), "--open"])
 
     def toggle_autostart(self) -> None:
         if self._autostart.status().enabled:
@@ -333,7 +326,7 @@ class IconState:
     goal: int
 
     def draw(self) -> Image.Image:
-        return draw(self.look, 64, min(self.done, self.goal), self.goal)
+        return draw(self.look, 64, self.done, self.goal)
 
 
 def icon_state(snapshot: Snapshot) -> IconState:
