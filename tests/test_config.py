@@ -49,7 +49,7 @@ def test_the_template_is_the_documented_default(tmp_path: Path) -> None:
     assert text == read_text("config/budge.toml")
     lines = text.splitlines()
     settings = [n for n, line in enumerate(lines) if line and line[0].isalpha() and "=" in line]
-    assert len(settings) == 13
+    assert len(settings) == 16
     for n in settings:  # every setting is explained just above it
         assert lines[n - 1].startswith("#"), lines[n]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -110,6 +110,35 @@ def test_rest_settings_and_their_problems(tmp_path: Path) -> None:
     assert 'rest.period: found \'fortnight\' (text), expected one of "week"' in text
     assert "rest.gentle_interval: found '13h' (text)" in text and "at most 12h" in text
     assert "rest.rest_days: found an unknown key" in text
+
+
+def test_laptop_settings_and_their_problems(tmp_path: Path) -> None:
+    defaults = load_settings(tmp_path / "none.toml", tmp_path / "movements.toml").config
+    assert defaults.natural_break == timedelta(minutes=5)
+    assert defaults.hold_limit == timedelta(hours=1)
+    assert defaults.hours.by_day == ()
+    config = load(tmp_path, 'natural_break = "4s"\n[do_not_disturb]\nmax_wait = "20m"\n'
+                            '[active_hours_by_day]\nfri = "09:00-13:00"\n'
+                            'Monday = "08:00-12:00, 13:00-16:00"\n').config
+    assert config.natural_break == timedelta(seconds=4)
+    assert config.hold_limit == timedelta(minutes=20)
+    assert config.hours.ranges_on(4) == ((time(9), time(13)),)
+    assert config.hours.ranges_on(0) == ((time(8), time(12)), (time(13), time(16)))
+    assert config.hours.ranges_on(2) == ((time(9), time(18)),)
+    off = load(tmp_path, "[do_not_disturb]\nenabled = false\n").config
+    assert off.hold_limit is None
+    text = problems(tmp_path, 'natural_break = "0s"\n[do_not_disturb]\nenabled = "yes"\n'
+                              'max_wait = "13h"\nlimit = 3\n[active_hours_by_day]\n'
+                              'sat = "10:00-12:00"\nfriday = "13:00-09:00"\nfridy = "x"\n')
+    assert "natural_break: found '0s' (text)" in text
+    assert "do_not_disturb.enabled: found 'yes' (text), expected true or false" in text
+    assert "do_not_disturb.max_wait: found '13h' (text)" in text
+    assert "do_not_disturb.limit: found an unknown key" in text
+    assert "active_hours_by_day.sat: found 'sat', which is not in active_days" in text
+    assert "active_hours_by_day.friday: found '13:00-09:00' (text)" in text
+    assert "ends before it starts" in text
+    assert "active_hours_by_day.fridy: found an unknown key" in text
+    assert "did you mean 'fri'?" in text
 
 
 def test_invalid_toml_names_the_line(tmp_path: Path) -> None:

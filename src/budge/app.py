@@ -85,6 +85,7 @@ class App:
         self.running = running
         self.timer: Timer | None = None
         self.notifier: Notifier | None = None
+        self.senses: core.Senses = core.BLIND
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
         self._lock = threading.RLock()
@@ -105,7 +106,8 @@ class App:
         config = self.settings.config
         gentle = self.day_mode(self.clock.now()) == days.GENTLE
         return core.Timing(interval=config.gentle_interval if gentle else config.interval,
-                           hours=config.hours, tz=self.tz)
+                           hours=config.hours, tz=self.tz, natural_break=config.natural_break,
+                           hold_limit=config.hold_limit, watching=self.senses.watching)
 
     def day_mode(self, now: datetime) -> str:
         today = local_day(now, self.tz)
@@ -148,20 +150,37 @@ class App:
             self._reload_if_changed()
             now = self.clock.now()
             unanswered = self.settings.movement(self.state.current)
-            result = core.tick(now, self.timing(), self.state,
-                               lambda: self._choose_next(now, avoid=unanswered))
+            before = self.state
+            result = core.tick(now, self.timing(), before,
+                               lambda: self._choose_next(now, avoid=unanswered), self.senses)
+            recorded = result.resumed or result.away is not None or result.reminded is not None
             if result.resumed:
                 self.store.record("resumed", now, self.tz, detail="pause ended")
                 log.info("pause ended")
             if result.gap is not None:
-                log.info("woke %s late (asleep or frozen): interval restarted",
-                         describe_duration(result.gap))
+                log.info("woke %s late (asleep, frozen or the clock moved): a break; the "
+                         "interval restarted", describe_duration(result.gap))
+            if result.away is not None:
+                start, end = result.away
+                self.store.record("away", start, self.tz,
+                                  detail=str(int((end - start).total_seconds())))
+                log.info("a natural break of %s: the interval restarted",
+                         describe_duration(end - start))
+            if result.held is not None and before.held_since is None:
+                log.info("reminder waits: %s", result.held)
+            if result.state.away_since is not None and before.away_since is None:
+                log.info("away since %s: no reminder until you are back",
+                         result.state.away_since.astimezone(self.tz).strftime("%H:%M:%S"))
             movement = self.settings.movement(result.reminded)
             if movement is not None:
                 self.store.record("reminded", now, self.tz, movement.id)
                 log.info("reminder: %s", movement.id)
             self.state = result.state
-            self._commit(now)
+            if recorded or result.state != before:
+                self._commit(now)
+            elif self.timer is not None:
+                # Only a look at the desktop: nothing to save or show, just the next wake-up.
+                self.timer.schedule(self.state.wake_at(self.timing()))
         if movement is not None and self.notifier is not None:
             self.notifier.send(notification_title(movement), movement.cue,
                                self.settings.config.notification_timeout)
@@ -313,9 +332,11 @@ class App:
             self.reload()
 
     def _commit(self, now: datetime) -> None:
+        timing = self.timing()
+        self.state = core.look_soon(now, timing, self.state)
         self.store.save_state(self.state)
         if self.timer is not None:
-            self.timer.schedule(self.state.wake_at(self.timing()))
+            self.timer.schedule(self.state.wake_at(timing))
         self.snapshot = self._snapshot(now)
         for listener in self._listeners:
             try:

@@ -42,6 +42,8 @@ class Config:
     filters: Filters
     rest: RestAllowance = DEFAULT_ALLOWANCE
     gentle_interval: timedelta = timedelta(hours=1)
+    natural_break: timedelta = timedelta(minutes=5)
+    hold_limit: timedelta | None = timedelta(hours=1)  # None: do-not-disturb is not honoured
 
 
 @dataclass(frozen=True)
@@ -119,6 +121,12 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
                    'time ranges like "09:00-18:00" or "09:00-12:30, 13:30-18:00"')
     days = field("active_days", _parse_days,
                  'days like ["mon", "tue"] or a range like "mon-fri"')
+    by_day = _hours_by_day(merged.get("active_hours_by_day"), days, problems)
+    natural_break = field("natural_break", lambda v: _bounded(v, _MAX_INTERVAL),
+                          f"{DURATION_HELP}, at most 12h")
+    honour_dnd = field("do_not_disturb.enabled", _boolean, "true or false")
+    max_wait = field("do_not_disturb.max_wait", lambda v: _bounded(v, _MAX_INTERVAL),
+                     f"{DURATION_HELP}, at most 12h")
     goal = field("daily_goal", _whole_number(1, 50), "a whole number from 1 to 50")
     snoozes = field("snooze_options", _parse_snoozes,
                     f"a list of 1 to 6 durations, each {DURATION_HELP}, at most 12h")
@@ -143,7 +151,9 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
     gentle_interval = field("rest.gentle_interval", lambda v: _bounded(v, _MAX_INTERVAL),
                             f"{DURATION_HELP}, at most 12h")
     return Config(
-        interval=interval, hours=ActiveHours(ranges=ranges, days=days), daily_goal=goal,
+        interval=interval, hours=ActiveHours(ranges=ranges, days=days, by_day=by_day),
+        daily_goal=goal, natural_break=natural_break,
+        hold_limit=max_wait if honour_dnd else None,
         snooze_options=snoozes, notification_timeout=timeout, tray_backend=backend,
         filters=Filters(exclude_ids=frozenset(exclude), exclude_regions=frozenset(regions),
                         gentle_only=gentle),
@@ -151,10 +161,16 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
     )
 
 
+# Tables whose keys are the user's (checked by their own parser).
+_OPEN_TABLES = ("active_hours_by_day",)
+
+
 def _check_unknown(user: dict[str, Any], defaults: dict[str, Any], prefix: str,
                    problems: ProblemList) -> None:
     for key, value in user.items():
         name = f"{prefix}{key}"
+        if name in _OPEN_TABLES and isinstance(value, dict):
+            continue
         if key not in defaults:
             problems.add(Problem(name, "an unknown key", "one of " + ", ".join(defaults),
                                  suggestions=list(defaults)))
@@ -170,7 +186,9 @@ def _check_unknown(user: dict[str, Any], defaults: dict[str, Any], prefix: str,
 def _merge(defaults: dict[str, Any], user: dict[str, Any]) -> dict[str, Any]:
     merged = dict(defaults)
     for key, value in user.items():
-        if key in defaults and isinstance(defaults[key], dict):
+        if key in _OPEN_TABLES and isinstance(value, dict):
+            merged[key] = value
+        elif key in defaults and isinstance(defaults[key], dict):
             if isinstance(value, dict):
                 merged[key] = {**defaults[key], **{k: v for k, v in value.items()
                                                    if k in defaults[key]}}
@@ -223,6 +241,36 @@ def _parse_ranges(value: Any) -> tuple[tuple[time, time], ...]:
         if second_start < first_end:
             raise ValueError("two ranges overlap")
     return tuple(ranges)
+
+
+def _hours_by_day(table: Any, active: frozenset[int], problems: ProblemList,
+                  ) -> tuple[tuple[int, tuple[tuple[time, time], ...]], ...]:
+    """``[active_hours_by_day]``: other ranges on some of the active days."""
+    if not isinstance(table, dict):
+        return ()
+    found: dict[int, tuple[tuple[time, time], ...]] = {}
+    for name, value in table.items():
+        key = f"active_hours_by_day.{name}"
+        try:
+            day = _day_index(name)
+        except ValueError:
+            problems.add(Problem(key, "an unknown key", "a day: " + ", ".join(DAY_NAMES),
+                                 suggestions=list(DAY_NAMES), near=name.lower()))
+            continue
+        if day not in active:
+            problems.add(Problem(key, f"{name!r}, which is not in active_days",
+                                 "one of the active_days (add the day to active_days first)"))
+            continue
+        if day in found:
+            problems.add(Problem(key, f"{name!r} given twice", "each day once"))
+            continue
+        try:
+            found[day] = _parse_ranges(value)
+        except (ValueError, TypeError) as error:
+            detail = f" ({error})" if str(error) else ""
+            problems.add(Problem(key, _found(value),
+                                 f'time ranges like "09:00-13:00"{detail}'))
+    return tuple(sorted(found.items()))
 
 
 def _day_index(name: str) -> int:

@@ -8,13 +8,48 @@ APScheduler only wakes it at :meth:`State.wake_at`.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timedelta, tzinfo
+from typing import Protocol
 
 from budge.hours import ActiveHours
 
 # Reminders look for the next due time at most this many windows ahead.
 _SEARCH_WINDOWS = 64
+# The most often budge looks at the desktop (idle time, full-screen): once a
+# minute, or once per natural break when that is shorter (seconds, in tests).
+_MOST_OFTEN = timedelta(minutes=1)
+
+
+class Senses(Protocol):
+    """What the desktop says about the person, asked only when the core needs it.
+
+    Called on the timer's thread, under the application's lock; each call must
+    return quickly and never raise.
+    """
+
+    @property
+    def watching(self) -> bool:
+        """Whether the idle time can be read on this desktop at all."""
+
+    def idle(self) -> timedelta | None:
+        """Time since the last keyboard or mouse input; ``None`` when it can't be told."""
+
+    def busy(self) -> str | None:
+        """Why a reminder should wait now (``"a full-screen window"``), or ``None``."""
+
+
+class _Blind:
+    watching = False
+
+    def idle(self) -> timedelta | None:
+        return None
+
+    def busy(self) -> str | None:
+        return None
+
+
+BLIND: Senses = _Blind()
 
 
 @dataclass(frozen=True)
@@ -24,12 +59,21 @@ class Timing:
     interval: timedelta
     hours: ActiveHours
     tz: tzinfo
-    # A wake-up later than this after its due time means the process was frozen
-    # or the laptop slept: the interval restarts instead of reminding at once.
-    late_limit: timedelta = timedelta(minutes=5)
+    # Away at least this long is a break: the interval restarts on return. A
+    # wake-up this much later than asked (the laptop slept, the process was
+    # frozen, the clock jumped) is one too.
+    natural_break: timedelta = timedelta(minutes=5)
+    # How long a due reminder may wait for a full-screen window or
+    # do-not-disturb to end; ``None``: it never waits.
+    hold_limit: timedelta | None = timedelta(hours=1)
+    # The desktop can tell the idle time: look for natural breaks.
+    watching: bool = False
 
-    def effective_late_limit(self) -> timedelta:
-        return min(self.late_limit, self.interval / 2)
+    def gap_limit(self) -> timedelta:
+        return min(self.natural_break, self.interval / 2)
+
+    def check_every(self) -> timedelta:
+        return min(_MOST_OFTEN, self.natural_break)
 
 
 @dataclass(frozen=True)
@@ -41,6 +85,10 @@ class State:
     pending: bool = False  # a reminder for ``current`` is showing, unanswered
     snooze_until: datetime | None = None
     paused_until: datetime | None = None
+    # Not saved (a fresh daemon starts a fresh interval):
+    away_since: datetime | None = field(default=None, compare=False)  # last input before
+    held_since: datetime | None = field(default=None, compare=False)  # due, waiting for DND
+    check_at: datetime | None = field(default=None, compare=False)  # look at the desktop then
 
     def is_paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until
@@ -54,7 +102,12 @@ class State:
         """When the app must next call :func:`tick`; ``None`` means never by itself."""
         if self.paused_until is not None:
             return self.paused_until
-        return self.next_due(timing)
+        if self.away_since is not None or self.held_since is not None:
+            return self.check_at  # what is due waits for their return, or for the end of DND
+        due = self.next_due(timing)
+        if self.check_at is None:
+            return due
+        return self.check_at if due is None else min(due, self.check_at)
 
 
 @dataclass(frozen=True)
@@ -65,6 +118,8 @@ class Tick:
     reminded: str | None = None  # movement id to show now
     resumed: bool = False  # a timed pause ran out
     gap: timedelta | None = None  # woke this late: slept or frozen, interval restarted
+    away: tuple[datetime, datetime] | None = None  # a natural break that just ended
+    held: str | None = None  # why a due reminder waits
 
 
 def due_after(base: datetime, timing: Timing) -> datetime | None:
@@ -93,51 +148,164 @@ def start(now: datetime, state: State) -> State:
 
 
 def tick(now: datetime, timing: Timing, state: State,
-         choose_next: Callable[[], str] | None = None) -> Tick:
+         choose_next: Callable[[], str] | None = None, senses: Senses = BLIND) -> Tick:
     """The scheduler woke up: resume a pause that ran out, remind if due.
 
     A reminder shows ``state.current``, except after a reminder that went
     unanswered (not snoozed): then ``choose_next`` names a fresh movement, so
     an ignored suggestion is not repeated.
+
+    ``senses`` is asked only inside active hours when not paused: for the idle
+    time at a check or a due time, and whether the desktop is busy when a
+    reminder is due.
     """
     resumed = False
+    expected = state.wake_at(timing)
     if state.paused_until is not None:
         if now < state.paused_until:
-            return Tick(state)
+            return Tick(_unwatched(state))
         state = replace(state, paused_until=None, since=now, snooze_until=None)
         resumed = True
+        expected = None
+    if expected is not None and now - expected > timing.gap_limit():
+        # Asleep, frozen or the clock jumped ahead: a break, never a burst.
+        away = _within_hours(state.away_since or expected, now, timing)
+        state = look_soon(now, timing, replace(_unwatched(state), since=now, snooze_until=None))
+        return Tick(state, resumed=resumed, gap=now - expected, away=away)
+    if now < state.since - timing.gap_limit():
+        # The clock went back a long way: start counting again from now. A
+        # small step back changes nothing, so no reminder repeats.
+        state = replace(state, since=now)
+    if not timing.hours.is_active(now, timing.tz):
+        # Away when active hours ended: the break is what fell inside them.
+        away = None if state.away_since is None else _within_hours(state.away_since, now,
+                                                                     timing)
+        state = _unwatched(state)
+        due = state.next_due(timing)
+        if due is not None and now >= due:
+            # A snooze that ran past the end of active hours waits for the next window.
+            state = replace(state, since=now, snooze_until=None)
+        return Tick(state, resumed=resumed, away=away)
+    idle = senses.idle()
+    away = None
+    if idle is not None:
+        last_input = now - max(idle, timedelta(0))
+        if idle >= timing.natural_break:
+            # Away: nothing is due until they are back; look again soon.
+            since = state.away_since or last_input
+            away_state = replace(state, away_since=since, held_since=None)
+            return Tick(_look_at(now + timing.check_every(), now, timing, away_state),
+                        resumed=resumed)
+        if state.away_since is not None:
+            # Back: the break ends at their first input, and the interval restarts then.
+            away = _within_hours(state.away_since, max(last_input, state.away_since), timing)
+            state = replace(state, away_since=None, since=max(last_input, state.since),
+                            snooze_until=None, held_since=None)
     due = state.next_due(timing)
     if due is None or now < due:
-        return Tick(state, resumed=resumed)
-    late = now - due
-    if late > timing.effective_late_limit():
-        return Tick(replace(state, since=now, snooze_until=None), resumed=resumed, gap=late)
-    if not timing.hours.is_active(now, timing.tz):
-        # A snooze that ran past the end of active hours waits for the next window.
-        return Tick(replace(state, since=now, snooze_until=None), resumed=resumed)
+        check = None
+        if idle is not None:
+            # The soonest they could have been away for a whole natural break.
+            check = now + max(timing.check_every(), timing.natural_break - idle)
+            if due is not None and due - check < timing.check_every():
+                check = due  # the reminder itself looks, no need to wake just before
+        elif timing.watching:
+            check = now + timing.natural_break  # could not tell this time; try later
+        return Tick(_look_at(check, now, timing, state), resumed=resumed, away=away)
+    if timing.hold_limit is not None:
+        reason = senses.busy()
+        held_since = state.held_since or now
+        if reason is not None and now - held_since < timing.hold_limit:
+            return Tick(_look_at(now + timing.check_every(), now, timing,
+                                 replace(state, held_since=held_since)),
+                        resumed=resumed, away=away, held=reason)
     current = state.current
     if state.pending and state.snooze_until is None and choose_next is not None:
         current = choose_next()
-    reminded = replace(state, since=now, snooze_until=None, pending=True, current=current)
-    return Tick(reminded, reminded=current, resumed=resumed)
+    reminded = replace(state, since=now, snooze_until=None, pending=True, current=current,
+                       held_since=None, check_at=None)
+    if idle is not None:
+        reminded = _look_at(now + max(timing.check_every(), timing.natural_break - idle),
+                            now, timing, reminded)
+    return Tick(look_soon(now, timing, reminded), reminded=current, resumed=resumed, away=away)
+
+
+def look_soon(now: datetime, timing: Timing, state: State) -> State:
+    """Plan the first look at the desktop after a reminder or something the person did.
+
+    They were here ``now``, so they can't have been away a whole break before
+    ``now + natural_break``. Never while paused or outside active hours, and
+    not at all where the idle time can't be read.
+    """
+    if (not timing.watching or state.check_at is not None or state.away_since is not None
+            or state.is_paused(now) or not timing.hours.is_active(now, timing.tz)):
+        return state
+    check = now + timing.natural_break
+    due = state.next_due(timing)
+    if due is not None and due - check < timing.check_every():
+        return state  # the reminder itself looks
+    return _look_at(check, now, timing, state)
+
+
+def _look_at(check: datetime | None, now: datetime, timing: Timing, state: State) -> State:
+    """Set the next look, but never past the end of the active hours ``now`` is in.
+
+    Someone away (or a reminder held) is looked at once more as the hours end,
+    which closes the break; otherwise there is nothing to look for until the
+    next reminder.
+    """
+    if check is not None:
+        end = next((e for s, e in timing.hours.windows(now, timing.tz, max_days=1)
+                    if s <= now < e), now)
+        if check >= end:
+            waiting = state.away_since is not None or state.held_since is not None
+            check = end if waiting else None
+    return replace(state, check_at=check)
+
+
+def _unwatched(state: State) -> State:
+    """No looking at the desktop while paused or outside active hours."""
+    return replace(state, away_since=None, held_since=None, check_at=None)
+
+
+def _within_hours(start: datetime, end: datetime,
+                  timing: Timing) -> tuple[datetime, datetime] | None:
+    """The last stretch of ``start``-``end`` inside active hours, if a break long.
+
+    A laptop closed on Friday evening and opened on Monday at 09:40 was a
+    break from 09:00 to 09:40, on Monday.
+    """
+    last = None
+    for window_start, window_end in timing.hours.windows(start, timing.tz):
+        if window_start >= end:
+            break
+        part = (max(start, window_start), min(end, window_end))
+        if part[1] > part[0]:
+            last = part
+    if last is None or last[1] - last[0] < timing.natural_break:
+        return None
+    return last
 
 
 def move_on(now: datetime, state: State, next_movement: str) -> State:
     """After done or skip: the interval restarts now and another movement is up next."""
-    return State(since=now, current=next_movement, paused_until=state.paused_until)
+    return replace(state, since=now, current=next_movement, pending=False, snooze_until=None,
+                   held_since=None)
 
 
 def snooze(now: datetime, state: State, duration: timedelta) -> State:
     """Remind again about the same movement after ``duration``."""
-    return replace(state, snooze_until=now + duration, pending=False, paused_until=None)
+    return replace(state, snooze_until=now + duration, pending=False, paused_until=None,
+                   held_since=None)
 
 
 def pause(state: State, until: datetime) -> State:
-    return replace(state, paused_until=until, pending=False, snooze_until=None)
+    return replace(_unwatched(state), paused_until=until, pending=False, snooze_until=None)
 
 
 def resume(now: datetime, state: State) -> State:
-    return replace(state, paused_until=None, since=now, snooze_until=None, pending=False)
+    return replace(_unwatched(state), paused_until=None, since=now, snooze_until=None,
+                   pending=False)
 
 
 def pause_until_tomorrow(now: datetime, timing: Timing) -> datetime:

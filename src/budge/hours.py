@@ -20,6 +20,14 @@ class ActiveHours:
 
     ranges: tuple[tuple[time, time], ...]
     days: frozenset[int]
+    # Weekdays whose ranges differ from ``ranges``: (weekday, ranges) pairs.
+    by_day: tuple[tuple[int, tuple[tuple[time, time], ...]], ...] = ()
+
+    def ranges_on(self, weekday: int) -> tuple[tuple[time, time], ...]:
+        for day, ranges in self.by_day:
+            if day == weekday:
+                return ranges
+        return self.ranges
 
     def windows(self, after: datetime, tz: tzinfo,
                 max_days: int = 15) -> Iterator[tuple[datetime, datetime]]:
@@ -29,7 +37,7 @@ class ActiveHours:
             day = local_day + timedelta(days=offset)
             if day.weekday() not in self.days:
                 continue
-            for start, end in self.ranges:
+            for start, end in self.ranges_on(day.weekday()):
                 window = (_at(day, start, tz), _at(day, end, tz))
                 if window[1] > after:
                     yield window
@@ -57,15 +65,24 @@ def _at(day: date, clock: time, tz: tzinfo) -> datetime:
 
 
 def describe_hours(hours: ActiveHours) -> str:
-    """``09:00-18:00 on weekdays``, ``09:00-12:30 and 13:30-18:00 every day``."""
-    ranges = " and ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in hours.ranges)
+    """``09:00-18:00 on weekdays``, ``09:00-12:30 and 13:30-18:00 every day``,
+    ``09:00-18:00 on weekdays (Fri 09:00-13:00)``."""
+    days = hours.days - {day for day, _ in hours.by_day}
     if hours.days == frozenset(range(5)):
-        days = "on weekdays"
+        named = "on weekdays"
     elif hours.days == frozenset(range(7)):
-        days = "every day"
+        named = "every day"
     else:
-        days = "on " + ", ".join(DAY_NAMES[d].capitalize() for d in sorted(hours.days))
-    return f"{ranges} {days}"
+        named = "on " + ", ".join(DAY_NAMES[d].capitalize() for d in sorted(days or hours.days))
+    text = f"{_describe_ranges(hours.ranges)} {named}"
+    if hours.by_day:
+        text += " (" + "; ".join(f"{DAY_NAMES[day].capitalize()} {_describe_ranges(ranges)}"
+                                 for day, ranges in sorted(hours.by_day)) + ")"
+    return text
+
+
+def _describe_ranges(ranges: tuple[tuple[time, time], ...]) -> str:
+    return " and ".join(f"{s:%H:%M}-{e:%H:%M}" for s, e in ranges)
 
 
 def local_day(at: datetime, tz: tzinfo) -> date:

@@ -35,8 +35,11 @@ from budge.days import last_choice_by_day
 
 log = logging.getLogger("budge")
 
-# A "rested" event's detail is the day mode the user chose (budge.days.DAY_MODES).
-EVENT_KINDS = ("reminded", "done", "snoozed", "skipped", "paused", "resumed", "rested")
+# A "rested" event's detail is the day mode the user chose (budge.days.DAY_MODES);
+# an "away" event (a natural break: away from the keyboard, or the laptop asleep)
+# is stamped when it began, and its detail is how many seconds it lasted.
+EVENT_KINDS = ("reminded", "done", "snoozed", "skipped", "paused", "resumed", "rested",
+               "away")
 
 _MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_events_and_state", """
