@@ -191,6 +191,29 @@ class DesktopSession:
              "--tint", "0xcccccc"], env=self.env)
         self.wait_for(self.tray_ready, 10, "trayer to own _NET_SYSTEM_TRAY_S0")
 
+    def start_window_manager(self) -> subprocess.Popen[bytes]:
+        """openbox: sets _NET_ACTIVE_WINDOW and makes windows full screen on request."""
+        for tool in ("openbox", "wmctrl", "xmessage"):
+            if shutil.which(tool) is None:
+                raise RuntimeError(f"{tool} is missing (run .ci/run, which installs it)")
+        proc = self._spawn(["openbox", "--sm-disable"], env=self.env)
+        self.wait_for(lambda: subprocess.run(["wmctrl", "-m"], env=self.env,
+                                             capture_output=True).returncode == 0,
+                      10, "openbox to manage the screen")
+        return proc
+
+    def open_window(self, title: str) -> subprocess.Popen[bytes]:
+        """A plain window with a title, shown and focused."""
+        proc = self._spawn(["xmessage", "-title", title, "-center", title], env=self.env,
+                           name=f"window-{title}")
+        self.wait_for(lambda: title in self.wmctrl("-l"), 10, f"the window {title!r}")
+        self.wmctrl("-a", title)
+        return proc
+
+    def wmctrl(self, *args: str) -> str:
+        result = subprocess.run(["wmctrl", *args], env=self.env, capture_output=True, text=True)
+        return result.stdout
+
     def restart_notifications(self) -> None:
         """Start dunst again (after :meth:`end` of the first)."""
         self._start_dunst()

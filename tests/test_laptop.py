@@ -128,10 +128,7 @@ def live(desk: Desk, until: datetime, tm: core.Timing | None = None,
         day.wakes.append(desk.true_now)
         count += 1
 
-        def fresh() -> str:
-            return f"m{count}"
-
-        result = core.tick(desk.true_now + desk.offset, tm, state, fresh, senses)
+        result = core.tick(desk.true_now + desk.offset, tm, state, f"m{count}".strip, senses)
         state = result.state
         if result.reminded is not None:
             day.reminders.append(desk.true_now + desk.offset)

@@ -15,7 +15,9 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
+from budge import senses
 from budge.app import App, describe_time
+from budge.clockwatch import ClockWatch
 from budge.commands import dispatch
 from budge.config import Settings, load_settings, write_template
 from budge.control import ControlServer, read_or_create_key
@@ -83,10 +85,13 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
                            lambda request: dispatch(app, request))
     timer = ApschedulerTimer(app.on_timer)
     app.timer = timer
+    app.senses = senses.choose()
+    watch = ClockWatch(app.on_timer)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
         server.start()
+        watch.start()
         app.start()
         welcome(app, has_tray=tray is not None)
         nxt = app.snapshot.next_due
@@ -97,6 +102,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
         else:
             stopped.wait()
     finally:
+        watch.close()
         timer.shutdown()
         server.close()
         app.close()  # after a wake-up in progress, before the store goes
