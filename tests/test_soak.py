@@ -64,6 +64,9 @@ def test_one_second_interval_for_ten_minutes_stays_flat(tmp_path: Path) -> None:
                 assert reply is not None and reply.get("ok"), reply
                 answered += 1
                 step += 1
+                # Someone is at the keyboard: without input, five minutes in, budge
+                # would rightly see a natural break and hold its reminders.
+                desktop.xdotool("mousemove", str(100 + step % 50), "100")
                 time.sleep(2.5)
                 assert daemon.proc.poll() is None, daemon.output()
                 if not samples or elapsed - samples[-1][0] >= 10:

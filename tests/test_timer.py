@@ -48,3 +48,33 @@ def test_timer_works_when_asyncio_is_already_loaded() -> None:
     outcome = _run(before="import asyncio")
     assert outcome["fired"] and not outcome["early"]
     assert outcome["loaded"]["asyncio"] is True and outcome["real_asyncio"]
+
+
+def test_a_wake_up_still_running_does_not_drop_the_next_one() -> None:
+    # The first wake-up schedules the next, then takes long (a process frozen
+    # while showing a notification): the next still comes, right after it.
+    import threading
+    import time
+    from datetime import UTC, datetime, timedelta
+
+    from budge.timer import ApschedulerTimer
+
+    runs: list[float] = []
+    done = threading.Event()
+    timer: ApschedulerTimer
+
+    def wake() -> None:
+        runs.append(time.monotonic())
+        if len(runs) == 1:
+            timer.schedule(datetime.now(UTC) + timedelta(seconds=0.1))
+            time.sleep(0.6)
+        else:
+            done.set()
+
+    timer = ApschedulerTimer(wake)
+    try:
+        timer.schedule(datetime.now(UTC) + timedelta(seconds=0.1))
+        assert done.wait(5), runs
+    finally:
+        timer.shutdown()
+    assert len(runs) == 2 and runs[1] - runs[0] >= 0.55

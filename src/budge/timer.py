@@ -61,7 +61,11 @@ class ApschedulerTimer:
         self._scheduler = BackgroundScheduler(
             timezone=UTC,
             executors={"default": ThreadPoolExecutor(max_workers=1)},
-            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 1},
+            # Several instances: a wake-up still showing its notification (the
+            # process was frozen mid-send) must not make APScheduler skip, and so
+            # drop, the next one it already scheduled. The single worker runs
+            # them one after another; the app's lock makes each see the last.
+            job_defaults={"misfire_grace_time": None, "coalesce": True, "max_instances": 4},
         )
         self._scheduler.start()
 

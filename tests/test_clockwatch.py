@@ -1,0 +1,87 @@
+"""The clock watch: woken by the kernel when the wall clock is set (and on resume),
+asleep otherwise; a plain periodic look where there is no timerfd."""
+
+from __future__ import annotations
+
+import threading
+import time
+from datetime import timedelta
+from pathlib import Path
+
+from budge.clockwatch import ClockWatch
+
+
+def _switches(native_id: int) -> int:
+    """Context switches of one of this process's threads (each wake-up is one)."""
+    import os
+
+    status = Path(f"/proc/{os.getpid()}/task/{native_id}/status").read_text()
+    return sum(int(line.split()[1]) for line in status.splitlines()
+               if "ctxt_switches:" in line)
+
+
+def test_setting_the_clock_wakes_the_watch_and_nothing_else_does() -> None:
+    calls: list[float] = []
+    called = threading.Event()
+
+    def jumped() -> None:
+        calls.append(time.monotonic())
+        called.set()
+
+    watch = ClockWatch(jumped)
+    watch.start()
+    try:
+        assert watch.kind == "timerfd"
+        time.sleep(0.2)
+        assert watch._thread is not None and watch._thread.native_id is not None
+        thread = watch._thread.native_id
+        before = _switches(thread)
+        time.sleep(1.5)
+        assert _switches(thread) == before  # no wake-up while nothing happens
+        assert calls == []
+        for round_ in (1, 2):  # and it is armed again after each change
+            called.clear()
+            # A step of nothing: set the wall clock to what it reads. The kernel
+            # treats it as a change (as it does a resume from sleep).
+            time.clock_settime(time.CLOCK_REALTIME, time.time())
+            assert called.wait(3), f"change {round_} not seen"
+            assert len(calls) == round_
+    finally:
+        started = time.monotonic()
+        watch.close()
+        assert time.monotonic() - started < 1
+
+
+def test_without_a_timerfd_it_looks_every_so_often() -> None:
+    calls: list[float] = []
+
+    def no_timerfd() -> int:
+        raise OSError(38, "Function not implemented")
+
+    watch = ClockWatch(lambda: calls.append(time.monotonic()),
+                       fallback_every=timedelta(seconds=0.1), make_timerfd=no_timerfd)
+    watch.start()
+    time.sleep(0.55)
+    watch.close()
+    count = len(calls)
+    assert watch.kind == "every" and 3 <= count <= 6, calls
+    time.sleep(0.3)
+    assert len(calls) == count  # closed means closed
+
+
+def test_a_failing_callback_does_not_end_the_watch() -> None:
+    calls: list[int] = []
+
+    def flaky() -> None:
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError("first look failed")
+
+    def no_timerfd() -> int:
+        raise OSError(38, "Function not implemented")
+
+    watch = ClockWatch(flaky, fallback_every=timedelta(seconds=0.05), make_timerfd=no_timerfd)
+    watch.start()
+    time.sleep(0.3)
+    watch.close()
+    assert len(calls) >= 3
