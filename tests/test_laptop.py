@@ -279,11 +279,15 @@ def test_lunch_split_and_a_long_lunch_away() -> None:
     tm = timing(hours=LUNCH_SPLIT)
     desk = Desk(away=[(at(12, 20), at(13, 40))])
     day = live(desk, at(15), tm=tm)
-    assert day.reminders == [at(9, 30), at(10), at(10, 30), at(11), at(11, 30), at(12),
-                             at(14), at(14, 30), at(15)]
-    # The break is what fell inside the morning's hours; no looking over lunch.
-    assert day.aways == [(at(12, 20), at(12, 30))]
-    assert [w for w in desk.looks if at(12, 31) < w < at(14)] == []
+    morning = [at(9, 30), at(10), at(10, 30), at(11), at(11, 30), at(12)]
+    assert day.reminders[:6] == morning
+    # Still away when the afternoon began: its interval starts when they are back.
+    assert between(day.reminders[6], at(14, 10), at(14, 11))
+    assert day.reminders[7:] == [day.reminders[6] + timedelta(minutes=30)]
+    # Each break is what fell inside active hours; no looking over lunch.
+    assert day.aways[0] == (at(12, 20), at(12, 30))
+    assert day.aways[1][0] == at(13, 30) and between(day.aways[1][1], at(13, 40), at(13, 41))
+    assert [w for w in desk.looks if at(12, 31) < w < at(13, 30)] == []
 
 
 def test_a_different_friday() -> None:
@@ -329,3 +333,60 @@ def test_natural_break_threshold_at_a_due_time(idle: timedelta, away: bool) -> N
     result = core.tick(at(9, 30), timing(), state, senses=Still())
     assert (result.reminded is None) is away
     assert (result.state.away_since == at(9, 30) - idle) is away
+
+
+# The application on a real store, with a fake desktop
+
+class FakeDesk:
+    """Idle time from a fake clock: away in the given spans, typing otherwise."""
+
+    watching = True
+
+    def __init__(self, clock, away: list[Span], busy: list[Span] = ()) -> None:  # type: ignore[no-untyped-def, assignment]
+        self.clock, self.away, self.busy_spans = clock, away, list(busy)
+
+    def idle(self) -> timedelta | None:
+        now = self.clock.now()
+        for start, end in self.away:
+            if start <= now < end:
+                return now - start
+        return TYPING_GAP
+
+    def busy(self) -> str | None:
+        now = self.clock.now()
+        return "a full-screen window" if any(s <= now < e for s, e in self.busy_spans) else None
+
+
+def test_the_app_records_a_natural_break_and_shows_it_in_stats(harness) -> None:  # type: ignore[no-untyped-def]
+    from budge import stats
+
+    h = harness()
+    h.app.senses = FakeDesk(h.clock, away=[(at(9, 10), at(9, 16))])
+    h.app.start()
+    saves: list[core.State] = []
+    save = h.store.save_state
+    h.store.save_state = lambda state: (saves.append(state), save(state))  # type: ignore[method-assign]
+    h.run_until(at(10, 20))
+    times = h.reminder_times()
+    assert len(times) == 2 and between(times[0], at(9, 46), at(9, 47))
+    away = h.store.events("away")
+    assert len(away) == 1 and away[0].at == at(9, 10)
+    assert 360 <= int(away[0].detail or 0) <= 420
+    # A look that finds the person at work saves nothing: only the reminders,
+    # the start of the break and its end change the saved state.
+    assert len(saves) <= 2 + 2
+    counts = stats.gather(h.store, at(9).astimezone(BERLIN).date(), 30)
+    summary = stats.summarize(counts, at(9).astimezone(BERLIN).date(), 30, 3, WEEKDAYS,
+                              h.app.settings.catalog)
+    assert summary.week.breaks == 1
+    assert "1 natural break." in stats.format_text(summary)
+    assert summary.week.to_json()["natural_breaks"] == 1
+
+
+def test_the_app_holds_a_reminder_during_a_presentation(harness) -> None:  # type: ignore[no-untyped-def]
+    h = harness()
+    h.app.senses = FakeDesk(h.clock, away=[], busy=[(at(9, 29), at(9, 49))])
+    h.app.start()
+    h.run_until(at(10, 0))
+    assert between(h.reminder_times()[0], at(9, 49), at(9, 50))
+    assert h.store.events("away") == []

@@ -21,6 +21,7 @@ from budge.tray import (
     day_label,
     display_scale,
     icon_state,
+    pause_label,
     resume_label,
     streak_label,
     suggestion_label,
@@ -189,3 +190,24 @@ def test_files_open_with_the_platform_opener() -> None:
     assert open_command(card, "linux") == ["xdg-open", "/tmp/my card.png"]
     assert open_command(card, "darwin") == ["open", "/tmp/my card.png"]
     assert open_command(card, "win32") is None  # os.startfile
+
+
+def test_the_pause_menu_names_the_day_and_time_it_pauses_until(harness, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    h = harness()  # Monday 08:00 in Berlin, hours 09:00-18:00 on weekdays
+    tray = PystrayTray(h.app, "dummy", tmp_path / "config.toml", tmp_path / "card.png",
+                       on_quit=lambda: None)
+    pause = next(i for i in tray._icon.menu.items if i.text == "Pause")
+    choices = list(pause.submenu.items)
+    assert [c.text for c in choices] == ["30 min", "1 h", "2 h", "Until Tue 09:00"]
+    choices[-1](tray._icon)
+    tuesday_nine = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN).astimezone(UTC)
+    assert h.app.snapshot.paused_until == tuesday_nine
+    assert resume_label(h.app.snapshot) == "Resume (paused until tomorrow 09:00)"
+    h.app.resume()
+    # A menu built on Monday and clicked on Tuesday at 10:00 does not pause into the past.
+    stale = list(next(i for i in tray._icon.menu.items if i.text == "Pause").submenu.items)
+    h.clock.advance(timedelta(hours=26))
+    stale[-1](tray._icon)
+    wednesday_nine = datetime(2026, 11, 25, 9, 0, tzinfo=BERLIN).astimezone(UTC)
+    assert h.app.snapshot.paused_until == wednesday_nine
+    assert pause_label(wednesday_nine, BERLIN) == "Until Wed 09:00"

@@ -185,7 +185,7 @@ def tick(now: datetime, timing: Timing, state: State,
         if due is not None and now >= due:
             # A snooze that ran past the end of active hours waits for the next window.
             state = replace(state, since=now, snooze_until=None)
-        return Tick(state, resumed=resumed, away=away)
+        return Tick(look_soon(now, timing, state), resumed=resumed, away=away)
     idle = senses.idle()
     away = None
     if idle is not None:
@@ -238,9 +238,16 @@ def look_soon(now: datetime, timing: Timing, state: State) -> State:
     not at all where the idle time can't be read.
     """
     if (not timing.watching or state.check_at is not None or state.away_since is not None
-            or state.is_paused(now) or not timing.hours.is_active(now, timing.tz)):
+            or state.is_paused(now)):
         return state
-    check = now + timing.natural_break
+    if timing.hours.is_active(now, timing.tz):
+        check = now + timing.natural_break
+    else:
+        # Outside active hours: the first look is a break's length into the next window.
+        start = next((s for s, _ in timing.hours.windows(now, timing.tz) if s > now), None)
+        if start is None:
+            return state
+        check = start + timing.natural_break
     due = state.next_due(timing)
     if due is not None and due - check < timing.check_every():
         return state  # the reminder itself looks
@@ -248,15 +255,15 @@ def look_soon(now: datetime, timing: Timing, state: State) -> State:
 
 
 def _look_at(check: datetime | None, now: datetime, timing: Timing, state: State) -> State:
-    """Set the next look, but never past the end of the active hours ``now`` is in.
+    """Set the next look, but never past the end of the active hours ``now`` is in (or next).
 
     Someone away (or a reminder held) is looked at once more as the hours end,
     which closes the break; otherwise there is nothing to look for until the
     next reminder.
     """
     if check is not None:
-        end = next((e for s, e in timing.hours.windows(now, timing.tz, max_days=1)
-                    if s <= now < e), now)
+        # The window ``now`` is in, or else the next one.
+        end = next((e for _, e in timing.hours.windows(now, timing.tz)), now)
         if check >= end:
             waiting = state.away_since is not None or state.held_since is not None
             check = end if waiting else None

@@ -40,6 +40,7 @@ class Period:
     reminded: int
     snoozed: int
     skipped: int
+    breaks: int = 0  # natural breaks: away from the keyboard, or the laptop asleep
 
     @property
     def days(self) -> int:
@@ -57,6 +58,7 @@ class Period:
         return {"first_day": self.first.isoformat(), "last_day": self.last.isoformat(),
                 "days": self.days, "done": self.done, "reminded": self.reminded,
                 "snoozed": self.snoozed, "skipped": self.skipped,
+                "natural_breaks": self.breaks,
                 "response_rate": None if rate is None else round(rate, 3)}
 
 
@@ -156,7 +158,7 @@ def summarize(counts: Counts, today: date, window_days: int, goal: int,
 def _period(first: date, last: date, kinds: Mapping[str, int]) -> Period:
     return Period(first=first, last=last, done=kinds.get("done", 0),
                   reminded=kinds.get("reminded", 0), snoozed=kinds.get("snoozed", 0),
-                  skipped=kinds.get("skipped", 0))
+                  skipped=kinds.get("skipped", 0), breaks=kinds.get("away", 0))
 
 
 def format_text(stats: Stats) -> str:
@@ -192,8 +194,11 @@ def format_text(stats: Stats) -> str:
 def _period_text(period: Period) -> str:
     rate = period.response_rate
     answered = "no reminders yet" if rate is None else f"{round(rate * 100)}% answered"
+    breaks = ""
+    if period.breaks:
+        breaks = f" {period.breaks} natural break{'s' if period.breaks != 1 else ''}."
     return (f"{period.done} done, {period.reminded} reminders, {period.snoozed} snoozed, "
-            f"{period.skipped} skipped; {answered}.")
+            f"{period.skipped} skipped; {answered}.{breaks}")
 
 
 def _days(count: int) -> str:

@@ -19,7 +19,7 @@ import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
 from types import ModuleType
@@ -27,7 +27,7 @@ from typing import Any
 
 from PIL import Image
 
-from budge import days
+from budge import core, days
 from budge.app import App, Snapshot, describe_time
 from budge.durations import describe_duration
 from budge.icons import Look, draw
@@ -225,8 +225,20 @@ class PystrayTray:
         def pause_for(duration: timedelta) -> None:
             app.pause(app.clock.now() + duration)
 
-        pauses = [item(describe_duration(d), act(partial(pause_for, d))) for d in PAUSE_CHOICES]
-        pauses.append(item("Until tomorrow", act(app.pause_until_tomorrow)))
+        def pause_until(at: datetime) -> None:
+            # The time the menu showed, unless the menu is so old that it has passed.
+            if at > app.clock.now():
+                app.pause(at)
+            else:
+                app.pause_until_tomorrow()
+
+        def pauses() -> list[Any]:
+            # Built on every menu refresh: it names the day and time it pauses until.
+            now = app.clock.now()
+            target = core.pause_until_tomorrow(now, app.timing())
+            return [*(item(describe_duration(d), act(partial(pause_for, d)))
+                      for d in PAUSE_CHOICES),
+                    item(pause_label(target, app.tz), act(partial(pause_until, target)))]
 
         def normal_day(_: object) -> bool:
             return app.snapshot.day_mode == days.NORMAL
@@ -242,7 +254,7 @@ class PystrayTray:
             item("Done", act(app.done), default=True),
             item("Snooze", menu(snoozes)),
             item("Skip", act(app.skip)),
-            item("Pause", menu(*pauses), visible=lambda _: app.snapshot.paused_until is None),
+            item("Pause", menu(pauses), visible=lambda _: app.snapshot.paused_until is None),
             item(lambda _: resume_label(app.snapshot), act(app.resume),
                  visible=lambda _: app.snapshot.paused_until is not None),
             item("Hard day", hard_day, visible=normal_day),
@@ -368,6 +380,11 @@ def streak_label(snapshot: Snapshot) -> str:
     streak = snapshot.streak
     days = "day" if streak.current == 1 else "days"
     return f"Streak: {streak.current} {days} · today {streak.today_done} of {streak.goal}"
+
+
+def pause_label(target: datetime, tz: tzinfo) -> str:
+    """``Until Tue 09:00``: a weekday, not "tomorrow", so an old menu is never wrong."""
+    return f"Until {target.astimezone(tz):%a %H:%M}"
 
 
 def resume_label(snapshot: Snapshot) -> str:
