@@ -220,3 +220,53 @@ def test_choose_finds_the_x11_and_dunst_probes(desktop: DesktopSession,
     assert chosen.names == ("X11 (MIT-SCREEN-SAVER)",
                             ("X11 full-screen window", "notification service do-not-disturb"))
     assert chosen.idle() is not None
+
+
+_FAKE_MUTTER = """
+import sys
+import dbus, dbus.bus, dbus.service
+from dbus.mainloop.glib import DBusGMainLoop
+from gi.repository import GLib
+
+DBusGMainLoop(set_as_default=True)
+bus = dbus.bus.BusConnection(sys.argv[1])
+
+
+class IdleMonitor(dbus.service.Object):
+    @dbus.service.method("org.gnome.Mutter.IdleMonitor", out_signature="t")
+    def GetIdletime(self):
+        return dbus.UInt64(int(open(sys.argv[2]).read()))
+
+
+monitor = IdleMonitor(bus, "/org/gnome/Mutter/IdleMonitor/Core")
+name = dbus.service.BusName("org.gnome.Mutter.IdleMonitor", bus)
+print("ready", flush=True)
+GLib.MainLoop().run()
+"""
+
+
+@pytest.mark.desktop
+def test_mutter_idle_over_a_real_bus(desktop: DesktopSession, tmp_path: Path,
+                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    address = desktop.env["DBUS_SESSION_BUS_ADDRESS"]
+    value = tmp_path / "idle-ms"
+    value.write_text("4321")
+    service = subprocess.Popen([sys.executable, "-c", _FAKE_MUTTER, address, str(value)],
+                               stdout=subprocess.PIPE, text=True, env=desktop.env)
+    try:
+        assert service.stdout is not None and service.stdout.readline().strip() == "ready"
+        monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", address)
+        monkeypatch.delenv("DISPLAY", raising=False)
+        # GNOME on Wayland, where X11 can't see the idle time: Mutter is asked.
+        chosen = senses.choose(platform="linux", env={"WAYLAND_DISPLAY": "wayland-0",
+                                                      "XDG_CURRENT_DESKTOP": "GNOME"})
+        assert chosen.names[0] == "GNOME (Mutter idle monitor)"
+        assert chosen.idle() == timedelta(milliseconds=4321)
+        value.write_text("12")
+        assert chosen.idle() == timedelta(milliseconds=12)
+    finally:
+        service.terminate()
+        service.wait(timeout=10)
+    assert chosen.idle() is None  # Mutter gone: can't tell, reported once
