@@ -155,3 +155,33 @@ def test_statistics_queries_read_an_index_not_the_table(store: Store) -> None:
         assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (sql, plan)
         assert not any(step.startswith("SCAN events") and "INDEX" not in step
                        for step in plan.split(" | ")), (sql, plan)
+
+
+def test_a_growing_history_does_not_grow_the_memory_held(tmp_path: Path) -> None:
+    # SQLite's default page cache would keep up to 2 MiB of a growing file in a
+    # daemon that runs all day; budge's is small (about 1.6 MiB before, here).
+    import gc
+
+    def rss_kib() -> int:
+        for line in Path("/proc/self/status").read_text().splitlines():
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1])
+        raise AssertionError("no VmRSS")
+
+    store = Store.open(tmp_path / "budge.sqlite3")
+    tz = ZoneInfo("Europe/Berlin")
+    start = datetime(2026, 11, 23, 8, tzinfo=UTC)
+    try:
+        for i in range(300):
+            store.record("reminded", start + timedelta(seconds=i), tz, "neck-tilt")
+        gc.collect()
+        before = rss_kib()
+        for i in range(3000):
+            at = start + timedelta(seconds=300 + i)
+            store.record("reminded", at, tz, "neck-tilt")
+            store.record("done", at, tz, "neck-tilt")
+        gc.collect()
+        grown = rss_kib() - before
+    finally:
+        store.close()
+    assert grown < 700, f"{grown} KiB held after 6,000 events"
