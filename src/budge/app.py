@@ -151,7 +151,8 @@ class App:
             now = self.clock.now()
             unanswered = self.settings.movement(self.state.current)
             before = self.state
-            result = core.tick(now, self.timing(), before,
+            timing = self.timing()  # one day-mode query per wake-up, shared below
+            result = core.tick(now, timing, before,
                                lambda: self._choose_next(now, avoid=unanswered), self.senses)
             recorded = result.resumed or result.away is not None or result.reminded is not None
             if result.resumed:
@@ -180,7 +181,7 @@ class App:
                 self._commit(now)
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
-                self.timer.schedule(self.state.wake_at(self.timing()))
+                self.timer.schedule(self.state.wake_at(timing))
         if movement is not None and self.notifier is not None:
             self.notifier.send(notification_title(movement), movement.cue,
                                self.settings.config.notification_timeout)

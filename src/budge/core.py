@@ -203,15 +203,7 @@ def tick(now: datetime, timing: Timing, state: State,
                             snooze_until=None, held_since=None)
     due = state.next_due(timing)
     if due is None or now < due:
-        check = None
-        if idle is not None:
-            # The soonest they could have been away for a whole natural break.
-            check = now + max(timing.check_every(), timing.natural_break - idle)
-            if due is not None and due - check < timing.check_every():
-                check = due  # the reminder itself looks, no need to wake just before
-        elif timing.watching:
-            check = now + timing.natural_break  # could not tell this time; try later
-        return Tick(_look_at(check, now, timing, state), resumed=resumed, away=away)
+        return Tick(_next_look(now, idle, timing, state), resumed=resumed, away=away)
     if timing.hold_limit is not None:
         reason = senses.busy()
         held_since = state.held_since or now
@@ -223,11 +215,9 @@ def tick(now: datetime, timing: Timing, state: State,
     if state.pending and state.snooze_until is None and choose_next is not None:
         current = choose_next()
     reminded = replace(state, since=now, snooze_until=None, pending=True, current=current,
-                       held_since=None, check_at=None)
-    if idle is not None:
-        reminded = _look_at(now + max(timing.check_every(), timing.natural_break - idle),
-                            now, timing, reminded)
-    return Tick(look_soon(now, timing, reminded), reminded=current, resumed=resumed, away=away)
+                       held_since=None)
+    return Tick(_next_look(now, idle, timing, reminded), reminded=current, resumed=resumed,
+                away=away)
 
 
 def look_soon(now: datetime, timing: Timing, state: State) -> State:
@@ -241,32 +231,43 @@ def look_soon(now: datetime, timing: Timing, state: State) -> State:
             or state.is_paused(now)):
         return state
     if timing.hours.is_active(now, timing.tz):
-        check = now + timing.natural_break
-    else:
-        # Outside active hours: the first look is a break's length into the next window.
-        start = next((s for s, _ in timing.hours.windows(now, timing.tz) if s > now), None)
-        if start is None:
-            return state
-        check = start + timing.natural_break
-    due = state.next_due(timing)
-    if due is not None and due - check < timing.check_every():
-        return state  # the reminder itself looks
-    return _look_at(check, now, timing, state)
+        return _next_look(now, None, timing, state)
+    # Outside active hours: the first look is a break's length into the next window.
+    start = next((s for s, _ in timing.hours.windows(now, timing.tz) if s > now), None)
+    if start is None:
+        return state
+    return _look_at(start + timing.natural_break, now, timing, state)
 
 
-def _look_at(check: datetime | None, now: datetime, timing: Timing, state: State) -> State:
-    """Set the next look, but never past the end of the active hours ``now`` is in (or next).
+def _next_look(now: datetime, idle: timedelta | None, timing: Timing, state: State) -> State:
+    """The soonest they could have been away a whole break, seen from ``now``.
 
-    Someone away (or a reminder held) is looked at once more as the hours end,
+    ``idle`` is what the desktop just said, or ``None`` if it could not tell
+    (then a break's length from now).
+    """
+    if not timing.watching and idle is None:
+        return replace(state, check_at=None)
+    idle = idle if idle is not None else timedelta(0)
+    return _look_at(now + max(timing.check_every(), timing.natural_break - idle), now,
+                    timing, state)
+
+
+def _look_at(check: datetime, now: datetime, timing: Timing, state: State) -> State:
+    """Set the next look, unless the next reminder (which looks itself) comes first.
+
+    Never past the end of the active hours ``now`` is in (or the next ones):
+    someone away (or a reminder held) is looked at once more as the hours end,
     which closes the break; otherwise there is nothing to look for until the
     next reminder.
     """
-    if check is not None:
-        # The window ``now`` is in, or else the next one.
-        end = next((e for _, e in timing.hours.windows(now, timing.tz)), now)
-        if check >= end:
-            waiting = state.away_since is not None or state.held_since is not None
-            check = end if waiting else None
+    waiting = state.away_since is not None or state.held_since is not None
+    due = None if waiting else state.next_due(timing)
+    if due is not None and due - check < timing.check_every():
+        return replace(state, check_at=None)
+    # The window ``now`` is in, or else the next one.
+    end = next((e for _, e in timing.hours.windows(now, timing.tz)), now)
+    if check >= end:
+        return replace(state, check_at=end if waiting else None)
     return replace(state, check_at=check)
 
 

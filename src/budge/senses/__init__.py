@@ -25,6 +25,12 @@ class Unavailable(Exception):
     """A probe can't work here; the message says why, for the log."""
 
 
+def require_platform(platform: str, name: str) -> None:
+    """For a probe's factory: raise :class:`Unavailable` anywhere but ``platform``."""
+    if sys.platform != platform:
+        raise Unavailable(f"not {name}")
+
+
 class IdleProbe(Protocol):
     """Reads the time since the last keyboard or mouse input. Raises when it can't."""
 

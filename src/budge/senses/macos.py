@@ -7,13 +7,12 @@ functions that touch the OS, which tests on Linux swap for fakes.
 from __future__ import annotations
 
 import json
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from budge.senses import Unavailable
+from budge.senses import Unavailable, require_platform
 
 _CORE_GRAPHICS = "/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics"
 _HID_SYSTEM_STATE = 1  # kCGEventSourceStateHIDSystemState
@@ -21,10 +20,6 @@ _ANY_INPUT = 0xFFFFFFFF  # kCGAnyInputEventType
 # Where macOS 12 and later keep the Focus (do not disturb) switched on by hand.
 ASSERTIONS = Path.home() / "Library" / "DoNotDisturb" / "DB" / "Assertions.json"
 
-
-def _require_macos() -> None:
-    if sys.platform != "darwin":
-        raise Unavailable("not macOS")
 
 
 def _seconds_function() -> Callable[[int, int], float]:
@@ -85,10 +80,10 @@ class MacFocus:
 
 
 def idle_probe() -> MacIdle:
-    _require_macos()
+    require_platform("darwin", "macOS")
     return MacIdle()
 
 
 def focus_probe() -> MacFocus:
-    _require_macos()
+    require_platform("darwin", "macOS")
     return MacFocus()

@@ -6,11 +6,10 @@ functions that call the OS, which tests on Linux swap for fakes.
 
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable
 from datetime import timedelta
 
-from budge.senses import Unavailable
+from budge.senses import require_platform
 
 # SHQueryUserNotificationState's answers (QUERY_USER_NOTIFICATION_STATE) that
 # mean "not now", with how budge names them.
@@ -22,10 +21,6 @@ _NOT_NOW = {
     6: "quiet time",  # QUNS_QUIET_TIME
 }
 
-
-def _require_windows() -> None:
-    if sys.platform != "win32":
-        raise Unavailable("not Windows")
 
 
 def read_last_input() -> tuple[int, int]:
@@ -79,10 +74,10 @@ class WindowsBusy:
 
 
 def idle_probe() -> WindowsIdle:
-    _require_windows()
+    require_platform("win32", "Windows")
     return WindowsIdle()
 
 
 def busy_probe() -> WindowsBusy:
-    _require_windows()
+    require_platform("win32", "Windows")
     return WindowsBusy()
