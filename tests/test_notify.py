@@ -51,3 +51,51 @@ def test_every_backend_failing_never_raises(caplog: pytest.LogCaptureFixture) ->
     notifier.send("title", "body", timedelta(seconds=1))
     notifier.send("title", "body", timedelta(seconds=1))
     assert sum("failed" in r.getMessage() for r in caplog.records) == 2
+
+
+# Sends notifications through plyer from a worker thread, as the daemon's
+# timer does, and prints resident memory after a warm-up and at the end.
+_MANY_NOTIFICATIONS = r"""
+import sys, threading, time
+from datetime import timedelta
+from budge.notify import PlyerNotifier
+
+def rss():
+    with open('/proc/self/status') as status:
+        return int(next(l for l in status if l.startswith('VmRSS')).split()[1])
+
+def send(count):
+    notifier = PlyerNotifier(None)
+    for n in range(count):
+        notifier.send(f'budge test {n}', 'a slow shoulder roll', timedelta(seconds=1))
+
+def run():
+    send(50)
+    time.sleep(1.5)
+    warm = rss()
+    send(int(sys.argv[1]))
+    time.sleep(1.5)
+    print(warm, rss())
+
+worker = threading.Thread(target=run)
+worker.start()
+worker.join()
+"""
+
+
+@pytest.mark.desktop
+def test_plyer_notifications_hold_no_memory_from_the_notification_service(desktop) -> None:  # type: ignore[no-untyped-def]
+    # dunst answers every notification on plyer's session connection (a
+    # NotificationClosed signal when it expires); nothing reads there, so
+    # unless budge closes it, libdbus keeps each one: ~0.5 KiB a reminder.
+    import subprocess
+    import sys
+
+    count = 400
+    result = subprocess.run([sys.executable, "-c", _MANY_NOTIFICATIONS, str(count)],
+                            env=desktop.env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    warm, end = map(int, result.stdout.split())
+    received = [n for n in desktop.notifications() if n.summary.startswith("budge test")]
+    assert len(received) == count + 50
+    assert end - warm < 64, f"grew {end - warm} KiB over {count} notifications"

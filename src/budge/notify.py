@@ -39,9 +39,12 @@ class PlyerNotifier:
             # the user wrote must show as typed.
             body = html.escape(body, quote=False)
             self._warn_if_timeout_ignored()
-        notification.notify(title=title, message=body, app_name="budge",
-                            app_icon=str(self._icon) if self._icon else "",
-                            timeout=max(1, int(timeout.total_seconds())))
+        try:
+            notification.notify(title=title, message=body, app_name="budge",
+                                app_icon=str(self._icon) if self._icon else "",
+                                timeout=max(1, int(timeout.total_seconds())))
+        finally:
+            close_shared_session_bus()
 
     def _warn_if_timeout_ignored(self) -> None:
         if self._checked_timeout:
@@ -54,6 +57,27 @@ class PlyerNotifier:
                         "`pip install 'budge[linux]'` adds dbus-python so they close by themselves")
         else:
             raise RuntimeError("neither dbus-python nor notify-send is available")
+
+
+def close_shared_session_bus() -> None:
+    """Close the session-bus connection plyer's D-Bus backend opened, if any.
+
+    plyer sends each notification over dbus-python's shared session connection
+    and never reads from it. The notification service still writes to it (a
+    NotificationClosed signal for every notification, the introspection
+    replies), and with no main loop to hand them to, libdbus queues them for
+    the life of the process: about half a kilobyte per reminder, all day.
+    Closing the connection drops the queue; the next notification opens a
+    new one, which costs a millisecond or two once per reminder.
+    """
+    dbus = sys.modules.get("dbus")
+    if dbus is None:  # plyer went through notify-send, a portal or another OS
+        return
+    shared = getattr(dbus.Bus, "_shared_instances", None)
+    bus = shared.get(dbus.Bus.TYPE_SESSION) if isinstance(shared, dict) else None
+    if bus is not None:
+        with contextlib.suppress(Exception):
+            bus.close()  # also forgets it as the shared instance
 
 
 class CallableNotifier:
