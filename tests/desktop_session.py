@@ -40,6 +40,9 @@ _DUNSTRC = """[global]
     offset = 10x50
     frame_width = 2
     markup = full
+    # Record every notification received: by default dunst merges one
+    # identical to a notification still on screen, and runs no script for it.
+    stack_duplicates = false
 [record]
     summary = "*"
     script = {script}
