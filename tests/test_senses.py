@@ -3,7 +3,9 @@ X11 and D-Bus ones against Xvfb, openbox and dunst."""
 
 from __future__ import annotations
 
+import contextlib
 import logging
+import os
 import subprocess
 import time
 from datetime import timedelta
@@ -155,6 +157,15 @@ def test_a_failing_probe_is_reported_once_and_used_again_when_it_works(
 
 # The real thing: Xvfb, openbox, dunst
 
+@pytest.fixture(autouse=True)
+def _fresh_x_connection() -> None:
+    # Each test has its own X server, often on the same display number; the
+    # daemon has one server for its life, and reconnects if it goes away.
+    from budge.senses import x11
+
+    x11._shared.cache_clear()
+
+
 @pytest.mark.desktop
 def test_x11_idle_time_resets_when_the_pointer_moves(desktop: DesktopSession,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
@@ -195,6 +206,26 @@ def test_x11_full_screen_window_is_busy(desktop: DesktopSession,
     desktop.wait_for(lambda: probe.busy() == "a full-screen window", 10, "focus back")
     desktop.wmctrl("-r", "slides", "-b", "remove,fullscreen")
     desktop.wait_for(lambda: probe.busy() is None, 10, "the window to leave full screen")
+
+
+def _sockets() -> int:
+    count = 0
+    for fd in Path("/proc/self/fd").iterdir():
+        with contextlib.suppress(OSError):  # the directory's own fd is gone by now
+            count += os.readlink(fd).startswith("socket:")
+    return count
+
+
+@pytest.mark.desktop
+def test_both_x11_probes_hold_one_connection_between_them(
+        desktop: DesktopSession, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("DISPLAY", desktop.env["DISPLAY"])
+    from budge.senses import x11
+
+    before = _sockets()
+    idle, screen = x11.idle_probe(), x11.fullscreen_probe()
+    assert idle.idle() >= timedelta(0) and screen.busy() is None
+    assert _sockets() == before + 1  # one X connection, not one each
 
 
 @pytest.mark.desktop
