@@ -17,9 +17,9 @@ from budge.senses import Unavailable, require_platform
 _CORE_GRAPHICS = "/System/Library/Frameworks/CoreGraphics.framework/CoreGraphics"
 _HID_SYSTEM_STATE = 1  # kCGEventSourceStateHIDSystemState
 _ANY_INPUT = 0xFFFFFFFF  # kCGAnyInputEventType
-# Where macOS 12 and later keep the Focus (do not disturb) switched on by hand.
-ASSERTIONS = Path.home() / "Library" / "DoNotDisturb" / "DB" / "Assertions.json"
-
+# Where macOS 12 and later keep the Focus (do not disturb) switched on by hand,
+# under the user's home.
+_ASSERTIONS = ("Library", "DoNotDisturb", "DB", "Assertions.json")
 
 
 def _seconds_function() -> Callable[[int, int], float]:
@@ -40,8 +40,9 @@ def read_idle_seconds(function: Callable[[int, int], float]) -> float:
     return float(function(_HID_SYSTEM_STATE, _ANY_INPUT))
 
 
-def read_assertions(path: Path = ASSERTIONS) -> Any:
+def read_assertions(path: Path | None = None) -> Any:
     """The one Focus read: the parsed assertions file."""
+    path = path or Path.home().joinpath(*_ASSERTIONS)
     return json.loads(path.read_text(encoding="utf-8"))
 
 

@@ -22,7 +22,6 @@ _NOT_NOW = {
 }
 
 
-
 def read_last_input() -> tuple[int, int]:
     """The one idle call: (milliseconds since boot now, at the last input), both 32-bit."""
     import ctypes
