@@ -14,6 +14,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 from budge.app import App  # noqa: E402
 from budge.config import load_settings  # noqa: E402
+from budge.ports import Reminder  # noqa: E402
 from budge.store import Store  # noqa: E402
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -48,11 +49,20 @@ class FakeTimer:
 class RecordingNotifier:
     def __init__(self) -> None:
         self.sent: list[tuple[datetime, str, str, timedelta]] = []
+        self.reminders: list[Reminder] = []
+        self.withdrawn = 0
         self.clock: FakeClock | None = None
 
-    def send(self, title: str, body: str, timeout: timedelta) -> None:
+    def send(self, title: str, body: str, timeout: timedelta | None) -> None:
         assert self.clock is not None
-        self.sent.append((self.clock.now(), title, body, timeout))
+        self.sent.append((self.clock.now(), title, body, timeout))  # type: ignore[arg-type]
+
+    def remind(self, reminder: Reminder) -> None:
+        self.reminders.append(reminder)
+        self.send(reminder.title, reminder.body, reminder.timeout)
+
+    def withdraw(self) -> None:
+        self.withdrawn += 1
 
 
 class Harness:

@@ -35,7 +35,25 @@ def test_defaults_without_a_file(tmp_path: Path) -> None:
     assert config.hours.ranges == ((time(9), time(18)),)
     assert config.hours.days == frozenset(range(5))
     assert config.daily_goal == 3
-    assert config.notification_timeout == timedelta(seconds=20)
+    assert config.notification_timeout == timedelta(seconds=30)
+    # A reminder stays as long as its movement takes, plus time to read it.
+    assert config.reminder_timeout(60) == timedelta(seconds=90)
+    assert config.reminder_timeout(5) == timedelta(seconds=35)
+    assert config.plain_timeout == timedelta(seconds=30)
+
+
+def test_a_reminder_can_stay_until_answered(tmp_path: Path) -> None:
+    path = tmp_path / "config.toml"
+    path.write_text('[notifications]\ntimeout = "never"\n')
+    config = load_settings(path, tmp_path / "movements.toml").config
+    assert config.notification_timeout is None and config.reminder_timeout(60) is None
+    assert config.plain_timeout == timedelta(seconds=30)  # a welcome still goes away
+    path.write_text('[notifications]\ntimeout = "3m"\n')
+    config = load_settings(path, tmp_path / "movements.toml").config
+    assert config.reminder_timeout(60) == timedelta(minutes=3)
+    path.write_text('[notifications]\ntimeout = "forever"\n')
+    with pytest.raises(ConfigError, match='notifications.timeout.*or "never"'):
+        load_settings(path, tmp_path / "movements.toml")
     assert config.tray_backend == "auto"
     assert config.snooze_options == (timedelta(minutes=5), timedelta(minutes=10),
                                      timedelta(minutes=30))

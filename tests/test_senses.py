@@ -89,9 +89,22 @@ def test_notification_service_switches(switches: dict[str, bool], reason: str | 
     assert freedesktop.NotificationsDnd(lambda bus: switches, connect=object).busy() == reason
 
 
-def test_gnome_banners_off_is_do_not_disturb() -> None:
-    assert gnome.GnomeDnd(lambda s: False, open_=object).busy() == "do not disturb"
-    assert gnome.GnomeDnd(lambda s: True, open_=object).busy() is None
+def test_gnome_banners_off_is_do_not_disturb(tmp_path: Path) -> None:
+    assert gnome.GnomeDnd(lambda command: False).busy() == "do not disturb"
+    assert gnome.GnomeDnd(lambda command: True).busy() is None
+    # Through a real command that answers as gsettings does.
+    answer = tmp_path / "answer"
+    command = tmp_path / "gsettings"
+    command.write_text(f'#!/bin/sh\n[ "$*" = "get {gnome.SCHEMA} show-banners" ] || exit 1\n'
+                       f'cat {answer}\n')
+    command.chmod(0o755)
+    answer.write_text("true\n")
+    probe = gnome.GnomeDnd(command=str(command))
+    assert probe.busy() is None
+    answer.write_text("false\n")
+    assert probe.busy() == "do not disturb"
+    with pytest.raises(Unavailable, match="can't be read"):
+        gnome.GnomeDnd(command=str(tmp_path / "missing"))
 
 
 # Choosing, and living with a probe that fails
@@ -254,25 +267,20 @@ def test_choose_finds_the_x11_and_dunst_probes(desktop: DesktopSession,
 
 
 _FAKE_MUTTER = """
-import sys
-import dbus, dbus.bus, dbus.service
-from dbus.mainloop.glib import DBusGMainLoop
-from gi.repository import GLib
+import sys, threading
+from budge.bus import Bus, Reply
 
-DBusGMainLoop(set_as_default=True)
-bus = dbus.bus.BusConnection(sys.argv[1])
+bus = Bus(sys.argv[1])
 
 
-class IdleMonitor(dbus.service.Object):
-    @dbus.service.method("org.gnome.Mutter.IdleMonitor", out_signature="t")
-    def GetIdletime(self):
-        return dbus.UInt64(int(open(sys.argv[2]).read()))
+def answer(call):
+    return Reply("t", int(open(sys.argv[2]).read()))
 
 
-monitor = IdleMonitor(bus, "/org/gnome/Mutter/IdleMonitor/Core")
-name = dbus.service.BusName("org.gnome.Mutter.IdleMonitor", bus)
+bus.export("/org/gnome/Mutter/IdleMonitor/Core", answer)
+bus.request_name("org.gnome.Mutter.IdleMonitor")
 print("ready", flush=True)
-GLib.MainLoop().run()
+threading.Event().wait()
 """
 
 

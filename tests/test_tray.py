@@ -55,7 +55,8 @@ def test_tooltip_says_next_reminder_and_streak() -> None:
 
 
 def test_backend_candidates() -> None:
-    assert candidates("auto", "linux") == ["appindicator", "gtk", "xorg"]
+    assert candidates("auto", "linux") == ["sni", "gtk", "xorg"]
+    assert candidates("sni", "linux") == ["sni"]
     assert candidates("auto", "win32") == ["win32"]
     assert candidates("auto", "darwin") == ["darwin"]
     assert candidates("gtk", "linux") == ["gtk"]
@@ -68,7 +69,8 @@ def test_without_a_display_every_backend_is_named_in_one_error() -> None:
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
                          check=True).stdout
     assert out.startswith("no tray backend could start")
-    for name in ("appindicator", "gtk", "xorg"):
+    assert "sni: BusUnavailable: no session bus" in out
+    for name in ("gtk", "xorg"):
         assert f"{name}: " in out
 
 

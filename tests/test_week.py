@@ -29,14 +29,19 @@ def test_a_week_of_reminders(harness) -> None:  # type: ignore[no-untyped-def]
 
 
 def test_notifications_name_the_movement_its_length_and_cue(harness) -> None:  # type: ignore[no-untyped-def]
-    h = harness('[notifications]\ntimeout = "45s"\n')
+    h = harness('[notifications]\ntimeout = "2m"\n')
     h.run_until(MONDAY_8AM + timedelta(hours=2))
     _, title, body, timeout = h.notifier.sent[0]
     movement = h.app.settings.movement(h.store.events("reminded")[0].movement)
     assert movement is not None
     assert title == f"{movement.name} · {movement.length_label}"
     assert body == movement.cue
-    assert timeout == timedelta(seconds=45)
+    assert timeout == timedelta(minutes=2)
+    reminder = h.notifier.reminders[0]
+    assert reminder.movement_id == movement.id
+    assert reminder.details.startswith(f"1. {movement.steps[0]}")
+    assert reminder.details.endswith(f"Gentler: {movement.gentler}")
+    assert reminder.snooze_label == "Snooze 5 min"
 
 
 def test_done_is_recorded_and_counts_toward_the_streak(harness) -> None:  # type: ignore[no-untyped-def]

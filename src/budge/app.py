@@ -19,12 +19,12 @@ from pathlib import Path
 
 from budge import core, days
 from budge.chooser import RECENT_WINDOW, choose
-from budge.config import Settings, load_settings
+from budge.config import Config, Settings, load_settings
 from budge.days import RestAllowance, streak_keeping, used_in_period
 from budge.durations import describe_duration
 from budge.hours import local_day
 from budge.movements import Movement
-from budge.ports import Clock, Notifier, Timer
+from budge.ports import Clock, Reminder, ReminderNotifier, Timer
 from budge.problems import ConfigError
 from budge.store import Store
 from budge.streak import Streak, compute_streak
@@ -84,7 +84,7 @@ class App:
         self.rng = rng
         self.running = running
         self.timer: Timer | None = None
-        self.notifier: Notifier | None = None
+        self.notifier: ReminderNotifier | None = None
         self.senses: core.Senses = core.BLIND
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
@@ -183,13 +183,17 @@ class App:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
                 self.timer.schedule(self.state.wake_at(timing))
         if movement is not None and self.notifier is not None:
-            self.notifier.send(notification_title(movement), movement.cue,
-                               self.settings.config.notification_timeout)
+            self.notifier.remind(reminder_for(movement, self.settings.config))
 
     # actions
 
-    def done(self) -> Reply:
+    def done(self, movement_id: str | None = None) -> Reply:
+        """Done with the movement on screen; ``movement_id`` names the one the user
+        saw, so an answer to a reminder that a newer one replaced meanwhile records
+        the movement that was done, and leaves the newer reminder waiting."""
         with self._lock:
+            if self._is_earlier(movement_id):
+                return self._done_earlier(movement_id)
             movement = self._move_on("done")
             streak = self.snapshot.streak
             name = movement.name if movement else "movement"
@@ -198,10 +202,27 @@ class App:
                 message += " That is today's goal. Well done."
             return Reply(True, message)
 
-    def skip(self) -> Reply:
+    def skip(self, movement_id: str | None = None) -> Reply:
         with self._lock:
+            if self._is_earlier(movement_id):
+                return Reply(True, f"That reminder was already replaced by "
+                                   f"{self._current_name()}; nothing changed.")
             self._move_on("skipped")
             return Reply(True, f"Skipped. Next time: {self._current_name()}.")
+
+    def _is_earlier(self, movement_id: str | None) -> bool:
+        return movement_id is not None and movement_id != self.state.current
+
+    def _done_earlier(self, movement_id: str | None) -> Reply:
+        movement = self.settings.movement(movement_id)
+        if movement is None:
+            return Reply(False, f"unknown movement {movement_id!r}")
+        now = self.clock.now()
+        self.store.record("done", now, self.tz, movement.id)
+        self._commit(now)
+        log.info("done: %s (an earlier reminder)", movement.id)
+        streak = self.snapshot.streak
+        return Reply(True, f"Done: {movement.name}. {streak.today_done} of {streak.goal} today.")
 
     def _move_on(self, kind: str) -> Movement | None:
         """Record done or skipped for the current movement, then suggest another."""
@@ -213,8 +234,12 @@ class App:
         log.info("%s: %s", kind, movement.id if movement else "-")
         return movement
 
-    def snooze(self, duration: timedelta | None = None) -> Reply:
+    def snooze(self, duration: timedelta | None = None,
+               movement_id: str | None = None) -> Reply:
         with self._lock:
+            if self._is_earlier(movement_id):
+                return Reply(True, f"That reminder was already replaced by "
+                                   f"{self._current_name()}; nothing changed.")
             now = self.clock.now()
             duration = duration or self.settings.config.snooze_options[0]
             movement = self.state.current
@@ -385,6 +410,14 @@ _ALREADY = {days.REST: "Today is already a rest day.",
 
 def notification_title(movement: Movement) -> str:
     return f"{movement.name} · {movement.length_label}"
+
+
+def reminder_for(movement: Movement, config: Config) -> Reminder:
+    steps = "\n".join(f"{n}. {step}" for n, step in enumerate(movement.steps, 1))
+    return Reminder(movement_id=movement.id, title=notification_title(movement),
+                    body=movement.cue, details=f"{steps}\nGentler: {movement.gentler}",
+                    timeout=config.reminder_timeout(movement.seconds),
+                    snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}")
 
 
 def describe_time(at: datetime, now: datetime, tz: tzinfo) -> str:

@@ -23,7 +23,9 @@ from budge.movements import REGIONS, Movement, load_builtin, load_user, merge_ca
 from budge.problems import ConfigError, Problem, ProblemList, read_user_text, toml_problem
 from budge.resources import read_text
 
-TRAY_BACKENDS = ("auto", "appindicator", "gtk", "xorg", "none")
+TRAY_BACKENDS = ("auto", "sni", "gtk", "appindicator", "xorg", "none")
+# Time to read a reminder, on top of the time its movement takes.
+READING_TIME = timedelta(seconds=30)
 TEMPLATE = "config/budge.toml"
 _MAX_INTERVAL = timedelta(hours=12)
 _MAX_SNOOZE = timedelta(hours=12)
@@ -37,13 +39,25 @@ class Config:
     hours: ActiveHours
     daily_goal: int
     snooze_options: tuple[timedelta, ...]
-    notification_timeout: timedelta
+    notification_timeout: timedelta | None  # None: "never" (a reminder stays until answered)
     tray_backend: str
     filters: Filters
     rest: RestAllowance = DEFAULT_ALLOWANCE
     gentle_interval: timedelta = timedelta(hours=1)
     natural_break: timedelta = timedelta(minutes=5)
     hold_limit: timedelta | None = timedelta(hours=1)  # None: do-not-disturb is not honoured
+
+    def reminder_timeout(self, movement_seconds: int) -> timedelta | None:
+        """How long a reminder stays: long enough to read it and do the movement."""
+        if self.notification_timeout is None:
+            return None
+        return max(self.notification_timeout,
+                   timedelta(seconds=movement_seconds) + READING_TIME)
+
+    @property
+    def plain_timeout(self) -> timedelta:
+        """How long any other notification stays (a welcome, a warning)."""
+        return self.notification_timeout or READING_TIME
 
 
 @dataclass(frozen=True)
@@ -130,8 +144,9 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
     goal = field("daily_goal", _whole_number(1, 50), "a whole number from 1 to 50")
     snoozes = field("snooze_options", _parse_snoozes,
                     f"a list of 1 to 6 durations, each {DURATION_HELP}, at most 12h")
-    timeout = field("notifications.timeout", lambda v: _bounded(v, _MAX_TIMEOUT),
-                    f"{DURATION_HELP}, at most 10m")
+    timeout = field("notifications.timeout",
+                    lambda v: None if v == "never" else _bounded(v, _MAX_TIMEOUT),
+                    f'{DURATION_HELP}, at most 10m, or "never"')
     backend = field("tray.backend", lambda v: _one_of(v, TRAY_BACKENDS),
                     "one of " + ", ".join(f'"{b}"' for b in TRAY_BACKENDS))
     exclude = field("movements.exclude", _string_list, "a list of movement ids")

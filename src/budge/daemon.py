@@ -15,7 +15,7 @@ import threading
 from collections.abc import Callable
 from pathlib import Path
 
-from budge import senses
+from budge import bus, senses
 from budge.app import App, describe_time
 from budge.clockwatch import ClockWatch
 from budge.commands import dispatch
@@ -28,6 +28,7 @@ from budge.instance import AlreadyRunning, InstanceLock
 from budge.localzone import local_zone
 from budge.logs import setup_logging
 from budge.notify import CallableNotifier, FallbackNotifier, PlyerNotifier, PrintNotifier
+from budge.notifybus import BusNotifier
 from budge.paths import Paths
 from budge.ports import SystemClock, Tray
 from budge.problems import ConfigError
@@ -66,8 +67,13 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
               rng=random.Random(), config_path=paths.config_file,
               movements_path=paths.user_movements, running=True)
-    notifier = FallbackNotifier([PlyerNotifier(_notification_icon(paths)), PrintNotifier()])
+    icon = _notification_icon(paths)
+    bus_notifier = _bus_notifier(app, icon)
+    notifier = FallbackNotifier([*([bus_notifier] if bus_notifier else []),
+                                 PlyerNotifier(icon), PrintNotifier()])
     app.notifier = notifier
+    app.subscribe(lambda snapshot: notifier.follow(
+        snapshot.pending, snapshot.current.id if snapshot.current else None))
     _watch_store(app, notifier)
     stopped = threading.Event()
 
@@ -106,15 +112,34 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
         timer.shutdown()
         server.close()
         app.close()  # after a wake-up in progress, before the store goes
+        if bus_notifier is not None:
+            bus_notifier.close()  # no reminder left on screen that nobody can answer
         store.close()
+        bus.close_session()
         log.info("budge stopped")
     return 0
+
+
+def _bus_notifier(app: App, icon: Path | None) -> BusNotifier | None:
+    """Linux and the BSDs: notifications over budge's own D-Bus connection."""
+    if sys.platform in ("win32", "darwin"):
+        return None
+
+    def answer(action: str, movement_id: str) -> None:
+        if action == "done":
+            app.done(movement_id)
+        elif action == "snooze":
+            app.snooze(None, movement_id)
+        elif action == "skip":
+            app.skip(movement_id)
+
+    return BusNotifier(answer, icon)
 
 
 def _watch_store(app: App, notifier: FallbackNotifier) -> None:
     """Say so when the database was damaged, and once per outage when saving fails."""
     store = app.store
-    timeout = app.settings.config.notification_timeout
+    timeout = app.settings.config.plain_timeout
     if store.set_aside is not None:
         # The store has logged it (stderr and the log file); this is for the person.
         message = (f"The database was damaged. It was kept, untouched, as {store.set_aside}, "
@@ -148,7 +173,7 @@ def welcome(app: App, has_tray: bool) -> None:
                else "Pause with `budge pause`; stop with Ctrl+C.")
     body = (f"One small movement every {describe_duration(config.interval)}, "
             f"{describe_hours(config.hours)}. First reminder: {first}. {control}")
-    app.notifier.send("budge is running", body, config.notification_timeout)
+    app.notifier.send("budge is running", body, config.plain_timeout)
     app.store.set_flag("welcomed", app.clock.now().isoformat())
 
 

@@ -1,4 +1,7 @@
-"""Desktop notifications: plyer first, then the tray's own, then a printed line.
+"""Desktop notifications: a chain of backends, the first that works shows each one.
+
+On Linux, budge's own D-Bus notifications come first (with Done, Snooze and
+Skip on a reminder), then plyer, then the tray's own, then a printed line.
 
 A backend that fails is reported once, with what to install, and the next
 one takes over; a notification failure never stops the reminders.
@@ -15,11 +18,14 @@ import sys
 from collections.abc import Callable
 from datetime import timedelta
 from pathlib import Path
+from typing import Any
+
+from budge.ports import Reminder
 
 log = logging.getLogger("budge")
 
 LINUX_FIX = ("make sure a notification service runs on the session D-Bus (your desktop's "
-             "own, or dunst); `pip install 'budge[linux]'` adds dbus-python for plyer")
+             "own, or dunst or mako)")
 
 
 class PlyerNotifier:
@@ -53,8 +59,7 @@ class PlyerNotifier:
         if importlib.util.find_spec("dbus") is not None:
             return
         if shutil.which("notify-send"):
-            log.warning("notifications go through notify-send, which ignores the timeout; "
-                        "`pip install 'budge[linux]'` adds dbus-python so they close by themselves")
+            log.warning("notifications go through notify-send, which ignores the timeout")
         else:
             raise RuntimeError("neither dbus-python nor notify-send is available")
 
@@ -115,14 +120,47 @@ class FallbackNotifier:
         self._backends = list(backends)
         self._fix = fix
         self._failing: set[str] = set()
+        self._reminded: str | None = None  # the movement of the reminder last shown
+
+    def remind(self, reminder: Reminder) -> None:
+        """Show a reminder: with buttons where a backend can, as plain text elsewhere."""
+        self._reminded = reminder.movement_id
+        plain_timeout = reminder.timeout or timedelta(minutes=10)
+
+        def show(backend: Any) -> None:
+            remind = getattr(backend, "remind", None)
+            if remind is not None:
+                remind(reminder)
+            else:
+                backend.send(reminder.title, f"{reminder.body}\n{reminder.hint}", plain_timeout)
+        self._each(show)
+
+    def withdraw(self) -> None:
+        """Take the reminder on screen away, from every backend that can."""
+        self._reminded = None
+        for backend in self._backends:
+            withdraw = getattr(backend, "withdraw", None)
+            if withdraw is not None:
+                try:
+                    withdraw()
+                except Exception as error:
+                    log.debug("%s could not withdraw the reminder: %s", backend.name, error)
+
+    def follow(self, pending: bool, current: str | None) -> None:
+        """After any change: a reminder that was answered anywhere leaves the screen."""
+        if self._reminded is not None and (not pending or current != self._reminded):
+            self.withdraw()
 
     def insert_before_last(self, backend: object) -> None:
         self._backends.insert(max(0, len(self._backends) - 1), backend)
 
     def send(self, title: str, body: str, timeout: timedelta) -> None:
+        self._each(lambda backend: backend.send(title, body, timeout))
+
+    def _each(self, show: Callable[[Any], None]) -> None:
         for index, backend in enumerate(self._backends):
             try:
-                backend.send(title, body, timeout)
+                show(backend)
             except Exception as error:  # any backend failure: fall back, never crash
                 if backend.name not in self._failing:
                     self._failing.add(backend.name)

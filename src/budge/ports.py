@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Protocol
 
@@ -55,3 +56,28 @@ class Notifier(Protocol):
     """Shows a desktop notification. Any thread; never raises."""
 
     def send(self, title: str, body: str, timeout: timedelta) -> None: ...
+
+
+@dataclass(frozen=True)
+class Reminder:
+    """One reminder as a notification shows it, with what its buttons answer."""
+
+    movement_id: str
+    title: str
+    body: str  # the cue
+    details: str  # the steps and the gentler version, shown on a click
+    timeout: timedelta | None  # None: until answered or replaced
+    snooze_label: str  # "Snooze 5 min"
+    hint: str = "Mark it done from budge's tray menu, or run `budge done`."
+
+
+class ReminderNotifier(Notifier, Protocol):
+    """A notifier that can also show a reminder with buttons and take it away.
+
+    ``remind`` shows the reminder, replacing the one on screen; ``withdraw``
+    closes it once it has been answered anywhere. Any thread; never raises.
+    """
+
+    def remind(self, reminder: Reminder) -> None: ...
+
+    def withdraw(self) -> None: ...

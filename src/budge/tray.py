@@ -28,15 +28,22 @@ from typing import Any
 from PIL import Image
 
 from budge import core, days
-from budge.app import App, Snapshot, describe_time
+from budge.app import App, Snapshot, describe_time, reminder_for
 from budge.durations import describe_duration
 from budge.icons import Look, draw
 from budge.opener import open_file, spawn
+from budge.trayload import import_pystray
 
 log = logging.getLogger("budge")
 
-LINUX_MENU_FIX = ("for a full menu, install the Linux extra: "
-                  "pip install 'budge[linux]' (see the README's Linux notes)")
+LINUX_MENU_FIX = ("for the full menu, use a panel that shows StatusNotifierItems (KDE, Xfce, "
+                  "LXQt, Cinnamon, waybar, GNOME with the AppIndicator extension), or install "
+                  "PyGObject for the gtk tray: pip install 'budge[linux]' (see the README's "
+                  "Linux notes)")
+NO_HOST_FIX = ("no tray is showing budge's icon yet; it appears as soon as a panel that shows "
+               "StatusNotifierItems starts. On stock GNOME, install the \"AppIndicator and "
+               "KStatusNotifierItem Support\" extension. Reminders go on meanwhile, and "
+               "`budge status`, `budge done`, `budge pause` work from a terminal")
 PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
 
 
@@ -51,26 +58,54 @@ def candidates(choice: str, platform: str = sys.platform) -> list[str]:
         return ["darwin"]
     if platform == "win32":
         return ["win32"]
-    return ["appindicator", "gtk", "xorg"]
+    return ["sni", "gtk", "xorg"]
 
 
-def load_backend(choice: str) -> tuple[str, ModuleType]:
-    previous = os.environ.get("PYSTRAY_BACKEND")
-    os.environ["PYSTRAY_BACKEND"] = "dummy"
-    try:
-        import pystray  # noqa: F401  (imported with the dummy backend: never fails)
-    finally:
-        if previous is None:
-            os.environ.pop("PYSTRAY_BACKEND", None)
-        else:
-            os.environ["PYSTRAY_BACKEND"] = previous
+def load_backend(choice: str, env: Mapping[str, str] = os.environ) -> tuple[str, ModuleType]:
+    import_pystray()
     errors = []
     for name in candidates(choice):
         try:
-            return name, importlib.import_module(f"pystray._{name}")
-        except Exception as error:  # ImportError, or Xlib's display errors
+            return name, _import_backend(name, choice == "auto", env)
+        except Exception as error:  # ImportError, Xlib's display errors, no bus
             errors.append(f"{name}: {type(error).__name__}: {error}".strip())
     raise TrayUnavailable("no tray backend could start (" + "; ".join(errors) + ")")
+
+
+def _import_backend(name: str, auto: bool, env: Mapping[str, str]) -> ModuleType:
+    if name == "sni":
+        from budge import bus, sni
+
+        connection = bus.session(dict(env))
+        # Chosen when a tray host is there; also when no tray of any kind is up
+        # yet (the panel may start after budge at login): it registers when
+        # a host appears. An XEmbed-only tray (trayer, i3bar) gets gtk or xorg.
+        if auto and not sni.watcher_running(connection) and xembed_tray_present(env):
+            raise sni.NoTrayHost("no StatusNotifierItem host, but an XEmbed tray is running")
+        return sni
+    if name in ("gtk", "appindicator"):
+        # GTK would load Mesa's software OpenGL (tens of MiB) for a tray menu.
+        os.environ.setdefault("GDK_GL", "disable")
+    return importlib.import_module(f"pystray._{name}")
+
+
+def xembed_tray_present(env: Mapping[str, str]) -> bool:
+    """Whether an X11 system tray (the _NET_SYSTEM_TRAY_S0 selection) has an owner."""
+    if not env.get("DISPLAY"):
+        return False
+    try:
+        from Xlib import display as xdisplay
+
+        connection = xdisplay.Display(env["DISPLAY"])
+    except Exception:
+        return False
+    try:
+        atom = connection.intern_atom(f"_NET_SYSTEM_TRAY_S{connection.get_default_screen()}")
+        return bool(connection.get_selection_owner(atom))
+    except Exception:
+        return False
+    finally:
+        connection.close()
 
 
 # After the first dock request, look again this many seconds later each time.
@@ -178,29 +213,39 @@ class PystrayTray:
     def __init__(self, app: App, choice: str, config_file: Path, stats_file: Path,
                  on_quit: Callable[[], None]) -> None:
         self.backend, module = load_backend(choice)
-        import pystray  # already imported by load_backend, safely
+        pystray = import_pystray()
         icon_class = _xorg_icon(module) if self.backend == "xorg" else module.Icon
         self._app = app
         self._config_file = config_file
         self._stats_file = stats_file
         self._on_quit = on_quit
         self._stopping = False
+        self._shown: str | None = None  # the movement the menu shows, for Done
         from budge.autostart import for_platform
 
         self._autostart = for_platform(os.environ)
         self.has_menu = bool(getattr(icon_class, "HAS_MENU", True))
         # pystray's gtk and appindicator notifications go to the same D-Bus
-        # service as plyer's, from the GTK loop, where a failure is never seen:
-        # they would hide a missing service instead of falling back.
+        # service as budge's own, from the GTK loop, where a failure is never
+        # seen: they would hide a missing service instead of falling back.
         self.has_notification = (bool(getattr(icon_class, "HAS_NOTIFICATION", False))
                                  and self.backend not in ("gtk", "appindicator"))
         snapshot = app.snapshot
         self._drawn: IconState = icon_state(snapshot)
+        options: dict[str, Any] = {}
+        if self.backend == "sni":
+            options["on_activate"] = self._on_activate
         self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
-                                menu=self._menu(pystray))
+                                menu=self._menu(pystray), **options)
+        if self.backend == "sni":
+            from budge import sni
+
+            self._icon.set_attention(snapshot.pending)
+            if not sni.watcher_running(self._icon._bus):
+                log.warning("%s", NO_HOST_FIX)
         if not self.has_menu:
-            log.warning("the %s tray backend shows no menu: a left click marks the movement "
-                        "done, and `budge --help` lists the other commands; %s",
+            log.warning("the %s tray backend shows no menu: a left click shows the current "
+                        "movement, and `budge --help` lists the commands; %s",
                         self.backend, LINUX_MENU_FIX)
 
     # the menu
@@ -219,8 +264,11 @@ class PystrayTray:
 
         def snoozes() -> list[Any]:
             # Built on every menu refresh, so a reloaded snooze_options shows at once.
-            return [item(describe_duration(d), act(partial(app.snooze, d)))
+            return [item(describe_duration(d), act(partial(snooze_for, d)))
                     for d in app.settings.config.snooze_options]
+
+        def snooze_for(duration: timedelta) -> None:
+            app.snooze(duration, self._shown)
 
         def pause_for(duration: timedelta) -> None:
             app.pause(app.clock.now() + duration)
@@ -250,10 +298,10 @@ class PystrayTray:
                  act(partial(app.set_day, days.GENTLE))),
         )
         return menu(
-            item(lambda _: suggestion_label(app.snapshot), act(self.show_how_to)),
-            item("Done", act(app.done), default=True),
+            item(lambda _: self._suggestion(), act(self.show_how_to), default=True),
+            item("Done", act(lambda: app.done(self._shown))),
             item("Snooze", menu(snoozes)),
-            item("Skip", act(app.skip)),
+            item("Skip", act(lambda: app.skip(self._shown))),
             item("Pause", menu(pauses), visible=lambda _: app.snapshot.paused_until is None),
             item(lambda _: resume_label(app.snapshot), act(app.resume),
                  visible=lambda _: app.snapshot.paused_until is not None),
@@ -268,6 +316,19 @@ class PystrayTray:
             item("Open config", act(self.open_config)),
             item("Quit", act(self._on_quit)),
         )
+
+    def _suggestion(self) -> str:
+        """The first line of the menu; what it names is what Done and Skip answer."""
+        snapshot = self._app.snapshot
+        self._shown = snapshot.current.id if snapshot.current else None
+        return suggestion_label(snapshot)
+
+    def _on_activate(self) -> None:
+        """A left click on the icon: show the movement, never record anything."""
+        try:
+            self.show_how_to()
+        except Exception:
+            log.exception("showing the movement failed")
 
     # lifecycle
 
@@ -294,6 +355,8 @@ class PystrayTray:
             self._drawn = state
             self._icon.icon = state.draw()
         self._icon.title = tooltip(snapshot)
+        if self.backend == "sni":
+            self._icon.set_attention(snapshot.pending)
         if self.has_menu:
             self._icon.update_menu()
 
@@ -305,9 +368,9 @@ class PystrayTray:
     def show_how_to(self) -> None:
         movement = self._app.snapshot.current
         if movement is not None and self._app.notifier is not None:
-            steps = "\n".join(f"{n}. {s}" for n, s in enumerate(movement.steps, 1))
-            self._app.notifier.send(movement.name, f"{steps}\nGentler: {movement.gentler}",
-                                    self._app.settings.config.notification_timeout * 2)
+            reminder = reminder_for(movement, self._app.settings.config)
+            self._app.notifier.send(movement.name, reminder.details,
+                                    reminder.timeout or timedelta(minutes=10))
 
     def show_stats(self) -> None:
         """Draw the card in its own process (FreeType stays out of the daemon), then

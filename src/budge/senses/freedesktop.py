@@ -23,7 +23,7 @@ def read_switches(bus: Any) -> dict[str, bool]:
     found: dict[str, bool] = {}
     for interface, prop in _SWITCHES:
         try:
-            found[prop] = bool(_bus.get_property(bus, NAME, PATH, interface, prop))
+            found[prop] = bool(bus.get_property(NAME, PATH, interface, prop))
         except Exception:
             continue  # this service doesn't have that switch
     return found
@@ -44,6 +44,6 @@ class NotificationsDnd:
 
 def dnd_probe() -> NotificationsDnd:
     probe = NotificationsDnd()
-    if not _bus.has_owner(probe._bus, NAME):
+    if not probe._bus.has_owner(NAME):
         raise Unavailable("no notification service on the session bus")
     return probe

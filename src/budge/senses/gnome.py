@@ -1,48 +1,50 @@
-"""GNOME's do-not-disturb: the ``show-banners`` setting (off means do not disturb)."""
+"""GNOME's do-not-disturb: the ``show-banners`` setting (off means do not disturb).
+
+Read with the ``gsettings`` command that every GNOME has, once per due
+reminder, so that nothing here needs PyGObject.
+"""
 
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
 from collections.abc import Callable
-from typing import Any
 
 from budge.senses import Unavailable
 
 SCHEMA = "org.gnome.desktop.notifications"
 
 
-def open_settings() -> Any:
-    try:
-        import gi
-
-        gi.require_version("Gio", "2.0")
-        from gi.repository import Gio
-    except (ImportError, ValueError) as error:
-        raise Unavailable("PyGObject is not installed (pip install 'budge[linux]')") from error
-    source = Gio.SettingsSchemaSource.get_default()
-    if source is None or source.lookup(SCHEMA, True) is None:
-        raise Unavailable(f"the {SCHEMA} schema is not installed")
-    return Gio.Settings.new(SCHEMA)
-
-
-def read_banners(settings: Any) -> bool:
+def read_banners(command: str) -> bool:
     """The one call: does GNOME show notification banners?"""
-    return bool(settings.get_boolean("show-banners"))
+    result = subprocess.run([command, "get", SCHEMA, "show-banners"], capture_output=True,
+                            text=True, timeout=2, stdin=subprocess.DEVNULL)
+    if result.returncode != 0:
+        raise RuntimeError(result.stderr.strip() or f"gsettings exited {result.returncode}")
+    return result.stdout.strip() != "false"
 
 
 class GnomeDnd:
     name = "GNOME do-not-disturb"
 
-    def __init__(self, read: Callable[[Any], bool] = read_banners,
-                 open_: Callable[[], Any] = open_settings) -> None:
-        self._settings = open_()
+    def __init__(self, read: Callable[[str], bool] = read_banners,
+                 command: str = "gsettings") -> None:
+        self._command = command
         self._read = read
+        try:
+            read(command)
+        except Exception as error:
+            raise Unavailable(f"GNOME's notification settings can't be read ({error})") from error
 
     def busy(self) -> str | None:
-        return None if self._read(self._settings) else "do not disturb"
+        return None if self._read(self._command) else "do not disturb"
 
 
 def dnd_probe() -> GnomeDnd:
     if "GNOME" not in os.environ.get("XDG_CURRENT_DESKTOP", "").upper():
         raise Unavailable("not a GNOME session")
-    return GnomeDnd()
+    command = shutil.which("gsettings")
+    if command is None:
+        raise Unavailable("the gsettings command is not installed")
+    return GnomeDnd(command=command)

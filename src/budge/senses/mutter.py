@@ -14,7 +14,7 @@ PATH = "/org/gnome/Mutter/IdleMonitor/Core"
 
 def read_idle_ms(bus: Any) -> int:
     """The one call to Mutter: milliseconds since the last input."""
-    return int(_bus.call(bus, NAME, PATH, NAME, "GetIdletime"))
+    return int(bus.call(NAME, PATH, NAME, "GetIdletime")[0])
 
 
 class MutterIdle:

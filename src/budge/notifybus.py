@@ -1,0 +1,183 @@
+"""Notifications over budge's D-Bus connection (org.freedesktop.Notifications).
+
+A reminder carries Done, Snooze and Skip where the notification service has
+the ``actions`` capability, and a click on its body shows the steps. Answers
+come back as ``ActionInvoked`` signals on the connection that sent the
+notification (dunst sends them nowhere else), which budge keeps open.
+
+- One reminder at most is on screen: each replaces the last.
+- A reminder is closed as soon as it is answered anywhere: its own buttons,
+  the tray menu, the command line. Neither dunst nor mako closes a
+  notification after an action; the sender has to.
+- Every action answers the movement its notification showed, never a later
+  one: the notification's id names the movement.
+- A service without ``actions`` gets a plain notification whose body says how
+  to answer.
+
+Threads: ``send``, ``remind`` and ``withdraw`` may be called from any thread.
+Signals arrive on the bus's dispatch thread, and ``on_action`` runs there.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from budge import bus as dbus
+from budge.ports import Reminder
+
+log = logging.getLogger("budge")
+
+NAME = "org.freedesktop.Notifications"
+PATH = "/org/freedesktop/Notifications"
+ACTIONS = ("done", "snooze", "skip")
+_HELD = 16  # ids remembered for late answers, beyond the one on screen
+
+
+class BusNotifier:
+    name = "D-Bus notifications"
+
+    def __init__(self, on_action: Callable[[str, str], object], icon: Path | None = None,
+                 connect: Callable[[], dbus.Bus] = dbus.session) -> None:
+        self._connect = connect
+        self._on_action = on_action
+        self._icon = str(icon) if icon else ""
+        self._lock = threading.Lock()
+        self._bus: dbus.Bus | None = None
+        self._subscriptions: list[dbus.Subscription] = []
+        self._movements: dict[int, Reminder] = {}  # notification id -> what it shows
+        self._on_screen: int = 0  # the id of the reminder on screen, 0 for none
+
+    # sending
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        bus = self._bus_ready()
+        markup = "body-markup" in self._capabilities(bus)
+        self._notify(bus, 0, title, _text(body, markup), [], timeout)
+
+    def remind(self, reminder: Reminder) -> None:
+        bus = self._bus_ready()
+        capabilities = self._capabilities(bus)
+        markup = "body-markup" in capabilities
+        if "actions" in capabilities:
+            actions = ["default", "Show the steps", "done", "Done",
+                       "snooze", reminder.snooze_label, "skip", "Skip"]
+            body = _text(reminder.body, markup)
+        else:
+            actions = []
+            body = _text(f"{reminder.body}\n{reminder.hint}", markup)
+        self._show(bus, reminder, body, actions)
+
+    def withdraw(self) -> None:
+        with self._lock:
+            shown, self._on_screen = self._on_screen, 0
+            bus = self._bus
+        if shown and bus is not None:
+            self._close(bus, shown)
+
+    def showing(self) -> str | None:
+        """The movement of the reminder on screen, if any."""
+        with self._lock:
+            reminder = self._movements.get(self._on_screen)
+            return reminder.movement_id if reminder else None
+
+    def close(self) -> None:
+        """budge is stopping: take the reminder away and stop listening."""
+        self.withdraw()
+        with self._lock:
+            subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            subscription.cancel()
+
+    # the service's answers (on the dispatch thread)
+
+    def _on_signal(self, signal: dbus.Signal) -> None:
+        if signal.member == "ActionInvoked":
+            notification_id, key = signal.args
+            with self._lock:
+                reminder = self._movements.get(notification_id)
+            if reminder is None:
+                log.debug("an action for notification %s, which is not budge's", notification_id)
+                return
+            if key == "default":
+                self._show_details(reminder, notification_id)
+            elif key in ACTIONS:
+                log.info("answered on the notification: %s %s", key, reminder.movement_id)
+                self._on_action(key, reminder.movement_id)
+                bus = self._bus
+                if bus is not None:
+                    self._close(bus, notification_id)
+            else:
+                log.warning("the notification service sent an unknown action %r; ignored",
+                            key[:40])
+        elif signal.member == "NotificationClosed":
+            notification_id = signal.args[0]
+            with self._lock:
+                if notification_id == self._on_screen:
+                    self._on_screen = 0
+
+    def _show_details(self, reminder: Reminder, notification_id: int) -> None:
+        bus = self._bus
+        if bus is None:
+            return
+        markup = "body-markup" in self._capabilities(bus)
+        actions = ["done", "Done", "snooze", reminder.snooze_label, "skip", "Skip"]
+        with self._lock:
+            if notification_id != self._on_screen:
+                return  # a newer reminder is on screen; leave it
+        self._show(bus, reminder, _text(reminder.details, markup), actions)
+
+    # internals
+
+    def _show(self, bus: dbus.Bus, reminder: Reminder, body: str, actions: list[str]) -> None:
+        with self._lock:
+            replaces = self._on_screen
+        new_id = self._notify(bus, replaces, reminder.title, body, actions, reminder.timeout)
+        with self._lock:
+            self._on_screen = new_id
+            self._movements[new_id] = reminder
+            while len(self._movements) > _HELD:
+                del self._movements[next(iter(self._movements))]
+
+    def _notify(self, bus: dbus.Bus, replaces: int, title: str, body: str, actions: list[str],
+                timeout: timedelta | None) -> int:
+        milliseconds = 0 if timeout is None else max(1, int(timeout.total_seconds() * 1000))
+        hints: dict[str, tuple[str, Any]] = {"urgency": ("y", 1)}
+        (new_id,) = bus.call(NAME, PATH, NAME, "Notify", "susssasa{sv}i", "budge", replaces,
+                             self._icon, title, body, actions, hints, milliseconds)
+        return int(new_id)
+
+    def _close(self, bus: dbus.Bus, notification_id: int) -> None:
+        try:
+            bus.call(NAME, PATH, NAME, "CloseNotification", "u", notification_id)
+        except dbus.BusError as error:
+            log.debug("notification %s not closed: %s", notification_id, error)
+
+    def _capabilities(self, bus: dbus.Bus) -> set[str]:
+        # Asked every time: the service may have been replaced by another since.
+        (capabilities,) = bus.call(NAME, PATH, NAME, "GetCapabilities")
+        return set(capabilities)
+
+    def _bus_ready(self) -> dbus.Bus:
+        bus = self._connect()
+        with self._lock:
+            if bus is self._bus:
+                return bus
+            self._bus, self._on_screen = bus, 0
+        # A new connection (the first, or after the bus came back): listen on it.
+        # Broadcast signals (mako) need the match; dunst sends them to the
+        # sender alone, and those arrive anyway.
+        self._subscriptions = [
+            bus.subscribe(self._on_signal, interface=NAME, member=member, path=PATH)
+            for member in ("ActionInvoked", "NotificationClosed")]
+        return bus
+
+
+def _text(body: str, markup: bool) -> str:
+    # A server with body-markup reads the body as markup; the text must show as written.
+    return html.escape(body, quote=False) if markup else body

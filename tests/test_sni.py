@@ -1,0 +1,303 @@
+"""The StatusNotifierItem tray, end to end over a real session bus.
+
+A stand-in StatusNotifierWatcher (what a panel runs) on a private bus takes
+the registration of a real ``budge run``; the test then reads and drives the
+icon and its menu over D-Bus, as a panel would. No display is needed: the
+desktop tests do the same with real panels.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from processes import Daemon, budge, clean_env, stored
+
+from budge.bus import Bus, Call, MethodError, Reply, Signal
+from budge.sni import ITEM, ITEM_PATH, MENU, MENU_PATH, MenuModel, pixmaps
+
+WATCHER = "org.kde.StatusNotifierWatcher"
+ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
+
+_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>session</type>
+  <listen>unix:tmpdir={runtime}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow eavesdrop="true"/>
+    <allow own="*"/>
+  </policy>
+</busconfig>
+"""
+
+
+@pytest.fixture
+def bus_address(tmp_path: Path) -> Iterator[str]:
+    """A private session bus that starts no services on demand."""
+    runtime = tmp_path / "bus"
+    runtime.mkdir(mode=0o700)
+    config = tmp_path / "bus.conf"
+    config.write_text(_BUS_CONFIG.format(runtime=runtime))
+    proc = subprocess.Popen(["dbus-daemon", f"--config-file={config}", "--nofork",
+                             "--print-address=1"], stdout=subprocess.PIPE,
+                            stderr=subprocess.DEVNULL, text=True)
+    assert proc.stdout is not None
+    address = proc.stdout.readline().strip()
+    try:
+        yield address
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+class Watcher:
+    """A panel's StatusNotifierWatcher: records who registers."""
+
+    def __init__(self, address: str) -> None:
+        self.bus = Bus(address)
+        self.items: list[tuple[str, str]] = []
+        self.registered = threading.Event()
+        self.bus.export("/StatusNotifierWatcher", self._answer)
+        assert self.bus.request_name(WATCHER)
+
+    def _answer(self, call: Call) -> Reply:
+        if call.member == "RegisterStatusNotifierItem":
+            self.items.append((call.sender, call.args[0]))
+            self.registered.set()
+            return Reply()
+        if call.member == "Get":
+            return Reply("v", ("b", True))
+        raise MethodError("org.freedesktop.DBus.Error.UnknownMethod", call.member)
+
+    def close(self) -> None:
+        self.bus.close()
+
+
+class Panel:
+    """The host side: reads the item and its menu, clicks, and hears the signals."""
+
+    def __init__(self, address: str, service: str) -> None:
+        self.bus = Bus(address)
+        self.service = service
+        self.signals: list[Signal] = []
+        for interface in (ITEM, MENU):
+            self.bus.subscribe(self.signals.append, interface=interface)
+
+    def prop(self, name: str) -> Any:
+        return self.bus.get_property(self.service, ITEM_PATH, ITEM, name)
+
+    def layout(self) -> dict[str, Any]:
+        _, root = self.bus.call(self.service, MENU_PATH, MENU, "GetLayout", "iias", 0, -1, [])
+        return _tree(root)
+
+    def find(self, label: str) -> dict[str, Any]:
+        found = [n for n in _flat(self.layout()) if n["label"].startswith(label)]
+        assert found, f"no menu item {label!r} in {[n['label'] for n in _flat(self.layout())]}"
+        return found[0]
+
+    def click(self, label: str) -> None:
+        node = self.find(label)
+        self.bus.call(self.service, MENU_PATH, MENU, "Event", "isvu", node["id"], "clicked",
+                      ("i", 0), 0)
+
+    def names(self) -> list[str]:
+        return [s.member for s in self.signals]
+
+
+def _tree(node: Any) -> dict[str, Any]:
+    node_id, props, children = node
+    return {"id": node_id, "label": props.get("label", ("s", ""))[1].replace("__", "_"),
+            "props": {k: v[1] for k, v in props.items()},
+            "children": [_tree(child[1]) for child in children]}
+
+
+def _flat(node: dict[str, Any]) -> list[dict[str, Any]]:
+    return [node, *(n for child in node["children"] for n in _flat(child))]
+
+
+def _wait(predicate: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def start(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str], Daemon]:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(ALWAYS + config)
+    env = clean_env(home, DBUS_SESSION_BUS_ADDRESS=address, HOME=str(tmp_path / "user"),
+                    XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
+    return home, env, Daemon(env, "-v")
+
+
+def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
+        tmp_path: Path, bus_address: str) -> None:
+    watcher = Watcher(bus_address)
+    home, env, daemon = start(tmp_path, bus_address, 'interval = "1h"\n')
+    try:
+        assert watcher.registered.wait(15), daemon.output()
+        sender, service = watcher.items[0]
+        assert service.startswith(f"{ITEM}-{daemon.proc.pid}-")
+        panel = Panel(bus_address, service)
+
+        # The icon as pixels in the sizes panels draw, and a tooltip with today's progress.
+        sizes = sorted((w, h) for w, h, _ in panel.prop("IconPixmap"))
+        assert sizes == [(16, 16), (22, 22), (24, 24), (32, 32), (48, 48), (64, 64)]
+        assert all(len(pixels) == w * h * 4 for w, h, pixels in panel.prop("IconPixmap"))
+        _, _, title, text = panel.prop("ToolTip")
+        assert title == "budge" and "next reminder" in text and "today 0/3" in text
+        assert panel.prop("Status") == "Active"
+        assert panel.prop("ItemIsMenu") is False
+        assert panel.prop("Menu") == MENU_PATH
+
+        # The whole menu: the movement, Done, Snooze (a submenu), Skip, Pause, ...
+        labels = [n["label"] for n in panel.layout()["children"] if n["props"]["visible"]]
+        assert labels[:5] == [labels[0], "Done", "Snooze", "Skip", "Pause"]
+        assert labels[0].startswith("Up next: ")
+        snooze = panel.find("Snooze")
+        assert snooze["props"]["children-display"] == "submenu"
+        assert [c["label"] for c in snooze["children"]] == ["5 min", "10 min", "30 min"]
+        login = panel.find("Start at login")
+        assert login["props"]["toggle-type"] == "checkmark"
+        assert login["props"]["toggle-state"] == 0
+        streak = panel.find("Streak:")
+        assert streak["props"]["enabled"] is False
+
+        # A left click shows the movement and records nothing.
+        panel.bus.call(service, ITEM_PATH, ITEM, "Activate", "ii", 0, 0)
+        daemon.wait_line("budge: ", 10)  # no notification service here: printed
+        assert stored(home, "SELECT COUNT(*) FROM events WHERE kind = 'done'") == [(0,)]
+
+        # Done from the menu answers the movement it showed; the menu changes in place.
+        shown = panel.find("Up next: ")["label"]
+        before = len(panel.signals)
+        panel.click("Done")
+        _wait(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'done'"), 10,
+              "a done event")
+        (done,) = stored(home, "SELECT movement FROM events WHERE kind = 'done'")
+        assert shown.removeprefix("Up next: ").startswith(_name(done[0]))
+        _wait(lambda: "ItemsPropertiesUpdated" in panel.names()[before:], 10, "an update")
+        assert "LayoutUpdated" not in panel.names()[before:]
+        assert "today 1 of 3" in panel.find("Streak:")["label"]
+
+        # A check mark is read when the menu is shown, however autostart was turned on.
+        assert budge(env, "autostart", "on").returncode == 0
+        assert panel.find("Start at login")["props"]["toggle-state"] == 1
+        panel.click("Start at login")
+        _wait(lambda: not (tmp_path / "user" / ".config" / "autostart" / "budge.desktop")
+              .exists(), 10, "autostart off from the menu")
+        assert panel.find("Start at login")["props"]["toggle-state"] == 0
+
+        # Pause: the item gives way to Resume, by visibility, with no new layout.
+        before = len(panel.signals)
+        pause = panel.find("Pause")
+        panel.bus.call(service, MENU_PATH, MENU, "Event", "isvu", pause["children"][0]["id"],
+                       "clicked", ("i", 0), 0)
+        _wait(lambda: stored(home, "SELECT COUNT(*) FROM events WHERE kind = 'paused'")
+              == [(1,)], 10, "a pause")
+        assert panel.find("Resume")["props"]["visible"] is True
+        assert panel.find("Pause")["props"]["visible"] is False
+        assert "LayoutUpdated" not in panel.names()[before:]
+
+        # Unknown items and methods are refused without harm.
+        with pytest.raises(Exception, match="InvalidArgs"):
+            panel.bus.call(service, MENU_PATH, MENU, "GetLayout", "iias", 9999, -1, [])
+        panel.bus.call(service, MENU_PATH, MENU, "Event", "isvu", 9999, "clicked", ("i", 0), 0)
+        assert daemon.proc.poll() is None
+    finally:
+        code = daemon.stop()
+        watcher.close()
+    assert code == 0, daemon.output()
+    assert "Traceback" not in daemon.output()
+
+
+def test_a_reminder_asks_for_attention_and_a_new_panel_gets_the_icon_again(
+        tmp_path: Path, bus_address: str) -> None:
+    watcher = Watcher(bus_address)
+    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
+    try:
+        assert watcher.registered.wait(15), daemon.output()
+        panel = Panel(bus_address, watcher.items[0][1])
+        _wait(lambda: panel.prop("Status") == "NeedsAttention", 15, "NeedsAttention")
+        assert "NewStatus" in panel.names()
+        assert panel.find("Now: ")
+        assert budge(env, "done").returncode == 0
+        _wait(lambda: panel.prop("Status") == "Active", 10, "Active after done")
+
+        # The panel restarts: a new watcher, and budge registers with it by itself.
+        watcher.close()
+        watcher = Watcher(bus_address)
+        assert watcher.registered.wait(10), daemon.output()
+        assert watcher.items[0][1] == panel.service
+    finally:
+        code = daemon.stop()
+        watcher.close()
+    assert code == 0, daemon.output()
+
+
+def test_without_any_tray_it_says_what_would_show_one_and_keeps_reminding(
+        tmp_path: Path, bus_address: str) -> None:
+    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
+    try:
+        daemon.wait_line("no tray is showing budge's icon yet", 15)
+        assert "AppIndicator" in daemon.output()
+        daemon.wait_line("reminder: ", 15)
+        # A panel that starts later (as at login) gets the icon.
+        watcher = Watcher(bus_address)
+        try:
+            assert watcher.registered.wait(10), daemon.output()
+        finally:
+            watcher.close()
+    finally:
+        assert daemon.stop() == 0
+    assert daemon.output().count("no tray is showing") == 1
+
+
+def _name(movement_id: str) -> str:
+    from budge.movements import load_builtin
+
+    return next(m.name for m in load_builtin() if m.id == movement_id)
+
+
+def test_menu_ids_stay_put_while_texts_change() -> None:
+    from budge.trayload import import_pystray
+
+    pystray = import_pystray()
+    text = ["one"]
+    shown = [True]
+    menu = pystray.Menu(pystray.MenuItem(lambda _: text[0], None),
+                        pystray.MenuItem("hidden", None, visible=lambda _: shown[0]),
+                        pystray.Menu.SEPARATOR,
+                        pystray.MenuItem("sub", pystray.Menu(pystray.MenuItem("a_b", None))))
+    model = MenuModel()
+    changed, _, _ = model.rebuild(menu)
+    assert changed and model.revision == 2
+    ids = sorted(model.by_id)
+    text[0], shown[0] = "two", False
+    changed, updated, removed = model.rebuild(menu)
+    assert not changed and sorted(model.by_id) == ids and removed == []
+    assert {node_id: props for node_id, props in updated} == {
+        1: {"label": ("s", "two")}, 2: {"visible": ("b", False)}}
+    sub = next(n for n in model.by_id.values() if n.props.get("label") == ("s", "a__b"))
+    assert sub.id == 5
+    assert model.rebuild(menu) == (False, [], [])
+
+
+def test_icon_pixels_are_argb_in_network_order() -> None:
+    from PIL import Image
+
+    image = Image.new("RGBA", (2, 2), (10, 20, 30, 40))
+    ((w, h, pixels),) = pixmaps(image, (2,))
+    assert (w, h) == (2, 2) and pixels[:4] == bytes([40, 10, 20, 30])
