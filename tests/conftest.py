@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import random
 import sys
 from datetime import UTC, datetime, timedelta
@@ -105,6 +106,16 @@ def desktop(tmp_path: Path):  # type: ignore[no-untyped-def]
 
     session = DesktopSession(tmp_path / "desktop").start()
     yield session
+    session.close()
+
+
+@pytest.fixture
+def bus_address(tmp_path: Path):  # type: ignore[no-untyped-def]
+    """A private session bus, and nothing else: it starts no service on demand."""
+    from desktop_session import DesktopSession
+
+    session = DesktopSession(tmp_path / "bus")
+    yield session.start_bus(dict(os.environ))
     session.close()
 
 

@@ -8,10 +8,8 @@ desktop tests do the same with real panels.
 
 from __future__ import annotations
 
-import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -23,40 +21,6 @@ from budge.sni import ITEM, ITEM_PATH, MENU, MENU_PATH, MenuModel, pixmaps
 
 WATCHER = "org.kde.StatusNotifierWatcher"
 ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
-
-_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:tmpdir={runtime}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-
-@pytest.fixture
-def bus_address(tmp_path: Path) -> Iterator[str]:
-    """A private session bus that starts no services on demand."""
-    runtime = tmp_path / "bus"
-    runtime.mkdir(mode=0o700)
-    config = tmp_path / "bus.conf"
-    config.write_text(_BUS_CONFIG.format(runtime=runtime))
-    proc = subprocess.Popen(["dbus-daemon", f"--config-file={config}", "--nofork",
-                             "--print-address=1"], stdout=subprocess.PIPE,
-                            stderr=subprocess.DEVNULL, text=True)
-    assert proc.stdout is not None
-    address = proc.stdout.readline().strip()
-    try:
-        yield address
-    finally:
-        proc.terminate()
-        proc.wait(timeout=10)
-
 
 class Watcher:
     """A panel's StatusNotifierWatcher: records who registers."""

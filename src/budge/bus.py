@@ -181,14 +181,18 @@ class Bus:
     # signals
 
     def emit(self, path: str, interface: str, member: str, signature: str = "",
-             *args: Any) -> None:
-        from jeepney import DBusAddress, new_signal
+             *args: Any, destination: str | None = None) -> None:
+        """Send a signal: to everyone listening, or to ``destination`` alone."""
+        from jeepney import DBusAddress, HeaderFields, new_signal
 
         if self.closed:
             return
+        message = new_signal(DBusAddress(path, interface=interface), member, signature or None,
+                             args)
+        if destination is not None:
+            message.header.fields[HeaderFields.destination] = destination
         try:
-            self._conn.send(new_signal(DBusAddress(path, interface=interface), member,
-                                       signature or None, args))
+            self._conn.send(message)
         except Exception as error:
             log.debug("signal %s not sent: %s", member, error)
 

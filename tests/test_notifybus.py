@@ -1,0 +1,228 @@
+"""Reminders with buttons, over a real session bus, against a stand-in service.
+
+The stand-in speaks org.freedesktop.Notifications as dunst does: it sends
+ActionInvoked only to the connection that sent the notification, and closes
+nothing by itself. Its capabilities can leave out ``actions``, and it can die
+mid-reminder. The real notification daemons are driven in the desktop tests.
+"""
+
+from __future__ import annotations
+
+import itertools
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+from processes import Daemon, budge, clean_env, stored
+
+from budge.bus import Bus, Call, MethodError, Reply
+
+NAME = "org.freedesktop.Notifications"
+PATH = "/org/freedesktop/Notifications"
+ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
+
+
+class Service:
+    def __init__(self, address: str, actions: bool = True) -> None:
+        self.bus = Bus(address)
+        self.actions = actions
+        self.shown: list[dict[str, Any]] = []
+        self.closed: list[int] = []
+        self.on_screen: set[int] = set()
+        self._ids = itertools.count(1)
+        self._lock = threading.Lock()
+        self.bus.export(PATH, self._answer)
+        assert self.bus.request_name(NAME)
+
+    def _answer(self, call: Call) -> Reply:
+        if call.member == "GetCapabilities":
+            return Reply("as", ["body", *(["actions"] if self.actions else [])])
+        if call.member == "Notify":
+            app, replaces, icon, summary, body, actions, hints, timeout = call.args
+            with self._lock:
+                new_id = replaces if replaces in self.on_screen else next(self._ids)
+                self.on_screen.add(new_id)
+                self.shown.append(dict(id=new_id, sender=call.sender, app=app,
+                                       replaces=replaces, summary=summary, body=body,
+                                       actions=list(actions), timeout=timeout))
+            return Reply("u", new_id)
+        if call.member == "CloseNotification":
+            (notification_id,) = call.args
+            with self._lock:
+                self.closed.append(notification_id)
+                self.on_screen.discard(notification_id)
+            self.bus.emit(PATH, NAME, "NotificationClosed", "uu", notification_id, 3,
+                          destination=call.sender)
+            return Reply()
+        if call.member == "GetServerInformation":
+            return Reply("ssss", "stand-in", "budge tests", "1", "1.2")
+        raise MethodError("org.freedesktop.DBus.Error.UnknownMethod", call.member)
+
+    def reminders(self) -> list[dict[str, Any]]:
+        with self._lock:
+            return [n for n in self.shown if " · " in n["summary"]]
+
+    def press(self, notification: dict[str, Any], key: str) -> None:
+        """What dunst does when the user picks an action: tell the sender alone."""
+        self.bus.emit(PATH, NAME, "ActionInvoked", "us", notification["id"], key,
+                      destination=notification["sender"])
+
+    def close(self) -> None:
+        self.bus.close()
+
+
+def wait(predicate: Any, timeout: float, what: str) -> Any:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(0.05)
+    raise TimeoutError(f"timed out waiting for {what}")
+
+
+def start(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str], Daemon]:
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(ALWAYS + config)
+    env = clean_env(home, DBUS_SESSION_BUS_ADDRESS=address)
+    return home, env, Daemon(env, "--no-tray", "-v")
+
+
+def done_movements(home: Path) -> list[str]:
+    return [row[0] for row in stored(home, "SELECT movement FROM events WHERE kind = 'done'")]
+
+
+def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str) -> None:
+    from budge.movements import load_builtin
+
+    seconds = {m.id: m.seconds for m in load_builtin()}
+    names = {m.name: m.id for m in load_builtin()}
+    service = Service(bus_address)
+    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
+    try:
+        first = wait(service.reminders, 15, "a reminder")[0]
+        assert first["app"] == "budge"
+        assert first["actions"] == ["default", "Show the steps", "done", "Done",
+                                    "snooze", "Snooze 5 min", "skip", "Skip"]
+        movement = names[first["summary"].split(" · ")[0]]
+        # On screen as long as the movement takes, plus time to read it.
+        assert first["timeout"] == (seconds[movement] + 30) * 1000
+
+        # A click on the body shows the steps in the same notification.
+        service.press(first, "default")
+        details = wait(lambda: [n for n in service.shown if n["body"].startswith("1. ")], 10,
+                       "the steps")[0]
+        assert details["id"] == first["id"] and "Gentler: " in details["body"]
+        assert done_movements(home) == []
+
+        # Done on the notification: recorded for its movement, and the notification closes.
+        service.press(first, "done")
+        wait(lambda: done_movements(home), 10, "a done event")
+        assert done_movements(home) == [movement]
+        wait(lambda: first["id"] in service.closed, 10, "the notification to close")
+
+        # Snooze and Skip on the next reminders.
+        second = wait(lambda: [n for n in service.reminders() if n["id"] != first["id"]], 15,
+                      "a second reminder")[0]
+        service.press(second, "snooze")
+        wait(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'snoozed'"), 10,
+             "a snooze")
+        wait(lambda: second["id"] in service.closed, 10, "the snoozed notification to close")
+        (snoozed,) = stored(home, "SELECT movement, detail FROM events WHERE kind = 'snoozed'")
+        assert snoozed == (names[second["summary"].split(" · ")[0]], "300")
+        assert budge(env, "snooze", "1s").returncode == 0
+        third = wait(lambda: [n for n in service.reminders()
+                              if n["id"] not in (first["id"], second["id"])], 15,
+                     "a third reminder")[0]
+        service.press(third, "skip")
+        wait(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'skipped'"), 10,
+             "a skip")
+        wait(lambda: third["id"] in service.closed, 10, "the skipped notification to close")
+    finally:
+        code = daemon.stop()
+        service.close()
+    assert code == 0, daemon.output()
+    assert "Traceback" not in daemon.output()
+
+
+def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
+        tmp_path: Path, bus_address: str) -> None:
+    service = Service(bus_address)
+    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
+    try:
+        first, second = wait(lambda: service.reminders()[:2] if len(service.reminders()) > 1
+                             else None, 20, "two reminders")
+        # The second replaced the first: one budge reminder on screen at a time.
+        assert second["replaces"] == first["id"] or first["id"] in service.closed
+        reminder_ids = {n["id"] for n in service.reminders()}
+        assert len(reminder_ids & service.on_screen) == 1
+        # Done on the older one records the older movement, not the one now shown.
+        names = {n["summary"] for n in (first, second)}
+        assert len(names) == 2
+        service.press(first, "done")
+        wait(lambda: done_movements(home), 10, "a done event")
+        from budge.movements import load_builtin
+
+        by_name = {m.name: m.id for m in load_builtin()}
+        assert done_movements(home) == [by_name[first["summary"].split(" · ")[0]]]
+
+        # Answered anywhere else, the reminder on screen goes: `budge done`.
+        latest = service.reminders()[-1]
+        assert budge(env, "done").returncode == 0
+        wait(lambda: latest["id"] in service.closed, 10, "budge done to close it")
+
+        # An action for a notification budge never sent, or a key it never offered.
+        before = len(done_movements(home))
+        service.press({"id": 9999, "sender": daemon_name(service, latest)}, "done")
+        service.press(service.reminders()[-1], "explode")
+        time.sleep(0.5)
+        assert len(done_movements(home)) == before
+        assert daemon.proc.poll() is None
+    finally:
+        code = daemon.stop()
+        service.close()
+    assert code == 0, daemon.output()
+    assert "Traceback" not in daemon.output()
+
+
+def daemon_name(service: Service, notification: dict[str, Any]) -> str:
+    return str(notification["sender"])
+
+
+def test_a_service_without_actions_gets_a_plain_reminder_that_says_how_to_answer(
+        tmp_path: Path, bus_address: str) -> None:
+    service = Service(bus_address, actions=False)
+    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
+    try:
+        first = wait(service.reminders, 15, "a reminder")[0]
+        assert first["actions"] == []
+        assert "`budge done`" in first["body"] and "tray menu" in first["body"]
+    finally:
+        code = daemon.stop()
+        service.close()
+    assert code == 0, daemon.output()
+
+
+def test_the_service_dies_mid_reminder_and_reminders_go_on(tmp_path: Path,
+                                                           bus_address: str) -> None:
+    service = Service(bus_address)
+    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
+    try:
+        wait(service.reminders, 15, "a reminder")
+        service.close()
+        # Answered from the command line with no service to close it: nothing breaks.
+        assert budge(env, "done").returncode == 0
+        daemon.wait_line("notifications through D-Bus notifications failed", 15)
+        daemon.wait_line("budge: ", 15)  # the next reminder, printed instead
+        # A new service is used again by itself.
+        service = Service(bus_address)
+        wait(service.reminders, 15, "a reminder through the new service")
+        assert daemon.proc.poll() is None
+    finally:
+        code = daemon.stop()
+        service.close()
+    assert code == 0, daemon.output()
+    assert "Traceback" not in daemon.output()
+    assert len(done_movements(home)) == 1
