@@ -14,6 +14,8 @@ import pytest
 from desktop_session import DesktopSession
 from processes import Daemon, budge, stored
 
+from budge.movements import load_builtin
+
 pytestmark = pytest.mark.desktop
 ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
 ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
@@ -36,8 +38,6 @@ def reminders(desktop: DesktopSession) -> list:  # type: ignore[type-arg]
 
 
 def catalog_names() -> set[str]:
-    from budge.movements import load_builtin
-
     return {m.name for m in load_builtin()}
 
 
@@ -82,7 +82,10 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
         assert first.app == "budge"
         name, length = first.summary.split(" · ")
         assert name in catalog_names() and length.endswith(("s", "min"))
-        assert first.body and first.timeout == "20000"
+        assert first.body
+        # On screen as long as the movement takes, plus time to read it.
+        seconds = {m.name: m.seconds for m in load_builtin()}[name]
+        assert first.timeout == str((seconds + 30) * 1000)
         assert first.icon.endswith("icon.png")
         desktop.screenshot(shots / "notification.png")
 
@@ -94,10 +97,13 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
         desktop.xdotool("key", "Down", "Down", "Return")
         desktop.wait_for(lambda: len(events(home, "done")) == before + 1, 10,
                          "a done event from the menu")
-        # A left click is the default action: Done.
+        # A left click shows the movement's steps, and records nothing.
+        shown = len(desktop.notifications())
         desktop.xdotool("mousemove", "--window", str(window), "8", "8", "click", "1")
-        desktop.wait_for(lambda: len(events(home, "done")) == before + 2, 10,
-                         "a done event from a left click")
+        steps = desktop.wait_for(lambda: desktop.notifications()[shown:], 10,
+                                 "the steps from a left click")[0]
+        assert steps.body.startswith("1. ") and "Gentler: " in steps.body
+        assert len(events(home, "done")) == before + 1
 
         # "Start at login" is a check item; Up from the bottom: Quit, Open config, it.
         autostart_entry = Path(env["XDG_CONFIG_HOME"]) / "autostart" / "budge.desktop"
@@ -132,8 +138,8 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
     assert "Traceback" not in daemon.output()
 
 
-def test_xorg_backend_docks_and_a_left_click_marks_done(desktop: DesktopSession,
-                                                        tmp_path: Path) -> None:
+def test_xorg_backend_docks_and_a_left_click_shows_the_movement(desktop: DesktopSession,
+                                                                tmp_path: Path) -> None:
     home, tmp, env = prepare(desktop, tmp_path, 'interval = "1h"\n[tray]\nbackend = "xorg"\n')
     daemon = Daemon(env)
     try:
@@ -143,8 +149,12 @@ def test_xorg_backend_docks_and_a_left_click_marks_done(desktop: DesktopSession,
             lambda: desktop.xdotool("search", "--classname", "budge"), 15, "the xorg icon")
         window_id = int(window.split()[0])
         desktop.wait_for(lambda: is_embedded(desktop, window_id), 10, "the xorg icon to dock")
+        shown = len(desktop.notifications())
         desktop.xdotool("mousemove", "--window", str(window_id), "8", "8", "click", "1")
-        desktop.wait_for(lambda: events(home, "done"), 10, "a done event from a left click")
+        steps = desktop.wait_for(lambda: desktop.notifications()[shown:], 10,
+                                 "the steps from a left click")[0]
+        assert steps.body.startswith("1. ")
+        assert events(home, "done") == []  # a stray click never counts as a movement
     finally:
         assert daemon.stop() == 0
     assert list(tmp.iterdir()) == []

@@ -47,7 +47,7 @@ def test_a_bus_with_no_notification_daemon_keeps_reminding_and_says_so(
     # One message per backend that failed, naming the fix; not one per reminder.
     warnings = [line for line in out.splitlines() if "notifications through" in line]
     assert len(warnings) == out.count("To fix:") <= 2, out
-    assert "notifications through plyer failed" in warnings[0]
+    assert "notifications through D-Bus failed" in warnings[0]
     assert "notification service" in warnings[0] and "dunst" in warnings[0]
     assert "org.freedesktop.Notifications" in warnings[0]
 
@@ -60,7 +60,7 @@ def test_the_notification_daemon_dying_and_coming_back(tmp_path: Path) -> None:
             desktop.wait_for(lambda: reminders(desktop), 15, "a reminder through dunst")
             assert desktop.dunst is not None
             desktop.end(desktop.dunst, "notifications")
-            daemon.wait_line("notifications through plyer failed", 15)
+            daemon.wait_line("notifications through D-Bus failed", 15)
             shown_meanwhile = daemon.output().count("budge: ")
             desktop.wait_for(lambda: daemon.output().count("budge: ") >= shown_meanwhile + 2,
                              15, "reminders printed while no daemon runs")
@@ -68,12 +68,12 @@ def test_the_notification_daemon_dying_and_coming_back(tmp_path: Path) -> None:
             desktop.restart_notifications()
             desktop.wait_for(lambda: len(reminders(desktop)) >= before + 2, 15,
                              "reminders through the new dunst")
-            daemon.wait_line("notifications through plyer work again", 5)
+            daemon.wait_line("notifications through D-Bus work again", 5)
         finally:
             assert daemon.stop() == 0
     out = daemon.output()
     assert "Traceback" not in out
-    assert out.count("notifications through plyer failed") == 1, out
+    assert out.count("notifications through D-Bus failed") == 1, out
 
 
 @pytest.mark.parametrize("backend", ["gtk", "xorg"])

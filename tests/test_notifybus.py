@@ -214,7 +214,7 @@ def test_the_service_dies_mid_reminder_and_reminders_go_on(tmp_path: Path,
         service.close()
         # Answered from the command line with no service to close it: nothing breaks.
         assert budge(env, "done").returncode == 0
-        daemon.wait_line("notifications through D-Bus notifications failed", 15)
+        daemon.wait_line("notifications through D-Bus failed", 15)
         daemon.wait_line("budge: ", 15)  # the next reminder, printed instead
         # A new service is used again by itself.
         service = Service(bus_address)

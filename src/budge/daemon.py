@@ -69,8 +69,11 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
               movements_path=paths.user_movements, running=True)
     icon = _notification_icon(paths)
     bus_notifier = _bus_notifier(app, icon)
-    notifier = FallbackNotifier([*([bus_notifier] if bus_notifier else []),
-                                 PlyerNotifier(icon), PrintNotifier()])
+    # On Linux, plyer would reach the same notification service by a poorer
+    # road (no buttons, no closing, notify-send hiding failures): budge's own
+    # D-Bus notifier takes its place. Elsewhere plyer shows them.
+    first = bus_notifier if bus_notifier is not None else PlyerNotifier(icon)
+    notifier = FallbackNotifier([first, PrintNotifier()])
     app.notifier = notifier
     app.subscribe(lambda snapshot: notifier.follow(
         snapshot.pending, snapshot.current.id if snapshot.current else None))

@@ -1,7 +1,8 @@
 """Desktop notifications: a chain of backends, the first that works shows each one.
 
-On Linux, budge's own D-Bus notifications come first (with Done, Snooze and
-Skip on a reminder), then plyer, then the tray's own, then a printed line.
+On Linux, budge's own D-Bus notifications (with Done, Snooze and Skip on a
+reminder); on Windows and macOS, plyer; then the tray's own, then a printed
+line.
 
 A backend that fails is reported once, with what to install, and the next
 one takes over; a notification failure never stops the reminders.

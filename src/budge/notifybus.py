@@ -40,7 +40,7 @@ _HELD = 16  # ids remembered for late answers, beyond the one on screen
 
 
 class BusNotifier:
-    name = "D-Bus notifications"
+    name = "D-Bus"
 
     def __init__(self, on_action: Callable[[str, str], object], icon: Path | None = None,
                  connect: Callable[[], dbus.Bus] = dbus.session) -> None:
