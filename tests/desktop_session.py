@@ -1,13 +1,21 @@
-"""A real desktop on a machine with no screen: Xvfb, a session bus, dunst and trayer.
+"""A real desktop on a machine with no screen: Xvfb, a session bus, dunst and a tray.
 
 dunst runs a small script for every notification it receives, which appends
 the arrival time, app name, summary, body and timeout to a file: the tests
-read what a person would have seen, and when. Every process started here is
-ended by pid in :meth:`DesktopSession.close`.
+read what a person would have seen, and when. dunst shows no buttons: a
+notification's actions are chosen through its context menu, which it hands to
+a "dmenu" program; ours picks the label a test asked for (:meth:`choose_action`)
+and logs what was offered.
+
+The tray is trayer (XEmbed only), or with ``sni=True`` xfce4-panel with just its
+Status Tray plugin: a StatusNotifierWatcher and host that also docks XEmbed
+icons. Every process started here, and anything those started, is ended by pid
+in :meth:`DesktopSession.close`.
 """
 
 from __future__ import annotations
 
+import glob
 import json
 import os
 import shutil
@@ -15,9 +23,18 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from sni_client import SniClient
 
 REQUIRED = ("Xvfb", "dbus-daemon", "dunst", "dunstctl", "trayer", "xdotool", "import")
+SNI_REQUIRED = ("xfce4-panel",)
+# xfconfd is not on PATH: Debian keeps it in the multiarch libdir.
+XFCONFD_CANDIDATES = ("/usr/lib/*/xfce4/xfconf/xfconfd", "/usr/libexec/xfce4/xfconf/xfconfd",
+                      "/usr/lib/xfce4/xfconf/xfconfd")
+SCREEN = (1024, 640)
+PANEL_HEIGHT = 32
 
 _RECORDER = """#!/bin/sh
 # Called by dunst for each notification; one JSON object per line. The time
@@ -43,9 +60,54 @@ _DUNSTRC = """[global]
     # Record every notification received: by default dunst merges one
     # identical to a notification still on screen, and runs no script for it.
     stack_duplicates = false
+    # "dunstctl context" pipes the offered actions here, one a line.
+    dmenu = {dmenu}
 [record]
     summary = "*"
     script = {script}
+"""
+
+_CHOOSER = """#!/bin/sh
+# dunst's "dmenu": reads the context menu's lines, logs them all, and prints the
+# first one that starts with the text a test wrote beforehand (nothing if none
+# does, which dunst takes as a cancelled menu). A prefix, not a substring, so a
+# label that also occurs in a summary picks the action, not the wrong line.
+lines=$(cat)
+# Written aside and renamed, so a test never reads it half written.
+printf '%s\\n' "$lines" > "{offered}.part" && mv "{offered}.part" "{offered}"
+[ -s "{wanted}" ] || exit 0
+WANT=$(cat "{wanted}") && export WANT
+printf '%s\\n' "$lines" | awk 'index($0, ENVIRON["WANT"]) == 1 {{ print; exit }}'
+exit 0
+"""
+
+# xfce4-panel with one panel: a strip across the top of the screen holding only
+# the Status Tray plugin ("systray"), so an item's icon is at a known place.
+# p=6 snaps the panel to the top-left corner; length 100 (%) spans the screen.
+# configver 2 keeps the panel from migrating (and asking about) an old config.
+_PANEL_XML = """<?xml version="1.0" encoding="UTF-8"?>
+<channel name="xfce4-panel" version="1.0">
+  <property name="configver" type="int" value="2"/>
+  <property name="panels" type="array">
+    <value type="int" value="1"/>
+    <property name="dark-mode" type="bool" value="false"/>
+    <property name="panel-1" type="empty">
+      <property name="position" type="string" value="p=6;x=0;y=0"/>
+      <property name="length" type="uint" value="100"/>
+      <property name="position-locked" type="bool" value="true"/>
+      <property name="size" type="uint" value="{size}"/>
+      <property name="icon-size" type="uint" value="0"/>
+      <property name="plugin-ids" type="array">
+        <value type="int" value="1"/>
+      </property>
+    </property>
+  </property>
+  <property name="plugins" type="empty">
+    <property name="plugin-1" type="string" value="systray">
+      <property name="square-icons" type="bool" value="true"/>
+    </property>
+  </property>
+</channel>
 """
 
 _BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
@@ -77,6 +139,44 @@ def missing_tools() -> list[str]:
     return [tool for tool in REQUIRED if shutil.which(tool) is None]
 
 
+def find_xfconfd() -> str | None:
+    for pattern in XFCONFD_CANDIDATES:
+        for path in sorted(glob.glob(pattern)):
+            if os.access(path, os.X_OK):
+                return path
+    return None
+
+
+def children_of(pid: int) -> list[int]:
+    """Processes whose parent is ``pid`` (xfce4-panel runs each plugin in a child)."""
+    found = []
+    for stat in glob.glob("/proc/[0-9]*/stat"):
+        try:
+            text = Path(stat).read_text()
+        except OSError:
+            continue
+        # The name, in parentheses, may hold spaces: the fields after it are fixed.
+        fields = text[text.rindex(")") + 2:].split()
+        if int(fields[1]) == pid:
+            found.append(int(stat.split("/")[2]))
+    return found
+
+
+def descendants(pid: int) -> list[int]:
+    found = []
+    for child in children_of(pid):
+        found += [child, *descendants(child)]
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return state[state.rindex(")") + 2] != "Z"
+
+
 class DesktopSession:
     def __init__(self, workdir: Path) -> None:
         self.workdir = workdir
@@ -87,11 +187,23 @@ class DesktopSession:
         self.record = workdir / "notifications.jsonl"
         self.dunst: subprocess.Popen[bytes] | None = None
         self.trayer: subprocess.Popen[bytes] | None = None
+        self.panel: subprocess.Popen[bytes] | None = None
+        self.xfconfd: subprocess.Popen[bytes] | None = None
+        self.offered = workdir / "dunst-offered.txt"
+        self._wanted = workdir / "dunst-wanted.txt"
+        # Processes a program of the session started itself, ended with the session.
+        self._orphans: set[int] = set()
 
     # lifecycle
 
-    def start(self, tray: bool = True, notifications: bool = True) -> DesktopSession:
-        missing = missing_tools()
+    def start(self, tray: bool = True, notifications: bool = True,
+              sni: bool = False) -> DesktopSession:
+        """Start the desktop; ``sni=True`` makes the tray xfce4-panel instead of trayer.
+
+        Both own _NET_SYSTEM_TRAY_S0, so only one of them is ever started:
+        ``sni=True`` starts the panel whatever ``tray`` says.
+        """
+        missing = missing_tools() + (self.missing_sni_tools() if sni else [])
         if missing:
             raise RuntimeError("desktop test tools missing: " + ", ".join(missing)
                                + " (run .ci/run, which installs them)")
@@ -99,24 +211,31 @@ class DesktopSession:
         env = {k: v for k, v in os.environ.items()
                if k not in ("DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY")}
         env.update(DISPLAY=display, NO_AT_BRIDGE="1", XDG_RUNTIME_DIR=str(self._runtime()))
+        # A home of the session's own: xfconfd and the panel read and write their
+        # settings there, never in the home of whoever runs the tests.
+        home = self.workdir / "home"
+        env.update(HOME=str(home), XDG_CONFIG_HOME=str(home / ".config"),
+                   XDG_CACHE_HOME=str(home / ".cache"), XDG_DATA_HOME=str(home / ".local/share"),
+                   XDG_STATE_HOME=str(home / ".local/state"))
+        for key in ("XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_DATA_HOME", "XDG_STATE_HOME"):
+            Path(env[key]).mkdir(parents=True, exist_ok=True)
         env["DBUS_SESSION_BUS_ADDRESS"] = self.start_bus(env)
         self.env = env
         if notifications:
             self._start_dunst()
-        if tray:
+        if sni:
+            self.start_sni_host()
+        elif tray:
             self._start_trayer()
         return self
 
     def close(self) -> None:
         for proc in reversed(self._procs):
-            if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=5)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
-                    proc.wait()
+            self._stop(proc)
         self._procs.clear()
+        for pid in sorted(self._orphans):
+            self._stop_pid(pid)
+        self._orphans.clear()
         for log in self._logs:
             log.close()
         self._logs.clear()
@@ -126,6 +245,37 @@ class DesktopSession:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+    def _stop(self, proc: subprocess.Popen[bytes]) -> None:
+        """End a process and then whatever it started that outlived it."""
+        if proc.poll() is None:
+            self._orphans.update(descendants(proc.pid))
+            proc.terminate()
+            try:
+                proc.wait(timeout=5)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        for pid in sorted(self._orphans):
+            self._stop_pid(pid)
+
+    def _stop_pid(self, pid: int) -> None:
+        """End a process that is not our child (so cannot be waited for) by its pid."""
+        # Its own parent usually ends it first: give that a moment.
+        deadline = time.monotonic() + 2
+        while alive(pid) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        if alive(pid):
+            try:
+                os.kill(pid, 15)
+                deadline = time.monotonic() + 5
+                while alive(pid) and time.monotonic() < deadline:
+                    time.sleep(0.05)
+                if alive(pid):
+                    os.kill(pid, 9)
+            except ProcessLookupError:
+                pass
+        self._orphans.discard(pid)
 
     def _runtime(self) -> Path:
         runtime = self.workdir / "runtime"
@@ -177,8 +327,11 @@ class DesktopSession:
         script = self.workdir / "record.sh"
         script.write_text(_RECORDER.format(out=self.record))
         script.chmod(0o755)
+        chooser = self.workdir / "choose-action.sh"
+        chooser.write_text(_CHOOSER.format(offered=self.offered, wanted=self._wanted))
+        chooser.chmod(0o755)
         config = self.workdir / "dunstrc"
-        config.write_text(_DUNSTRC.format(script=script))
+        config.write_text(_DUNSTRC.format(script=script, dmenu=chooser))
         self.record.touch()
         self.dunst = self._spawn(["dunst", "-config", str(config)], env=self.env)
         self.wait_for(lambda: self._dunst_ready(), 10, "dunst to own the notification bus name")
@@ -193,6 +346,220 @@ class DesktopSession:
              "--height", "32", "--SetDockType", "true", "--transparent", "false",
              "--tint", "0xcccccc"], env=self.env)
         self.wait_for(self.tray_ready, 10, "trayer to own _NET_SYSTEM_TRAY_S0")
+
+    # the StatusNotifierItem host
+
+    @staticmethod
+    def missing_sni_tools() -> list[str]:
+        missing = [tool for tool in SNI_REQUIRED if shutil.which(tool) is None]
+        return missing + ([] if find_xfconfd() else ["xfconfd (package xfconf)"])
+
+    def start_sni_host(self) -> subprocess.Popen[bytes]:
+        """xfce4-panel as a strip across the top, holding only its Status Tray plugin.
+
+        Ready once the StatusNotifierWatcher is on the bus with a host registered
+        and the panel owns the XEmbed tray selection. The panel reads its layout
+        from xfconfd, which the bus cannot start on demand (see :meth:`start_bus`),
+        so it is started here first, once per session.
+        """
+        missing = self.missing_sni_tools()
+        if missing:
+            raise RuntimeError("SNI host tools missing: " + ", ".join(missing)
+                               + " (run .ci/run, which installs them)")
+        if self.xfconfd is None or self.xfconfd.poll() is not None:
+            channel = (Path(self.env["XDG_CONFIG_HOME"]) / "xfce4" / "xfconf"
+                       / "xfce-perchannel-xml" / "xfce4-panel.xml")
+            channel.parent.mkdir(parents=True, exist_ok=True)
+            channel.write_text(_PANEL_XML.format(size=PANEL_HEIGHT))
+            self.xfconfd = self._spawn([find_xfconfd() or "xfconfd"], env=self.env)
+            self.wait_for(lambda: self._bus_name_owned("org.xfce.Xfconf"), 10,
+                          "xfconfd to own org.xfce.Xfconf")
+        # No window manager runs (it would wait for one), and no session manager.
+        self.panel = self._spawn(["xfce4-panel", "--disable-wm-check", "--sm-client-disable"],
+                                 env=self.env)
+        self.wait_for(self.sni_host_ready, 15,
+                      "xfce4-panel's StatusNotifierWatcher with a registered host")
+        self.wait_for(self.tray_ready, 10, "xfce4-panel to own _NET_SYSTEM_TRAY_S0")
+        return self.panel
+
+    def sni_host_ready(self) -> bool:
+        from sni_client import SniClient
+
+        with SniClient(self.env["DBUS_SESSION_BUS_ADDRESS"], timeout=2) as client:
+            return client.host_registered()
+
+    def sni_client(self) -> SniClient:
+        """A client on the session bus (close it, or use it as a context manager)."""
+        from sni_client import SniClient
+
+        return SniClient(self.env["DBUS_SESSION_BUS_ADDRESS"])
+
+    def _bus_name_owned(self, name: str) -> bool:
+        from sni_client import SniClient
+
+        with SniClient(self.env["DBUS_SESSION_BUS_ADDRESS"], timeout=2) as client:
+            return client.name_owner(name) is not None
+
+    def sni_tray_area(self) -> tuple[int, int, int, int]:
+        """(x, y, width, height) on screen of the Status Tray plugin inside the panel.
+
+        The plugin runs in its own process (wrapper-2.0) whose window is
+        embedded in the panel's; it grows by one cell for each icon it shows.
+        """
+        from Xlib import X
+        from Xlib import display as xdisplay
+
+        d = xdisplay.Display(self.env["DISPLAY"])
+        try:
+            root = d.screen().root
+            found: list[tuple[int, int, int, int]] = []
+
+            def visit(window: Any, inside_panel: bool) -> None:
+                for child in window.query_tree().children:
+                    try:
+                        wm_class = child.get_wm_class() or ()
+                        attrs = child.get_attributes()
+                    except Exception:  # a window may go away meanwhile
+                        continue
+                    if attrs.map_state != X.IsViewable:
+                        continue
+                    in_panel = inside_panel or "xfce4-panel" in wm_class
+                    if in_panel and "wrapper-2.0" in wm_class:
+                        geometry = child.get_geometry()
+                        at = child.translate_coords(root, 0, 0)
+                        found.append((-at.x, -at.y, geometry.width, geometry.height))
+                        continue
+                    visit(child, in_panel)
+
+            visit(root, False)
+        finally:
+            d.close()
+        if len(found) != 1:
+            raise LookupError(f"expected one Status Tray plugin window, found {found}")
+        return found[0]
+
+    def sni_icon_positions(self) -> list[tuple[int, int]]:
+        """Screen centres of the icons the Status Tray shows, left to right.
+
+        With square icons each icon gets a square cell as high as the plugin;
+        the cells fill the plugin's window from its left edge (an empty plugin
+        is 16 px wide, one icon 33, two 65). Items are not shown in the order
+        they registered: a newer one came first, left of the older.
+        """
+        x, y, width, height = self.sni_tray_area()
+        count = width // height
+        return [(x + height * i + height // 2, y + height // 2) for i in range(count)]
+
+    def sni_icon_position(self, index: int = 0, count: int | None = None,
+                          timeout: float = 10) -> tuple[int, int]:
+        """The centre of icon ``index``, once the tray shows ``count`` (or index + 1) icons."""
+        count = index + 1 if count is None else count
+
+        def enough() -> list[tuple[int, int]] | None:
+            try:
+                positions = self.sni_icon_positions()
+            except LookupError:  # the panel is (re)starting: no plugin window yet
+                return None
+            return positions if len(positions) >= count else None
+
+        return self.wait_for(enough, timeout, f"the Status Tray to show {count} icon(s)")[index]
+
+    def sni_menus(self) -> list[tuple[int, int, int, int]]:
+        """(x, y, width, height) of each menu the Status Tray has open, bottom-most first.
+
+        The plugin's process draws an item's menu itself: a GTK popup, that is
+        an override-redirect top-level window of class wrapper-2.0. An open
+        submenu is a second one.
+        """
+        from Xlib import X
+        from Xlib import display as xdisplay
+
+        d = xdisplay.Display(self.env["DISPLAY"])
+        found = []
+        try:
+            for window in d.screen().root.query_tree().children:
+                try:
+                    attrs = window.get_attributes()
+                    wm_class = window.get_wm_class() or ()
+                    geometry = window.get_geometry()
+                except Exception:  # a window may go away meanwhile
+                    continue
+                if (attrs.map_state == X.IsViewable and attrs.override_redirect
+                        and "wrapper-2.0" in wm_class and geometry.width > 1):
+                    found.append((geometry.x, geometry.y, geometry.width, geometry.height))
+        finally:
+            d.close()
+        return found
+
+    def open_sni_menu(self, index: int = 0, button: int = 3,
+                      timeout: float = 10) -> tuple[int, int, int, int]:
+        """Click icon ``index`` with the real pointer; returns the menu that opened.
+
+        Right (3) opens the menu unless the item asks for Activate on it; left
+        (1) opens it only for an item with ItemIsMenu. Then choose an entry with
+        the keyboard (``xdotool key Down Return``) or a click inside the menu.
+        """
+        x, y = self.sni_icon_position(index)
+        self.click(x, y, button)
+        return self.wait_for(lambda: (self.sni_menus() or [None])[-1], timeout,
+                             "the item's menu to open")
+
+    def close_sni_menus(self, timeout: float = 10) -> None:
+        while self.sni_menus():
+            self.xdotool("key", "Escape")
+            time.sleep(0.1)
+            timeout -= 0.1
+            if timeout < 0:
+                raise TimeoutError("the tray's menu stays open")
+
+    def click(self, x: int, y: int, button: int = 1) -> None:
+        """A real pointer click at a screen position."""
+        # "mousemove --sync" waits for the pointer to move, which it never does
+        # if it is there already (xdotool then hangs for many seconds).
+        if self.pointer() != (x, y):
+            self.xdotool("mousemove", "--sync", str(x), str(y))
+        self.xdotool("click", str(button))
+
+    def pointer(self) -> tuple[int, int]:
+        where = dict(line.split("=", 1) for line in
+                     self.xdotool("getmouselocation", "--shell").splitlines() if "=" in line)
+        return int(where["X"]), int(where["Y"])
+
+    # notification actions (through dunst's context menu)
+
+    def choose_action(self, label: str, summary: str | None = None,
+                      timeout: float = 10) -> list[str]:
+        """Choose the action labelled ``label`` of a notification on screen.
+
+        Opens dunst's context menu (``dunstctl context``), in which our "dmenu"
+        picks the first action with this label (of the notification with this
+        summary, if given); dunst then invokes it, so its sender receives
+        ActionInvoked, and closes the notification. Returns the offered lines.
+        dunst 1.9 offers each action of each notification on screen as a line
+        ``#Label (summary) [id,key]``, the "default" action included.
+        """
+        prefix = f"#{label} (" + (f"{summary}) [" if summary is not None else "")
+        self._wanted.write_text(prefix)
+        self.offered.unlink(missing_ok=True)
+        subprocess.run(["dunstctl", "context"], env=self.env, check=True, timeout=timeout,
+                       capture_output=True)
+        self.wait_for(self.offered.exists, timeout, "dunst to offer its context menu")
+        offered = self.offered_actions()
+        if not any(line.startswith(prefix) for line in offered):
+            raise LookupError(f"no action {label!r} offered; dunst offered {offered}")
+        return offered
+
+    def offered_actions(self) -> list[str]:
+        """The lines dunst offered in its last context menu."""
+        if not self.offered.exists():
+            return []
+        return [line for line in self.offered.read_text().splitlines() if line]
+
+    def displayed_count(self) -> int:
+        """How many notifications dunst shows now."""
+        result = subprocess.run(["dunstctl", "count", "displayed"], env=self.env,
+                                capture_output=True, text=True, check=True)
+        return int(result.stdout.strip())
 
     def start_window_manager(self) -> subprocess.Popen[bytes]:
         """openbox: sets _NET_ACTIVE_WINDOW and makes windows full screen on request."""
@@ -225,14 +592,30 @@ class DesktopSession:
         """Start a new tray host (after :meth:`end` of the first)."""
         self._start_trayer()
 
+    def restart_sni_host(self) -> subprocess.Popen[bytes]:
+        """Start xfce4-panel again (after :meth:`end` of the first with ``"sni"``)."""
+        return self.start_sni_host()
+
     def end(self, proc: subprocess.Popen[bytes], what: str) -> None:
-        """End one program of the session now, as if it crashed or was quit."""
+        """End one program of the session now, as if it crashed or was quit.
+
+        ``what`` is ``"tray"`` (trayer), ``"notifications"`` (dunst) or ``"sni"``
+        (xfce4-panel, with the plugin process that holds the watcher).
+        """
+        children = descendants(proc.pid)
         proc.terminate()
         proc.wait(timeout=10)
+        for pid in children:
+            self._orphans.add(pid)
+            self._stop_pid(pid)
         if what == "tray":
             self.wait_for(lambda: not self.tray_ready(), 10, "the tray selection to be free")
         elif what == "notifications":
             self.wait_for(lambda: not self._dunst_ready(), 10, "dunst to leave the bus")
+        elif what == "sni":
+            self.wait_for(lambda: not self.sni_host_ready(), 10,
+                          "the StatusNotifierWatcher to leave the bus")
+            self.wait_for(lambda: not self.tray_ready(), 10, "the tray selection to be free")
 
     # observations
 

@@ -133,6 +133,10 @@ def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
         snooze = panel.find("Snooze")
         assert snooze["props"]["children-display"] == "submenu"
         assert [c["label"] for c in snooze["children"]] == ["5 min", "10 min", "30 min"]
+        # Menus built anew on each read (snooze and pause choices) show every item.
+        assert all(c["props"]["visible"] for c in snooze["children"])
+        pauses = panel.find("Pause")["children"]
+        assert len(pauses) == 4 and all(c["props"]["visible"] for c in pauses)
         login = panel.find("Start at login")
         assert login["props"]["toggle-type"] == "checkmark"
         assert login["props"]["toggle-state"] == 0

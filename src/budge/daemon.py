@@ -102,7 +102,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
         server.start()
         watch.start()
         app.start()
-        welcome(app, has_tray=tray is not None)
+        welcome(app, has_tray=tray is not None and tray.shown)
         nxt = app.snapshot.next_due
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
                  tray.backend if tray else "none", nxt.isoformat() if nxt else "none")

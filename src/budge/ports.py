@@ -43,6 +43,11 @@ class Tray(Protocol):
     backend: str
     has_notification: bool
 
+    @property
+    def shown(self) -> bool:
+        """Whether the icon can be on screen now (a StatusNotifierItem needs a host)."""
+        ...
+
     def run(self) -> None: ...
 
     def stop(self) -> None: ...

@@ -134,17 +134,33 @@ class MenuModel:
         return layout_changed, updated, removed
 
     def _nodes(self, menu: Any, path: tuple[int, ...]) -> list[Node]:
-        shown = {id(item) for item in menu}  # pystray's own rules for what is visible
+        items = list(menu.items)  # read once: a callable menu makes new items each time
+        shown = _shown(items)
         nodes = []
-        for index, item in enumerate(menu.items):
+        for index, item in enumerate(items):
             key = (*path, index)
             if key not in self._ids:
                 self._ids[key] = next(self._next)
-            node = Node(self._ids[key], _props(item, id(item) in shown), item=item)
+            node = Node(self._ids[key], _props(item, index in shown), item=item)
             if item.submenu is not None:
                 node.children = self._nodes(item.submenu, key)
             nodes.append(node)
         return nodes
+
+
+def _shown(items: list[Any]) -> set[int]:
+    """The positions pystray would show: visible items, with no separator at
+    either end and none doubled."""
+    separator = _base.Menu.SEPARATOR
+    kept = [i for i, item in enumerate(items) if item is separator or item.visible]
+    shown: list[int] = []
+    for i in kept:
+        if items[i] is separator and (not shown or items[shown[-1]] is separator):
+            continue
+        shown.append(i)
+    while shown and items[shown[-1]] is separator:
+        shown.pop()
+    return set(shown)
 
 
 def _props(item: Any, visible: bool) -> dict[str, tuple[str, Any]]:

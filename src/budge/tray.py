@@ -238,10 +238,9 @@ class PystrayTray:
         self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
                                 menu=self._menu(pystray), **options)
         if self.backend == "sni":
-            from budge import sni
 
             self._icon.set_attention(snapshot.pending)
-            if not sni.watcher_running(self._icon._bus):
+            if not self.shown:
                 log.warning("%s", NO_HOST_FIX)
         if not self.has_menu:
             log.warning("the %s tray backend shows no menu: a left click shows the current "
@@ -316,6 +315,15 @@ class PystrayTray:
             item("Open config", act(self.open_config)),
             item("Quit", act(self._on_quit)),
         )
+
+    @property
+    def shown(self) -> bool:
+        """Whether the icon can be on screen now (a StatusNotifierItem needs a host)."""
+        if self.backend != "sni":
+            return True
+        from budge import sni
+
+        return sni.watcher_running(self._icon._bus)
 
     def _suggestion(self) -> str:
         """The first line of the menu; what it names is what Done and Skip answer."""

@@ -1,0 +1,495 @@
+"""budge on a real Wayland desktop: sway, waybar's tray and mako, all headless.
+
+Each test starts its own session (tests/wayland_session.py) and runs ``budge
+run`` inside it as the session's user, the way a login would. The tray is
+driven as a person would drive it, with the virtual pointer on waybar's icon
+and menu; the reminders with mako's own ``makoctl``. What budge
+recorded is read from its history, what the desktop shows from the screen.
+Keys typed through a virtual keyboard never reach waybar's menu (the bar, which
+owns it, takes no keyboard focus), so the menu is driven with the pointer.
+Screenshots are kept in artifacts/wayland/ for a person to look at. These tests
+fail, never skip, when a tool is missing.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+import pytest
+from processes import stored
+from wayland_session import (
+    BAR_HEIGHT,
+    HEIGHT,
+    TRAY_ICON_SIZE,
+    USER_GID,
+    USER_UID,
+    WATCHER,
+    WIDTH,
+    LineReader,
+    Screen,
+    SessionVenv,
+    WaylandSession,
+    missing_tools,
+    shared_venv,
+)
+
+pytestmark = pytest.mark.desktop
+ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
+SHOTS = ARTIFACTS / "wayland"
+ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
+REGISTERED = "the tray icon is registered with the StatusNotifierItem host"
+NO_TRAY = "no tray is showing budge's icon yet"
+ITEM = "org.kde.StatusNotifierItem"
+MENU = "com.canonical.dbusmenu"
+
+# The screen, as the harness lays it out: waybar's tray holds one icon (budge's)
+# at the bar's right end, and its menu opens below and to the left of it.
+ICON = (1261, 15)
+BAR_COLOR = (0x2E, 0x34, 0x40)  # waybar's CSS
+DESKTOP_COLOR = (0x4C, 0x56, 0x6A)  # swaybg
+MENU_COLOR = (0xFF, 0xFF, 0xFF)  # GTK's default menu background
+_HALF = TRAY_ICON_SIZE // 2
+ICON_BOX = (ICON[0] - _HALF, ICON[1] - _HALF, ICON[0] + _HALF - 1, ICON[1] + _HALF - 1)
+# Inside the menu whatever its width: it ends at the pointer's x, and the
+# longest fixed label ("Streak: 0 days · today 0 of 3") makes it over 200 px wide.
+MENU_BOX = (1070, BAR_HEIGHT - 8, 1255, 295)
+FIRST_LINE_BOX = (1070, 22, 1255, 42)  # the menu's first line: the movement
+# GTK's default theme lays the menu's lines 25 px apart, the first centred at y 32.
+DONE_LINE = (1100, 57)
+HOVER_COLOR = (0x35, 0x84, 0xE4)  # GTK's default highlight, under the pointer
+# Inside mako's first notification (below the bar's zone and mako's 40 px
+# margin, 380 px wide at the right edge, at least as tall as its 64 px icon),
+# left of where the menu could cover it.
+NOTIFICATION_BOX = (895, BAR_HEIGHT + 45, 1015, BAR_HEIGHT + 110)
+ANSWERS = ("done", "snoozed", "skipped")
+
+
+@pytest.fixture(scope="module")
+def wayland_venv() -> SessionVenv:
+    assert not missing_tools(), f"Wayland test tools missing: {missing_tools()}"
+    return shared_venv()
+
+
+@pytest.fixture
+def make_session(tmp_path: Path, wayland_venv: SessionVenv
+                 ) -> Iterator[Callable[..., WaylandSession]]:
+    """Starts one session (with or without waybar) and, afterwards, checks that
+    closing it left none of its processes, budge included, running."""
+    sessions: list[WaylandSession] = []
+
+    def start(tray: bool = True) -> WaylandSession:
+        session = WaylandSession(tmp_path / "wayland", wayland_venv)
+        sessions.append(session)
+        return session.start(tray=tray)
+
+    yield start
+    for session in sessions:
+        session.close()
+        assert not session.user_pids(), "the session left processes behind"
+
+
+@pytest.fixture
+def wayland(make_session: Callable[..., WaylandSession]) -> WaylandSession:
+    return make_session()
+
+
+@dataclass
+class Budge:
+    """``budge run -v`` inside the session, as its user, with its own home."""
+
+    session: WaylandSession
+    home: Path
+    env: dict[str, str]
+    proc: subprocess.Popen[str]
+    output: LineReader
+
+    @classmethod
+    def start(cls, session: WaylandSession, interval: str) -> Budge:
+        # Under the session's base (only root lists it, its user may pass): the
+        # user can reach its home there, and root reads the history directly.
+        home = session.base / "budge-home"
+        home.mkdir()
+        (home / "config.toml").write_text(f'{ALWAYS}interval = "{interval}"\n')
+        for path in (home, home / "config.toml"):
+            os.chown(path, USER_UID, USER_GID)
+        env = dict(session.env, BUDGE_HOME=str(home), PYTHONUNBUFFERED="1")
+        proc = session.spawn_as_user([session.python, "-m", "budge", "run", "-v"], env=env,
+                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                                     text=True)
+        budge = cls(session, home, env, proc, LineReader(proc))
+        # The history exists once budge says it started; not before, or the
+        # first look at it would create it, owned by root.
+        budge.output.wait_line("budge started", 20)
+        return budge
+
+    def events(self, kind: str) -> list[str | None]:
+        """The movements of every event of this kind, oldest first."""
+        rows = stored(self.home, "SELECT movement FROM events WHERE kind = ? "
+                                 "ORDER BY at_utc, rowid", kind)
+        return [row[0] for row in rows]
+
+    def all_events(self) -> list[tuple[str, str | None]]:
+        return [(kind, movement) for kind, movement in stored(
+            self.home, "SELECT kind, movement FROM events ORDER BY at_utc, rowid")]
+
+    def answers(self) -> list[tuple[str, str | None]]:
+        """Done, snoozed and skipped events (kind, movement), oldest first."""
+        return [(kind, movement) for kind, movement in stored(
+            self.home, "SELECT kind, movement FROM events WHERE kind IN (?, ?, ?) "
+                       "ORDER BY at_utc, rowid", *ANSWERS)]
+
+    def wait_event(self, kind: str, count: int, timeout: float = 15) -> list[str | None]:
+        """The movements of this kind of event, once there are ``count`` of them."""
+        def enough() -> list[str | None] | None:
+            found = self.events(kind)
+            return found if len(found) >= count else None
+
+        return self.session.wait_for(enough, timeout, f"{count} {kind!r} event(s)", self.proc)
+
+    def wait_answers(self, count: int, timeout: float = 10) -> list[tuple[str, str | None]]:
+        """The answers (done, snoozed, skipped) once there are ``count`` of them."""
+        def enough() -> list[tuple[str, str | None]] | None:
+            found = self.answers()
+            return found if len(found) >= count else None
+
+        return self.session.wait_for(enough, timeout, f"{count} answer(s)", self.proc)
+
+    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
+        return self.session.run_as_user([self.session.python, "-m", "budge", *args],
+                                        env=self.env, capture_output=True, text=True)
+
+    def stop(self) -> None:
+        """SIGTERM by pid, as a logout would: budge must stop cleanly."""
+        if self.proc.poll() is None:
+            os.kill(self.proc.pid, signal.SIGTERM)
+        try:
+            code = self.proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            raise AssertionError("budge did not stop on SIGTERM:\n" + self.printed()) from None
+        # Every line it printed, read before the output is judged.
+        self.output._thread.join(timeout=5)
+        assert code == 0, self.printed()
+        assert "Traceback" not in self.printed(), self.printed()
+
+    def printed(self) -> str:
+        return "\n".join(self.output.lines)
+
+    # the tray item, read over the session bus as waybar reads it
+
+    def service(self) -> str:
+        """budge's item as waybar's watcher lists it (the bus name it registered)."""
+        from jeepney import DBusAddress, Properties
+
+        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
+        with self.session.bus_connection() as conn:
+            reply = conn.send_and_get_reply(
+                Properties(watcher).get("RegisteredStatusNotifierItems"), timeout=5)
+        names = [item.split("/")[0] for item in reply.body[0][1]]
+        ours = [name for name in names if name.startswith(f"{ITEM}-{self.proc.pid}-")]
+        assert ours, f"budge's item is not registered with waybar: {names}"
+        return ours[0]
+
+    def menu_labels(self) -> list[str]:
+        """The visible top-level items of the menu, as GetLayout gives them now."""
+        from jeepney import DBusAddress, new_method_call
+
+        menu = DBusAddress("/MenuBar", bus_name=self.service(), interface=MENU)
+        with self.session.bus_connection() as conn:
+            reply = conn.send_and_get_reply(
+                new_method_call(menu, "GetLayout", "iias", (0, 1, [])), timeout=5)
+        _, (_, _, children) = reply.body
+        labels = []
+        for _, (_, props, _) in children:
+            if props.get("visible", ("b", True))[1] and props.get("type", ("s", ""))[1] != \
+                    "separator":
+                labels.append(props["label"][1].replace("__", "_"))
+        return labels
+
+
+@cache
+def movement_ids() -> dict[str, str]:
+    """Movement names, as menus and notifications show them, to their ids."""
+    from budge.movements import load_builtin
+
+    return {m.name: m.id for m in load_builtin()}
+
+
+def shown_movement(label: str) -> str:
+    """The movement id in a menu line ("Up next: Name (60 s)") or a reminder's
+    title ("Name · 60 s")."""
+    name = label.split(": ", 1)[-1].rsplit(" (", 1)[0].split(" · ")[0]
+    return movement_ids()[name]
+
+
+def shot(session: WaylandSession, name: str) -> Path:
+    return session.screenshot(SHOTS / f"budge-{name}.png")
+
+
+def count(screen: Screen, box: tuple[int, int, int, int],
+          keep: Callable[[tuple[int, int, int]], bool]) -> int:
+    left, top, right, bottom = box
+    return sum(1 for y in range(top, bottom + 1) for x in range(left, right + 1)
+               if keep(screen.pixel(x, y)))
+
+
+def area(box: tuple[int, int, int, int]) -> int:
+    return (box[2] - box[0] + 1) * (box[3] - box[1] + 1)
+
+
+def region(screen: Screen, box: tuple[int, int, int, int]) -> bytes:
+    left, top, right, bottom = box
+    rows = []
+    for y in range(top, bottom + 1):
+        start = (y * screen.width + left) * 3
+        rows.append(screen.rgb[start:start + (right - left + 1) * 3])
+    return b"".join(rows)
+
+
+def icon_drawn(screen: Screen) -> bool:
+    """Something neither bar nor desktop fills a good part of the icon's square."""
+    drawn = count(screen, ICON_BOX, lambda rgb: rgb not in (BAR_COLOR, DESKTOP_COLOR))
+    return drawn > area(ICON_BOX) // 5
+
+
+def menu_open(screen: Screen) -> bool:
+    """The menu's background covers most of where the menu opens (text is the rest)."""
+    return count(screen, MENU_BOX, lambda rgb: rgb == MENU_COLOR) > area(MENU_BOX) * 6 // 10
+
+
+def notification_drawn(screen: Screen) -> bool:
+    return count(screen, NOTIFICATION_BOX, lambda rgb: rgb != DESKTOP_COLOR) > \
+        area(NOTIFICATION_BOX) // 2
+
+
+def budge_notifications(session: WaylandSession, reminders: bool = True) -> list[dict[str, Any]]:
+    """budge's notifications in mako: reminders ("Name · length") or the others."""
+    return [n for n in session.notifications()
+            if n["app-name"] == "budge" and (" · " in n["summary"]) == reminders]
+
+
+def dismiss_all(session: WaylandSession) -> None:
+    session.makoctl("dismiss", "-a")
+    session.wait_for(lambda: not session.notifications(), 10, "mako to show nothing")
+
+
+def docked(session: WaylandSession, budge: Budge) -> None:
+    """budge's icon drawn in waybar's tray, and the welcome out of the way."""
+    session.wait_for(lambda: icon_drawn(session.screen()), 15, "budge's icon in the tray",
+                     budge.proc)
+    # The first start says hello once; it sits where reminders will show.
+    session.wait_for(lambda: budge_notifications(session, reminders=False), 10,
+                     "the first-start notification", budge.proc)
+    dismiss_all(session)
+
+
+def screen_when(session: WaylandSession, test: Callable[[Screen], bool], what: str,
+                timeout: float = 10) -> Screen:
+    """The first screen that passes ``test``."""
+    def passing() -> Screen | None:
+        screen = session.screen()
+        return screen if test(screen) else None
+
+    return session.wait_for(passing, timeout, what)
+
+
+def open_menu(session: WaylandSession) -> Screen:
+    """Right click on the icon; the menu as drawn once it has settled."""
+    session.click(*ICON, button=3)
+    shown = screen_when(session, menu_open, "the tray menu to open")
+    # The first frame may be drawn before its text: wait for two alike.
+    while True:
+        again = session.screen()
+        if region(again, MENU_BOX) == region(shown, MENU_BOX):
+            return again
+        shown = again
+
+
+def test_the_icon_in_waybar_opens_the_whole_menu_and_done_there_is_recorded(
+        wayland: WaylandSession) -> None:
+    screen = wayland.screen()
+    assert not icon_drawn(screen) and not menu_open(screen)
+    budge = Budge.start(wayland, "1h")
+    try:
+        budge.output.wait_line(REGISTERED, 20)
+        docked(wayland, budge)
+        shot(wayland, "tray-icon")
+        first, *_ = budge.menu_labels()
+        assert first.startswith("Up next: ")
+        movement = shown_movement(first)
+
+        # A left click shows the movement's steps in a notification and records nothing.
+        wayland.click(*ICON, button=1)
+        (steps,) = wayland.wait_for(lambda: budge_notifications(wayland, reminders=False), 10,
+                                    "the steps after a left click", budge.proc)
+        assert steps["body"].startswith("1. ") and "Gentler: " in steps["body"]
+        assert shown_movement(steps["summary"]) == movement
+        shot(wayland, "left-click-steps")
+        assert budge.all_events() == []
+        dismiss_all(wayland)
+
+        # A right click opens the whole menu under the icon.
+        icon_before = region(open_menu(wayland), ICON_BOX)
+        shot(wayland, "tray-menu")
+        labels = budge.menu_labels()
+        assert labels == [first, "Done", "Snooze", "Skip", "Pause", "Hard day",
+                          "Streak: 0 days · today 0 of 3", "Streaks and stats",
+                          "Start at login", "Open config", "Quit"]
+
+        # The pointer on Done (its line lights up), and a click: the menu closes,
+        # and the movement it named is done.
+        wayland.move(*DONE_LINE)
+        screen_when(wayland, lambda s: s.pixel(MENU_BOX[2], DONE_LINE[1]) == HOVER_COLOR,
+                    "Done to light up under the pointer")
+        shot(wayland, "menu-pointer-on-done")
+        wayland.click(*DONE_LINE)
+        assert budge.wait_event("done", 1) == [movement]
+        # The icon's ring fills its first segment of three.
+        screen_when(wayland, lambda s: not menu_open(s) and region(s, ICON_BOX) != icon_before,
+                    "the menu to close and the icon to show the progress")
+        shot(wayland, "after-done")
+        assert budge.answers() == [("done", movement)]
+        labels = budge.menu_labels()
+        assert "today 1 of 3" in labels[6]
+        assert shown_movement(labels[0]) != movement  # Done moves on to another
+    finally:
+        budge.stop()
+
+
+def test_a_reminder_arriving_while_the_menu_is_open_leaves_it_open(
+        wayland: WaylandSession) -> None:
+    budge = Budge.start(wayland, "4s")
+    try:
+        budge.output.wait_line(REGISTERED, 20)
+        docked(wayland, budge)
+        before = open_menu(wayland)
+        shot(wayland, "menu-before-reminder")
+        label = budge.menu_labels()[0]
+        assert budge.events("reminded") == [], "the menu opened too late, after the reminder"
+        assert label.startswith("Up next: ")
+
+        # The first reminder is for the movement the menu named: its line now says "Now".
+        reminded = budge.wait_event("reminded", 1)
+        assert reminded == [shown_movement(label)]
+        during = screen_when(wayland, lambda s: region(s, FIRST_LINE_BOX)
+                             != region(before, FIRST_LINE_BOX), "the menu's first line to change")
+        shot(wayland, "menu-at-reminder")
+        assert menu_open(during), "the reminder closed the menu"
+        assert budge.menu_labels()[0] == label.replace("Up next: ", "Now: ")
+
+        # Unanswered, the next reminder suggests another movement: the open
+        # menu names it on its first line.
+        reminded = budge.wait_event("reminded", 2)
+        assert reminded[1] != reminded[0]
+        after = screen_when(wayland, lambda s: region(s, FIRST_LINE_BOX)
+                            != region(during, FIRST_LINE_BOX), "the first line to change again")
+        shot(wayland, "menu-at-second-reminder")
+        assert menu_open(after), "the second reminder closed the menu"
+        now = budge.menu_labels()[0]
+        assert now.startswith("Now: ") and shown_movement(now) == reminded[1]
+        assert budge.answers() == []
+
+        # A click elsewhere closes it; nothing was answered. (Keys typed through
+        # a virtual keyboard never reach it: waybar's bar, which owns the menu,
+        # takes no keyboard focus.)
+        wayland.click(WIDTH // 2, HEIGHT // 2)
+        wayland.wait_for(lambda: not menu_open(wayland.screen()), 10, "the menu to close")
+        assert budge.answers() == []
+    finally:
+        budge.stop()
+
+
+def test_done_snooze_and_skip_on_the_reminder_in_mako(wayland: WaylandSession) -> None:
+    # Long enough that each reminder is answered before the next replaces it.
+    budge = Budge.start(wayland, "3s")
+    answered: set[int] = set()
+
+    def next_reminder() -> dict[str, Any]:
+        (reminder,) = wayland.wait_for(
+            lambda: [n for n in budge_notifications(wayland) if n["id"] not in answered], 15,
+            "the next reminder in mako", budge.proc)
+        answered.add(reminder["id"])
+        assert reminder["actions"] == {"default": "Show the steps", "done": "Done",
+                                       "snooze": "Snooze 5 min", "skip": "Skip"}
+        wayland.wait_for(lambda: notification_drawn(wayland.screen()), 10,
+                         "the reminder on screen")
+        return reminder
+
+    def gone(reminder: dict[str, Any], what: str) -> None:
+        wayland.wait_for(lambda: all(n["id"] != reminder["id"] for n in wayland.notifications()),
+                         10, f"the reminder to close after {what}", budge.proc)
+
+    try:
+        budge.output.wait_line(REGISTERED, 20)
+        docked(wayland, budge)
+        expected: list[tuple[str, str | None]] = []
+        for key, kind in (("done", "done"), ("skip", "skipped")):
+            reminder = next_reminder()
+            shot(wayland, f"reminder-before-{key}")
+            wayland.makoctl("invoke", "-n", str(reminder["id"]), key)
+            expected.append((kind, shown_movement(reminder["summary"])))
+            assert budge.wait_answers(len(expected)) == expected
+            gone(reminder, key)
+
+        # Answered from a terminal, the reminder goes from the screen too.
+        reminder = next_reminder()
+        result = budge.cli("done")
+        assert result.returncode == 0, result.stdout + result.stderr
+        expected.append(("done", shown_movement(reminder["summary"])))
+        assert budge.answers() == expected
+        gone(reminder, "budge done")
+        wayland.wait_for(lambda: not notification_drawn(wayland.screen()), 10,
+                         "the reminder to leave the screen")
+        shot(wayland, "after-budge-done")
+
+        # Snoozed last: the same movement would come back only in 5 minutes.
+        reminder = next_reminder()
+        wayland.makoctl("invoke", "-n", str(reminder["id"]), "snooze")
+        expected.append(("snoozed", shown_movement(reminder["summary"])))
+        assert budge.wait_answers(len(expected)) == expected
+        assert stored(budge.home, "SELECT detail FROM events WHERE kind = 'snoozed'") == \
+            [("300",)]
+        gone(reminder, "snooze")
+        shot(wayland, "after-snooze")
+    finally:
+        budge.stop()
+
+
+def test_without_a_tray_it_keeps_reminding_and_docks_when_waybar_starts(
+        make_session: Callable[..., WaylandSession]) -> None:
+    session = make_session(tray=False)
+    assert session.waybar is None
+    budge = Budge.start(session, "2s")
+    try:
+        # Said as the tray is made, before budge says it started.
+        assert NO_TRAY in budge.printed()
+        # Reminders go on through mako meanwhile.
+        reminded = budge.wait_event("reminded", 2)
+        # One on screen: each unanswered reminder replaced the one before.
+        (reminder,) = session.wait_for(lambda: budge_notifications(session), 10,
+                                       "a reminder in mako", budge.proc)
+        latest = budge.events("reminded")[len(reminded) - 1:]  # another may have come since
+        assert shown_movement(reminder["summary"]) in latest
+        shot(session, "no-tray-reminder")
+        assert not icon_drawn(session.screen())
+
+        # waybar starts (late, as at some logins): the icon comes by itself.
+        session.start_tray()
+        budge.output.wait_line(REGISTERED, 15)
+        session.wait_for(lambda: icon_drawn(session.screen()), 15, "budge's icon in the tray",
+                         budge.proc)
+        shot(session, "tray-came-late")
+        assert budge.menu_labels()[0].startswith("Now: ")
+        # And the reminders go on with the icon there.
+        budge.wait_event("reminded", len(budge.events("reminded")) + 1)
+    finally:
+        budge.stop()
+    assert budge.printed().count(NO_TRAY) == 1, budge.printed()
