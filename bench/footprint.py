@@ -1,11 +1,14 @@
 """Footprint of budge against Workrave and Safe Eyes, measured in one run.
 
 Every program runs in turn under the same virtual desktop: Xvfb, a session
-bus, dunst (which records the time each notification arrives) and trayer as
-the tray host. For each one, over its whole process tree and from ``/proc``:
+bus, dunst (which records the time each notification arrives) and
+xfce4-panel's Status Tray as the tray host, which hosts both kinds of tray
+icon: StatusNotifierItems over D-Bus and XEmbed windows. For each one, over
+its whole process tree and from ``/proc``:
 
-* launch to icon docked: from ``exec`` to an XEmbed window appearing inside
-  trayer (polled every 5 ms through the X server, not by asking the program);
+* launch to icon docked: from ``exec`` to a new icon in the tray, that is an
+  XEmbed window reparented into it or a StatusNotifierItem registered with its
+  watcher (both polled every 5 ms from outside, not by asking the program);
 * RSS, PSS, threads and processes after the idle window;
 * CPU time and context switches per minute over an idle window (nothing
   happens, nobody touches the pointer) and over a window holding one reminder
@@ -148,16 +151,22 @@ def version_of(program: Program) -> str:
 # ---------------------------------------------------------------- the X side
 
 class Tray:
-    """Counts icons docked in the tray: XEmbed windows reparented away from the root."""
+    """Counts icons in the tray: XEmbed windows reparented away from the root, and
+    StatusNotifierItems registered with the panel's watcher."""
 
-    def __init__(self, display_name: str) -> None:
+    def __init__(self, display_name: str, bus_address: str) -> None:
+        from sni_client import SniClient
         from Xlib import display as xdisplay
 
         self.display = xdisplay.Display(display_name)
         self.embed_atom = self.display.intern_atom("_XEMBED_INFO")
         self.root = self.display.screen().root
+        self.sni = SniClient(bus_address)
 
     def icons(self) -> int:
+        return self.xembed_icons() + len(self.sni.registered_items())
+
+    def xembed_icons(self) -> int:
         from Xlib.error import XError
 
         count, todo = 0, [(child, False) for child in self.root.query_tree().children]
@@ -173,6 +182,7 @@ class Tray:
 
     def close(self) -> None:
         self.display.close()
+        self.sni.close()
 
 
 def wait_docked(tray: Tray, before: int, launched: float, timeout: float) -> float | None:
@@ -228,7 +238,7 @@ def measure(program: Program, desktop: DesktopSession, workdir: Path, settle: fl
                XDG_CACHE_HOME=str(home / ".cache"), XDG_STATE_HOME=str(home / ".local/state"))
     env.update(program.prepare(home, env))
     result = Result(program.key, program.label, version_of(program))
-    tray = Tray(desktop.env["DISPLAY"])
+    tray = Tray(desktop.env["DISPLAY"], desktop.env["DBUS_SESSION_BUS_ADDRESS"])
     before_icons = tray.icons()
     log = open(workdir / f"{program.key}.log", "wb")  # noqa: SIM115
     launched = time.monotonic()
@@ -312,7 +322,7 @@ def lateness(desktop: DesktopSession, workdir: Path, count: int, interval: int) 
 
     home = workdir / "lateness"
     home.mkdir()
-    program = budge_program("budge-lateness", "budge", "xorg", f"{interval}s")
+    program = budge_program("budge-lateness", "budge", "sni", f"{interval}s")
     env = dict(desktop.env, HOME=str(home))
     env.update(program.prepare(home, env))
     paths = resolve(env)
@@ -409,9 +419,27 @@ def targets(results: list[Result], late: Lateness | None) -> list[str]:
     by = {r.key: r for r in results}
     out = []
     xorg, safe = by.get("budge-xorg"), by.get("safeeyes")
+    sni, workrave = by.get("budge-sni"), by.get("workrave")
 
     def check(name: str, ok: bool, figure: str) -> None:
         out.append(f"- [{'x' if ok else ' '}] {name}: {figure}")
+
+    if sni:
+        check("idle RSS ≤ 40 MiB (StatusNotifierItem)", sni.rss_mib <= 40,
+              f"{sni.rss_mib:.1f} MiB")
+        if workrave:
+            check("idle RSS ≤ Workrave's (StatusNotifierItem)", sni.rss_mib <= workrave.rss_mib,
+                  f"{sni.rss_mib:.1f} vs {workrave.rss_mib:.1f} MiB")
+            check("launch to icon no slower than Workrave's (StatusNotifierItem)",
+                  sni.dock_s is not None and workrave.dock_s is not None
+                  and sni.dock_s <= workrave.dock_s,
+                  f"{_s(sni.dock_s)} vs {_s(workrave.dock_s)}")
+        if safe:
+            check("idle RSS ≤ 0.55x Safe Eyes' (StatusNotifierItem)",
+                  sni.rss_mib <= 0.55 * safe.rss_mib,
+                  f"{sni.rss_mib:.1f} vs {safe.rss_mib:.1f} MiB")
+        check("0 wake-ups while idle (StatusNotifierItem)", sni.idle_switches_per_min == 0,
+              f"{sni.idle_switches_per_min:.1f} context switches/min")
 
     if xorg:
         check("idle RSS ≤ 40 MiB (xorg)", xorg.rss_mib <= 40, f"{xorg.rss_mib:.1f} MiB")
@@ -428,6 +456,10 @@ def targets(results: list[Result], late: Lateness | None) -> list[str]:
         check("never early", late.early == 0, f"{late.early} early")
         check("at most 1 s late", late.worst_ms <= 1000, f"worst {late.worst_ms:+.0f} ms")
     return out
+
+
+def _s(seconds: float | None) -> str:
+    return "n/a" if seconds is None else f"{seconds:.2f} s"
 
 
 def update_readme(readme: Path, text: str) -> None:
@@ -467,11 +499,13 @@ def main(argv: list[str] | None = None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="budge-bench-"))
     results: list[Result] = []
     late = None
-    with DesktopSession(workdir / "desktop").start() as desktop:
+    with DesktopSession(workdir / "desktop").start(sni=True) as desktop:
         # Safe Eyes asks the system bus (logind) as it starts; a private bus
         # stands in, and every program gets the same environment.
         desktop.env["DBUS_SYSTEM_BUS_ADDRESS"] = desktop.start_bus(desktop.env, "system-bus")
         programs = [
+            budge_program("budge-sni", "budge (StatusNotifierItem)", "sni",
+                          f"{int(reminder_at)}s"),
             budge_program("budge-xorg", "budge (xorg)", "xorg", f"{int(reminder_at)}s"),
             budge_program("budge-gtk", "budge (gtk)", "gtk", f"{int(reminder_at)}s"),
             budge_program("budge-none", "budge (no tray)", "none", f"{int(reminder_at)}s"),
