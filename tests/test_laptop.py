@@ -390,3 +390,63 @@ def test_the_app_holds_a_reminder_during_a_presentation(harness) -> None:  # typ
     h.run_until(at(10, 0))
     assert between(h.reminder_times()[0], at(9, 49), at(9, 50))
     assert h.store.events("away") == []
+
+
+def test_the_app_says_what_the_reminder_waits_for_and_brings_it_on_request(harness) -> None:  # type: ignore[no-untyped-def]
+    from budge.tray import tooltip
+
+    h = harness()
+    desk = FakeDesk(h.clock, away=[], busy=[(at(9, 29), at(11))])
+    h.app.senses = desk
+    h.app.start()
+    h.run_until(at(9, 40))
+    assert h.reminder_times() == []
+    snapshot = h.app.status()
+    assert snapshot.waiting == "a full-screen window"
+    assert snapshot.to_json()["waiting"] == "a full-screen window"
+    assert "waiting: a full-screen window" in tooltip(snapshot)
+    # "Remind me anyway": the reminder comes at once, and nothing waits any more.
+    reply = h.app.remind_anyway()
+    assert reply.ok and len(h.reminder_times()) == 1 and h.reminder_times()[0] == at(9, 40)
+    assert h.app.status().waiting is None
+    assert h.app.remind_anyway().message == "No reminder is waiting."
+
+
+def test_each_kind_of_busy_can_be_switched_off_and_off_means_no_probe(
+        tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from budge import senses
+    from budge.config import load_settings
+
+    path = tmp_path / "config.toml"
+    path.write_text("[do_not_disturb]\ncamera = false\nfull_screen = false\n")
+    config = load_settings(path, tmp_path / "movements.toml").config
+    assert config.busy_kinds == {"do_not_disturb", "microphone", "presenting"}
+    built: list[str] = []
+
+    class Probe:
+        def __init__(self, name: str) -> None:
+            self.name = name
+
+        def busy(self) -> None:
+            return None
+
+    def factory(name: str):  # type: ignore[no-untyped-def]
+        def make() -> Probe:
+            built.append(name)
+            return Probe(name)
+        return make
+
+    import types
+
+    fake = types.ModuleType("budge.senses.fake")
+    fake.full = factory("full")  # type: ignore[attr-defined]
+    fake.dnd = factory("dnd")  # type: ignore[attr-defined]
+    monkeypatch.setitem(__import__("sys").modules, "budge.senses.fake", fake)
+    monkeypatch.setitem(senses._BUSY, "linux", (("fake", "full", "full_screen"),
+                                                ("fake", "dnd", "do_not_disturb")))
+    monkeypatch.setitem(senses._IDLE, "linux", ())
+    chosen = senses.choose("linux", {}, kinds=config.busy_kinds)
+    assert chosen.names[1] == ("dnd",) and built == ["dnd"]
+    built.clear()
+    off = senses.choose("linux", {}, dnd=False)
+    assert off.names[1] == () and built == []

@@ -47,6 +47,7 @@ class Snapshot:
     day_mode: str = days.NORMAL  # today: normal, or a rest or gentle day the user chose
     rest_used: int = 0  # rest and gentle days chosen in the allowance's current period
     rest_allowance: RestAllowance = days.DEFAULT_ALLOWANCE
+    waiting: str | None = None  # why a due reminder waits ("camera in use")
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -64,6 +65,7 @@ class Snapshot:
             "rest_days_used": self.rest_used,
             "rest_allowance": {"days": self.rest_allowance.days,
                                "period": self.rest_allowance.period},
+            "waiting": self.waiting,
         }
 
 
@@ -177,7 +179,8 @@ class App:
                 self.store.record("reminded", now, self.tz, movement.id)
                 log.info("reminder: %s", movement.id)
             self.state = result.state
-            if recorded or result.state != before:
+            if (recorded or result.state != before
+                    or result.state.held_reason != before.held_reason):
                 self._commit(now)
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
@@ -250,6 +253,15 @@ class App:
             log.info("snoozed %s", describe_duration(duration))
             return Reply(True, f"Snoozed: {self._current_name()} again in "
                                f"{describe_duration(duration)}.")
+
+    def remind_anyway(self) -> Reply:
+        """The reminder waits (a call, a full-screen window): show it now."""
+        with self._lock:
+            if self.state.held_since is None:
+                return Reply(True, "No reminder is waiting.")
+            self.state = core.remind_anyway(self.clock.now(), self.timing(), self.state)
+        self._wake()  # shows it, outside the lock like every reminder
+        return Reply(True, "Here it is.")
 
     def pause(self, until: datetime) -> Reply:
         with self._lock:
@@ -383,7 +395,8 @@ class App:
             paused_until=paused, current=self.settings.movement(self.state.current),
             pending=self.state.pending, streak=streak, tz=self.tz,
             day_mode=modes.get(today, days.NORMAL),
-            rest_used=used_in_period(modes, today, config.rest), rest_allowance=config.rest)
+            rest_used=used_in_period(modes, today, config.rest), rest_allowance=config.rest,
+            waiting=self.state.held_reason if self.state.held_since is not None else None)
 
     def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
         catalog = self.settings.catalog

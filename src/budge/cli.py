@@ -557,6 +557,8 @@ def format_status(status: dict[str, Any]) -> str:
     if status.get("paused_until"):
         when = describe_time(datetime.fromisoformat(status["paused_until"]), now, tz)
         lines.append(f"Paused until {when}.")
+    elif status.get("running") and status.get("waiting"):
+        lines.append(f"A reminder is waiting: {status['waiting']}.")
     elif status.get("running") and status.get("next_reminder"):
         when = describe_time(datetime.fromisoformat(status["next_reminder"]), now, tz)
         lines.append(f"Next reminder: {when}")

@@ -23,6 +23,8 @@ from budge.movements import REGIONS, Movement, load_builtin, load_user, merge_ca
 from budge.problems import ConfigError, Problem, ProblemList, read_user_text, toml_problem
 from budge.resources import read_text
 
+# The kinds of "busy" a reminder waits for, each switched in [do_not_disturb].
+BUSY_KINDS = ("full_screen", "do_not_disturb", "camera", "microphone", "presenting")
 TRAY_BACKENDS = ("auto", "sni", "gtk", "appindicator", "xorg", "none")
 # Time to read a reminder, on top of the time its movement takes.
 READING_TIME = timedelta(seconds=30)
@@ -46,6 +48,8 @@ class Config:
     gentle_interval: timedelta = timedelta(hours=1)
     natural_break: timedelta = timedelta(minutes=5)
     hold_limit: timedelta | None = timedelta(hours=1)  # None: do-not-disturb is not honoured
+    # The kinds of "busy" a due reminder waits for (see senses.BUSY_KINDS).
+    busy_kinds: frozenset[str] = frozenset(BUSY_KINDS)
 
     def reminder_timeout(self, movement_seconds: int) -> timedelta | None:
         """How long a reminder stays: long enough to read it and do the movement."""
@@ -141,6 +145,8 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
     honour_dnd = field("do_not_disturb.enabled", _boolean, "true or false")
     max_wait = field("do_not_disturb.max_wait", lambda v: _bounded(v, _MAX_INTERVAL),
                      f"{DURATION_HELP}, at most 12h")
+    busy_kinds = frozenset(kind for kind in BUSY_KINDS
+                           if field(f"do_not_disturb.{kind}", _boolean, "true or false"))
     goal = field("daily_goal", _whole_number(1, 50), "a whole number from 1 to 50")
     snoozes = field("snooze_options", _parse_snoozes,
                     f"a list of 1 to 6 durations, each {DURATION_HELP}, at most 12h")
@@ -168,7 +174,7 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
     return Config(
         interval=interval, hours=ActiveHours(ranges=ranges, days=days, by_day=by_day),
         daily_goal=goal, natural_break=natural_break,
-        hold_limit=max_wait if honour_dnd else None,
+        hold_limit=max_wait if honour_dnd else None, busy_kinds=busy_kinds,
         snooze_options=snoozes, notification_timeout=timeout, tray_backend=backend,
         filters=Filters(exclude_ids=frozenset(exclude), exclude_regions=frozenset(regions),
                         gentle_only=gentle),

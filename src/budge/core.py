@@ -88,6 +88,7 @@ class State:
     # Not saved (a fresh daemon starts a fresh interval):
     away_since: datetime | None = field(default=None, compare=False)  # last input before
     held_since: datetime | None = field(default=None, compare=False)  # due, waiting for DND
+    held_reason: str | None = field(default=None, compare=False)  # what it waits for
     check_at: datetime | None = field(default=None, compare=False)  # look at the desktop then
 
     def is_paused(self, now: datetime) -> bool:
@@ -193,14 +194,14 @@ def tick(now: datetime, timing: Timing, state: State,
         if idle >= timing.natural_break:
             # Away: nothing is due until they are back; look again soon.
             since = state.away_since or last_input
-            away_state = replace(state, away_since=since, held_since=None)
+            away_state = replace(state, away_since=since, held_since=None, held_reason=None)
             return Tick(_look_at(now + timing.check_every(), now, timing, away_state),
                         resumed=resumed)
         if state.away_since is not None:
             # Back: the break ends at their first input, and the interval restarts then.
             away = _within_hours(state.away_since, max(last_input, state.away_since), timing)
             state = replace(state, away_since=None, since=max(last_input, state.since),
-                            snooze_until=None, held_since=None)
+                            snooze_until=None, held_since=None, held_reason=None)
     due = state.next_due(timing)
     if due is None or now < due:
         return Tick(_next_look(now, idle, timing, state), resumed=resumed, away=away)
@@ -209,15 +210,22 @@ def tick(now: datetime, timing: Timing, state: State,
         held_since = state.held_since or now
         if reason is not None and now - held_since < timing.hold_limit:
             return Tick(_look_at(now + timing.check_every(), now, timing,
-                                 replace(state, held_since=held_since)),
+                                 replace(state, held_since=held_since, held_reason=reason)),
                         resumed=resumed, away=away, held=reason)
     current = state.current
     if state.pending and state.snooze_until is None and choose_next is not None:
         current = choose_next()
     reminded = replace(state, since=now, snooze_until=None, pending=True, current=current,
-                       held_since=None)
+                       held_since=None, held_reason=None)
     return Tick(_next_look(now, idle, timing, reminded), reminded=current, resumed=resumed,
                 away=away)
+
+
+def remind_anyway(now: datetime, timing: Timing, state: State) -> State:
+    """The person asked for the reminder that waits: the next tick shows it."""
+    if state.held_since is None or timing.hold_limit is None:
+        return state
+    return replace(state, held_since=now - timing.hold_limit, held_reason=None, check_at=now)
 
 
 def look_soon(now: datetime, timing: Timing, state: State) -> State:
@@ -273,7 +281,7 @@ def _look_at(check: datetime, now: datetime, timing: Timing, state: State) -> St
 
 def _unwatched(state: State) -> State:
     """No looking at the desktop while paused or outside active hours."""
-    return replace(state, away_since=None, held_since=None, check_at=None)
+    return replace(state, away_since=None, held_since=None, held_reason=None, check_at=None)
 
 
 def _within_hours(start: datetime, end: datetime,
@@ -298,13 +306,13 @@ def _within_hours(start: datetime, end: datetime,
 def move_on(now: datetime, state: State, next_movement: str) -> State:
     """After done or skip: the interval restarts now and another movement is up next."""
     return replace(state, since=now, current=next_movement, pending=False, snooze_until=None,
-                   held_since=None)
+                   held_since=None, held_reason=None)
 
 
 def snooze(now: datetime, state: State, duration: timedelta) -> State:
     """Remind again about the same movement after ``duration``."""
     return replace(state, snooze_until=now + duration, pending=False, paused_until=None,
-                   held_since=None)
+                   held_since=None, held_reason=None)
 
 
 def pause(state: State, until: datetime) -> State:

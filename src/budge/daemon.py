@@ -94,7 +94,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
                            lambda request: dispatch(app, request))
     timer = ApschedulerTimer(app.on_timer)
     app.timer = timer
-    app.senses = senses.choose()
+    config = app.settings.config
+    app.senses = senses.choose(dnd=config.hold_limit is not None, kinds=config.busy_kinds)
     watch = ClockWatch(app.on_timer)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)

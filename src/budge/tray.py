@@ -298,6 +298,8 @@ class PystrayTray:
         )
         return menu(
             item(lambda _: self._suggestion(), act(self.show_how_to), default=True),
+            item(lambda _: f"Remind me anyway (waiting: {app.snapshot.waiting})",
+                 act(app.remind_anyway), visible=lambda _: app.snapshot.waiting is not None),
             item("Done", act(lambda: app.done(self._shown))),
             item("Snooze", menu(snoozes)),
             item("Skip", act(lambda: app.skip(self._shown))),
@@ -469,6 +471,8 @@ def tooltip(snapshot: Snapshot) -> str:
     streak = snapshot.streak
     if snapshot.day_mode == days.REST:
         when = "resting today"
+    elif snapshot.waiting is not None:
+        when = f"waiting: {snapshot.waiting}"
     elif snapshot.paused_until is not None:
         when = "paused until " + describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)
     elif snapshot.next_due is not None:

@@ -14,7 +14,7 @@ import importlib
 import logging
 import os
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from datetime import timedelta
 from typing import Protocol
 
@@ -53,11 +53,13 @@ _IDLE: dict[str, tuple[tuple[str, str], ...]] = {
     "win32": (("windows", "idle_probe"),),
     "darwin": (("macos", "idle_probe"),),
 }
-_BUSY: dict[str, tuple[tuple[str, str], ...]] = {
-    "linux": (("x11", "fullscreen_probe"), ("freedesktop", "dnd_probe"),
-              ("gnome", "dnd_probe")),
-    "win32": (("windows", "busy_probe"),),
-    "darwin": (("macos", "focus_probe"),),
+# (module, factory, kind): the kind is what [do_not_disturb] switches on and off.
+_BUSY: dict[str, tuple[tuple[str, str, str], ...]] = {
+    "linux": (("x11", "fullscreen_probe", "full_screen"),
+              ("freedesktop", "dnd_probe", "do_not_disturb"),
+              ("gnome", "dnd_probe", "do_not_disturb")),
+    "win32": (("windows", "busy_probe", "do_not_disturb"),),
+    "darwin": (("macos", "focus_probe", "do_not_disturb"),),
 }
 
 
@@ -89,8 +91,12 @@ def _ordered_idle(family: str, env: Mapping[str, str]) -> tuple[tuple[str, str],
 
 
 def choose(platform: str = sys.platform, env: Mapping[str, str] = os.environ,
-           dnd: bool = True) -> DesktopSenses:
-    """The probes that work on this desktop. Never raises."""
+           dnd: bool = True, kinds: Collection[str] | None = None) -> DesktopSenses:
+    """The probes that work on this desktop. Never raises.
+
+    ``dnd=False`` builds no busy probe at all; ``kinds`` limits them to those
+    kinds of busy (all when ``None``).
+    """
     family = _family(platform)
     tried: list[str] = []
     override = env.get("BUDGE_IDLE", "").strip().lower()
@@ -105,7 +111,8 @@ def choose(platform: str = sys.platform, env: Mapping[str, str] = os.environ,
     idle_found = _try(idle_candidates, tried)
     idle = idle_found[0] if idle_found else None
     busy_tried: list[str] = []
-    busy = _try(_BUSY.get(family, ()), busy_tried) if dnd else []
+    wanted = [entry for entry in _BUSY.get(family, ()) if kinds is None or entry[2] in kinds]
+    busy = _try([(module, factory) for module, factory, _ in wanted], busy_tried) if dnd else []
     if idle is None:
         log.warning("natural breaks are off: budge can't read the idle time here (tried %s). "
                     "Reminders go on at the plain interval.", "; ".join(tried) or "nothing")
