@@ -10,6 +10,7 @@ import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 BUDGE = [sys.executable, "-m", "budge"]
 
@@ -94,3 +95,29 @@ class Daemon:
         if self.proc.poll() is None:
             self.proc.kill()
             self.proc.wait()
+
+
+ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
+
+
+def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.05) -> Any:
+    """The predicate's first true value, polled; TimeoutError naming ``what``."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        value = predicate()
+        if value:
+            return value
+        time.sleep(interval)
+    raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+
+
+def daemon_on_bus(tmp_path: Path, address: str, config: str,
+                  *args: str) -> tuple[Path, dict[str, str], Daemon]:
+    """``budge run -v ARGS`` on a private session bus, always active, with this config;
+    returns (budge's home, the environment, the daemon)."""
+    home = tmp_path / "home"
+    home.mkdir()
+    (home / "config.toml").write_text(ALWAYS + config)
+    env = clean_env(home, DBUS_SESSION_BUS_ADDRESS=address, HOME=str(tmp_path / "user"),
+                    XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
+    return home, env, Daemon(env, "-v", *args)

@@ -14,13 +14,12 @@ import time
 from pathlib import Path
 from typing import Any
 
-from processes import Daemon, budge, clean_env, stored
+from processes import Daemon, budge, daemon_on_bus, stored, wait_for
 
 from budge.bus import Bus, Call, MethodError, Reply
 
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
-ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
 
 
 class Service:
@@ -72,22 +71,8 @@ class Service:
         self.bus.close()
 
 
-def wait(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise TimeoutError(f"timed out waiting for {what}")
-
-
 def start(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str], Daemon]:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "config.toml").write_text(ALWAYS + config)
-    env = clean_env(home, DBUS_SESSION_BUS_ADDRESS=address)
-    return home, env, Daemon(env, "--no-tray", "-v")
+    return daemon_on_bus(tmp_path, address, config, "--no-tray")
 
 
 def done_movements(home: Path) -> list[str]:
@@ -102,7 +87,7 @@ def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str
     service = Service(bus_address)
     home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
     try:
-        first = wait(service.reminders, 15, "a reminder")[0]
+        first = wait_for(service.reminders, 15, "a reminder")[0]
         assert first["app"] == "budge"
         assert first["actions"] == ["default", "Show the steps", "done", "Done",
                                     "snooze", "Snooze 5 min", "skip", "Skip"]
@@ -112,34 +97,34 @@ def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str
 
         # A click on the body shows the steps in the same notification.
         service.press(first, "default")
-        details = wait(lambda: [n for n in service.shown if n["body"].startswith("1. ")], 10,
+        details = wait_for(lambda: [n for n in service.shown if n["body"].startswith("1. ")], 10,
                        "the steps")[0]
         assert details["id"] == first["id"] and "Gentler: " in details["body"]
         assert done_movements(home) == []
 
         # Done on the notification: recorded for its movement, and the notification closes.
         service.press(first, "done")
-        wait(lambda: done_movements(home), 10, "a done event")
+        wait_for(lambda: done_movements(home), 10, "a done event")
         assert done_movements(home) == [movement]
-        wait(lambda: first["id"] in service.closed, 10, "the notification to close")
+        wait_for(lambda: first["id"] in service.closed, 10, "the notification to close")
 
         # Snooze and Skip on the next reminders.
-        second = wait(lambda: [n for n in service.reminders() if n["id"] != first["id"]], 15,
+        second = wait_for(lambda: [n for n in service.reminders() if n["id"] != first["id"]], 15,
                       "a second reminder")[0]
         service.press(second, "snooze")
-        wait(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'snoozed'"), 10,
+        wait_for(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'snoozed'"), 10,
              "a snooze")
-        wait(lambda: second["id"] in service.closed, 10, "the snoozed notification to close")
+        wait_for(lambda: second["id"] in service.closed, 10, "the snoozed notification to close")
         (snoozed,) = stored(home, "SELECT movement, detail FROM events WHERE kind = 'snoozed'")
         assert snoozed == (names[second["summary"].split(" · ")[0]], "300")
         assert budge(env, "snooze", "1s").returncode == 0
-        third = wait(lambda: [n for n in service.reminders()
+        third = wait_for(lambda: [n for n in service.reminders()
                               if n["id"] not in (first["id"], second["id"])], 15,
                      "a third reminder")[0]
         service.press(third, "skip")
-        wait(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'skipped'"), 10,
+        wait_for(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'skipped'"), 10,
              "a skip")
-        wait(lambda: third["id"] in service.closed, 10, "the skipped notification to close")
+        wait_for(lambda: third["id"] in service.closed, 10, "the skipped notification to close")
     finally:
         code = daemon.stop()
         service.close()
@@ -152,7 +137,7 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
     service = Service(bus_address)
     home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
     try:
-        first, second = wait(lambda: service.reminders()[:2] if len(service.reminders()) > 1
+        first, second = wait_for(lambda: service.reminders()[:2] if len(service.reminders()) > 1
                              else None, 20, "two reminders")
         # The second replaced the first: one budge reminder on screen at a time.
         assert second["replaces"] == first["id"] or first["id"] in service.closed
@@ -162,7 +147,7 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
         names = {n["summary"] for n in (first, second)}
         assert len(names) == 2
         service.press(first, "done")
-        wait(lambda: done_movements(home), 10, "a done event")
+        wait_for(lambda: done_movements(home), 10, "a done event")
         from budge.movements import load_builtin
 
         by_name = {m.name: m.id for m in load_builtin()}
@@ -171,11 +156,11 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
         # Answered anywhere else, the reminder on screen goes: `budge done`.
         latest = service.reminders()[-1]
         assert budge(env, "done").returncode == 0
-        wait(lambda: latest["id"] in service.closed, 10, "budge done to close it")
+        wait_for(lambda: latest["id"] in service.closed, 10, "budge done to close it")
 
         # An action for a notification budge never sent, or a key it never offered.
         before = len(done_movements(home))
-        service.press({"id": 9999, "sender": daemon_name(service, latest)}, "done")
+        service.press({"id": 9999, "sender": latest["sender"]}, "done")
         service.press(service.reminders()[-1], "explode")
         time.sleep(0.5)
         assert len(done_movements(home)) == before
@@ -187,16 +172,12 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
     assert "Traceback" not in daemon.output()
 
 
-def daemon_name(service: Service, notification: dict[str, Any]) -> str:
-    return str(notification["sender"])
-
-
 def test_a_service_without_actions_gets_a_plain_reminder_that_says_how_to_answer(
         tmp_path: Path, bus_address: str) -> None:
     service = Service(bus_address, actions=False)
     home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
     try:
-        first = wait(service.reminders, 15, "a reminder")[0]
+        first = wait_for(service.reminders, 15, "a reminder")[0]
         assert first["actions"] == []
         assert "`budge done`" in first["body"] and "tray menu" in first["body"]
     finally:
@@ -210,7 +191,7 @@ def test_the_service_dies_mid_reminder_and_reminders_go_on(tmp_path: Path,
     service = Service(bus_address)
     home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
     try:
-        wait(service.reminders, 15, "a reminder")
+        wait_for(service.reminders, 15, "a reminder")
         service.close()
         # Answered from the command line with no service to close it: nothing breaks.
         assert budge(env, "done").returncode == 0
@@ -218,7 +199,7 @@ def test_the_service_dies_mid_reminder_and_reminders_go_on(tmp_path: Path,
         daemon.wait_line("budge: ", 15)  # the next reminder, printed instead
         # A new service is used again by itself.
         service = Service(bus_address)
-        wait(service.reminders, 15, "a reminder through the new service")
+        wait_for(service.reminders, 15, "a reminder through the new service")
         assert daemon.proc.poll() is None
     finally:
         code = daemon.stop()

@@ -9,18 +9,16 @@ desktop tests do the same with real panels.
 from __future__ import annotations
 
 import threading
-import time
 from pathlib import Path
 from typing import Any
 
 import pytest
-from processes import Daemon, budge, clean_env, stored
+from processes import Daemon, budge, daemon_on_bus, stored, wait_for
 
 from budge.bus import Bus, Call, MethodError, Reply, Signal
 from budge.sni import ITEM, ITEM_PATH, MENU, MENU_PATH, MenuModel, pixmaps
 
 WATCHER = "org.kde.StatusNotifierWatcher"
-ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
 
 class Watcher:
     """A panel's StatusNotifierWatcher: records who registers."""
@@ -87,23 +85,8 @@ def _flat(node: dict[str, Any]) -> list[dict[str, Any]]:
     return [node, *(n for child in node["children"] for n in _flat(child))]
 
 
-def _wait(predicate: Any, timeout: float, what: str) -> Any:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        value = predicate()
-        if value:
-            return value
-        time.sleep(0.05)
-    raise TimeoutError(f"timed out waiting for {what}")
-
-
 def start(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str], Daemon]:
-    home = tmp_path / "home"
-    home.mkdir()
-    (home / "config.toml").write_text(ALWAYS + config)
-    env = clean_env(home, DBUS_SESSION_BUS_ADDRESS=address, HOME=str(tmp_path / "user"),
-                    XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
-    return home, env, Daemon(env, "-v")
+    return daemon_on_bus(tmp_path, address, config)
 
 
 def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
@@ -152,11 +135,11 @@ def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
         shown = panel.find("Up next: ")["label"]
         before = len(panel.signals)
         panel.click("Done")
-        _wait(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'done'"), 10,
+        wait_for(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'done'"), 10,
               "a done event")
         (done,) = stored(home, "SELECT movement FROM events WHERE kind = 'done'")
         assert shown.removeprefix("Up next: ").startswith(_name(done[0]))
-        _wait(lambda: "ItemsPropertiesUpdated" in panel.names()[before:], 10, "an update")
+        wait_for(lambda: "ItemsPropertiesUpdated" in panel.names()[before:], 10, "an update")
         assert "LayoutUpdated" not in panel.names()[before:]
         assert "today 1 of 3" in panel.find("Streak:")["label"]
 
@@ -164,7 +147,7 @@ def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
         assert budge(env, "autostart", "on").returncode == 0
         assert panel.find("Start at login")["props"]["toggle-state"] == 1
         panel.click("Start at login")
-        _wait(lambda: not (tmp_path / "user" / ".config" / "autostart" / "budge.desktop")
+        wait_for(lambda: not (tmp_path / "user" / ".config" / "autostart" / "budge.desktop")
               .exists(), 10, "autostart off from the menu")
         assert panel.find("Start at login")["props"]["toggle-state"] == 0
 
@@ -173,7 +156,7 @@ def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
         pause = panel.find("Pause")
         panel.bus.call(service, MENU_PATH, MENU, "Event", "isvu", pause["children"][0]["id"],
                        "clicked", ("i", 0), 0)
-        _wait(lambda: stored(home, "SELECT COUNT(*) FROM events WHERE kind = 'paused'")
+        wait_for(lambda: stored(home, "SELECT COUNT(*) FROM events WHERE kind = 'paused'")
               == [(1,)], 10, "a pause")
         assert panel.find("Resume")["props"]["visible"] is True
         assert panel.find("Pause")["props"]["visible"] is False
@@ -198,11 +181,11 @@ def test_a_reminder_asks_for_attention_and_a_new_panel_gets_the_icon_again(
     try:
         assert watcher.registered.wait(15), daemon.output()
         panel = Panel(bus_address, watcher.items[0][1])
-        _wait(lambda: panel.prop("Status") == "NeedsAttention", 15, "NeedsAttention")
+        wait_for(lambda: panel.prop("Status") == "NeedsAttention", 15, "NeedsAttention")
         assert "NewStatus" in panel.names()
         assert panel.find("Now: ")
         assert budge(env, "done").returncode == 0
-        _wait(lambda: panel.prop("Status") == "Active", 10, "Active after done")
+        wait_for(lambda: panel.prop("Status") == "Active", 10, "Active after done")
 
         # The panel restarts: a new watcher, and budge registers with it by itself.
         watcher.close()
