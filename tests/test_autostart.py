@@ -122,7 +122,8 @@ def test_windows_run_key(tmp_path: Path) -> None:
     (scripts / "python.exe").touch()
     (scripts / "pythonw.exe").touch()
     registry = FakeRegistry()
-    autostart = WindowsAutostart({}, registry, executable=str(scripts / "python.exe"))
+    autostart = WindowsAutostart({}, registry, executable=str(scripts / "python.exe"),
+                                 identity=list)
     assert not autostart.status().enabled
     status = autostart.enable()
     value = registry.values["budge"]
@@ -135,7 +136,8 @@ def test_windows_run_key(tmp_path: Path) -> None:
 def test_windows_run_key_with_a_budge_home(tmp_path: Path) -> None:
     registry = FakeRegistry()
     home = tmp_path / "portable"
-    WindowsAutostart({"BUDGE_HOME": str(home)}, registry, executable="C:\\py\\python.exe").enable()
+    WindowsAutostart({"BUDGE_HOME": str(home)}, registry, executable="C:\\py\\python.exe",
+                     identity=list).enable()
     value = registry.values["budge"]
     assert value.startswith(f'cmd /c "set "BUDGE_HOME={home.resolve()}" && start ""')
     assert "-m budge run" in value

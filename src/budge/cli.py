@@ -131,9 +131,11 @@ def build_parser() -> argparse.ArgumentParser:
                                     description="Turn starting budge at login on or off, or "
                                                 "show whether it is on.")
     autostart.add_argument("action", choices=("on", "off", "status"))
-    desktop = commands.add_parser("desktop", help="add budge to the application menu (Linux)",
+    desktop = commands.add_parser("desktop",
+                                  help="add budge to the application menu (Linux, Windows)",
                                   description="Install or remove the application-menu entry "
-                                              "and icons.")
+                                              "and icons (on Windows: the Start-menu shortcut "
+                                              "and the app id its notifications need).")
     desktop.add_argument("action", choices=("install", "uninstall"))
     logs = commands.add_parser("logs", help="show the log file's path and last lines",
                                description="Print where the log is and its last lines.")
@@ -213,9 +215,11 @@ def _autostart(paths: Paths, args: argparse.Namespace) -> int:
 
 
 def _desktop(paths: Paths, args: argparse.Namespace) -> int:
+    if sys.platform == "win32":
+        return _desktop_windows(args)
     if not sys.platform.startswith("linux"):
-        raise UsageError("the application-menu entry is for Linux desktops; on this system "
-                         "use `budge autostart on`")
+        raise UsageError("the application-menu entry is for Linux and Windows desktops; on "
+                         "this system use `budge autostart on`")
     from budge import launcher
 
     if args.action == "install":
@@ -225,6 +229,26 @@ def _desktop(paths: Paths, args: argparse.Namespace) -> int:
     else:
         removed = launcher.uninstall(os.environ)
         print(f"Removed {len(removed)} files." if removed else "The launcher was not installed.")
+    return 0
+
+
+def _desktop_windows(args: argparse.Namespace) -> int:
+    """The Start-menu shortcut, and the app id Windows needs to show budge's toasts."""
+    from budge import notify_windows
+
+    if args.action == "uninstall":
+        removed = notify_windows.remove_identity(os.environ)
+        print(f"Removed {len(removed)} entries." if removed
+              else "The Start-menu entry was not installed.")
+        return 0
+    try:
+        where, shortcut = notify_windows.install_identity(os.environ)
+    except Exception as error:  # the registry, the shell or a missing pywin32: say which
+        print(f"budge desktop: could not add budge to the Start menu: "
+              f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print(f"Added budge to the Start menu: {shortcut}")
+    print(f"Registered for notifications with buttons: {where}")
     return 0
 
 

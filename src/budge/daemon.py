@@ -14,6 +14,7 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from budge import bus, senses
 from budge.app import App, describe_time
@@ -27,7 +28,15 @@ from budge.icons import Look, draw
 from budge.instance import AlreadyRunning, InstanceLock
 from budge.localzone import local_zone
 from budge.logs import setup_logging
-from budge.notify import CallableNotifier, FallbackNotifier, PlyerNotifier, PrintNotifier
+from budge.notify import (
+    LINUX_FIX,
+    MACOS_FIX,
+    WINDOWS_FIX,
+    CallableNotifier,
+    FallbackNotifier,
+    PlyerNotifier,
+    PrintNotifier,
+)
 from budge.notifybus import BusNotifier
 from budge.paths import Paths
 from budge.ports import SystemClock, Tray
@@ -67,13 +76,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
               rng=random.Random(), config_path=paths.config_file,
               movements_path=paths.user_movements, running=True)
-    icon = _notification_icon(paths)
-    bus_notifier = _bus_notifier(app, icon)
-    # On Linux, plyer would reach the same notification service by a poorer
-    # road (no buttons, no closing, notify-send hiding failures): budge's own
-    # D-Bus notifier takes its place. Elsewhere plyer shows them.
-    first = bus_notifier if bus_notifier is not None else PlyerNotifier(icon)
-    notifier = FallbackNotifier([first, PrintNotifier()])
+    own, fix = _own_notifiers(app, _notification_icon(paths))
+    notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
     app.notifier = notifier
     app.subscribe(lambda snapshot: notifier.follow(
         snapshot.pending, snapshot.current.id if snapshot.current else None))
@@ -116,19 +120,26 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
         timer.shutdown()
         server.close()
         app.close()  # after a wake-up in progress, before the store goes
-        if bus_notifier is not None:
-            bus_notifier.close()  # no reminder left on screen that nobody can answer
+        for backend in own:  # no reminder left on screen that nobody can answer
+            close = getattr(backend, "close", None)
+            if close is not None:
+                close()
         store.close()
         bus.close_session()
         log.info("budge stopped")
     return 0
 
 
-def _bus_notifier(app: App, icon: Path | None) -> BusNotifier | None:
-    """Linux and the BSDs: notifications over budge's own D-Bus connection."""
-    if sys.platform in ("win32", "darwin"):
-        return None
+def _own_notifiers(app: App, icon: Path | None) -> tuple[list[Any], str]:
+    """The notification backends for this OS, best first, and what fixes them.
 
+    plyer serves in one place: inside a Flatpak sandbox, where its road is the
+    desktop portal, the sanctioned one there; it follows budge's own. Elsewhere
+    it is not used: on Linux it reached the same notification service by a
+    poorer road (no buttons, no closing, and through notify-send failures it
+    never reported); on Windows its balloon came from a second tray icon; on
+    macOS it needs pyobjus, which nothing installs.
+    """
     def answer(action: str, movement_id: str) -> None:
         if action == "done":
             app.done(movement_id)
@@ -137,7 +148,18 @@ def _bus_notifier(app: App, icon: Path | None) -> BusNotifier | None:
         elif action == "skip":
             app.skip(movement_id)
 
-    return BusNotifier(answer, icon)
+    if sys.platform == "win32":
+        from budge.notify_windows import ToastNotifier
+
+        return [ToastNotifier(answer)], WINDOWS_FIX
+    if sys.platform == "darwin":
+        from budge import notify_macos
+
+        return list(notify_macos.notifiers(answer)), MACOS_FIX
+    own: list[Any] = [BusNotifier(answer, icon)]
+    if os.path.exists("/.flatpak-info"):
+        own.append(PlyerNotifier(icon))
+    return own, LINUX_FIX
 
 
 def _watch_store(app: App, notifier: FallbackNotifier) -> None:

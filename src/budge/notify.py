@@ -1,8 +1,8 @@
 """Desktop notifications: a chain of backends, the first that works shows each one.
 
-On Linux, budge's own D-Bus notifications (with Done, Snooze and Skip on a
-reminder); on Windows and macOS, plyer; then the tray's own, then a printed
-line.
+Each OS has budge's own: D-Bus notifications on Linux, toasts on Windows,
+the notification centre (or osascript) on macOS, with Done, Snooze and Skip on
+a reminder wherever the OS allows; then the tray's own, then a printed line.
 
 A backend that fails is reported once, with what to install, and the next
 one takes over; a notification failure never stops the reminders.
@@ -27,6 +27,10 @@ log = logging.getLogger("budge")
 
 LINUX_FIX = ("make sure a notification service runs on the session D-Bus (your desktop's "
              "own, or dunst or mako)")
+WINDOWS_FIX = ("run `budge desktop install`, and allow budge's notifications in Settings > "
+               "System > Notifications")
+MACOS_FIX = ("allow notifications for budge (when it runs as an app) or for Script Editor "
+             "in System Settings > Notifications")
 
 
 class PlyerNotifier:

@@ -13,7 +13,8 @@ from budge.paths import Paths
 
 
 def remove_integration(env: Mapping[str, str]) -> list[str]:
-    """Autostart entry and (on Linux) the launcher and icons; returns what was removed."""
+    """Autostart entry and the launcher (Linux: with its icons; Windows: the Start-menu
+    shortcut and the app id toasts need); returns what was removed."""
     removed = []
     autostart = for_platform(env)
     where = autostart.status().where
@@ -23,6 +24,10 @@ def remove_integration(env: Mapping[str, str]) -> list[str]:
         from budge import launcher
 
         removed.extend(str(p) for p in launcher.uninstall(env))
+    elif sys.platform == "win32":
+        from budge.notify_windows import remove_identity
+
+        removed.extend(remove_identity(env))
     return removed
 
 

@@ -39,7 +39,8 @@ class Autostart(Protocol):
     def status(self) -> AutostartStatus: ...
 
 
-def for_platform(env: Mapping[str, str], platform: str = sys.platform) -> Autostart:
+def for_platform(env: Mapping[str, str], platform: str | None = None) -> Autostart:
+    platform = platform or sys.platform  # read at the call: tests may pose as another OS
     if platform == "win32":
         from budge.autostart.windows import WindowsAutostart
 

@@ -2,14 +2,18 @@
 
 Only :class:`RunKey` touches the registry (``winreg`` is imported inside it),
 so this module imports on every OS and tests swap in a dictionary.
+
+Turning it on also registers budge's app id and Start-menu shortcut, which
+Windows needs before it shows budge's toasts (see :mod:`budge.notify_windows`).
 """
 
 from __future__ import annotations
 
 import importlib
+import logging
 import shlex
 import subprocess
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from budge.autostart import AutostartStatus
@@ -17,6 +21,8 @@ from budge.launch import launch_args, launch_env
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 VALUE = "budge"
+
+log = logging.getLogger("budge")
 
 
 class Registry(Protocol):
@@ -72,16 +78,32 @@ def command_line(env: Mapping[str, str], executable: str | None = None) -> str:
 
 
 class WindowsAutostart:
+    """``identity`` makes the app id and shortcut toasts need; it returns what it wrote."""
+
     def __init__(self, env: Mapping[str, str], registry: Registry | None = None,
-                 executable: str | None = None) -> None:
+                 executable: str | None = None,
+                 identity: Callable[[], list[str]] | None = None) -> None:
         self._env = env
         self._registry = registry if registry is not None else RunKey()
         self._executable = executable
+        self._identity = identity if identity is not None else self._install_identity
         self.where = f"HKEY_CURRENT_USER\\{RUN_KEY}\\{VALUE}"
 
     def enable(self) -> AutostartStatus:
         self._registry.set(VALUE, command_line(self._env, self._executable))
+        try:
+            self._identity()
+        except Exception as error:  # starting at login matters more than the toasts' buttons
+            log.warning("budge starts at login, but its reminders will come without buttons: "
+                        "the app id or Start-menu shortcut Windows needs for them could not be "
+                        "made (%s: %s). `budge desktop install` tries again.",
+                        type(error).__name__, error)
         return self.status()
+
+    def _install_identity(self) -> list[str]:
+        from budge.notify_windows import install_identity
+
+        return install_identity(self._env, executable=self._executable)
 
     def disable(self) -> bool:
         return self._registry.delete(VALUE)

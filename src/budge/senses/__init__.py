@@ -55,11 +55,21 @@ _IDLE: dict[str, tuple[tuple[str, str], ...]] = {
 }
 # (module, factory, kind): the kind is what [do_not_disturb] switches on and off.
 _BUSY: dict[str, tuple[tuple[str, str, str], ...]] = {
+    # Cheapest first: the first reason found is the one said.
     "linux": (("x11", "fullscreen_probe", "full_screen"),
               ("freedesktop", "dnd_probe", "do_not_disturb"),
-              ("gnome", "dnd_probe", "do_not_disturb")),
-    "win32": (("windows", "busy_probe", "do_not_disturb"),),
-    "darwin": (("macos", "focus_probe", "do_not_disturb"),),
+              ("gnome", "dnd_probe", "do_not_disturb"),
+              ("inhibit", "gnome_probe", "presenting"),
+              ("inhibit", "kde_probe", "presenting"),
+              ("inhibit", "logind_probe", "presenting"),
+              ("microphone", "pulse_probe", "microphone"),
+              ("camera", "proc_probe", "camera")),
+    "win32": (("windows", "busy_probe", "do_not_disturb"),
+              ("camera", "windows_probe", "camera"),
+              ("microphone", "windows_probe", "microphone")),
+    "darwin": (("macos", "focus_probe", "do_not_disturb"),
+               ("camera", "macos_probe", "camera"),
+               ("microphone", "macos_probe", "microphone")),
 }
 
 
@@ -123,8 +133,8 @@ def choose(platform: str = sys.platform, env: Mapping[str, str] = os.environ,
             log.info("do-not-disturb from %s",
                      ", ".join(p.name for p in busy))  # type: ignore[attr-defined]
         else:
-            log.info("no way to read full-screen windows or do-not-disturb here (tried %s); "
-                     "reminders never wait for them", "; ".join(busy_tried) or "nothing")
+            log.info("no way to tell here when you are busy (tried %s); reminders never "
+                     "wait", "; ".join(busy_tried) or "nothing")
     return DesktopSenses(idle, busy)  # type: ignore[arg-type]
 
 

@@ -31,6 +31,7 @@ def read_switches(bus: Any) -> dict[str, bool]:
 
 class NotificationsDnd:
     name = "notification service do-not-disturb"
+    kind = "do_not_disturb"
 
     def __init__(self, read: Callable[[Any], dict[str, bool]] = read_switches,
                  connect: Callable[[], Any] = _bus.connect) -> None:

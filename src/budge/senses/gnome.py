@@ -27,6 +27,7 @@ def read_banners(command: str) -> bool:
 
 class GnomeDnd:
     name = "GNOME do-not-disturb"
+    kind = "do_not_disturb"
 
     def __init__(self, read: Callable[[str], bool] = read_banners,
                  command: str = "gsettings") -> None:

@@ -104,6 +104,7 @@ def focused_is_fullscreen(display: Any) -> bool:
 
 class X11Fullscreen:
     name = "X11 full-screen window"
+    kind = "full_screen"
 
     def __init__(self, read: Any = focused_is_fullscreen) -> None:
         self._connection = _connection()
