@@ -139,8 +139,8 @@ def test_budge_idle_none_switches_it_off(caplog: pytest.LogCaptureFixture) -> No
 def test_gnome_on_wayland_asks_mutter_first() -> None:
     order = senses._ordered_idle("linux", {"WAYLAND_DISPLAY": "wayland-0",
                                            "XDG_CURRENT_DESKTOP": "ubuntu:GNOME"})
-    assert [module for module, _ in order] == ["mutter", "x11"]
-    assert [m for m, _ in senses._ordered_idle("linux", {})] == ["x11", "mutter"]
+    assert [module for module, _ in order] == ["mutter", "x11", "wayland"]
+    assert [m for m, _ in senses._ordered_idle("linux", {})] == ["wayland", "x11", "mutter"]
 
 
 class Flaky:
@@ -262,7 +262,8 @@ def test_choose_finds_the_x11_and_dunst_probes(desktop: DesktopSession,
         monkeypatch.setenv(name, desktop.env[name])
     chosen = senses.choose(platform="linux", env={})
     assert chosen.names == ("X11 (MIT-SCREEN-SAVER)",
-                            ("X11 full-screen window", "notification service do-not-disturb"))
+                            ("X11 full-screen window", "notification service do-not-disturb",
+                             "camera (open video devices)"))
     assert chosen.idle() is not None
 
 

@@ -49,7 +49,9 @@ class BusyProbe(Protocol):
 
 # (module, factory) in the order tried; the module is imported only when tried.
 _IDLE: dict[str, tuple[tuple[str, str], ...]] = {
-    "linux": (("x11", "idle_probe"), ("mutter", "idle_probe")),
+    # Wayland first: on X11 it gives up at once (no WAYLAND_DISPLAY), before
+    # importing pywayland; under Wayland, X11 sees only XWayland's clients.
+    "linux": (("wayland", "idle_probe"), ("x11", "idle_probe"), ("mutter", "idle_probe")),
     "win32": (("windows", "idle_probe"),),
     "darwin": (("macos", "idle_probe"),),
 }
@@ -57,7 +59,9 @@ _IDLE: dict[str, tuple[tuple[str, str], ...]] = {
 _BUSY: dict[str, tuple[tuple[str, str, str], ...]] = {
     # Cheapest first: the first reason found is the one said.
     "linux": (("x11", "fullscreen_probe", "full_screen"),
+              ("sway", "fullscreen_probe", "full_screen"),
               ("freedesktop", "dnd_probe", "do_not_disturb"),
+              ("mako", "dnd_probe", "do_not_disturb"),
               ("gnome", "dnd_probe", "do_not_disturb"),
               ("inhibit", "gnome_probe", "presenting"),
               ("inhibit", "kde_probe", "presenting"),
@@ -77,13 +81,17 @@ def _family(platform: str) -> str:
     return "linux" if platform.startswith(("linux", "freebsd", "openbsd")) else platform
 
 
-def _try(candidates: Sequence[tuple[str, str]], tried: list[str]) -> list[object]:
+def _try(candidates: Sequence[tuple[str, str]], tried: list[str],
+         first: bool = False) -> list[object]:
+    """Build each candidate that works here (only the first, with ``first``)."""
     found: list[object] = []
     for module_name, factory in candidates:
         label = f"{module_name}.{factory.removesuffix('_probe')}"
         try:
             module = importlib.import_module(f"budge.senses.{module_name}")
             found.append(getattr(module, factory)())
+            if first:
+                break
         except Unavailable as why:
             tried.append(f"{label}: {why}")
         except Exception as error:  # a broken probe must not stop budge
@@ -118,7 +126,7 @@ def choose(platform: str = sys.platform, env: Mapping[str, str] = os.environ,
         idle_candidates = tuple(c for c in _IDLE.get(family, ()) if c[0] == override)
         if not idle_candidates:
             tried.append(f"BUDGE_IDLE={override}: no such idle probe on {family}")
-    idle_found = _try(idle_candidates, tried)
+    idle_found = _try(idle_candidates, tried, first=True)  # one idle probe is enough
     idle = idle_found[0] if idle_found else None
     busy_tried: list[str] = []
     wanted = [entry for entry in _BUSY.get(family, ()) if kinds is None or entry[2] in kinds]
