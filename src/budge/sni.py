@@ -223,7 +223,9 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
             "AttentionIconName": ("s", ""),
             "AttentionIconPixmap": ("a(iiay)", pixels),
             "AttentionMovieName": ("s", ""),
-            "ToolTip": ("(sa(iiay)ss)", ("", [], self.name, self.title)),
+            # The host shows the title above the text: the text need not repeat it.
+            "ToolTip": ("(sa(iiay)ss)", ("", [], self.name,
+                                         self.title.removeprefix(f"{self.name} · "))),
             "ItemIsMenu": ("b", False),
             "Menu": ("o", MENU_PATH),
         }
