@@ -42,7 +42,8 @@ def catalog_names() -> set[str]:
 
 
 def events(home: Path, kind: str) -> list[tuple[str, str]]:
-    return stored(home, "SELECT kind, movement FROM events WHERE kind = ?", kind)
+    return stored(home, "SELECT kind, movement FROM events WHERE kind = ? "
+                        "ORDER BY at_utc, rowid", kind)
 
 
 def icon_window(desktop: DesktopSession, pid: int) -> int:

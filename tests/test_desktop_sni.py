@@ -148,11 +148,12 @@ def test_done_snooze_and_skip_on_dunsts_notification(tmp_path: Path) -> None:
                 seen = len(reminders(desktop))
                 note = desktop.wait_for(lambda: reminders(desktop)[seen:],  # noqa: B023
                                         15, "a reminder")[-1]
+                before = len(events(home, kind))
                 offered = desktop.choose_action(label, note.summary)
                 assert any(line.startswith("#Done (") for line in offered)
                 assert any(line.startswith("#Snooze 5 min (") for line in offered)
-                desktop.wait_for(lambda: events(home, kind), 10,  # noqa: B023
-                                 f"{kind} from the notification")
+                desktop.wait_for(lambda: len(events(home, kind)) > before,  # noqa: B023
+                                 10, f"{kind} from the notification")
                 assert events(home, kind)[-1][1] == movement_of(note.summary)
                 desktop.wait_for(lambda: desktop.displayed_count() == 0, 10,
                                  "the answered reminder to close")
