@@ -53,6 +53,7 @@ sys.path.insert(0, str(ROOT / "tests"))
 
 import proctree  # noqa: E402
 from desktop_session import DesktopSession  # noqa: E402
+from processes import end_process  # noqa: E402
 
 MIB = 1024
 
@@ -289,12 +290,7 @@ def measure(program: Program, desktop: DesktopSession, workdir: Path, settle: fl
             seen.append(f"{new_windows} window(s)")
         result.reminder_seen = ", ".join(seen) or "none"
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        end_process(proc, timeout=10)
         log.close()
         tray.close()
         # Let the tray host settle before the next program docks.

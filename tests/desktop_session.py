@@ -25,6 +25,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any
 
+from processes import end_process, wait_for
+
 if TYPE_CHECKING:
     from sni_client import SniClient
 
@@ -250,12 +252,7 @@ class DesktopSession:
         """End a process and then whatever it started that outlived it."""
         if proc.poll() is None:
             self._orphans.update(descendants(proc.pid))
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+            end_process(proc)
         for pid in sorted(self._orphans):
             self._stop_pid(pid)
 
@@ -646,13 +643,5 @@ class DesktopSession:
         result = subprocess.run(["xdotool", *args], env=self.env, capture_output=True, text=True)
         return result.stdout.strip()
 
-    @staticmethod
-    def wait_for(predicate, timeout: float, what: str, interval: float = 0.05):  # type: ignore[no-untyped-def]
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            time.sleep(interval)
-        raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
+    wait_for = staticmethod(wait_for)
 

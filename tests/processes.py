@@ -121,3 +121,14 @@ def daemon_on_bus(tmp_path: Path, address: str, config: str,
     env = clean_env(home, DBUS_SESSION_BUS_ADDRESS=address, HOME=str(tmp_path / "user"),
                     XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
     return home, env, Daemon(env, "-v", *args)
+
+
+def end_process(proc: subprocess.Popen[Any], timeout: float = 5) -> None:
+    """SIGTERM, then SIGKILL if it has not ended within ``timeout`` seconds."""
+    if proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

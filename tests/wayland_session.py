@@ -42,6 +42,8 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
+from processes import end_process
+
 USER_UID = USER_GID = 65534  # nobody
 AS_USER = ["setpriv", f"--reuid={USER_UID}", f"--regid={USER_GID}", "--clear-groups", "--"]
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -756,13 +758,7 @@ class WaylandSession:
         self.spawn_as_user(["swaybg", "-o", "*", "-c", BACKGROUND], name="swaybg")
 
     def _end(self, proc: subprocess.Popen[Any]) -> None:
-        if proc.poll() is None:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
+        end_process(proc)
         for stream in (proc.stdin, proc.stdout, proc.stderr):
             if stream is not None:
                 stream.close()
