@@ -69,6 +69,7 @@ _BUSY: dict[str, tuple[tuple[str, str, str], ...]] = {
               ("microphone", "pulse_probe", "microphone"),
               ("camera", "proc_probe", "camera")),
     "win32": (("windows", "busy_probe", "do_not_disturb"),
+              ("windows", "focus_assist_probe", "do_not_disturb"),
               ("camera", "windows_probe", "camera"),
               ("microphone", "windows_probe", "microphone")),
     "darwin": (("macos", "focus_probe", "do_not_disturb"),
