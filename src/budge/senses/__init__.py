@@ -60,6 +60,7 @@ _BUSY: dict[str, tuple[tuple[str, str, str], ...]] = {
     # Cheapest first: the first reason found is the one said.
     "linux": (("x11", "fullscreen_probe", "full_screen"),
               ("sway", "fullscreen_probe", "full_screen"),
+              ("toplevel", "fullscreen_probe", "full_screen"),
               ("freedesktop", "dnd_probe", "do_not_disturb"),
               ("mako", "dnd_probe", "do_not_disturb"),
               ("gnome", "dnd_probe", "do_not_disturb"),
