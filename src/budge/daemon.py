@@ -16,12 +16,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from budge import bus, senses
+from budge import bus
 from budge.app import App, describe_time
-from budge.clockwatch import ClockWatch
-from budge.commands import dispatch
 from budge.config import Settings, load_settings, write_template
-from budge.control import ControlServer, read_or_create_key
 from budge.durations import describe_duration
 from budge.hours import describe_hours
 from budge.icons import Look, draw
@@ -42,7 +39,6 @@ from budge.paths import Paths
 from budge.ports import SystemClock, Tray
 from budge.problems import ConfigError
 from budge.store import Store, StoreError
-from budge.timer import ApschedulerTimer
 
 log = logging.getLogger("budge")
 
@@ -76,12 +72,6 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
               rng=random.Random(), config_path=paths.config_file,
               movements_path=paths.user_movements, running=True)
-    own, fix = _own_notifiers(app, _notification_icon(paths))
-    notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
-    app.notifier = notifier
-    app.subscribe(lambda snapshot: notifier.follow(
-        snapshot.pending, snapshot.current.id if snapshot.current else None))
-    _watch_store(app, notifier)
     stopped = threading.Event()
 
     def stop(*_: object) -> None:
@@ -89,7 +79,22 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
         if tray is not None:
             tray.stop()
 
+    # The tray first: the icon is what a person waits to see. What it does not
+    # need (the scheduler, the control socket, the desktop's senses) is
+    # imported after it is on the panel.
     tray = None if no_tray else _make_tray(app, paths, stop)
+    from budge import senses
+    from budge.clockwatch import ClockWatch
+    from budge.commands import dispatch
+    from budge.control import ControlServer, read_or_create_key
+    from budge.timer import ApschedulerTimer
+
+    own, fix = _own_notifiers(app, _notification_icon(paths))
+    notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
+    app.notifier = notifier
+    app.subscribe(lambda snapshot: notifier.follow(
+        snapshot.pending, snapshot.current.id if snapshot.current else None))
+    _watch_store(app, notifier)
     if tray is not None:
         app.subscribe(tray.update)
         if tray.has_notification:

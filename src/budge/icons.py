@@ -111,16 +111,37 @@ def _segment_table(segments: int, share: float) -> list[int]:
 
 @lru_cache(maxsize=4)
 def _angles(big: int) -> Image.Image:
-    """Each pixel's angle around the centre, clockwise from 12 o'clock, as 0-255."""
+    """Each pixel's angle around the centre, clockwise from 12 o'clock, as 0-255.
+
+    Computed for the top-right quarter only and mirrored into the others (a
+    quarter of the atan2 calls: this is on the way to the first icon)."""
+    half = big // 2
+    if big % 2:  # an odd size has no clean quarters: compute every pixel
+        return _angles_of(big, 0, 0, big, big)
+    quarter = _angles_of(big, half, 0, half, half)
+    turns = [(v + 0.5) / 256 for v in range(256)]
+    image = Image.new("L", (big, big))
+    image.paste(quarter, (half, 0))
+    # Mirrored top to bottom, a turn t becomes 0.5 - t; left to right, 1 - t.
+    image.paste(quarter.transpose(Image.Transpose.FLIP_TOP_BOTTOM)
+                .point([min(255, int((0.5 - t) * 256)) for t in turns]), (half, half))
+    image.paste(quarter.transpose(Image.Transpose.ROTATE_180)
+                .point([min(255, int((0.5 + t) * 256)) for t in turns]), (0, half))
+    image.paste(quarter.transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+                .point([min(255, int((1.0 - t) % 1.0 * 256)) for t in turns]), (0, 0))
+    return image
+
+
+def _angles_of(big: int, left: int, top: int, width: int, height: int) -> Image.Image:
     centre = (big - 1) / 2
-    values = bytearray(big * big)
-    for y in range(big):
-        dy = centre - y
-        row = y * big
-        for x in range(big):
-            turn = math.atan2(x - centre, dy) / math.tau % 1.0
+    values = bytearray(width * height)
+    for y in range(height):
+        dy = centre - (top + y)
+        row = y * width
+        for x in range(width):
+            turn = math.atan2(left + x - centre, dy) / math.tau % 1.0
             values[row + x] = min(255, int(turn * 256))
-    return Image.frombytes("L", (big, big), bytes(values))
+    return Image.frombytes("L", (width, height), bytes(values))
 
 
 def _centred_disc(big: int, radius: float) -> Image.Image:

@@ -240,6 +240,9 @@ class PystrayTray:
         if self.backend == "sni":
 
             self._icon.set_attention(snapshot.pending)
+            # Published now, not when run() takes the main thread: the panel shows
+            # the icon while the rest of budge starts.
+            self._icon.visible = True
             if not self.shown:
                 log.warning("%s", NO_HOST_FIX)
         if not self.has_menu:
