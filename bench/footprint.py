@@ -472,7 +472,9 @@ def update_readme(readme: Path, text: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--settle", type=float, default=15, help="seconds after launch")
+    # Past the first-run welcome notification's 30 s: its closing is an event
+    # (the notification service tells budge), not idling.
+    parser.add_argument("--settle", type=float, default=40, help="seconds after launch")
     parser.add_argument("--idle", type=float, default=60, help="idle window, seconds")
     parser.add_argument("--window", type=float, default=70,
                         help="window holding one reminder, seconds")
