@@ -25,18 +25,8 @@ from budge.icons import Look, draw
 from budge.instance import AlreadyRunning, InstanceLock
 from budge.localzone import local_zone
 from budge.logs import setup_logging
-from budge.notify import (
-    LINUX_FIX,
-    MACOS_FIX,
-    WINDOWS_FIX,
-    CallableNotifier,
-    FallbackNotifier,
-    PlyerNotifier,
-    PrintNotifier,
-)
-from budge.notifybus import BusNotifier
 from budge.paths import Paths
-from budge.ports import SystemClock, Tray
+from budge.ports import Notifier, SystemClock, Tray
 from budge.problems import ConfigError
 from budge.store import Store, StoreError
 
@@ -87,6 +77,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     from budge.clockwatch import ClockWatch
     from budge.commands import dispatch
     from budge.control import ControlServer, read_or_create_key
+    from budge.notify import CallableNotifier, FallbackNotifier, PrintNotifier
     from budge.timer import ApschedulerTimer
 
     own, fix = _own_notifiers(app, _notification_icon(paths))
@@ -145,6 +136,8 @@ def _own_notifiers(app: App, icon: Path | None) -> tuple[list[Any], str]:
     never reported); on Windows its balloon came from a second tray icon; on
     macOS it needs pyobjus, which nothing installs.
     """
+    from budge.notify import LINUX_FIX, MACOS_FIX, WINDOWS_FIX, PlyerNotifier
+
     def answer(action: str, movement_id: str) -> None:
         if action == "done":
             app.done(movement_id)
@@ -161,13 +154,15 @@ def _own_notifiers(app: App, icon: Path | None) -> tuple[list[Any], str]:
         from budge import notify_macos
 
         return list(notify_macos.notifiers(answer)), MACOS_FIX
+    from budge.notifybus import BusNotifier
+
     own: list[Any] = [BusNotifier(answer, icon)]
     if os.path.exists("/.flatpak-info"):
         own.append(PlyerNotifier(icon))
     return own, LINUX_FIX
 
 
-def _watch_store(app: App, notifier: FallbackNotifier) -> None:
+def _watch_store(app: App, notifier: Notifier) -> None:
     """Say so when the database was damaged, and once per outage when saving fails."""
     store = app.store
     timeout = app.settings.config.plain_timeout

@@ -6,10 +6,8 @@ platformdirs by default; ``BUDGE_HOME`` puts everything under one folder
 
 from __future__ import annotations
 
-import hashlib
 import os
 import sys
-import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -48,12 +46,16 @@ class Paths:
 
     def control_address(self) -> str:
         """A Unix socket path, or on Windows a named pipe unique to this data folder."""
+        import hashlib  # here: only the control socket needs it, not budge's start
+
         digest = hashlib.sha256(str(self.data_dir).encode()).hexdigest()[:16]
         if sys.platform == "win32":
             return rf"\\.\pipe\budge-{digest}"
         path = self.runtime_dir / "control.sock"
         if len(str(path)) <= _SOCKET_PATH_LIMIT:
             return str(path)
+        import tempfile
+
         return str(Path(tempfile.gettempdir()) / f"budge-{os.getuid()}-{digest}.sock")
 
 
