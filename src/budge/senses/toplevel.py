@@ -37,13 +37,13 @@ import functools
 import itertools
 import logging
 import os
-import select
 import struct
 import threading
 from collections.abc import Callable, Hashable, Iterable, Mapping
 from typing import Any, Protocol
 
 from budge.senses import Unavailable
+from budge.senses.wayland import DisplayThread
 
 log = logging.getLogger("budge")
 
@@ -320,9 +320,11 @@ KDE_GET_WINDOW, KDE_GET_WINDOW_BY_UUID = 1, 2  # management requests
 KDE_DESTROY = 7  # window requests
 
 
-class _WaylandWindows:
+class _WaylandWindows(DisplayThread):
     """The one part that touches the compositor: a connection, the window
     list, and the thread that reads its events."""
+
+    _what = "Wayland window"
 
     name: str
 
@@ -378,11 +380,7 @@ class _WaylandWindows:
         except BaseException:
             self._disconnect()
             raise
-        self._wake_read, self._wake_write = os.pipe()
-        self._thread = threading.Thread(target=self._read_events, name="budge-wayland-toplevel",
-                                        daemon=True)
-        self._alive = True
-        self._thread.start()
+        self._listen("budge-wayland-toplevel")
 
     @property
     def alive(self) -> bool:
@@ -428,33 +426,6 @@ class _WaylandWindows:
         elif self._version >= KDE_DESTROY_SINCE:
             window._marshal(KDE_DESTROY)
         window._destroy()
-
-    def _read_events(self) -> None:
-        display = self._display
-        fd = display.get_fd()
-        try:
-            while True:
-                display.dispatch(block=False)  # anything already queued
-                display.flush()
-                readable, _, _ = select.select([fd, self._wake_read], [], [])
-                if self._wake_read in readable:
-                    return
-                display.read()  # the socket is readable: this does not block
-        except Exception as error:  # the compositor closed the connection
-            log.debug("Wayland window events ended: %s", error)
-        finally:
-            self._alive = False
-
-    def close(self) -> None:
-        if self._display is None:
-            return
-        if self._thread.is_alive():
-            os.write(self._wake_write, b"x")
-            self._thread.join(timeout=5)
-        os.close(self._wake_read)
-        os.close(self._wake_write)
-        self._alive = False
-        self._disconnect()
 
     def _disconnect(self) -> None:
         display, self._display = self._display, None

@@ -245,9 +245,64 @@ def _kde_idle() -> Any:
     return OrgKdeKwinIdle
 
 
-class _WaylandWatch:
+class DisplayThread:
+    """A Wayland connection whose events a thread reads as they come.
+
+    The thread sleeps in ``select`` on the display's socket and a wake-up pipe:
+    no timers. Subclasses connect, bind what they need, then call
+    :meth:`_listen`; their ``_disconnect`` ends their objects and the
+    connection."""
+
+    _display: Any
+    _what = "Wayland"
+
+    def _listen(self, thread_name: str) -> None:
+        self._wake_read, self._wake_write = os.pipe()
+        self._thread = threading.Thread(target=self._read_events, name=thread_name,
+                                        daemon=True)
+        self._alive = True
+        self._thread.start()
+
+    @property
+    def alive(self) -> bool:
+        return self._alive
+
+    def _read_events(self) -> None:
+        display = self._display
+        fd = display.get_fd()
+        try:
+            while True:
+                display.dispatch(block=False)  # anything already queued
+                display.flush()
+                readable, _, _ = select.select([fd, self._wake_read], [], [])
+                if self._wake_read in readable:
+                    return
+                display.read()  # the socket is readable: this does not block
+        except Exception as error:  # the compositor closed the connection
+            log.debug("%s events ended: %s", self._what, error)
+        finally:
+            self._alive = False
+
+    def close(self) -> None:
+        if self._display is None:
+            return
+        if self._thread.is_alive():
+            os.write(self._wake_write, b"x")
+            self._thread.join(timeout=5)
+        os.close(self._wake_read)
+        os.close(self._wake_write)
+        self._alive = False
+        self._disconnect()
+
+    def _disconnect(self) -> None:
+        raise NotImplementedError
+
+
+class _WaylandWatch(DisplayThread):
     """The one part that touches the compositor: a connection, the seat's idle
     notification, and the thread that reads its events."""
+
+    _what = "Wayland idle"
 
     name: str
 
@@ -310,47 +365,12 @@ class _WaylandWatch:
         except BaseException:
             self._disconnect()
             raise
-        self._wake_read, self._wake_write = os.pipe()
-        self._thread = threading.Thread(target=self._read_events, name="budge-wayland-idle",
-                                        daemon=True)
-        self._alive = True
-        self._thread.start()
+        self._listen("budge-wayland-idle")
 
     @classmethod
     def start(cls, idled: Callable[[], None], resumed: Callable[[], None],
               timeout: timedelta) -> _WaylandWatch:
         return cls(idled, resumed, timeout)
-
-    @property
-    def alive(self) -> bool:
-        return self._alive
-
-    def _read_events(self) -> None:
-        display = self._display
-        fd = display.get_fd()
-        try:
-            while True:
-                display.dispatch(block=False)  # anything already queued
-                display.flush()
-                readable, _, _ = select.select([fd, self._wake_read], [], [])
-                if self._wake_read in readable:
-                    return
-                display.read()  # the socket is readable: this does not block
-        except Exception as error:  # the compositor closed the connection
-            log.debug("Wayland idle events ended: %s", error)
-        finally:
-            self._alive = False
-
-    def close(self) -> None:
-        if self._display is None:
-            return
-        if self._thread.is_alive():
-            os.write(self._wake_write, b"x")
-            self._thread.join(timeout=5)
-        os.close(self._wake_read)
-        os.close(self._wake_write)
-        self._alive = False
-        self._disconnect()
 
     def _disconnect(self) -> None:
         display, self._display = self._display, None
