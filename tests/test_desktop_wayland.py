@@ -319,7 +319,7 @@ def test_the_icon_in_waybar_opens_the_whole_menu_and_done_there_is_recorded(
     assert not icon_drawn(screen) and not menu_open(screen)
     budge = Budge.start(wayland, "1h")
     try:
-        budge.output.wait_line(REGISTERED, 20)
+        budge.output.wait_seen(REGISTERED, 20)
         docked(wayland, budge)
         shot(wayland, "tray-icon")
         first, *_ = budge.menu_labels()
@@ -368,7 +368,7 @@ def test_a_reminder_arriving_while_the_menu_is_open_leaves_it_open(
         wayland: WaylandSession) -> None:
     budge = Budge.start(wayland, "4s")
     try:
-        budge.output.wait_line(REGISTERED, 20)
+        budge.output.wait_seen(REGISTERED, 20)
         docked(wayland, budge)
         before = open_menu(wayland)
         shot(wayland, "menu-before-reminder")
@@ -428,7 +428,7 @@ def test_done_snooze_and_skip_on_the_reminder_in_mako(wayland: WaylandSession) -
                          10, f"the reminder to close after {what}", budge.proc)
 
     try:
-        budge.output.wait_line(REGISTERED, 20)
+        budge.output.wait_seen(REGISTERED, 20)
         docked(wayland, budge)
         expected: list[tuple[str, str | None]] = []
         for key, kind in (("done", "done"), ("skip", "skipped")):

@@ -201,7 +201,7 @@ def test_remind_me_anyway_in_the_tray_menu_brings_a_held_reminder_at_once(
     wayland.open_window("slides", fullscreen=True)
     budge = start_budge(wayland, HOLDING, BUDGE_IDLE="none")
     try:
-        budge.output.wait_line(REGISTERED, 20)
+        budge.output.wait_seen(REGISTERED, 20)
         budge.output.wait_line(HELD_BY_WINDOW, 10)
         items = menu_items(budge)
         anyway = [label for label in items

@@ -182,7 +182,8 @@ def test_a_reminder_asks_for_attention_and_a_new_panel_gets_the_icon_again(
         assert watcher.registered.wait(15), daemon.output()
         panel = Panel(bus_address, watcher.items[0][1])
         wait_for(lambda: panel.prop("Status") == "NeedsAttention", 15, "NeedsAttention")
-        assert "NewStatus" in panel.names()
+        # The signal reaches the panel's dispatch thread a moment after the property.
+        wait_for(lambda: "NewStatus" in panel.names(), 10, "NewStatus")
         assert panel.find("Now: ")
         assert budge(env, "done").returncode == 0
         wait_for(lambda: panel.prop("Status") == "Active", 10, "Active after done")

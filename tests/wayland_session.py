@@ -42,7 +42,7 @@ from functools import cache
 from pathlib import Path
 from typing import IO, Any, TypeVar
 
-from processes import end_process
+from processes import end_process, wait_for
 
 USER_UID = USER_GID = 65534  # nobody
 AS_USER = ["setpriv", f"--reuid={USER_UID}", f"--regid={USER_GID}", "--clear-groups", "--"]
@@ -325,6 +325,12 @@ class LineReader:
                 self._queue.put(line)
         except (OSError, ValueError):  # the session closed the pipe as it ended the program
             return
+
+    def wait_seen(self, needle: str, timeout: float) -> str:
+        """A line containing ``needle``, whenever it was printed, even before
+        lines already waited for."""
+        return wait_for(lambda: next((line for line in list(self.lines) if needle in line),
+                                     None), timeout, f"a line containing {needle!r}")
 
     def wait_line(self, needle: str, timeout: float) -> str:
         """The next line (not yet waited for) containing ``needle``."""
