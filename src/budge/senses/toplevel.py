@@ -342,21 +342,9 @@ class _WaylandWindows(DisplayThread):
         self._registry: Any = None
         self._finished = False
         self._protocol, self._version = "", 0
-        self._display: Any = Display()
+        self._connect(Display)
         try:
-            self._display.connect()
-        except Exception as error:
-            raise Unavailable(f"can't connect to the Wayland display "
-                              f"{os.environ.get('WAYLAND_DISPLAY')!r} ({error})") from error
-        try:
-            offered: dict[str, tuple[int, int]] = {}
-
-            def on_global(registry: Any, name: int, interface: str, version: int) -> None:
-                offered.setdefault(interface, (name, version))
-
-            self._registry = self._display.get_registry()
-            self._registry.dispatcher["global"] = on_global
-            self._display.roundtrip()
+            self._registry, offered = self._globals()
             choice = pick({interface: version for interface, (_, version) in offered.items()})
             if choice is None:
                 raise Unavailable(not_offered({i: v for i, (_, v) in offered.items()}))

@@ -256,6 +256,26 @@ class DisplayThread:
     _display: Any
     _what = "Wayland"
 
+    def _connect(self, display_class: Any) -> None:
+        self._display = display_class()
+        try:
+            self._display.connect()
+        except Exception as error:
+            raise Unavailable(f"can't connect to the Wayland display "
+                              f"{os.environ.get('WAYLAND_DISPLAY')!r} ({error})") from error
+
+    def _globals(self) -> tuple[Any, dict[str, tuple[int, int]]]:
+        """The registry, and what the compositor offers: {interface: (name, version)}."""
+        offered: dict[str, tuple[int, int]] = {}
+
+        def on_global(registry: Any, name: int, interface: str, version: int) -> None:
+            offered.setdefault(interface, (name, version))
+
+        registry = self._display.get_registry()
+        registry.dispatcher["global"] = on_global
+        self._display.roundtrip()
+        return registry, offered
+
     def _listen(self, thread_name: str) -> None:
         self._wake_read, self._wake_write = os.pipe()
         self._thread = threading.Thread(target=self._read_events, name=thread_name,
@@ -316,22 +336,10 @@ class _WaylandWatch(DisplayThread):
             raise Unavailable("pywayland is not installed") from error
         # (proxy, how to end it), ended in reverse order at close.
         self._objects: list[tuple[Any, Callable[[], None]]] = []
-        self._display: Any = Display()
+        self._connect(Display)
         try:
-            self._display.connect()
-        except Exception as error:
-            raise Unavailable(f"can't connect to the Wayland display "
-                              f"{os.environ.get('WAYLAND_DISPLAY')!r} ({error})") from error
-        try:
-            offered: dict[str, tuple[int, int]] = {}
-
-            def on_global(registry: Any, name: int, interface: str, version: int) -> None:
-                offered.setdefault(interface, (name, version))
-
-            registry = self._display.get_registry()
+            registry, offered = self._globals()
             self._objects.append((registry, registry.destroy))
-            registry.dispatcher["global"] = on_global
-            self._display.roundtrip()
             choice = pick({interface: version for interface, (_, version) in offered.items()})
             if choice is None:
                 raise Unavailable("the compositor offers neither ext-idle-notify-v1 nor "
