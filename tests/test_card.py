@@ -3,12 +3,13 @@ at known cells for a known history stored in a real database."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from PIL import Image
+from PIL import Image, ImageChops
 from processes import budge, clean_env
 
 from budge import card
@@ -106,3 +107,59 @@ def test_budge_stats_png_through_the_entry_point(tmp_path: Path) -> None:
             assert image.size == (card.WIDTH * int(scale), card.HEIGHT * int(scale))
     unwritable = budge(env, "stats", "--png", str(tmp_path / "missing" / "card.png"))
     assert unwritable.returncode == 1 and "cannot write" in unwritable.stderr
+
+
+@pytest.mark.parametrize(("name", "kind"), [
+    ("card.png", "PNG"), ("card.jpg", "JPEG"), ("card.JPEG", "JPEG"), ("card.webp", "WEBP"),
+    ("card", "PNG"),  # no extension: what --png says
+])
+def test_the_card_is_written_in_the_format_its_name_asks_for(tmp_path: Path, name: str,
+                                                             kind: str) -> None:
+    env = clean_env(tmp_path / "home")
+    target = tmp_path / name
+    result = budge(env, "stats", "--png", str(target), "--scale", "2")
+    assert result.returncode == 0, result.stderr
+    with Image.open(target) as image:
+        assert image.format == kind
+        assert image.size == (card.WIDTH * 2, card.HEIGHT * 2)
+
+
+@pytest.mark.parametrize("name", ["card.gif", "card.svg", "card.png.txt", "card.pdf"])
+def test_a_name_the_card_cannot_honour_is_refused(tmp_path: Path, name: str) -> None:
+    env = clean_env(tmp_path / "home")
+    result = budge(env, "stats", "--png", str(tmp_path / name))
+    assert result.returncode == 2
+    assert result.stdout == ""  # refused before anything else is said
+    assert result.stderr.strip() == (f"budge stats: cannot draw the card as {name!r}: name it "
+                                     ".png, .jpg, .jpeg or .webp")
+    assert not (tmp_path / name).exists()
+
+
+def test_the_ring_keeps_the_goal_whole_and_shows_the_extra(tmp_path: Path) -> None:
+    store = stored_history(tmp_path)  # two done today, goal three
+    try:
+        counts = gather(store, TODAY, 30)
+    finally:
+        store.close()
+
+    def ring(done: int) -> Image.Image:
+        changed = replace(counts, done_by_day={**counts.done_by_day, TODAY: done})
+        stats = summarize(changed, TODAY, 30, 3, WEEKDAYS, load_builtin(),
+                          allowance=RestAllowance(8, "month"))
+        return card.render(stats).crop((46, 98, 170, 222))  # the ring and its words
+
+    met, one_more, two_more = ring(3), ring(4), ring(5)
+    number, below = (0, 0, 124, 66), (0, 84, 124, 124)  # "3/3" and the lines under it
+    # Past the goal the big number still reads 3/3 ...
+    assert met.crop(number).tobytes() == one_more.crop(number).tobytes()
+    # ... and a line under "goal met" says how many extra, which differs for 1 and 2.
+    assert ImageChops.difference(met.crop(below), one_more.crop(below)).getbbox() is not None
+    assert ImageChops.difference(one_more.crop(below), two_more.crop(below)).getbbox()
+
+    def teal(image: Image.Image) -> int:
+        """Pixels of the teal's hue (the text is smoothed, so not exactly TEAL); the
+        card's greys and ink have green and red within a few steps of each other."""
+        return sum(n for n, c in image.crop(below).getcolors(1 << 16) or []
+                   if c[1] - c[0] > 40)
+
+    assert teal(one_more) > teal(met) + 10  # the extra is said in the card's teal

@@ -74,11 +74,15 @@ def test_streaks_and_stats_and_a_rest_day_from_the_tray(desktop: DesktopSession,
         time.sleep(0.5)
         desktop.screenshot(shots / "tray-resting.png")
 
-        # Now the same place offers the way back to a normal day.
+        # A rest day is a pause until tomorrow with one way back, in the fifth place:
+        # Pause and Resume are gone, so the menu has no second, half-way exit.
         open_menu(desktop, window)
-        desktop.xdotool("key", *["Down"] * 6, "Return")
+        desktop.screenshot(shots / "tray-menu-rest-day.png")
+        desktop.xdotool("key", *["Down"] * 5, "Return")
         desktop.wait_for(lambda: rested(home) == ["rest", "normal"], 10,
                          "back to a normal day from the menu")
+        # The day's own item, not Resume (which would also have recorded "resumed").
+        assert stored(home, "SELECT count(*) FROM events WHERE kind = 'resumed'") == [(0,)]
     finally:
         code = daemon.stop()
     assert code == 0, daemon.output()

@@ -9,6 +9,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 from processes import budge, clean_env
 
 from budge.store import Store
@@ -111,3 +112,53 @@ def test_import_reaches_a_running_daemon(tmp_path: Path) -> None:
         assert status["running"] and status["today_done"] == 2
     finally:
         assert daemon.stop() == 0
+
+
+def test_export_takes_the_format_from_the_name(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    fill(home)
+    env = clean_env(home)
+    for name, kind in (("h.json", "json"), ("h.csv", "csv"), ("H.JSON", "json"),
+                       ("plain.txt", None)):
+        args = ["--format", "json"] if kind is None else []  # no name to go by: say it
+        file = tmp_path / name
+        result = budge(env, "export", *args, str(file))
+        assert result.returncode == 0, result.stderr
+        text = file.read_text(encoding="utf-8")
+        if kind == "csv":
+            assert text.startswith("id,kind,at_utc,")
+        else:
+            assert json.loads(text)["format"] == "budge-events"
+        # What export wrote, import reads back whole, by its name or its contents.
+        other = tmp_path / f"other-{name}"
+        imported = budge(clean_env(other), "import", str(file))
+        assert imported.returncode == 0, imported.stderr
+        assert "Imported 6 events" in imported.stdout
+        assert sorted(rows(other)) == sorted(rows(home))
+    # Standard output is CSV unless --format says otherwise.
+    assert budge(env, "export").stdout.startswith("id,kind,")
+    assert json.loads(budge(env, "export", "--format", "json", "-").stdout)["version"] == 1
+
+
+@pytest.mark.parametrize(("args", "said"), [
+    (["x.txt"], "budge export: cannot tell the format from the name '{dir}/x.txt': end it in "
+                ".csv or .json, or add --format csv or --format json"),
+    (["history"], "budge export: cannot tell the format from the name '{dir}/history': end it "
+                  "in .csv or .json, or add --format csv or --format json"),
+    (["--format", "csv", "x.json"], "budge export: --format csv does not match "
+                                    "'{dir}/x.json', a .json name; leave out --format or "
+                                    "name the file .csv"),
+    (["--format", "json", "x.csv"], "budge export: --format json does not match "
+                                    "'{dir}/x.csv', a .csv name; leave out --format or "
+                                    "name the file .json"),
+])
+def test_export_refuses_a_name_it_cannot_honour(tmp_path: Path, args: list[str],
+                                                said: str) -> None:
+    home = tmp_path / "home"
+    fill(home)
+    *options, name = args
+    result = budge(clean_env(home), "export", *options, str(tmp_path / name))
+    assert result.returncode == 2
+    assert result.stderr.strip() == said.format(dir=tmp_path)  # one line, no traceback
+    assert result.stdout == ""
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # nothing written

@@ -15,6 +15,7 @@ from __future__ import annotations
 import io
 from datetime import date, timedelta
 from functools import lru_cache
+from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
@@ -83,6 +84,39 @@ def cell_colour(done: int, goal: int, mode: str | None, active: bool) -> Colour:
     return NONE_DONE if active else DAY_OFF
 
 
+# What the card can be saved as, by the file's extension. No extension means
+# PNG, as `--png` says; anything else is refused rather than written as a PNG
+# under a name that promises something else.
+PICTURE_FORMATS = {".png": "PNG", ".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP"}
+_CODECS = {"JPEG": "jpg", "WEBP": "webp"}  # Pillow may be built without these
+_SAVE_OPTIONS: dict[str, dict[str, object]] = {
+    "PNG": {},
+    "JPEG": {"quality": 92, "subsampling": 0},  # keeps the small coloured text crisp
+    "WEBP": {"lossless": True},
+}
+
+
+def picture_format(path: Path) -> str:
+    """The format for ``path``'s extension; ValueError (one line to show) if none fits."""
+    from PIL import features
+
+    suffix = path.suffix.lower()
+    fmt = "PNG" if not suffix else PICTURE_FORMATS.get(suffix)
+    if fmt is None:
+        raise ValueError(f"cannot draw the card as {path.name!r}: name it .png, .jpg, .jpeg "
+                         "or .webp")
+    codec = _CODECS.get(fmt)
+    if codec is not None and not features.check(codec):
+        raise ValueError(f"this Pillow cannot write {suffix} pictures; name the card .png")
+    return fmt
+
+
+def save(image: Image.Image, path: Path) -> None:
+    """Write ``image`` in the format ``path``'s extension names (see :func:`picture_format`)."""
+    fmt = picture_format(path)
+    image.save(path, format=fmt, **_SAVE_OPTIONS[fmt])
+
+
 def render(stats: Stats, scale: int = 1) -> Image.Image:
     """The card at ``scale`` (1: 760x540 pixels, 2: 1520x1080 for high-density screens)."""
     if scale not in (1, 2):
@@ -144,7 +178,10 @@ def _today_ring(pen: _Pen, stats: Stats) -> None:
     share = min(1.0, streak.today_done / streak.goal)
     if share > 0:
         pen.arc(centre, radius, thickness, -90, -90 + 360 * share, TEAL)
-    pen.text((centre[0], centre[1] - 4), f"{streak.today_done}/{streak.goal}", 28, INK,
+    # Past the goal the ring shows the goal whole and the rest as extra, as the
+    # tray and `budge stats` say it ("3 of 3 + 1 extra").
+    counted = min(streak.today_done, streak.goal)
+    pen.text((centre[0], centre[1] - 4), f"{counted}/{streak.goal}", 28, INK,
              bold=True, anchor="ms")
     if streak.today_met:
         below = "goal met"
@@ -153,6 +190,9 @@ def _today_ring(pen: _Pen, stats: Stats) -> None:
     else:
         below = "today"
     pen.text((centre[0], centre[1] + 20), below, 13, MUTED, anchor="ms")
+    if streak.today_done > counted:
+        pen.text((centre[0], centre[1] + 38), f"+ {streak.today_done - counted} extra", 13,
+                 TEAL, anchor="ms")
 
 
 def _streaks(pen: _Pen, stats: Stats) -> None:

@@ -54,12 +54,38 @@ def write(rows: Iterable[Row], out: IO[str], fmt: str) -> int:
     return count
 
 
-def guess_format(name: str, text: str) -> str:
+def format_of(name: str) -> str | None:
+    """The format a file's name says (``.csv``, ``.json``, any case), or None."""
     lowered = name.lower()
-    if lowered.endswith(".json"):
-        return "json"
-    if lowered.endswith(".csv"):
-        return "csv"
+    for fmt in FORMATS:
+        if lowered.endswith(f".{fmt}"):
+            return fmt
+    return None
+
+
+def export_format(name: str | None, given: str | None) -> str:
+    """The format to export in: the file's extension says it, and ``given``
+    (``--format``) may only agree with it, or choose where the name says nothing.
+    Standard output (no name, or ``-``) is CSV unless ``given`` says otherwise.
+    Raises ValueError with one line to show when neither says, or they disagree."""
+    if name in (None, "-"):
+        return given or "csv"
+    named = format_of(name)
+    if named is None:
+        if given is None:
+            raise ValueError(f"cannot tell the format from the name {name!r}: end it in .csv "
+                             "or .json, or add --format csv or --format json")
+        return given
+    if given is not None and given != named:
+        raise ValueError(f"--format {given} does not match {name!r}, a .{named} name; "
+                         f"leave out --format or name the file .{given}")
+    return named
+
+
+def guess_format(name: str, text: str) -> str:
+    named = format_of(name)
+    if named is not None:
+        return named
     return "json" if text.lstrip().startswith("{") else "csv"
 
 

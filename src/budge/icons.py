@@ -25,12 +25,15 @@ class Look(Enum):
     DUE = "due"  # a reminder is waiting for an answer
     PAUSED = "paused"
     REST = "rest"  # the user made today a rest day
+    GENTLE = "gentle"  # the user made today a gentle day
 
 
 # Calm colours: a muted teal, a warm amber for "waiting", a soft grey for
-# paused, a quiet lavender for a rest day; gold for a goal met.
+# paused, a quiet lavender for a rest day, a soft sage for a gentle day; gold
+# for a goal met. The badges (bars, moon, leaf) tell the states apart for
+# anyone who does not see the colours.
 _DISC = {Look.ACTIVE: (46, 139, 128), Look.DUE: (214, 140, 56), Look.PAUSED: (132, 140, 150),
-         Look.REST: (124, 110, 178)}
+         Look.REST: (124, 110, 178), Look.GENTLE: (104, 150, 108)}
 _GOLD = (232, 176, 56, 255)
 _REST_PROGRESS = (190, 178, 222, 255)  # lighter than the rest day's disc
 _TRACK = (140, 146, 150, 120)  # translucent: reads on light and dark panels
@@ -72,6 +75,8 @@ def draw(look: Look, size: int = 64, done: int = 0, goal: int = 0) -> Image.Imag
         _pause_badge(image, big)
     elif look is Look.REST:
         _moon_badge(image, big)
+    elif look is Look.GENTLE:
+        _leaf_badge(image, big)
     return image.resize((size, size), Image.Resampling.LANCZOS)
 
 
@@ -192,3 +197,24 @@ def _moon_badge(image: Image.Image, big: int) -> None:
     centre, radius = _badge(image, big)
     _circle(image, centre - radius * 0.06, centre, radius * 0.58, _WHITE)
     _circle(image, centre + radius * 0.22, centre - radius * 0.2, radius * 0.5, _BADGE)
+
+
+def _leaf_badge(image: Image.Image, big: int) -> None:
+    # A leaf: where two discs overlap, a lens leaning toward the upper right.
+    centre, radius = _badge(image, big)
+    size = round(2 * radius)
+    corner = round(centre - radius)
+    reach, shift = radius * 0.82, radius * 0.40  # a lens about 1.2 r long, 0.5 r wide
+    first = Image.new("L", (size, size), 0)
+    second = Image.new("L", (size, size), 0)
+    lift = radius * 0.1  # up and to the right, so the leaf and its stem sit centred
+    _circle(first, radius - shift + lift, radius - shift - lift, reach, (255,))
+    _circle(second, radius + shift + lift, radius + shift - lift, reach, (255,))
+    # A short stem out of its lower tip: a bar from the centre, turned to the lower left.
+    stem = Image.new("L", (size, size), 0)
+    half = max(1.0, radius * 0.07)
+    stem.paste(255, (round(radius * 0.2), round(radius - half), round(radius),
+                     round(radius + half)))
+    stem = stem.rotate(45, resample=Image.Resampling.BILINEAR)
+    image.paste(_WHITE, (corner, corner, corner + size, corner + size),
+                ImageChops.lighter(ImageChops.darker(first, second), stem))

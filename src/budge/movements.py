@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import tomllib
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+from budge.durations import describe_duration
 from budge.problems import Problem, ProblemList, toml_problem
 
 REGIONS = (
@@ -28,7 +30,7 @@ POSITIONS = ("seated", "standing", "either")
 CUE_LIMIT = 120
 _TEXT_LIMIT = 2000
 _FIELDS = ("id", "name", "region", "position", "seconds", "cue", "steps", "why", "gentler",
-           "gentle")
+           "larger", "gentle")
 _REQUIRED = ("id", "name", "region", "position", "seconds", "cue", "steps", "why", "gentler")
 
 
@@ -44,12 +46,16 @@ class Movement:
     why: str
     gentler: str
     gentle: bool = False  # suitable on a bad day as it stands
+    # A slightly larger range, offered after the smaller one has felt easy for a
+    # while; None when the entry has none (it is optional in a user's catalog).
+    larger: str | None = None
 
     @property
     def length_label(self) -> str:
         if self.seconds < 90:
             return f"{self.seconds} s"
-        return f"{round(self.seconds / 60)} min"
+        # Exact, in the words menus use elsewhere: 90 s is "1 min 30 s", never "2 min".
+        return describe_duration(timedelta(seconds=self.seconds))
 
 
 def parse_catalog(text: str, source: str) -> tuple[list[Movement], ProblemList]:
@@ -58,7 +64,7 @@ def parse_catalog(text: str, source: str) -> tuple[list[Movement], ProblemList]:
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
-        problems.add(toml_problem(error))
+        problems.add(toml_problem(error, text))
         return [], problems
     unknown = set(data) - {"movement"}
     for key in sorted(unknown):
@@ -136,7 +142,7 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
         id=ident, name=text("name", 60), region=str(region), position=str(position),
         seconds=seconds if isinstance(seconds, int) else 0, cue=text("cue", CUE_LIMIT),
         steps=tuple(s.strip() for s in steps), why=text("why"), gentler=text("gentler"),
-        gentle=bool(gentle),
+        gentle=bool(gentle), larger=text("larger") if "larger" in entry else None,
     )
     return movement if len(problems) == before else None
 

@@ -155,6 +155,19 @@ def summarize(counts: Counts, today: date, window_days: int, goal: int,
         allowance=allowance, first_day=counts.first_day)
 
 
+def today_count(done: int, goal: int, compact: bool = False) -> str:
+    """Today's movements against the goal, as every place that shows them says it.
+
+    ``1 of 3``, ``3 of 3``; past the goal the goal stays whole and the rest is
+    extra (``3 of 3 + 1 extra``), so "4 of 3" never reads as a miscount.
+    ``compact`` gives ``1/3`` and ``3/3 + 1 extra`` for the tooltip and the card.
+    """
+    counted = min(done, goal) if goal > 0 else done
+    text = f"{counted}/{goal}" if compact else f"{counted} of {goal}"
+    extra = done - counted
+    return f"{text} + {extra} extra" if extra > 0 else text
+
+
 def _period(first: date, last: date, kinds: Mapping[str, int]) -> Period:
     return Period(first=first, last=last, done=kinds.get("done", 0),
                   reminded=kinds.get("reminded", 0), snoozed=kinds.get("snoozed", 0),
@@ -165,7 +178,7 @@ def format_text(stats: Stats) -> str:
     """The compact summary ``budge stats`` prints."""
     streak = stats.streak
     lines = []
-    today = f"Today: {streak.today_done} of {streak.goal} done"
+    today = f"Today: {today_count(streak.today_done, streak.goal)} done"
     if streak.today_met:
         today += " - today's goal is met"
     if stats.rest_today:
