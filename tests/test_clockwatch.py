@@ -3,10 +3,13 @@ asleep otherwise; a plain periodic look where there is no timerfd."""
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from datetime import timedelta
 from pathlib import Path
+
+import pytest
 
 from budge.clockwatch import ClockWatch
 
@@ -85,3 +88,52 @@ def test_a_failing_callback_does_not_end_the_watch() -> None:
     time.sleep(0.3)
     watch.close()
     assert len(calls) >= 3
+
+
+def test_a_failed_re_arm_closes_nothing_twice_and_goes_on_looking(
+        caplog: pytest.LogCaptureFixture) -> None:
+    """After a clock change the timerfd is closed and a new one made. When making it
+    fails, the old number must not be closed again: by then another file may have it."""
+    import os
+
+    from budge.clockwatch import _linux_timerfd
+
+    made: list[int] = []
+    others: list[int] = []
+    calls: list[float] = []
+    changed = threading.Event()
+
+    def make_timerfd() -> int:
+        if not made:
+            made.append(_linux_timerfd())
+            return made[0]
+        # The number just closed goes to the next file opened, as it would to any
+        # file another thread opens at that moment.
+        others.append(os.open(os.devnull, os.O_RDONLY))
+        raise OSError(24, "Too many open files")
+
+    def jumped() -> None:
+        calls.append(time.monotonic())
+        changed.set()
+
+    watch = ClockWatch(jumped, fallback_every=timedelta(seconds=0.1), make_timerfd=make_timerfd)
+    with caplog.at_level(logging.INFO, logger="budge"):
+        watch.start()
+        try:
+            assert watch.kind == "timerfd"
+            time.sleep(0.2)
+            time.clock_settime(time.CLOCK_REALTIME, time.time())
+            assert changed.wait(3), "the change was not seen"
+            time.sleep(0.5)  # the plain looks take over
+            assert watch.kind == "every"
+            assert len(calls) >= 3, calls
+        finally:
+            watch.close()
+    try:
+        assert others and others[0] == made[0]  # the number was handed on
+        os.fstat(others[0])  # still open: the watch did not close it a second time
+    finally:
+        for fd in others:
+            os.close(fd)
+    warnings = [r.getMessage() for r in caplog.records if r.levelno == logging.WARNING]
+    assert len(warnings) == 1 and "Too many open files" in warnings[0], warnings

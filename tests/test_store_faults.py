@@ -7,6 +7,7 @@ tests run as root in CI, see .ci/run); a failure to mount is a failure.
 from __future__ import annotations
 
 import contextlib
+import logging
 import sqlite3
 import subprocess
 from collections.abc import Iterator
@@ -16,6 +17,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from budge.core import State
 from budge.store import Store
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -186,3 +188,83 @@ def test_a_missing_folder_on_a_read_only_file_system(small_disk: Path) -> None:
     assert store.unsaved == 0
     store.close()
     assert _integrity(small_disk / "data" / "budge.sqlite3") == "ok"
+
+
+# A damaged saved schedule keeps what can still be read, the pause above all.
+
+PAUSED = datetime(2026, 11, 23, 14, 0, tzinfo=UTC)
+SINCE = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)
+
+
+def _saved(path: Path, value: str) -> Store:
+    store = Store.open(path)
+    store.save_state(State(since=SINCE, current="neck-tilt", paused_until=PAUSED))
+    db = sqlite3.connect(path)
+    with db:
+        db.execute("UPDATE state SET value = ? WHERE key = 'schedule'", (value,))
+    db.close()
+    return store
+
+
+_WHOLE = ('{"since": "2026-11-23T09:00:00+00:00", "current": "neck-tilt", "pending": false, '
+          '"snooze_until": null, "paused_until": "2026-11-23T14:00:00+00:00"}')
+DAMAGED = [
+    ("a bad start", _WHOLE.replace("2026-11-23T09:00:00+00:00", "yesterday"), ["since"]),
+    ("a wrong type", _WHOLE.replace('"pending": false', '"pending": "no"'), ["pending"]),
+    ("a missing field", _WHOLE.replace('"current": "neck-tilt", ', ""), ["current"]),
+    ("garbled", "\x00" + _WHOLE.replace('"snooze_until": null', '"snooze_until": nul'),
+     ["snooze_until"]),
+    ("cut short", _WHOLE[:-1], []),
+]
+
+
+@pytest.mark.parametrize("name, value, lost", DAMAGED, ids=[d[0] for d in DAMAGED])
+def test_a_damaged_schedule_keeps_the_pause_and_says_once_what_was_lost(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture, name: str, value: str,
+        lost: list[str]) -> None:
+    path = tmp_path / "budge.sqlite3"
+    store = _saved(path, value)
+    try:
+        with caplog.at_level(logging.WARNING, logger="budge"):
+            state = store.load_state()
+            again = store.load_state()
+        assert state is not None
+        assert state.paused_until == PAUSED  # the pause survives
+        if "since" not in lost:
+            assert state.since == SINCE
+        if "current" not in lost:
+            assert state.current == "neck-tilt"
+        warnings = [r.getMessage() for r in caplog.records]
+        assert len(warnings) == 1, warnings  # said once: the schedule was saved whole again
+        if lost:
+            assert f"could not be read ({', '.join(lost)})" in warnings[0]
+            assert "the pause until 2026-11-23T14:00+00:00 is kept" in warnings[0]
+        else:
+            assert "all of it could still be read" in warnings[0]
+            assert state == State(since=SINCE, current="neck-tilt", paused_until=PAUSED)
+        assert again == state
+    finally:
+        store.close()
+
+
+def test_a_schedule_that_is_not_an_object_starts_afresh(
+        tmp_path: Path, caplog: pytest.LogCaptureFixture) -> None:
+    store = _saved(tmp_path / "budge.sqlite3", "[1, 2]")
+    try:
+        with caplog.at_level(logging.WARNING, logger="budge"):
+            state = store.load_state()
+        assert state is not None and state.current is None and state.paused_until is None
+        assert len(caplog.records) == 1
+    finally:
+        store.close()
+
+
+def test_a_time_saved_without_its_offset_is_read_as_utc(tmp_path: Path) -> None:
+    store = _saved(tmp_path / "budge.sqlite3",
+                   _WHOLE.replace("2026-11-23T14:00:00+00:00", "2026-11-23T14:00:00"))
+    try:
+        state = store.load_state()
+        assert state is not None and state.paused_until == PAUSED
+        assert state.paused_until.tzinfo is not None  # comparable with the aware clock
+    finally:
+        store.close()

@@ -100,6 +100,7 @@ class ClockWatch:
             log.exception("looking at the time after a clock change failed")
 
     def _watch_fd(self, fd: int) -> None:
+        is_open = True  # whether ``fd`` is still ours to close
         try:
             while not self._stopped.is_set():
                 ready, _, _ = select.select([fd, self._stop_read], [], [])
@@ -110,16 +111,30 @@ class ClockWatch:
                 except OSError as error:
                     if error.errno != errno.ECANCELED:
                         raise
+                    # Marked before the close: once closed, its number may be handed
+                    # to another file, which a second close would take away.
+                    is_open = False
                     os.close(fd)
-                    fd = self._make_timerfd()  # type: ignore[misc]  # re-arm after a change
                     log.info("the clock changed or the computer woke up")
-                    self._jumped()
+                    try:  # armed again first, so a change meanwhile is not missed
+                        fd = self._make_timerfd()  # type: ignore[misc]
+                        is_open = True
+                    finally:  # and the change is looked at even if that failed
+                        self._jumped()
         except OSError as error:
-            log.warning("the clock watch stopped (%s); late reminders are still caught "
-                        "when they fire", error)
+            # Said once, and the watch goes on the plain way rather than not at all.
+            log.warning("the clock watch can't use its timer any more (%s); looking at the "
+                        "clock every %s instead", error, self._every)
+            if is_open:
+                is_open = False
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+            self.kind = "every"
+            self._watch_every()
         finally:
-            with contextlib.suppress(OSError):
-                os.close(fd)
+            if is_open:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
 
     def _watch_every(self) -> None:
         while not self._stopped.wait(self._every.total_seconds()):

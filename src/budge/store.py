@@ -430,17 +430,66 @@ class Store:
             self._write(state={"schedule": value})
 
     def load_state(self) -> State | None:
+        """The saved schedule. A damaged one keeps every part that can still be read (a
+        pause above all: losing it would bring reminders the person asked not to get),
+        says in the log what was lost, and is saved again whole, so it is said once."""
         row = self._state_value("schedule")
         if row is None:
             return None
+        import re
+
+        garbled = False
         try:
             data = json.loads(row)
-            return State(since=datetime.fromisoformat(data["since"]), current=data["current"],
-                         pending=bool(data["pending"]),
-                         snooze_until=_from_iso(data["snooze_until"]),
-                         paused_until=_from_iso(data["paused_until"]))
-        except (ValueError, KeyError, TypeError):
-            return None
+        except ValueError:
+            # Cut short or garbled: each "key": value that can still be found.
+            garbled, data = True, {}
+            for match in re.finditer(r'"(\w+)"\s*:\s*("(?:[^"\\]|\\.)*"|null|true|false)', row):
+                with contextlib.suppress(ValueError):
+                    data.setdefault(match[1], json.loads(match[2]))
+        if not isinstance(data, dict):
+            data = {}
+        lost: list[str] = []
+
+        def moment(key: str) -> datetime | None:
+            value = data.get(key)
+            if value is None and key in data and key != "since":
+                return None
+            try:
+                found = datetime.fromisoformat(value)  # type: ignore[arg-type]  # checked here
+            except (TypeError, ValueError):
+                lost.append(key)
+                return None
+            # budge writes UTC; a time without its offset can only have been that.
+            return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+        since, snooze_until, paused_until = (moment("since"), moment("snooze_until"),
+                                             moment("paused_until"))
+        current = data.get("current")
+        if not (current is None or isinstance(current, str)) or "current" not in data:
+            lost.append("current")
+            current = None
+        pending = data.get("pending")
+        if not isinstance(pending, bool):
+            lost.append("pending")
+            pending = False
+        # Without its start the interval starts again now.
+        state = State(since=since or datetime.now(UTC), current=current,
+                      pending=pending and since is not None, snooze_until=snooze_until,
+                      paused_until=paused_until)
+        if not (lost or garbled):
+            return state
+        if lost:
+            kept = (f"; the pause until {paused_until.isoformat(timespec='minutes')} is kept"
+                    if paused_until else "")
+            log.warning("part of budge's saved schedule could not be read (%s), so that "
+                        "part starts afresh%s", ", ".join(lost), kept)
+        else:
+            log.warning("budge's saved schedule was damaged, but all of it could still be "
+                        "read; it is saved again whole")
+        if self.write_error is None:  # not into the backlog of a store that can't write
+            self.save_state(state)
+        return state
 
     def flag(self, key: str) -> str | None:
         return self._state_value(f"flag:{key}")
