@@ -66,3 +66,22 @@ def test_two_movements_alternate(catalog) -> None:  # type: ignore[no-untyped-de
         pick = choose(pair, Filters(), recent, Counter(), rng).id
         assert not recent or pick != recent[-1]
         recent.append(pick)
+
+
+def test_positions_keep_movements_done_either_way(catalog) -> None:  # type: ignore[no-untyped-def]
+    seated = Filters(positions=frozenset({"seated"}))
+    rng = random.Random(6)
+    for _ in range(100):
+        pick = choose(catalog, seated, [], Counter(), rng)
+        assert pick.position in ("seated", "either")
+    standing = {m.id for m in eligible(catalog, Filters(positions=frozenset({"standing"})))}
+    assert standing == {m.id for m in catalog if m.position in ("standing", "either")}
+
+
+def test_allowed_can_be_empty_where_eligible_never_is(catalog) -> None:  # type: ignore[no-untyped-def]
+    from budge.chooser import allowed
+
+    nothing = Filters(positions=frozenset())
+    assert allowed(catalog, nothing) == []
+    assert eligible(catalog, nothing) == list(catalog)
+    assert allowed(catalog, Filters()) == list(catalog)

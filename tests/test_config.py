@@ -67,7 +67,7 @@ def test_the_template_is_the_documented_default(tmp_path: Path) -> None:
     assert text == read_text("config/budge.toml")
     lines = text.splitlines()
     settings = [n for n, line in enumerate(lines) if line and line[0].isalpha() and "=" in line]
-    assert len(settings) == 21
+    assert len(settings) == 22
     for n in settings:  # every setting is explained just above it
         assert lines[n - 1].startswith("#"), lines[n]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -111,7 +111,7 @@ backend = "qt"
     assert "daily_goal: found 'three' (text), expected a whole number from 1 to 50" in text
     assert "active_days: found ['mon', 'funday'] (list)" in text and "'funday' is not a day" in text
     assert "snooze_options: found [] (list)" in text
-    assert "notifications.timeout: found '1h' (text)" in text and "at most 10m" in text
+    assert "notifications.timeout: found '1h' (text)" in text and "at most 10 minutes" in text
     assert 'tray.backend: found \'qt\' (text), expected one of "auto"' in text
     assert all(line.startswith(str(tmp_path / "config.toml")) for line in lines)
 
@@ -126,7 +126,7 @@ def test_rest_settings_and_their_problems(tmp_path: Path) -> None:
                               'gentle_interval = "13h"\nrest_days = 3\n')
     assert "rest.allowance: found -1 (number), expected a whole number from 0 to 366" in text
     assert 'rest.period: found \'fortnight\' (text), expected one of "week"' in text
-    assert "rest.gentle_interval: found '13h' (text)" in text and "at most 12h" in text
+    assert "rest.gentle_interval: found '13h' (text)" in text and "at most 12 hours" in text
     assert "rest.rest_days: found an unknown key" in text
 
 

@@ -124,7 +124,7 @@ def test_first_run_writes_a_private_commented_config(home: Path) -> None:
         welcome = daemon.wait_line("budge is running: ", 15)[1]
         assert "One small movement every 30 min, 09:00-18:00 on weekdays." in welcome
         assert "First reminder: " in welcome and "budge pause" in welcome
-        assert "Ctrl+C" in welcome
+        assert "quit" in welcome
         wait_running(daemon, env)
     finally:
         assert daemon.stop() == 0
@@ -141,10 +141,24 @@ def test_first_run_writes_a_private_commented_config(home: Path) -> None:
     assert (home / "data" / "control.key").stat().st_mode & 0o777 == 0o600
 
 
-def test_no_command_means_run(home: Path) -> None:
+def test_no_command_starts_budge_even_on_a_bad_config(home: Path, tmp_path: Path) -> None:
     (home / "config.toml").write_text("interval = -1\n")
-    result = budge(clean_env(home))
-    assert result.returncode == 2 and "interval: found -1" in result.stderr
+    env = clean_env(home, HOME=str(tmp_path / "user"))
+    try:
+        result = budge(env)
+        # It starts on the defaults, and says what is wrong before it lets the terminal go.
+        assert result.returncode == 0, result.stdout + result.stderr
+        assert "interval: found -1" in result.stdout + result.stderr
+        status = budge(env, "status").stdout
+        assert "budge is running." in status and "Config problem: interval" in status
+    finally:
+        budge(env, "quit")
+        try:  # should quit not have stopped it, it is ended by its pid
+            pid = int((home / "run" / "budge.pid").read_text())
+            if b"budge" in Path(f"/proc/{pid}/cmdline").read_bytes():
+                os.kill(pid, signal.SIGKILL)
+        except (OSError, ValueError):
+            pass
 
 
 def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Path) -> None:

@@ -118,6 +118,7 @@ cue = "Tilt <i>gently</i> & slowly; 1 < 2 > 0 &amp; done"
 steps = ["Tilt <u>a little</u> & breathe."]
 why = "Text that looks like <markup> & stays as typed."
 gentler = "Smaller & slower."
+gentle = true
 """
 
 

@@ -10,16 +10,40 @@ from budge.durations import describe_duration, format_duration, parse_clock, par
 
 @pytest.mark.parametrize("text, seconds", [
     ("45s", 45), ("10m", 600), ("1h30m", 5400), ("1h 30m", 5400), ("2h", 7200),
-    ("90", 90), (90, 90), ("1H", 3600), (" 5m ", 300), ("1h0m5s", 3605),
+    ("1H", 3600), (" 5m ", 300), ("1h0m5s", 3605),
+    # The spellings a person types.
+    ("20 sec", 20), ("20 secs", 20), ("5 min", 300), ("5 mins", 300), ("1 hour", 3600),
+    ("1 hr", 3600), ("90 seconds", 90), ("2 hours", 7200), ("1 minute", 60),
+    ("1 hour, 30 minutes", 5400), ("1 hour and 30 minutes", 5400), ("3 HRS", 10800),
 ])
 def test_parses_human_durations(text: str | int, seconds: int) -> None:
     assert parse_duration(text) == timedelta(seconds=seconds)
 
 
-@pytest.mark.parametrize("text", ["", "0", "0s", "-5m", "10x", "m", "5 minutes", "1.5h",
-                                  "5m5m", True, 0, -3, "1h-30m"])
+@pytest.mark.parametrize("number", [1, 5, 30, 90, 720])
+def test_a_plain_number_means_minutes(number: int) -> None:
+    assert parse_duration(number) == timedelta(minutes=number)
+    assert parse_duration(str(number)) == timedelta(minutes=number)
+    assert parse_duration(f" {number} ") == timedelta(minutes=number)
+
+
+@pytest.mark.parametrize("text", ["", "0", "0s", "-5m", "10x", "m", "1.5h", "5m5m", True, 0,
+                                  -3, "1h-30m", "1h,", "and 5m", "5ms", "1h30", "5 moments",
+                                  "1 h 1 hour", "٣m"])
 def test_rejects_what_is_not_a_positive_duration(text: str | int) -> None:
     with pytest.raises(ValueError):
+        parse_duration(text)
+
+
+@pytest.mark.parametrize("text, says", [
+    ("1.5h", "write whole numbers, e.g. 1h 30m"),
+    ("1h30", "give each number its unit"),
+    ("1 min 2 minutes", "gives the minutes twice"),
+    ("often", "a plain number means minutes"),
+    ("-5", "negative"),
+])
+def test_a_refusal_says_what_to_write(text: str, says: str) -> None:
+    with pytest.raises(ValueError, match=says):
         parse_duration(text)
 
 

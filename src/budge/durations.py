@@ -1,4 +1,8 @@
-"""Human durations and clock times: ``45s``, ``10m``, ``1h30m``, ``14:00``.
+"""Human durations and clock times: ``45s``, ``10 min``, ``1h 30m``, ``30``, ``14:00``.
+
+A bare number is minutes, wherever a duration is read (the config and the
+command line): a person who writes ``interval = 30`` or ``budge pause 30``
+means half an hour, never half a minute.
 
 Parsing raises :class:`ValueError` with a sentence a user can act on; callers
 (config validation, the command line) wrap it with the key or argument name.
@@ -9,42 +13,62 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
-_UNIT_SECONDS = {"h": 3600, "m": 60, "s": 1}
-_PART = re.compile(r"(\d+)\s*([hms])")
-_WHOLE = re.compile(r"\s*(?:\d+\s*[hms]\s*)+")
+# Every spelling of a unit a person is likely to type, and what it is worth.
+_UNITS = {
+    **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
+    **dict.fromkeys(("m", "min", "mins", "minute", "minutes"), 60),
+    **dict.fromkeys(("s", "sec", "secs", "second", "seconds"), 1),
+}
+# Longest first, so that "mins" is not read as "m" followed by "ins".
+_UNIT = "|".join(sorted(_UNITS, key=len, reverse=True))
+_ONE = rf"\d+\s*(?:{_UNIT})(?![a-z])"
+_PART = re.compile(rf"(\d+)\s*({_UNIT})(?![a-z])", re.ASCII)
+# Parts may be run together ("1h30m") or apart: "1h 30m", "1 hour, 30 minutes", "1 h and 5 min".
+_WHOLE = re.compile(rf"{_ONE}(?:\s*(?:,|and\b)?\s*{_ONE})*", re.ASCII)
+_UNITLESS_TAIL = re.compile(rf"(?:{_ONE}\s*,?\s*)+\d+", re.ASCII)
+_FRACTION = re.compile(r"[\d\s]*[.,]\d+\s*[a-z]*", re.ASCII)
+_UNIT_NAMES = {3600: "hours", 60: "minutes", 1: "seconds"}
 _CLOCK = re.compile(r"(\d{1,2}):(\d{2})")
 
-DURATION_HELP = "a duration such as 45s, 10m or 1h30m"
-
+DURATION_HELP = ("a duration such as 45s, 10 min or 1h 30m "
+                 "(a plain number means minutes)")
 
 _LONGEST_SECONDS = 366 * 24 * 3600
 
 
 def parse_duration(text: str | int) -> timedelta:
-    """Parse ``45s``, ``10m``, ``1h30m`` (or a whole number of seconds).
+    """Parse ``45s``, ``10 min``, ``1h 30m``, ``90 seconds``, or a number of minutes.
 
     Zero and negative durations are rejected: nothing in budge waits for no time.
     """
     if isinstance(text, bool):
         raise ValueError(f"expected {DURATION_HELP}")
     if isinstance(text, int):
-        seconds = text
+        seconds = text * 60
     else:
         cleaned = text.strip().lower()
-        if cleaned.isdigit():
-            seconds = int(cleaned)
+        if cleaned.isascii() and cleaned.isdigit():
+            seconds = int(cleaned) * 60
         elif cleaned.startswith("-"):
             raise ValueError(f"{text!r} is negative; expected {DURATION_HELP}")
+        elif _FRACTION.fullmatch(cleaned):
+            raise ValueError(f"{text!r} has a fraction; write whole numbers, e.g. 1h 30m or "
+                             "90s")
+        elif _UNITLESS_TAIL.fullmatch(cleaned):
+            raise ValueError(f"{text!r} ends in a number without a unit; give each number "
+                             "its unit, e.g. 1h 30m")
         elif not cleaned or not _WHOLE.fullmatch(cleaned):
             raise ValueError(f"{text!r} is not {DURATION_HELP}")
         else:
             seconds = 0
-            seen: set[str] = set()
+            seen: set[int] = set()
             for amount, unit in _PART.findall(cleaned):
-                if unit in seen:
-                    raise ValueError(f"{text!r} names {unit!r} twice; expected {DURATION_HELP}")
-                seen.add(unit)
-                seconds += int(amount) * _UNIT_SECONDS[unit]
+                worth = _UNITS[unit]
+                if worth in seen:
+                    raise ValueError(f"{text!r} gives the {_UNIT_NAMES[worth]} twice; "
+                                     f"expected {DURATION_HELP}")
+                seen.add(worth)
+                seconds += int(amount) * worth
     if seconds <= 0:
         raise ValueError(f"{text!r} is not longer than zero; expected {DURATION_HELP}")
     if seconds > _LONGEST_SECONDS:

@@ -1,0 +1,187 @@
+"""Starting on a bad day, through the real entry point.
+
+A mistake in the config at login, a bad edit while budge runs, and a
+``--config`` that names no file. Notifications go to a stand-in notification
+service on a private session bus (see test_notifybus.py).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+from processes import ALWAYS, Daemon, budge, clean_env, daemon_on_bus, wait_for
+from test_notifybus import Service
+
+TITLE = "budge's config needs a look"
+
+
+def told(service: Service) -> list[str]:
+    """The bodies of the config-problem notifications shown so far."""
+    with service._lock:
+        return [n["body"] for n in service.shown if n["summary"] == TITLE]
+
+
+def status(env: dict[str, str]) -> dict[str, object]:
+    result = budge(env, "status", "--json")
+    assert result.returncode == 0, result.stderr
+    return json.loads(result.stdout)  # type: ignore[no-any-return]
+
+
+def running(env: dict[str, str]) -> bool:
+    return bool(status(env)["running"])
+
+
+def test_a_mistake_at_login_starts_on_the_last_good_settings(tmp_path: Path,
+                                                            bus_address: str) -> None:
+    service = Service(bus_address)
+    home, env, daemon = daemon_on_bus(tmp_path, bus_address, 'daily_goal = 5\n', "--no-tray")
+    config = home / "config.toml"
+    try:
+        wait_for(lambda: running(env), 20, "budge to run on the good config")
+        assert daemon.stop() == 0
+        kept = home / "data" / "last-good-config" / "config.toml"
+        assert kept.read_bytes() == config.read_bytes()
+
+        # The next login: a mistake in the file.
+        config.write_text(ALWAYS + 'daily_goal = "3"\n')
+        written = config.read_bytes()
+        daemon = Daemon(env, "-v", "--no-tray")
+        wait_for(lambda: told(service), 20, "the config problem to be told")
+        wait_for(lambda: running(env), 20, "budge to run anyway")
+        (body,) = told(service)
+        assert body.startswith("daily_goal: found '3' (text), expected a whole number")
+        assert "write the number without quotes: 3" in body
+        assert "budge runs on your last good settings" in body and str(config) in body
+
+        now = status(env)
+        assert now["daily_goal"] == 5  # from the last good settings
+        assert now["config_problem"]["key"] == "daily_goal"  # type: ignore[index]
+        text = budge(env, "status").stdout
+        assert "Config problem: daily_goal — see `budge config check`" in text
+        # Said where it is seen: on stderr for a terminal, and in the log.
+        assert "the config has problems, so budge starts on your last good settings" \
+            in daemon.output()
+        log = (home / "logs" / "budge.log").read_text()
+        assert "the config has problems" in log and "daily_goal: found '3'" in log
+        check = budge(env, "config", "check")
+        assert check.returncode == 2 and "daily_goal: found '3'" in check.stderr
+        time.sleep(1)
+        assert len(told(service)) == 1
+    finally:
+        code = daemon.stop()
+        service.close()
+    assert code == 0, daemon.output()
+    # Never replaced: the user's file, and the copy of the good one, are as they were.
+    assert config.read_bytes() == written
+    assert kept.read_text() == ALWAYS + "daily_goal = 5\n"
+    assert "Traceback" not in daemon.output()
+
+
+def test_a_first_start_on_a_bad_config_runs_on_the_defaults(tmp_path: Path,
+                                                            bus_address: str) -> None:
+    service = Service(bus_address)
+    home, env, daemon = daemon_on_bus(tmp_path, bus_address, "interval = -1\n", "--no-tray")
+    try:
+        wait_for(lambda: told(service), 20, "the config problem to be told")
+        wait_for(lambda: running(env), 20, "budge to run anyway")
+        assert "budge runs on the default settings" in told(service)[0]
+        assert status(env)["config_problem"]["key"] == "interval"  # type: ignore[index]
+        assert not (home / "data" / "last-good-config").exists()
+    finally:
+        code = daemon.stop()
+        service.close()
+    assert code == 0, daemon.output()
+
+
+def test_a_bad_edit_while_running_is_told_once_and_cleared_when_fixed(
+        tmp_path: Path, bus_address: str) -> None:
+    service = Service(bus_address)
+    home, env, daemon = daemon_on_bus(tmp_path, bus_address, 'interval = "2s"\n', "--no-tray")
+    config = home / "config.toml"
+    good = config.read_text()
+
+    def reminders_after(count: int) -> None:
+        """Wait for ``count`` more reminders: each wake-up looks at the file."""
+        seen = len(service.reminders())
+        wait_for(lambda: len(service.reminders()) >= seen + count, 30, f"{count} reminders")
+
+    try:
+        reminders_after(1)
+        config.write_text(good + 'snooze_options = "5m"\n')
+        wait_for(lambda: told(service), 20, "the bad edit to be told")
+        reminders_after(3)
+        (body,) = told(service)
+        assert body.startswith("snooze_options: found '5m' (text), expected a list")
+        assert status(env)["config_problem"]["key"] == "snooze_options"  # type: ignore[index]
+        # Saved again, unchanged: nothing new to tell.
+        stamp = config.stat().st_mtime_ns + 10**9
+        os.utime(config, ns=(stamp, stamp))
+        reminders_after(2)
+        assert len(told(service)) == 1
+        log = (home / "logs" / "budge.log").read_text()
+        assert log.count("the config has problems") == 1
+
+        # Fixed: the mark goes at the next wake-up, without another notification.
+        config.write_text(good.replace('"2s"', '"3 sec"'))
+        wait_for(lambda: status(env)["config_problem"] is None, 20, "the mark to go")
+        assert len(told(service)) == 1
+        kept = home / "data" / "last-good-config" / "config.toml"
+        wait_for(lambda: kept.exists() and kept.read_text() == config.read_text(), 10,
+                 "the fixed file to be kept as the last good one")
+    finally:
+        code = daemon.stop()
+        service.close()
+    assert code == 0, daemon.output()
+    assert "Traceback" not in daemon.output()
+
+
+def test_a_config_option_naming_no_file(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = clean_env(home, HOME=str(tmp_path / "user"))
+    missing = tmp_path / "elsewhere" / "budge.toml"
+    for args in (["--config", str(missing), "status"], ["config", "check", "--config",
+                                                       str(missing)],
+                 ["--config", str(missing), "done"]):
+        refused = budge(env, *args)
+        assert refused.returncode == 2, (args, refused)
+        lines = refused.stderr.splitlines()
+        assert len(lines) == 1 and f"there is no config file at {missing}" in lines[0], lines
+        assert not missing.exists() and not (home / "data" / "budge.sqlite3").exists()
+    assert budge(env, "--config", str(missing), "config", "path").stdout.strip() == str(missing)
+    same = budge(dict(env, BUDGE_CONFIG=str(missing)), "status")
+    assert same.returncode == 2 and "there is no config file" in same.stderr
+
+    # Starting budge with it writes the commented template there, and says so.
+    daemon = Daemon(env, "--no-tray", "--config", str(missing))
+    try:
+        daemon.wait_line(f"wrote a commented config to {missing}", 20)
+        wait_for(lambda: budge(env, "--config", str(missing), "status").stdout.startswith(
+            "budge is running."), 20, "budge to run")
+    finally:
+        assert daemon.stop() == 0
+    assert missing.read_text().startswith("# budge configuration")
+    assert f"wrote a commented config to {missing}" in (home / "logs" / "budge.log").read_text()
+
+
+def test_plain_numbers_on_the_command_line_are_minutes(tmp_path: Path) -> None:
+    env = clean_env(tmp_path / "home", HOME=str(tmp_path / "user"))
+    before = time.time()
+    paused = budge(env, "pause", "30")
+    assert paused.returncode == 0, paused.stderr
+    until = status(env)["paused_until"]
+    from datetime import datetime
+
+    seconds = datetime.fromisoformat(str(until)).timestamp() - before
+    assert 30 * 60 - 5 <= seconds <= 30 * 60 + 30, seconds
+    assert budge(env, "resume").returncode == 0
+    for args, minutes in ((["snooze", "5"], 5), (["snooze", "5", "min"], 5),
+                          (["snooze", "1", "hour"], 60)):
+        result = budge(env, *args)
+        assert result.returncode == 0, result.stderr
+        assert f"{minutes} min" in result.stdout or f"{minutes // 60} h" in result.stdout
+    too_long = budge(env, "snooze", "20000")
+    assert too_long.returncode == 2
+    assert "'20000' is 333 h 20 min, longer than a week" in too_long.stderr
