@@ -44,8 +44,11 @@ def movement_of(summary: str) -> str:
 
 
 def our_items(desktop: DesktopSession, pid: int) -> list[str]:
+    """budge's icons on the panel, once budge has started: the icon goes up first,
+    and its real tooltip comes last, after the menu."""
     with desktop.sni_client() as client:
-        return [e for e in client.registered_items() if f"StatusNotifierItem-{pid}-" in e]
+        return [e for e in client.registered_items() if f"StatusNotifierItem-{pid}-" in e
+                and "starting" not in client.item_state(e).tooltip_body]
 
 
 def test_the_menu_in_xfce4_panel_by_real_pointer(tmp_path: Path) -> None:

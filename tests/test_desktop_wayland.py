@@ -45,6 +45,8 @@ ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "
 SHOTS = ARTIFACTS / "wayland"
 ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
 REGISTERED = "the tray icon is registered with the StatusNotifierItem host"
+# The icon registers first, while budge starts; then its menu, then this line.
+STARTED = "budge started (pid"
 NO_TRAY = "no tray is showing budge's icon yet"
 ITEM = "org.kde.StatusNotifierItem"
 MENU = "com.canonical.dbusmenu"
@@ -320,6 +322,7 @@ def test_the_icon_in_waybar_opens_the_whole_menu_and_done_there_is_recorded(
     budge = Budge.start(wayland, "1h")
     try:
         budge.output.wait_seen(REGISTERED, 20)
+        budge.output.wait_seen(STARTED, 20)
         docked(wayland, budge)
         shot(wayland, "tray-icon")
         first, *_ = budge.menu_labels()
@@ -369,6 +372,7 @@ def test_a_reminder_arriving_while_the_menu_is_open_leaves_it_open(
     budge = Budge.start(wayland, "4s")
     try:
         budge.output.wait_seen(REGISTERED, 20)
+        budge.output.wait_seen(STARTED, 20)
         docked(wayland, budge)
         before = open_menu(wayland)
         shot(wayland, "menu-before-reminder")
@@ -429,6 +433,7 @@ def test_done_snooze_and_skip_on_the_reminder_in_mako(wayland: WaylandSession) -
 
     try:
         budge.output.wait_seen(REGISTERED, 20)
+        budge.output.wait_seen(STARTED, 20)
         docked(wayland, budge)
         expected: list[tuple[str, str | None]] = []
         for key, kind in (("done", "done"), ("skip", "skipped")):

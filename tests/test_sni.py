@@ -85,6 +85,12 @@ def _flat(node: dict[str, Any]) -> list[dict[str, Any]]:
     return [node, *(n for child in node["children"] for n in _flat(child))]
 
 
+def ready(panel: Panel) -> None:
+    """budge's icon is up before the rest of budge: wait for its real tooltip, which
+    comes last, after the menu."""
+    wait_for(lambda: "starting" not in panel.prop("ToolTip")[3], 10, "budge to finish starting")
+
+
 def start(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str], Daemon]:
     return daemon_on_bus(tmp_path, address, config)
 
@@ -98,6 +104,7 @@ def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
         sender, service = watcher.items[0]
         assert service.startswith(f"{ITEM}-{daemon.proc.pid}-")
         panel = Panel(bus_address, service)
+        ready(panel)  # the icon goes up first, while budge starts; the menu follows
 
         # The icon as pixels in the sizes panels draw, and a tooltip with today's progress.
         sizes = sorted((w, h) for w, h, _ in panel.prop("IconPixmap"))
@@ -151,6 +158,28 @@ def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
               .exists(), 10, "autostart off from the menu")
         assert panel.find("Start at login")["props"]["toggle-state"] == 0
 
+        # `budge autostart on` in a terminal: the running budge pushes the new mark
+        # at once, unasked (a gtk menu shows only what was pushed to it).
+        login_id = panel.find("Start at login")["id"]
+        entry = tmp_path / "user" / ".config" / "autostart" / "budge.desktop"
+        before = len(panel.signals)
+        assert budge(env, "autostart", "on").returncode == 0
+
+        def pushed_mark() -> list[int]:
+            return [props["toggle-state"][1] for s in panel.signals[before:]
+                    if s.member == "ItemsPropertiesUpdated"
+                    for item_id, props in s.args[0]
+                    if item_id == login_id and "toggle-state" in props]
+        wait_for(lambda: pushed_mark() == [1], 10, "the check mark pushed to the panel")
+
+        # The entry goes by other means while the menu shows it checked: a click
+        # does what the mark promised (off), never the opposite.
+        entry.unlink()
+        panel.bus.call(service, MENU_PATH, MENU, "Event", "isvu", login_id, "clicked",
+                       ("i", 0), 0)
+        wait_for(lambda: pushed_mark() == [1, 0], 10, "the mark cleared")
+        assert not entry.exists()
+
         # Pause: the item gives way to Resume, by visibility, with no new layout.
         before = len(panel.signals)
         pause = panel.find("Pause")
@@ -181,6 +210,7 @@ def test_a_reminder_asks_for_attention_and_a_new_panel_gets_the_icon_again(
     try:
         assert watcher.registered.wait(15), daemon.output()
         panel = Panel(bus_address, watcher.items[0][1])
+        ready(panel)
         wait_for(lambda: panel.prop("Status") == "NeedsAttention", 15, "NeedsAttention")
         # The signal reaches the panel's dispatch thread a moment after the property.
         wait_for(lambda: "NewStatus" in panel.names(), 10, "NewStatus")

@@ -19,13 +19,14 @@ from pathlib import Path
 
 from budge import core, days
 from budge.chooser import RECENT_WINDOW, choose
-from budge.config import Config, Settings, load_settings
+from budge.config import Config, Settings, keep_last_good, read_files, settings_from
 from budge.days import RestAllowance, streak_keeping, used_in_period
 from budge.durations import describe_duration
 from budge.hours import local_day
 from budge.movements import Movement
 from budge.ports import Clock, Reminder, ReminderNotifier, Timer
-from budge.problems import ConfigError
+from budge.problems import ConfigError, ConfigProblem
+from budge.stats import today_count
 from budge.store import Store
 from budge.streak import Streak, compute_streak
 
@@ -48,6 +49,8 @@ class Snapshot:
     rest_used: int = 0  # rest and gentle days chosen in the allowance's current period
     rest_allowance: RestAllowance = days.DEFAULT_ALLOWANCE
     waiting: str | None = None  # why a due reminder waits ("camera in use")
+    # The config did not validate: budge runs on other settings meanwhile.
+    config_problem: ConfigProblem | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -66,6 +69,8 @@ class Snapshot:
             "rest_allowance": {"days": self.rest_allowance.days,
                                "period": self.rest_allowance.period},
             "waiting": self.waiting,
+            "config_problem": (None if self.config_problem is None
+                               else self.config_problem.to_json()),
         }
 
 
@@ -78,7 +83,11 @@ class Reply:
 class App:
     def __init__(self, *, settings: Settings, store: Store, clock: Clock, tz: tzinfo,
                  rng: random.Random, config_path: Path, movements_path: Path,
-                 running: bool = False) -> None:
+                 running: bool = False, config_problem: ConfigProblem | None = None,
+                 last_good: Path | None = None) -> None:
+        """``config_problem``: why ``settings`` are not the user's files (budge
+        started on the last good ones); ``last_good``: the folder where settings
+        that validate on a reload are kept for such a start (None: not kept)."""
         self.settings = settings
         self.store = store
         self.clock = clock
@@ -90,6 +99,8 @@ class App:
         self.senses: core.Senses = core.BLIND
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
+        self.config_problem = config_problem
+        self._last_good = last_good
         self._lock = threading.RLock()
         self._closed = False
         self._listeners: list[Callable[[Snapshot], None]] = []
@@ -149,7 +160,7 @@ class App:
         with self._lock:
             if self._closed:
                 return
-            self._reload_if_changed()
+            news = self._reload_if_changed()
             now = self.clock.now()
             unanswered = self.settings.movement(self.state.current)
             before = self.state
@@ -185,6 +196,8 @@ class App:
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
                 self.timer.schedule(self.state.wake_at(timing))
+        if news is not None:
+            self.tell_config_problem(news)
         if movement is not None and self.notifier is not None:
             self.notifier.remind(reminder_for(movement, self.settings.config))
 
@@ -200,7 +213,7 @@ class App:
             movement = self._move_on("done")
             streak = self.snapshot.streak
             name = movement.name if movement else "movement"
-            message = f"Done: {name}. {streak.today_done} of {streak.goal} today."
+            message = f"Done: {name}. {today_count(streak.today_done, streak.goal)} today."
             if streak.today_done == streak.goal:
                 message += " That is today's goal. Well done."
             return Reply(True, message)
@@ -225,7 +238,8 @@ class App:
         self._commit(now)
         log.info("done: %s (an earlier reminder)", movement.id)
         streak = self.snapshot.streak
-        return Reply(True, f"Done: {movement.name}. {streak.today_done} of {streak.goal} today.")
+        return Reply(True, f"Done: {movement.name}. "
+                           f"{today_count(streak.today_done, streak.goal)} today.")
 
     def _move_on(self, kind: str) -> Movement | None:
         """Record done or skipped for the current movement, then suggest another."""
@@ -337,20 +351,57 @@ class App:
 
     def reload(self) -> Reply:
         with self._lock:
+            reply, news = self._reload()
+        if news is not None:
+            self.tell_config_problem(news)
+        return reply
+
+    def tell_config_problem(self, problem: ConfigProblem | None = None) -> None:
+        """One notification: what is wrong with the config, and how to put it right.
+        Not under the lock, like every notification."""
+        problem = problem or self.config_problem
+        if problem is None or self.notifier is None:
+            return
+        title, body = problem.message()
+        # Longer than a welcome: there is more to read, and it asks for a fix.
+        self.notifier.send(title, body, max(self.settings.config.plain_timeout,
+                                            timedelta(minutes=1)))
+
+    def _reload(self) -> tuple[Reply, ConfigProblem | None]:
+        """Read the files again; a problem not told yet comes back to be told."""
+        # Before reading: a save while reading changes the stamp, and is read next time.
+        self._config_stamp = _stamp(*self._paths)
+        files = read_files(*self._paths)
+        try:
+            settings = settings_from(files)
+        except ConfigError as error:
+            problem = ConfigProblem.of(error, files.fingerprint(),
+                                       keeping="the settings it had")
+            known = self.config_problem
+            news = None if known is not None and known.fingerprint == problem.fingerprint \
+                else problem
+            if news is not None:
+                self.config_problem = problem
+                log.warning("the config has problems; budge goes on with the settings it "
+                            "had:\n%s", error)
+                self._commit(self.clock.now())  # the tray shows it
+            return Reply(False, "The config has problems; budge goes on with the settings "
+                                f"it had.\n{error}"), news
+        self.settings = settings
+        self.config_problem = None
+        if self._last_good is not None:
             try:
-                self.settings = load_settings(*self._paths)
-            except ConfigError as error:
-                log.warning("config not reloaded, keeping the last good settings:\n%s", error)
-                return Reply(False, "The config has problems; keeping the last good "
-                                    f"settings.\n{error}")
-            self._config_stamp = _stamp(*self._paths)
-            if self.settings.movement(self.state.current) is None:
-                # The movement on screen was removed from the catalog: suggest another.
-                self.state = replace(self.state, pending=False, snooze_until=None,
-                                     current=self._choose_next(self.clock.now(), avoid=None))
-            self._commit(self.clock.now())
-            log.info("config reloaded")
-            return Reply(True, "Config reloaded.")
+                keep_last_good(files, self._last_good)
+            except OSError as error:
+                log.warning("could not keep a copy of the good config in %s: %s",
+                            self._last_good, error)
+        if self.settings.movement(self.state.current) is None:
+            # The movement on screen was removed from the catalog: suggest another.
+            self.state = replace(self.state, pending=False, snooze_until=None,
+                                 current=self._choose_next(self.clock.now(), avoid=None))
+        self._commit(self.clock.now())
+        log.info("config reloaded")
+        return Reply(True, "Config reloaded."), None
 
     def refresh(self) -> Reply:
         """The history changed from outside (``budge import``): show the new totals."""
@@ -365,9 +416,12 @@ class App:
 
     # internals
 
-    def _reload_if_changed(self) -> None:
+    def _reload_if_changed(self) -> ConfigProblem | None:
+        """Reload when a file changed since it was last read (even when it had a
+        problem: a bad file is read, logged and told once, not at every wake-up)."""
         if _stamp(*self._paths) != self._config_stamp:
-            self.reload()
+            return self._reload()[1]
+        return None
 
     def _commit(self, now: datetime) -> None:
         timing = self.timing()
@@ -396,7 +450,8 @@ class App:
             pending=self.state.pending, streak=streak, tz=self.tz,
             day_mode=modes.get(today, days.NORMAL),
             rest_used=used_in_period(modes, today, config.rest), rest_allowance=config.rest,
-            waiting=self.state.held_reason if self.state.held_since is not None else None)
+            waiting=self.state.held_reason if self.state.held_since is not None else None,
+            config_problem=self.config_problem)
 
     def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
         catalog = self.settings.catalog
@@ -446,11 +501,13 @@ def describe_time(at: datetime, now: datetime, tz: tzinfo) -> str:
     return f"{local.strftime('%Y-%m-%d')} {clock}"
 
 
-def _stamp(*paths: Path) -> tuple[float | None, ...]:
-    stamps: list[float | None] = []
+def _stamp(*paths: Path) -> tuple[tuple[int, int] | None, ...]:
+    """When each file was last changed, and its size: what tells that it changed."""
+    stamps: list[tuple[int, int] | None] = []
     for path in paths:
         try:
-            stamps.append(path.stat().st_mtime)
+            info = path.stat()
+            stamps.append((info.st_mtime_ns, info.st_size))
         except OSError:
             stamps.append(None)
     return tuple(stamps)

@@ -38,17 +38,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="budge",
         description="A gentle desk-break reminder that suggests one small posture "
-                    "micromovement at a time. With no command, starts the reminder daemon.")
+                    "micromovement at a time. With no command, starts budge in the "
+                    "background.")
     parser.add_argument("--version", action="version", version=f"budge {__version__}")
     parser.add_argument("--config", metavar="FILE",
                         help="use this config file (also: BUDGE_CONFIG)")
     parser.add_argument("-v", "--verbose", dest="verbose_run", action="store_true",
-                        help="with no command: run, logging every step")
+                        help="with no command: run in this terminal, logging every step")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
 
-    run = commands.add_parser("run", help="start the reminder daemon (the default)",
-                              description="Start budge: a tray icon and a reminder every "
-                                          "interval inside your active hours.")
+    commands.add_parser("start", help="start budge in the background (the default)",
+                        description="Start budge in the background, away from this "
+                                    "terminal, and put a `budge` command on your PATH if "
+                                    "there is none. `budge quit` stops it.")
+    commands.add_parser("quit", help="stop the running budge",
+                        description="Stop the running budge; it saves everything first.")
+    run = commands.add_parser("run", help="run budge in this terminal (Ctrl+C stops it)",
+                              description="Run budge in the foreground: a tray icon and a "
+                                          "reminder every interval inside your active hours. "
+                                          "Login entries start it this way.")
     run.add_argument("--no-tray", action="store_true",
                      help="run without a tray icon (control budge from the command line)")
     run.add_argument("-v", "--verbose", action="store_true", help="log every step")
@@ -57,7 +65,7 @@ def build_parser() -> argparse.ArgumentParser:
                         description="Record the current movement as done and move on.")
     snooze = commands.add_parser("snooze", help="remind again about this movement later",
                                  description="Remind about the same movement after a while.")
-    snooze.add_argument("duration", nargs="?",
+    snooze.add_argument("duration", nargs="*", metavar="DURATION",
                         help=f"{DURATION_HELP} (default: the first of snooze_options)")
     commands.add_parser("skip", help="skip this movement and wait for the next interval",
                         description="Skip the current movement; the next one comes after "
@@ -105,7 +113,8 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--days", type=_positive_days, default=30, metavar="N",
                        help="the window in days (default 30)")
     stats.add_argument("--png", metavar="FILE",
-                       help="also draw the streaks-and-stats card into FILE (a PNG)")
+                       help="also draw the streaks-and-stats card into FILE: a PNG, or a "
+                            "JPEG or WebP picture when FILE ends in .jpg, .jpeg or .webp")
     stats.add_argument("--scale", type=int, choices=(1, 2), default=1,
                        help="the card's scale: 2 for high-density screens")
     stats.add_argument("--open", action="store_true",
@@ -115,8 +124,9 @@ def build_parser() -> argparse.ArgumentParser:
         "export", help="write every event to a CSV or JSON file",
         description="Write your whole history, every event with its stable id, as CSV or "
                     "JSON; `budge import` reads it back on another computer.")
-    export.add_argument("--format", choices=("csv", "json"), default="csv",
-                        help="file format (default csv)")
+    export.add_argument("--format", choices=("csv", "json"),
+                        help="file format (default: from FILE's extension, .csv or .json; "
+                             "CSV on standard output)")
     export.add_argument("file", nargs="?", metavar="FILE",
                         help="where to write (default: standard output)")
     import_ = commands.add_parser(
@@ -148,13 +158,54 @@ def build_parser() -> argparse.ArgumentParser:
     uninstall.add_argument("--purge", action="store_true",
                            help="also delete the config, history and logs")
     uninstall.add_argument("--yes", action="store_true", help="confirm --purge")
+    # `budge run --config FILE` reads as naturally as `budge --config FILE run`.
+    for sub in [*commands.choices.values(), *config_commands.choices.values()]:
+        sub.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                         help="use this config file (also: BUDGE_CONFIG)")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point. What the file system refuses (a folder that can't be written, a
+    file in the way) and a reader that went away (``budge stats | head -1``) end in one
+    line and a non-zero status, never a traceback."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Inside the try: a closed pipe is found here at the latest, not at exit.
+            if sys.stdout is not None:  # None under pythonw on Windows
+                sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_gone()
+    except OSError as error:
+        from budge.fileops import explain
+
+        with contextlib.suppress(OSError):  # stderr itself may be the closed pipe
+            print(f"budge: {explain(error)}", file=sys.stderr)
+        return 1
+
+
+# 128 + SIGPIPE: what a shell reports for a program whose reader went away.
+EXIT_READER_GONE = 141
+
+
+def _reader_gone() -> int:
+    """Stop writing to a pipe nobody reads, quietly: Python's own flush at exit
+    would otherwise fail again and print a warning."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    return EXIT_READER_GONE
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
-    command = args.command or "run"
+    command = args.command or ("run" if args.verbose_run else "start")
     if extra:
         # argparse reads "-5m" as an option; say what is really wrong with it.
         if command in ("snooze", "pause") and extra[0][1:2].isdigit():
@@ -163,6 +214,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return EXIT_USAGE
         parser.error("unrecognized arguments: " + " ".join(extra))
     paths = resolve(os.environ, args.config)
+    missing = _missing_config(paths, command, args)
+    if missing:
+        print(f"budge {command}: {missing}", file=sys.stderr)
+        return EXIT_USAGE
     try:
         if command == "run":
             from budge.daemon import run
@@ -183,6 +238,19 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
+def _missing_config(paths: Paths, command: str, args: argparse.Namespace) -> str | None:
+    """A config file the user named (``--config`` or ``BUDGE_CONFIG``) that is not
+    there: most likely a typing mistake, so no command quietly runs on the
+    defaults instead. Starting budge writes the commented template there, as
+    on a first run; ``config path`` only says where the file goes."""
+    if not (args.config or os.environ.get("BUDGE_CONFIG")) or paths.config_file.exists():
+        return None
+    if command in ("run", "start") or (command == "config" and args.config_command == "path"):
+        return None
+    return (f"there is no config file at {paths.config_file}; check the name, or start "
+            "budge with it once to write a commented one there")
+
+
 def _config(paths: Paths, action: str) -> int:
     if action == "path":
         print(paths.config_file)
@@ -200,18 +268,98 @@ def _config(paths: Paths, action: str) -> int:
     return 0
 
 
+def _start(paths: Paths, args: argparse.Namespace) -> int:
+    """Start budge in the background and return once it runs (or say why it did not)."""
+    import threading
+
+    from budge import control, launch
+
+    if control.send(paths.control_address(), paths.key_file, {"cmd": "status"}) is not None:
+        print(f"budge is already running. `{launch.this_command()} quit` stops it.")
+        return 0
+    note = launch.put_on_path(os.environ)
+    process = launch.start_detached(os.environ, args.config)
+    said: list[bytes] = []
+    # Until it runs, budge writes to this pipe; then it closes its end.
+    reader = threading.Thread(target=lambda: said.append(process.stdout.read()),  # type: ignore[union-attr]
+                              daemon=True)
+    reader.start()
+    reader.join(_START_WAIT_S)
+    text = b"".join(said).decode("utf-8", "replace").rstrip()
+    code = process.poll()
+    if code is not None:
+        print(text or f"budge stopped at once (exit status {code}); "
+              f"`{launch.this_command()} logs` shows why.", file=sys.stderr)
+        return code or 1
+    if text:
+        print(text)
+    command = launch.this_command()
+    state = "is running" if not reader.is_alive() else "is starting"
+    print(f"budge {state} in the background (pid {process.pid}). "
+          f"`{command} status` shows what it is doing; `{command} quit` stops it.")
+    if note:
+        print(note)
+    return 0
+
+
+_START_WAIT_S = 30
+
+
+def _quit(paths: Paths, args: argparse.Namespace) -> int:
+    import time
+
+    from budge import control
+
+    try:
+        reply = control.send(paths.control_address(), paths.key_file, {"cmd": "quit"})
+    except EOFError:  # it stopped before its answer came back
+        reply = {"ok": True}
+    if reply is None:
+        print("budge is not running.")
+        return 0
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        answer: dict[str, Any] | None = {}
+        with contextlib.suppress(OSError, EOFError):  # a socket closing as budge stops
+            answer = control.send(paths.control_address(), paths.key_file, {"cmd": "status"})
+        if answer is None:
+            print("budge has stopped. Everything is saved.")
+            return 0
+        time.sleep(0.1)
+    print(f"budge: it is still stopping after 15 s; its pid is in {paths.lock_file}.",
+          file=sys.stderr)
+    return 1
+
+
 def _autostart(paths: Paths, args: argparse.Namespace) -> int:
     from budge.autostart import for_platform
 
     autostart = for_platform(os.environ)
-    if args.action == "on":
-        print("Start at login: " + autostart.enable().describe())
-    elif args.action == "off":
-        removed = autostart.disable()
-        print("Start at login: off" + ("" if removed else " (it was not on)"))
-    else:
+    if args.action == "status":
         print("Start at login: " + autostart.status().describe())
+        return 0
+    try:  # the printing stays outside: a closed pipe is not a file problem
+        if args.action == "on":
+            said = "Start at login: " + autostart.enable().describe()
+        else:
+            said = "Start at login: off" + ("" if autostart.disable() else " (it was not on)")
+    except OSError as error:
+        from budge.fileops import explain
+
+        print(f"budge autostart: could not turn start at login {args.action}: "
+              f"{explain(error)}", file=sys.stderr)
+        return 1
+    print(said)
+    _tell_daemon(paths, {"cmd": "refresh"})  # its menu's check mark follows at once
     return 0
+
+
+def _tell_daemon(paths: Paths, request: dict[str, Any]) -> None:
+    """Pass a request to the running budge, if there is one; it is only a courtesy."""
+    from budge import control
+
+    with contextlib.suppress(Exception):
+        control.send(paths.control_address(), paths.key_file, request)
 
 
 def _desktop(paths: Paths, args: argparse.Namespace) -> int:
@@ -222,12 +370,22 @@ def _desktop(paths: Paths, args: argparse.Namespace) -> int:
                          "this system use `budge autostart on`")
     from budge import launcher
 
+    try:  # the printing stays outside: a closed pipe is not a file problem
+        if args.action == "install":
+            written = launcher.install(os.environ)
+        else:
+            removed = launcher.uninstall(os.environ)
+    except OSError as error:
+        from budge.fileops import explain
+
+        doing = "add budge to" if args.action == "install" else "remove budge from"
+        print(f"budge desktop: could not {doing} the application menu: {explain(error)}",
+              file=sys.stderr)
+        return 1
     if args.action == "install":
-        written = launcher.install(os.environ)
         print(f"Added budge to the application menu: {written[-1]}")
         print(f"Icons: {len(written) - 1} sizes under {written[0].parents[2]}")
     else:
-        removed = launcher.uninstall(os.environ)
         print(f"Removed {len(removed)} files." if removed else "The launcher was not installed.")
     return 0
 
@@ -278,14 +436,24 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
         print("budge is running: quit it (tray menu, or `kill` its pid) before --purge.",
               file=sys.stderr)
         return 1
-    removed = remove_integration(os.environ)
+    removed, failed = remove_integration(os.environ)
     for entry in removed:
         print(f"Removed {entry}")
     if args.purge:
-        for gone in purge(paths):
-            print(f"Deleted {gone}")
-        print("budge's files are gone. `pip uninstall budge` removes the program itself.")
-        return 0
+        gone, not_gone = purge(paths)
+        for entry in gone:
+            print(f"Deleted {entry}")
+        failed += not_gone
+        if not failed:
+            print("budge's files are gone. `pip uninstall budge` removes the program itself.")
+            return 0
+    if failed:
+        from budge.fileops import explain
+
+        for where, error in failed:
+            print(f"budge uninstall: could not remove {where}: {explain(error)}",
+                  file=sys.stderr)
+        return 1
     print("Your config and history are kept:")
     for place in kept_places(paths):
         if place.exists():
@@ -309,6 +477,13 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
     from budge import stats as stats_module
     from budge.localzone import local_zone
 
+    if args.png:
+        from budge.card import picture_format
+
+        try:  # before anything is printed: a name it cannot honour is refused outright
+            picture_format(Path(args.png))
+        except ValueError as error:
+            raise UsageError(str(error)) from error
     settings = _settings_or_exit(paths)
     today = datetime.now(local_zone()).date()
     store = _open_store(paths)
@@ -325,10 +500,10 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
     if args.open and target is None:
         target = paths.data_dir / "stats-card.png"
     if target is not None:
-        from budge.card import render
+        from budge.card import render, save
 
         try:
-            render(summary, scale=args.scale).save(target, format="PNG")
+            save(render(summary, scale=args.scale), target)
         except (OSError, ValueError) as error:
             print(f"budge stats: cannot write {target}: {error}", file=sys.stderr)
             return 1
@@ -365,10 +540,14 @@ def _open_store(paths: Paths) -> Store:
 def _export(paths: Paths, args: argparse.Namespace) -> int:
     from budge import history
 
+    try:
+        fmt = history.export_format(args.file, args.format)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
     store = _open_store(paths)
     try:
         if args.file in (None, "-"):
-            count = history.write(store.export_rows(), sys.stdout, args.format)
+            count = history.write(store.export_rows(), sys.stdout, fmt)
             sys.stdout.flush()
             return 0
         target = Path(args.file)
@@ -376,7 +555,7 @@ def _export(paths: Paths, args: argparse.Namespace) -> int:
         try:
             handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with open(handle, "w", encoding="utf-8", newline="") as out:
-                count = history.write(store.export_rows(), out, args.format)
+                count = history.write(store.export_rows(), out, fmt)
             os.replace(temporary, target)
         except OSError as error:
             with contextlib.suppress(OSError):
@@ -393,7 +572,7 @@ def _export(paths: Paths, args: argparse.Namespace) -> int:
 def _import(paths: Paths, args: argparse.Namespace) -> int:
     import sqlite3
 
-    from budge import control, history
+    from budge import history
 
     name = args.file
     try:
@@ -421,14 +600,13 @@ def _import(paths: Paths, args: argparse.Namespace) -> int:
     known = len(rows) - added
     print(f"Imported {added} event{'s' if added != 1 else ''} from {name}"
           + (f" ({known} already in your history)." if known else "."))
-    with contextlib.suppress(Exception):  # a running budge shows the new totals at once
-        control.send(paths.control_address(), paths.key_file, {"cmd": "refresh"})
+    _tell_daemon(paths, {"cmd": "refresh"})  # a running budge shows the new totals at once
     return 0
 
 
 _LOCAL_COMMANDS = {"autostart": _autostart, "desktop": _desktop, "logs": _logs,
                    "uninstall": _uninstall, "export": _export, "import": _import,
-                   "stats": _stats}
+                   "stats": _stats, "start": _start, "quit": _quit}
 
 
 def _list_movements(paths: Paths) -> int:
@@ -454,9 +632,10 @@ def request_for(command: str, args: argparse.Namespace,
     """Turn parsed arguments into a control request; bad values raise UsageError."""
     now = now or datetime.now(UTC)
     if command == "snooze":
-        if args.duration is None:
+        if not args.duration:
             return {"cmd": "snooze"}
-        return {"cmd": "snooze", "seconds": int(_duration(args.duration).total_seconds())}
+        snooze = _duration(" ".join(args.duration), "; for a long break, use `budge pause`")
+        return {"cmd": "snooze", "seconds": int(snooze.total_seconds())}
     if command == "pause":
         return {"cmd": "pause", **_pause_target(args.when, now)}
     if command == "suggest":
@@ -469,13 +648,17 @@ def request_for(command: str, args: argparse.Namespace,
 _REST_MODES = {"today": "rest", "gentle": "gentle", "off": "normal"}
 
 
-def _duration(text: str) -> timedelta:
+def _duration(text: str, too_long_hint: str = "") -> timedelta:
+    """A duration argument; a plain number is minutes, as in the config."""
     try:
         value = parse_duration(text)
     except ValueError as error:
         raise UsageError(str(error)) from error
     if value > timedelta(days=7):
-        raise UsageError(f"{text!r} is longer than a week; use `budge pause` for long breaks")
+        from budge.durations import describe_duration
+
+        raise UsageError(f"{text!r} is {describe_duration(value)}, longer than a week"
+                         f"{too_long_hint}")
     return value
 
 
@@ -574,10 +757,17 @@ def _show(paths: Paths, command: str, args: argparse.Namespace, reply: dict[str,
 def format_status(status: dict[str, Any]) -> str:
     from budge.app import describe_time
     from budge.localzone import local_zone
+    from budge.stats import today_count
 
     tz = local_zone()
     now = datetime.now(UTC)
     lines = ["budge is running." if status.get("running") else "budge is not running."]
+    problem = status.get("config_problem")
+    if problem:
+        from budge.problems import CHECK_COMMAND
+
+        lines.append(f"Config problem: {problem['key']} — see `{CHECK_COMMAND}`; meanwhile "
+                     f"budge runs on {problem['keeping']}.")
     if status.get("paused_until"):
         when = describe_time(datetime.fromisoformat(status["paused_until"]), now, tz)
         lines.append(f"Paused until {when}.")
@@ -589,7 +779,8 @@ def format_status(status: dict[str, Any]) -> str:
     current = status.get("current")
     if current:
         lines.append(f"Current suggestion: {current['name']} - {current['cue']}")
-    today = f"Today: {status.get('today_done', 0)} of {status.get('daily_goal', 0)} done"
+    count = today_count(status.get("today_done", 0), status.get("daily_goal", 0))
+    today = f"Today: {count} done"
     day = status.get("day")
     lines.append(today + (f" (a {day} day)." if day in ("rest", "gentle") else "."))
     streak, best = status.get("streak", 0), status.get("best_streak", 0)

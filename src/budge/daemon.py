@@ -14,34 +14,39 @@ import sys
 import threading
 from collections.abc import Callable
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from budge import bus
-from budge.app import App, describe_time
-from budge.config import Settings, load_settings, write_template
-from budge.durations import describe_duration
-from budge.hours import describe_hours
-from budge.icons import Look, draw
+from budge.config import (
+    LAST_GOOD_FOLDER,
+    Settings,
+    keep_last_good,
+    last_good_settings,
+    read_files,
+    settings_from,
+    write_template,
+)
 from budge.instance import AlreadyRunning, InstanceLock
-from budge.localzone import local_zone
+from budge.launch import release_terminal, this_command
 from budge.logs import setup_logging
 from budge.paths import Paths
-from budge.ports import Notifier, SystemClock, Tray
-from budge.problems import ConfigError
-from budge.store import Store, StoreError
+from budge.problems import CHECK_COMMAND, ConfigError, ConfigProblem
+
+if TYPE_CHECKING:
+    from budge.app import App
+    from budge.ports import Notifier, Tray
+    from budge.trayload import LoadedTray, TrayUnavailable
+
+# Only what comes before the tray icon is imported up here: a StatusNotifierItem
+# icon goes on the panel before the application object and the store are even
+# imported (see _run_locked).
 
 log = logging.getLogger("budge")
 
 
 def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
     setup_logging(paths.log_dir, verbose)
-    if write_template(paths.config_file):
-        print(f"budge: wrote a commented config to {paths.config_file}; edit it any time.")
-    try:
-        settings = load_settings(paths.config_file, paths.user_movements)
-    except ConfigError as error:
-        print(f"budge: the config has problems, nothing started:\n{error}", file=sys.stderr)
-        return 2
+    _write_template(paths.config_file)
+    settings, problem = start_settings(paths)
     lock = InstanceLock(paths.lock_file)
     try:
         lock.acquire()
@@ -49,19 +54,75 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
         print(f"budge: {error}", file=sys.stderr)
         return 1
     try:
-        return _run_locked(paths, settings, no_tray)
-    except StoreError as error:
+        return _run_locked(paths, settings, no_tray, problem)
+    except Exception as error:
+        from budge.store import StoreError  # imported by then: the store was opened
+
+        if not isinstance(error, StoreError):
+            raise
         print(f"budge: {error}", file=sys.stderr)
         return 1
     finally:
         lock.release()
 
 
-def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
+def _write_template(config_file: Path) -> None:
+    """The first run (or a ``--config`` naming a file not there yet) writes the
+    commented template, and says where; a file that exists is never touched."""
+    try:
+        written = write_template(config_file)
+    except OSError as error:
+        from budge.fileops import explain
+
+        log.warning("could not write the commented config (%s); budge starts on the default "
+                    "settings", explain(error))
+        return
+    if written:
+        log.info("wrote a commented config to %s", config_file)
+        print(f"budge: wrote a commented config to {config_file}; edit it any time.",
+              file=sys.stderr)
+
+
+def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
+    """The user's settings; with a mistake in them, the last good ones (or the
+    defaults) and the problem to tell. budge starts either way: at login no one
+    would see it refuse."""
+    folder = paths.data_dir / LAST_GOOD_FOLDER
+    files = read_files(paths.config_file, paths.user_movements)
+    try:
+        settings = settings_from(files)
+    except ConfigError as error:
+        settings, keeping = last_good_settings(folder)
+        # Said once here: in the log, and on stderr for whoever started budge.
+        log.warning("the config has problems, so budge starts on %s meanwhile; the file is "
+                    "left as it is. Fix it and budge picks it up at the next reminder (or "
+                    "run `budge reload`); `%s` checks it.\n%s", keeping, CHECK_COMMAND, error)
+        return settings, ConfigProblem.of(error, files.fingerprint(), keeping)
+    try:
+        keep_last_good(files, folder)
+    except OSError as error:
+        log.warning("could not keep a copy of the good config in %s: %s", folder, error)
+    return settings, None
+
+
+def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
+                problem: ConfigProblem | None = None) -> int:
+    config = settings.config
+    early: LoadedTray | TrayUnavailable | None = None
+    if not no_tray and config.tray_backend != "none":
+        from budge.trayload import load_early
+
+        early = load_early(config.tray_backend, config.daily_goal)
+    from budge.app import App
+    from budge.localzone import local_zone
+    from budge.ports import SystemClock
+    from budge.store import Store
+
     store = Store.open(paths.database)
     app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
               rng=random.Random(), config_path=paths.config_file,
-              movements_path=paths.user_movements, running=True)
+              movements_path=paths.user_movements, running=True, config_problem=problem,
+              last_good=paths.data_dir / LAST_GOOD_FOLDER)
     stopped = threading.Event()
 
     def stop(*_: object) -> None:
@@ -72,7 +133,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
     # The tray first: the icon is what a person waits to see. What it does not
     # need (the scheduler, the control socket, the desktop's senses) is
     # imported after it is on the panel.
-    tray = None if no_tray else _make_tray(app, paths, stop)
+    tray = None if early is None else _make_tray(app, paths, stop, early)
     from budge import senses
     from budge.clockwatch import ClockWatch
     from budge.commands import dispatch
@@ -90,8 +151,15 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
         app.subscribe(tray.update)
         if tray.has_notification:
             notifier.insert_before_last(CallableNotifier("tray", tray.notify))
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("cmd") == "quit":
+            # After the reply has gone out: stopping closes the control socket.
+            threading.Timer(0.1, stop).start()
+            return {"ok": True, "message": "budge is stopping."}
+        return dispatch(app, request)
+
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
-                           lambda request: dispatch(app, request))
+                           answer)
     timer = ApschedulerTimer(app.on_timer)
     app.timer = timer
     config = app.settings.config
@@ -103,10 +171,12 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
         server.start()
         watch.start()
         app.start()
-        welcome(app, has_tray=tray is not None and tray.shown)
+        welcome(app, tray=tray)
+        app.tell_config_problem()
         nxt = app.snapshot.next_due
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
                  tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
+        release_terminal()
         if tray is not None:
             tray.run()
         else:
@@ -121,6 +191,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool) -> int:
             if close is not None:
                 close()
         store.close()
+        from budge import bus
+
         bus.close_session()
         log.info("budge stopped")
     return 0
@@ -187,31 +259,44 @@ def _watch_store(app: App, notifier: Notifier) -> None:
         trouble(store.write_error)
 
 
-def welcome(app: App, has_tray: bool) -> None:
+def welcome(app: App, tray: Tray | None) -> None:
     """The first run says, once, what budge will do and how to pause or quit it."""
     if app.store.flag("welcomed") or app.notifier is None:
         return
+    from budge.app import describe_time
+    from budge.durations import describe_duration
+    from budge.hours import describe_hours
+
     config = app.settings.config
     snapshot = app.snapshot
     first = (describe_time(snapshot.next_due, snapshot.now, app.tz) if snapshot.next_due
              else "the start of your active hours")
-    control = ("Pause or quit from the tray icon, or run `budge pause`." if has_tray
-               else "Pause with `budge pause`; stop with Ctrl+C.")
     body = (f"One small movement every {describe_duration(config.interval)}, "
-            f"{describe_hours(config.hours)}. First reminder: {first}. {control}")
+            f"{describe_hours(config.hours)}. First reminder: {first}. "
+            f"{how_to_control(tray, this_command())}")
     app.notifier.send("budge is running", body, config.plain_timeout)
     app.store.set_flag("welcomed", app.clock.now().isoformat())
 
 
-def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None]) -> Tray | None:
-    choice = app.settings.config.tray_backend
-    if choice == "none":
-        return None
+def how_to_control(tray: Tray | None, command: str) -> str:
+    """How to pause and stop budge, by what this desktop really offers."""
+    if tray is not None and tray.shown and tray.has_menu:
+        return f"Pause or quit from the tray icon's menu, or run `{command} pause`."
+    if tray is not None and tray.shown:
+        return (f"Click the tray icon to see the movement. Pause with `{command} pause`; "
+                f"stop with `{command} quit`.")
+    return f"Pause with `{command} pause`; stop with `{command} quit`."
+
+
+def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None],
+               early: LoadedTray | TrayUnavailable) -> Tray | None:
     from budge.tray import PystrayTray, TrayUnavailable
 
     try:
-        return PystrayTray(app, choice, paths.config_file, paths.data_dir / "stats-card.png",
-                           on_quit=on_quit)
+        if isinstance(early, TrayUnavailable):
+            raise early
+        return PystrayTray(app, app.settings.config.tray_backend, paths.config_file,
+                           paths.data_dir / "stats-card.png", on_quit=on_quit, loaded=early)
     except TrayUnavailable as error:
         log.warning("running without a tray icon: %s. Reminders go on; control budge with "
                     "`budge done`, `budge snooze`, `budge pause` and `budge status`.", error)
@@ -220,6 +305,8 @@ def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None]) -> Tray | No
 
 def _notification_icon(paths: Paths) -> Path | None:
     target = paths.data_dir / "icon.png"
+    from budge.icons import Look, draw
+
     try:
         if not target.exists():
             draw(Look.ACTIVE, 128).save(target)

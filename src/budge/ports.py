@@ -41,6 +41,7 @@ class Tray(Protocol):
     """
 
     backend: str
+    has_menu: bool
     has_notification: bool
 
     @property

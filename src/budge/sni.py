@@ -194,7 +194,7 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
                  on_activate: Callable[[], None] | None = None, **kwargs: Any) -> None:
         super().__init__(name, icon, title, menu, **kwargs)
         self._bus = bus if bus is not None else dbus.session()
-        self._on_activate = on_activate
+        self.on_activate = on_activate  # a left click
         self.service = f"{ITEM}-{os.getpid()}-{next(_numbers)}"
         self._model = MenuModel()
         self._model_lock = threading.Lock()
@@ -355,8 +355,8 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
         if call.interface == "org.freedesktop.DBus.Introspectable":
             return dbus.Reply("s", _INTROSPECT_ITEM)
         if call.member == "Activate":
-            if self._on_activate is not None:
-                self._on_activate()
+            if self.on_activate is not None:
+                self.on_activate()
             return dbus.Reply()
         if call.member in ("SecondaryActivate", "Scroll", "ContextMenu",
                            "ProvideXdgActivationToken"):

@@ -11,7 +11,6 @@ arrive on the backend's thread and go straight to the application object.
 
 from __future__ import annotations
 
-import importlib
 import logging
 import os
 import sys
@@ -32,7 +31,15 @@ from budge.app import App, Snapshot, describe_time, reminder_for
 from budge.durations import describe_duration
 from budge.icons import Look, draw
 from budge.opener import open_file, spawn
-from budge.trayload import import_pystray
+from budge.stats import today_count
+from budge.trayload import (  # noqa: F401  (the backend choice, re-exported for callers)
+    LoadedTray,
+    TrayUnavailable,
+    candidates,
+    import_pystray,
+    load_backend,
+    xembed_tray_present,
+)
 
 log = logging.getLogger("budge")
 
@@ -45,67 +52,6 @@ NO_HOST_FIX = ("no tray is showing budge's icon yet; it appears as soon as a pan
                "KStatusNotifierItem Support\" extension. Reminders go on meanwhile, and "
                "`budge status`, `budge done`, `budge pause` work from a terminal")
 PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
-
-
-class TrayUnavailable(Exception):
-    """No tray backend could be loaded; the message lists every one tried."""
-
-
-def candidates(choice: str, platform: str = sys.platform) -> list[str]:
-    if choice != "auto":
-        return [choice]
-    if platform == "darwin":
-        return ["darwin"]
-    if platform == "win32":
-        return ["win32"]
-    return ["sni", "gtk", "xorg"]
-
-
-def load_backend(choice: str, env: Mapping[str, str] = os.environ) -> tuple[str, ModuleType]:
-    import_pystray()
-    errors = []
-    for name in candidates(choice):
-        try:
-            return name, _import_backend(name, choice == "auto", env)
-        except Exception as error:  # ImportError, Xlib's display errors, no bus
-            errors.append(f"{name}: {type(error).__name__}: {error}".strip())
-    raise TrayUnavailable("no tray backend could start (" + "; ".join(errors) + ")")
-
-
-def _import_backend(name: str, auto: bool, env: Mapping[str, str]) -> ModuleType:
-    if name == "sni":
-        from budge import bus, sni
-
-        connection = bus.session(dict(env))
-        # Chosen when a tray host is there; also when no tray of any kind is up
-        # yet (the panel may start after budge at login): it registers when
-        # a host appears. An XEmbed-only tray (trayer, i3bar) gets gtk or xorg.
-        if auto and not sni.watcher_running(connection) and xembed_tray_present(env):
-            raise sni.NoTrayHost("no StatusNotifierItem host, but an XEmbed tray is running")
-        return sni
-    if name in ("gtk", "appindicator"):
-        # GTK would load Mesa's software OpenGL (tens of MiB) for a tray menu.
-        os.environ.setdefault("GDK_GL", "disable")
-    return importlib.import_module(f"pystray._{name}")
-
-
-def xembed_tray_present(env: Mapping[str, str]) -> bool:
-    """Whether an X11 system tray (the _NET_SYSTEM_TRAY_S0 selection) has an owner."""
-    if not env.get("DISPLAY"):
-        return False
-    try:
-        from Xlib import display as xdisplay
-
-        connection = xdisplay.Display(env["DISPLAY"])
-    except Exception:
-        return False
-    try:
-        atom = connection.intern_atom(f"_NET_SYSTEM_TRAY_S{connection.get_default_screen()}")
-        return bool(connection.get_selection_owner(atom))
-    except Exception:
-        return False
-    finally:
-        connection.close()
 
 
 # After the first dock request, look again this many seconds later each time.
@@ -211,8 +157,10 @@ def _xorg_icon(module: ModuleType) -> type:
 
 class PystrayTray:
     def __init__(self, app: App, choice: str, config_file: Path, stats_file: Path,
-                 on_quit: Callable[[], None]) -> None:
-        self.backend, module = load_backend(choice)
+                 on_quit: Callable[[], None], loaded: LoadedTray | None = None) -> None:
+        if loaded is None:
+            loaded = LoadedTray(*load_backend(choice))
+        self.backend, module = loaded.backend, loaded.module
         pystray = import_pystray()
         icon_class = _xorg_icon(module) if self.backend == "xorg" else module.Icon
         self._app = app
@@ -224,6 +172,7 @@ class PystrayTray:
         from budge.autostart import for_platform
 
         self._autostart = for_platform(os.environ)
+        self._login_shown = False
         self.has_menu = bool(getattr(icon_class, "HAS_MENU", True))
         # pystray's gtk and appindicator notifications go to the same D-Bus
         # service as budge's own, from the GTK loop, where a failure is never
@@ -235,8 +184,15 @@ class PystrayTray:
         options: dict[str, Any] = {}
         if self.backend == "sni":
             options["on_activate"] = self._on_activate
-        self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
-                                menu=self._menu(pystray), **options)
+        if loaded.icon is not None:  # on the panel already: now it gets its menu
+            self._icon = loaded.icon
+            self._icon.on_activate = self._on_activate
+            self._icon.menu = self._menu(pystray)
+            self._icon.icon = self._drawn.draw()
+            self._icon.title = tooltip(snapshot)  # last: the tooltip says all is ready
+        else:
+            self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
+                                    menu=self._menu(pystray), **options)
         if self.backend == "sni":
 
             self._icon.set_attention(snapshot.pending)
@@ -293,6 +249,14 @@ class PystrayTray:
         def normal_day(_: object) -> bool:
             return app.snapshot.day_mode == days.NORMAL
 
+        # A rest day is a pause until the next active day, with one way back: the
+        # day's own item. Pause and Resume would offer a second, half-way one.
+        def can_pause(_: object) -> bool:
+            return app.snapshot.paused_until is None and app.snapshot.day_mode != days.REST
+
+        def can_resume(_: object) -> bool:
+            return app.snapshot.paused_until is not None and app.snapshot.day_mode != days.REST
+
         hard_day = menu(
             item("Rest today (no more reminders)", act(partial(app.set_day, days.REST))),
             item(lambda _: "Gentle day (gentle movements, every "
@@ -303,12 +267,15 @@ class PystrayTray:
             item(lambda _: self._suggestion(), act(self.show_how_to), default=True),
             item(lambda _: f"Remind me anyway (waiting: {app.snapshot.waiting})",
                  act(app.remind_anyway), visible=lambda _: app.snapshot.waiting is not None),
+            # A config that did not validate: what to look at; a click opens the file.
+            item(lambda _: app.snapshot.config_problem.mark if app.snapshot.config_problem
+                 else "", act(self.open_config),
+                 visible=lambda _: app.snapshot.config_problem is not None),
             item("Done", act(lambda: app.done(self._shown))),
             item("Snooze", menu(snoozes)),
             item("Skip", act(lambda: app.skip(self._shown))),
-            item("Pause", menu(pauses), visible=lambda _: app.snapshot.paused_until is None),
-            item(lambda _: resume_label(app.snapshot), act(app.resume),
-                 visible=lambda _: app.snapshot.paused_until is not None),
+            item("Pause", menu(pauses), visible=can_pause),
+            item(lambda _: resume_label(app.snapshot), act(app.resume), visible=can_resume),
             item("Hard day", hard_day, visible=normal_day),
             item(lambda _: day_label(app.snapshot), act(partial(app.set_day, days.NORMAL)),
                  visible=lambda _: not normal_day(_)),
@@ -316,7 +283,7 @@ class PystrayTray:
             item(lambda _: streak_label(app.snapshot), None, enabled=False),
             item("Streaks and stats", act(self.show_stats)),
             item("Start at login", act(self.toggle_autostart),
-                 checked=lambda _: self._autostart.status().enabled),
+                 checked=lambda _: self._login_mark()),
             item("Open config", act(self.open_config)),
             item("Quit", act(self._on_quit)),
         )
@@ -391,8 +358,15 @@ class PystrayTray:
         spawn([sys.executable, "-m", "budge", "--config", str(self._config_file), "stats",
                "--png", str(self._stats_file), "--scale", str(display_scale()), "--open"])
 
+    def _login_mark(self) -> bool:
+        """The live state, read whenever the menu is drawn; kept as what was shown."""
+        self._login_shown = self._autostart.status().enabled
+        return self._login_shown
+
     def toggle_autostart(self) -> None:
-        if self._autostart.status().enabled:
+        # A click asks for the opposite of the mark it saw, even if the state
+        # changed since (`budge autostart on` in a terminal): never the reverse.
+        if self._login_shown:
             self._autostart.disable()
         else:
             self._autostart.enable()
@@ -423,8 +397,10 @@ def icon_state(snapshot: Snapshot) -> IconState:
         look = Look.REST
     elif snapshot.paused_until is not None:
         look = Look.PAUSED
+    elif snapshot.pending:
+        look = Look.DUE  # a waiting reminder shows on a gentle day too
     else:
-        look = Look.DUE if snapshot.pending else Look.ACTIVE
+        look = Look.GENTLE if snapshot.day_mode == days.GENTLE else Look.ACTIVE
     # Done beyond the goal looks like the goal met: no redraw for each extra one.
     return IconState(look, min(streak.today_done, streak.goal), streak.goal)
 
@@ -455,7 +431,8 @@ def suggestion_label(snapshot: Snapshot) -> str:
 def streak_label(snapshot: Snapshot) -> str:
     streak = snapshot.streak
     days = "day" if streak.current == 1 else "days"
-    return f"Streak: {streak.current} {days} · today {streak.today_done} of {streak.goal}"
+    today = today_count(streak.today_done, streak.goal)
+    return f"Streak: {streak.current} {days} · today {today}"
 
 
 def pause_label(target: datetime, tz: tzinfo) -> str:
@@ -484,6 +461,8 @@ def tooltip(snapshot: Snapshot) -> str:
         when = "no reminder scheduled"
     if snapshot.day_mode == days.GENTLE:
         when = "a gentle day · " + when
+    if snapshot.config_problem is not None:
+        when = f"config problem: {snapshot.config_problem.key} · " + when
     return (f"budge · {when} · streak {streak.current} · "
-            f"today {streak.today_done}/{streak.goal}")
+            f"today {today_count(streak.today_done, streak.goal, compact=True)}")
 
