@@ -308,7 +308,7 @@ _FOLDERS = {  # what is unwritable -> the variable naming that folder
 _AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 # Commands that record something: with the history unwritable and no daemon to
 # keep it, they must not say it was done.
-_RECORDING = {"done", "snooze", "skip", "pause", "rest", "import"}
+_RECORDING = {"done", "snooze", "skip", "pause", "rest", "import", "body"}
 
 
 def _every_command(work: Path) -> dict[str, list[list[str]]]:
@@ -317,10 +317,12 @@ def _every_command(work: Path) -> dict[str, list[list[str]]]:
     export.write_bytes(HEADER + GOOD)
     return {
         "start": [["start"]], "quit": [["quit"]], "run": [["run", "--no-tray", "-v"]],
-        "done": [["done"]], "snooze": [["snooze", "10m"]], "skip": [["skip"]],
+        "done": [["done"]], "felt": [["felt", "easier"]], "body": [["body", "5", "fine"]],
+        "snooze": [["snooze", "10m"]], "skip": [["skip"]],
         "pause": [["pause", "1h"]], "resume": [["resume"]], "rest": [["rest", "gentle"]],
         "status": [["status"], ["status", "--json"]],
-        "suggest": [["suggest"], ["suggest", "--list"]], "reload": [["reload"]],
+        "suggest": [["suggest"], ["suggest", "--list"], ["suggest", "--why"]],
+        "reload": [["reload"]],
         "config": [["config", "check"], ["config", "path"]],
         "stats": [["stats"], ["stats", "--json"], ["stats", "--png", str(work / "card.png")]],
         "export": [["export"], ["export", "--format", "json", str(work / "out.json")]],

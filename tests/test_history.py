@@ -162,3 +162,53 @@ def test_export_refuses_a_name_it_cannot_honour(tmp_path: Path, args: list[str],
     assert result.stderr.strip() == said.format(dir=tmp_path)  # one line, no traceback
     assert result.stdout == ""
     assert sorted(p.name for p in tmp_path.iterdir()) == ["home"]  # nothing written
+
+
+JOURNAL_ROW = "id,kind,at_utc,local_day,utc_offset,movement,detail\n"
+
+
+def _journal_csv(kind: str, movement: str, detail: str) -> str:
+    import io
+
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([
+        ["d1", "done", "2026-11-23T09:00:00+00:00", "2026-11-23", 3600, "neck-tilt", ""],
+        ["j1", kind, "2026-11-23T09:01:00+00:00", "2026-11-23", 3600, movement, detail]])
+    return JOURNAL_ROW + out.getvalue()
+
+
+@pytest.mark.parametrize(("kind", "movement", "detail", "said"), [
+    ("felt", "neck-tilt", "maybe:d1", "easier, same or tighter"),
+    ("felt", "neck-tilt", "easier", "easier, same or tighter"),
+    ("felt", "", "easier:d1", "movement is missing"),
+    ("body", "", json.dumps({"ease": 11}), "from 0 to 10"),
+    ("body", "", json.dumps({"ease": "7"}), "from 0 to 10"),
+    ("body", "", json.dumps({"ease": 5, "note": "x" * 600}), "at most 500 characters"),
+    ("body", "", json.dumps({"ease": 5, "mood": "fine"}), "JSON like"),
+    ("body", "", "{ease: 5", "JSON like"),
+    ("asked", "neck-tilt", "", "id of the done event"),
+    ("milestone", "", "Movements 10!", "its key"),
+])
+def test_a_malformed_journal_entry_is_refused_naming_its_line(
+        tmp_path: Path, kind: str, movement: str, detail: str, said: str) -> None:
+    home = tmp_path / "home"
+    file = tmp_path / "journal.csv"
+    file.write_text(_journal_csv(kind, movement, detail))
+    result = budge(clean_env(home), "import", str(file))
+    assert result.returncode == 2, result.stdout
+    assert f"{file}: line 3:" in result.stderr and said in result.stderr
+    assert "Nothing was imported" in result.stderr
+    assert not (home / "data" / "budge.sqlite3").exists() or rows(home) == []
+
+
+def test_well_formed_journal_entries_are_imported(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    for n, (kind, movement, detail) in enumerate([
+            ("felt", "neck-tilt", "tighter:d1"), ("asked", "neck-tilt", "d1"),
+            ("body", "", json.dumps({"ease": 6, "note": "é \"quoted\" " * 40})),
+            ("milestone", "", "movements-10")]):
+        file = tmp_path / f"journal{n}.csv"
+        file.write_text(_journal_csv(kind, movement, detail).replace("j1", f"j{n}"))
+        result = budge(clean_env(home), "import", str(file))
+        assert result.returncode == 0, result.stderr
+    assert sorted(r[1] for r in rows(home)) == ["asked", "body", "done", "felt", "milestone"]

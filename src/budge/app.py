@@ -8,26 +8,27 @@ listeners (the tray) are told.
 
 from __future__ import annotations
 
+import json
 import logging
 import random
 import threading
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta, tzinfo
+from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from budge import core, days
-from budge.chooser import RECENT_WINDOW, choose
+from budge import core, days, journal
+from budge.chooser import RECENT_WINDOW
 from budge.config import Config, Settings, keep_last_good, read_files, settings_from
 from budge.days import RestAllowance, streak_keeping, used_in_period
 from budge.durations import describe_duration
 from budge.hours import local_day
 from budge.movements import Movement
-from budge.ports import Clock, Reminder, ReminderNotifier, Timer
+from budge.ports import Clock, Question, Reminder, ReminderNotifier, Timer
 from budge.problems import ConfigError, ConfigProblem
 from budge.stats import today_count
-from budge.store import Store
+from budge.store import Event, Store
 from budge.streak import Streak, compute_streak
 
 log = logging.getLogger("budge")
@@ -51,6 +52,13 @@ class Snapshot:
     waiting: str | None = None  # why a due reminder waits ("camera in use")
     # The config did not validate: budge runs on other settings meanwhile.
     config_problem: ConfigProblem | None = None
+    # The journal: the movement of the most recent done event and how it felt (if
+    # answered), the ease noted today, and the form and reason of the current choice.
+    last_done: Movement | None = None
+    last_felt: str | None = None
+    body_today: int | None = None
+    form: str = journal.USUAL
+    why: str | None = None
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -71,6 +79,12 @@ class Snapshot:
             "waiting": self.waiting,
             "config_problem": (None if self.config_problem is None
                                else self.config_problem.to_json()),
+            "last_done": None if self.last_done is None else {
+                "id": self.last_done.id, "name": self.last_done.name},
+            "last_felt": self.last_felt,
+            "body_today": self.body_today,
+            "form": self.form,
+            "why": self.why,
         }
 
 
@@ -78,6 +92,7 @@ class Snapshot:
 class Reply:
     ok: bool
     message: str
+    usage: bool = False  # refused because of what was asked: the command line exits 2
 
 
 class App:
@@ -104,6 +119,8 @@ class App:
         self._lock = threading.RLock()
         self._closed = False
         self._listeners: list[Callable[[Snapshot], None]] = []
+        # The current movement as it was chosen: its form and why (budge suggest --why).
+        self._suggestion: journal.Suggestion | None = None
         now = clock.now()
         stored = store.load_state()
         if stored is None or settings.movement(stored.current) is None:
@@ -111,6 +128,8 @@ class App:
                                 paused_until=stored.paused_until if stored else None)
             store.save_state(stored)
         self.state = stored
+        if self._suggestion is None:
+            self._suggestion = self._kept_suggestion()
         self.snapshot = self._snapshot(now)
 
     # wiring
@@ -135,6 +154,8 @@ class App:
             now = self.clock.now()
             self.state = core.start(now, self.state)
             self._commit(now)
+            news = self._celebrate(now)
+        self._tell_journal(None, news)
 
     # scheduled wake-ups
 
@@ -186,7 +207,11 @@ class App:
                 log.info("away since %s: no reminder until you are back",
                          result.state.away_since.astimezone(self.tz).strftime("%H:%M:%S"))
             movement = self.settings.movement(result.reminded)
+            form_line = None
             if movement is not None:
+                shown = self._suggestion
+                if shown is not None and shown.movement.id == movement.id:
+                    form_line = shown.form_line
                 self.store.record("reminded", now, self.tz, movement.id)
                 log.info("reminder: %s", movement.id)
             self.state = result.state
@@ -199,7 +224,7 @@ class App:
         if news is not None:
             self.tell_config_problem(news)
         if movement is not None and self.notifier is not None:
-            self.notifier.remind(reminder_for(movement, self.settings.config))
+            self.notifier.remind(reminder_for(movement, self.settings.config, form_line))
 
     # actions
 
@@ -209,14 +234,22 @@ class App:
         the movement that was done, and leaves the newer reminder waiting."""
         with self._lock:
             if self._is_earlier(movement_id):
-                return self._done_earlier(movement_id)
-            movement = self._move_on("done")
-            streak = self.snapshot.streak
-            name = movement.name if movement else "movement"
-            message = f"Done: {name}. {today_count(streak.today_done, streak.goal)} today."
-            if streak.today_done == streak.goal:
-                message += " That is today's goal. Well done."
-            return Reply(True, message)
+                reply, question = self._done_earlier(movement_id)
+            else:
+                now = self.clock.now()
+                shown = self._current_suggestion(now)
+                movement, event = self._move_on("done")
+                streak = self.snapshot.streak
+                name = movement.name if movement else "movement"
+                message = f"Done: {name}. {today_count(streak.today_done, streak.goal)} today."
+                if streak.today_done == streak.goal:
+                    message += " That is today's goal. Well done."
+                reply = Reply(True, message)
+                form = shown.form if shown is not None else journal.USUAL
+                question = self._question(event, movement, form)
+            news = self._celebrate(self.clock.now())
+        self._tell_journal(question, news)
+        return reply
 
     def skip(self, movement_id: str | None = None) -> Reply:
         with self._lock:
@@ -229,27 +262,133 @@ class App:
     def _is_earlier(self, movement_id: str | None) -> bool:
         return movement_id is not None and movement_id != self.state.current
 
-    def _done_earlier(self, movement_id: str | None) -> Reply:
+    def _done_earlier(self, movement_id: str | None) -> tuple[Reply, Question | None]:
         movement = self.settings.movement(movement_id)
         if movement is None:
-            return Reply(False, f"unknown movement {movement_id!r}")
+            return Reply(False, f"unknown movement {movement_id!r}"), None
         now = self.clock.now()
-        self.store.record("done", now, self.tz, movement.id)
+        event = self.store.record("done", now, self.tz, movement.id)
         self._commit(now)
         log.info("done: %s (an earlier reminder)", movement.id)
         streak = self.snapshot.streak
         return Reply(True, f"Done: {movement.name}. "
-                           f"{today_count(streak.today_done, streak.goal)} today.")
+                           f"{today_count(streak.today_done, streak.goal)} today."), \
+            self._question(event, movement, journal.USUAL)
 
-    def _move_on(self, kind: str) -> Movement | None:
+    def _move_on(self, kind: str) -> tuple[Movement | None, Event]:
         """Record done or skipped for the current movement, then suggest another."""
         now = self.clock.now()
         movement = self.settings.movement(self.state.current)
-        self.store.record(kind, now, self.tz, movement.id if movement else None)
+        event = self.store.record(kind, now, self.tz, movement.id if movement else None)
         self.state = core.move_on(now, self.state, self._choose_next(now, avoid=movement))
         self._commit(now)
         log.info("%s: %s", kind, movement.id if movement else "-")
-        return movement
+        return movement, event
+
+    # the journal
+
+    def felt(self, feeling: str, movement_id: str | None = None) -> Reply:
+        """How the last done ``movement_id`` felt (none given: the last movement done,
+        on any day). A later answer about the same done movement replaces the first."""
+        problem = journal.feeling_problem(feeling)
+        if problem is not None:
+            return Reply(False, problem, usage=True)
+        feeling = feeling.strip().lower()
+        with self._lock:
+            if movement_id is not None and self.settings.movement(movement_id) is None:
+                return Reply(False, f"unknown movement {movement_id!r}; `budge suggest "
+                                    "--list` shows every id", usage=True)
+            done = self.store.last_done(movement_id)
+            if done is None or done.movement is None:
+                what = "that movement" if movement_id else "a movement"
+                return Reply(False, f"Nothing to note yet: once {what} is done, say how it "
+                                    "felt.", usage=True)
+            now = self.clock.now()
+            self.store.record("felt", now, self.tz, done.movement,
+                              detail=f"{feeling}:{done.id}")
+            if done.movement == self.state.current:
+                self._rejudge(now)  # shown again in the form this answer calls for
+            self._commit(now)
+            log.info("felt %s: %s", feeling, done.movement)
+            return Reply(True, journal.ANSWER_THANKS[feeling])
+
+    def body(self, ease: int | str, note: str | None = None) -> Reply:
+        """How the body is today, 0 to 10 (10 = at ease); the day's last note stands.
+        A day noted at 3 or below brings only gentle movements, as a gentle day does."""
+        try:
+            value, text = journal.check_body(ease, note)
+        except ValueError as error:
+            return Reply(False, str(error), usage=True)
+        with self._lock:
+            now = self.clock.now()
+            self.store.record("body", now, self.tz,
+                              detail=json.dumps({"ease": value, "note": text},
+                                                ensure_ascii=False))
+            gentle = value <= journal.GENTLE_EASE
+            current = self.settings.movement(self.state.current)
+            if gentle and current is not None and not current.gentle:
+                self.state = replace(self.state, pending=False, snooze_until=None,
+                                     current=self._choose_next(now, avoid=current))
+            else:
+                self._rejudge(now)  # its reason may have changed with the ease
+            self._commit(now)
+            log.info("body noted: %d", value)
+            return Reply(True, journal.BODY_GENTLE_THANKS if gentle else journal.BODY_THANKS)
+
+    def _question(self, event: Event, movement: Movement | None,
+                  form: str) -> Question | None:
+        """Whether to ask how ``event`` felt; if so it is recorded as asked. Called
+        under the lock; nothing is asked where no notifier can ask."""
+        if movement is None or getattr(self.notifier, "ask", None) is None:
+            return None
+        day = event.local_day
+        today_done = [journal.Done(e.id, e.movement or "", e.at, e.local_day)
+                      for e in self.store.select(("done",), since=day) if e.local_day == day]
+        asked = {e.detail for e in self.store.select(("asked",), since=day) if e.detail}
+        known = set(self.store.done_by_movement(date.min, day - timedelta(days=1)))
+        decision = journal.should_ask(
+            self.settings.config.journal_ask,
+            journal.Done(event.id, movement.id, event.at, day), self.clock.now(),
+            today_done, asked, known, self.day_mode(event.at), form)
+        if not decision.ask:
+            log.debug("not asking how %s felt: %s", movement.id, decision.reason)
+            return None
+        self.store.record("asked", self.clock.now(), self.tz, movement.id, detail=event.id)
+        log.info("asking how %s felt (%s)", movement.id, decision.reason)
+        return Question(movement_id=movement.id, done_id=event.id, title=journal.ASK_PROMPT,
+                        body=movement.name,
+                        choices=tuple((f, journal.ANSWER_LABELS[f]) for f in journal.FEELINGS))
+
+    def _celebrate(self, now: datetime) -> list[journal.Milestone]:
+        """Milestones reached and never celebrated: recorded now, so a restart or an
+        import never announces one twice; those reached today come back to announce.
+        Called under the lock; only where a notifier can announce them."""
+        if self.notifier is None:
+            return []
+        config = self.settings.config
+        today = local_day(now, self.tz)
+        reached = journal.milestones_reached(
+            self.store.done_by_day(), today, config.daily_goal, config.hours.days,
+            streak_keeping(self.store.day_modes(), config.rest))
+        decided = journal.celebrate(reached, self.store.celebrated(), today)
+        for milestone in decided.record:
+            self.store.record("milestone", now, self.tz, detail=milestone.key)
+            log.info("milestone: %s", milestone.key)
+        return list(decided.announce)
+
+    def _tell_journal(self, question: Question | None,
+                      milestones: list[journal.Milestone]) -> None:
+        """Announce milestones, then ask; outside the lock, like every notification."""
+        notifier = self.notifier
+        if notifier is None:
+            return
+        for milestone in milestones:
+            notifier.send(journal.celebration_title(milestone),
+                          journal.celebration_text(milestone),
+                          self.settings.config.plain_timeout)
+        ask = getattr(notifier, "ask", None)
+        if question is not None and ask is not None:
+            ask(question)
 
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
@@ -406,8 +545,11 @@ class App:
     def refresh(self) -> Reply:
         """The history changed from outside (``budge import``): show the new totals."""
         with self._lock:
-            self._commit(self.clock.now())
-            return Reply(True, "Updated.")
+            now = self.clock.now()
+            self._commit(now)
+            news = self._celebrate(now)
+        self._tell_journal(None, news)
+        return Reply(True, "Updated.")
 
     def status(self) -> Snapshot:
         with self._lock:
@@ -443,6 +585,15 @@ class App:
         streak = compute_streak(self.store.done_by_day(), today, config.daily_goal,
                                 config.hours.days, streak_keeping(modes, config.rest))
         paused = self.state.paused_until if self.state.is_paused(now) else None
+        last = self.store.last_done()
+        last_felt = None
+        if last is not None:
+            answers = [e.detail.partition(":")[0] for e in self.store.select(
+                ("felt",), since=last.local_day, movement=last.movement)
+                if e.detail and e.detail.partition(":")[2] == last.id]
+            last_felt = answers[-1] if answers else None
+        notes = journal.last_note_by_day(self.store.body_notes(since=today))
+        shown = self._current_suggestion(now)
         return Snapshot(
             running=self.running, now=now,
             next_due=None if paused else self.state.next_due(self.timing()),
@@ -451,26 +602,85 @@ class App:
             day_mode=modes.get(today, days.NORMAL),
             rest_used=used_in_period(modes, today, config.rest), rest_allowance=config.rest,
             waiting=self.state.held_reason if self.state.held_since is not None else None,
-            config_problem=self.config_problem)
+            config_problem=self.config_problem,
+            last_done=self.settings.movement(last.movement) if last else None,
+            last_felt=last_felt,
+            body_today=notes[today].ease if today in notes else None,
+            form=shown.form if shown else journal.USUAL, why=shown.why if shown else None)
 
     def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
+        """The next movement, with what the journal learned; its form and why are kept."""
         catalog = self.settings.catalog
-        by_id = {m.id: m for m in catalog}
-        today = self.store.movements_on(local_day(now, self.tz))
-        regions = Counter(by_id[i].region for i in today if i in by_id)
+        day = local_day(now, self.tz)
+        regions = self._regions_on(day)
         recent = self.store.recent_movements(RECENT_WINDOW)
         if avoid is not None and recent[-1:] != [avoid.id]:
             recent.append(avoid.id)
-        filters = self.settings.config.filters
-        if self.day_mode(now) == days.GENTLE:
-            filters = replace(filters, gentle_only=True)
-        return choose(catalog, filters, recent, regions, self.rng).id
+        feelings, ease = self._journal_on(day)
+        chosen = journal.suggest(catalog, self.settings.config.filters, recent, regions,
+                                 self.rng, feelings, self.day_mode(now), ease)
+        self._suggestion = chosen
+        self.store.set_flag(_SUGGESTION_FLAG, json.dumps(chosen.to_json()))
+        return chosen.movement.id
+
+    def _regions_on(self, day: date) -> Counter[str]:
+        by_id = {m.id: m for m in self.settings.catalog}
+        return Counter(by_id[i].region for i in self.store.movements_on(day) if i in by_id)
+
+    def _journal_on(self, day: date) -> tuple[journal.Feelings, int | None]:
+        """What the answers of the last eight weeks say, and the ease noted on ``day``."""
+        since = day - timedelta(days=journal.FEELING_MEMORY_DAYS - 1)
+        feelings = journal.read_feelings(self.store.answers(since), day)
+        notes = journal.last_note_by_day(self.store.body_notes(since=day))
+        return feelings, notes[day].ease if day in notes else None
+
+    def _current_suggestion(self, now: datetime) -> journal.Suggestion | None:
+        """The current movement's form and why: as chosen, or (chosen before this
+        process, or changed by an answer since) judged again on today's data."""
+        movement = self.settings.movement(self.state.current)
+        if movement is None:
+            return None
+        kept = self._suggestion
+        if kept is not None and kept.movement.id == movement.id:
+            return kept
+        day = local_day(now, self.tz)
+        feelings, ease = self._journal_on(day)
+        self._suggestion = journal.explain(movement, self.settings.catalog,
+                                           self.settings.config.filters, self._regions_on(day),
+                                           feelings, self.day_mode(now), ease)
+        return self._suggestion
+
+    def _rejudge(self, now: datetime) -> None:
+        """Judge the current movement again on what was just noted, and keep that."""
+        self._suggestion = None
+        judged = self._current_suggestion(now)
+        if judged is not None:
+            self.store.set_flag(_SUGGESTION_FLAG, json.dumps(judged.to_json()))
+
+    def _kept_suggestion(self) -> journal.Suggestion | None:
+        """The suggestion saved when the current movement was chosen, if it is that one."""
+        movement = self.settings.movement(self.state.current)
+        text = self.store.flag(_SUGGESTION_FLAG)
+        if movement is None or text is None:
+            return None
+        try:
+            data = json.loads(text)
+            form, form_text, why = data["form"], data["form_text"], data["why"]
+            reasons = tuple(str(r) for r in data["reasons"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        if (data.get("movement") != movement.id or form not in journal.FORMS
+                or not isinstance(why, str) or not isinstance(form_text, str | None)):
+            return None
+        return journal.Suggestion(movement=movement, form=form, form_text=form_text,
+                                  reasons=reasons, why=why)
 
     def _current_name(self) -> str:
         movement = self.settings.movement(self.state.current)
         return movement.name if movement else "a movement"
 
 
+_SUGGESTION_FLAG = "suggestion"
 _ALREADY = {days.REST: "Today is already a rest day.",
             days.GENTLE: "Today is already a gentle day.",
             days.NORMAL: "Today is a normal day already."}
@@ -480,10 +690,13 @@ def notification_title(movement: Movement) -> str:
     return f"{movement.name} · {movement.length_label}"
 
 
-def reminder_for(movement: Movement, config: Config) -> Reminder:
+def reminder_for(movement: Movement, config: Config, form_line: str | None = None) -> Reminder:
+    """The reminder for ``movement``; ``form_line`` (the gentler or larger form the
+    journal chose, :attr:`budge.journal.Suggestion.form_line`) follows the cue."""
     steps = "\n".join(f"{n}. {step}" for n, step in enumerate(movement.steps, 1))
+    body = movement.cue if form_line is None else f"{movement.cue}\n{form_line}"
     return Reminder(movement_id=movement.id, title=notification_title(movement),
-                    body=movement.cue, details=f"{steps}\nGentler: {movement.gentler}",
+                    body=body, details=f"{steps}\nGentler: {movement.gentler}",
                     timeout=config.reminder_timeout(movement.seconds),
                     snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}")
 

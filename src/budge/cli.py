@@ -92,6 +92,26 @@ def build_parser() -> argparse.ArgumentParser:
     suggest = commands.add_parser("suggest", help="show the current movement and how to do it",
                                   description="Show the current suggestion with its steps.")
     suggest.add_argument("--list", action="store_true", help="list every movement and its id")
+    suggest.add_argument("--why", action="store_true",
+                         help="say in one sentence why this movement, in this form, came")
+    felt = commands.add_parser(
+        "felt", help="say how the last movement felt: easier, same or tighter",
+        description="Note how the movement you last did felt. Suggestions learn from it: "
+                    "one that felt tighter comes in its gentler form, and less often, for "
+                    "a while; one that keeps feeling easier comes a little more often.")
+    felt.add_argument("feeling", metavar="easier|same|tighter")
+    felt.add_argument("movement", nargs="?", metavar="MOVEMENT-ID",
+                      help="the movement it is about (default: the last one done); "
+                           "`budge suggest --list` shows the ids")
+    body = commands.add_parser(
+        "body", help="note how your body is today, from 0 to 10",
+        description="Note how your body is today, from 0 to 10 where 10 is at ease, with a "
+                    "sentence if you like. The day's last note stands; a day noted at 3 or "
+                    "below brings only the gentlest movements. `budge stats` shows the notes "
+                    "beside the practice.")
+    body.add_argument("ease", metavar="N", help="0 to 10, where 10 is at ease")
+    body.add_argument("note", nargs="*", metavar="NOTE",
+                      help="a sentence about today (at most 500 characters)")
     commands.add_parser("reload", help="re-read the config now",
                         description="Make the running daemon re-read its config at once.")
     config = commands.add_parser("config", help="check or locate the config file",
@@ -232,7 +252,9 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return _LOCAL_COMMANDS[command](paths, args)
         return _control(paths, command, args)
     except UsageError as error:
-        print(f"budge {command}: {error}", file=sys.stderr)
+        from budge.launch import typed
+
+        print(f"budge {command}: {typed(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
@@ -426,6 +448,7 @@ def _logs(paths: Paths, args: argparse.Namespace) -> int:
 
 def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
     from budge import control
+    from budge.launch import pip_word, remove_from_path, typed
     from budge.uninstall import kept_places, purge, remove_integration
 
     if args.purge and not args.yes:
@@ -433,10 +456,14 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
                          "add --yes to confirm")
     if args.purge and control.send(paths.control_address(), paths.key_file,
                                    {"cmd": "status"}) is not None:
-        print("budge is running: quit it (tray menu, or `kill` its pid) before --purge.",
+        print(typed("budge is running: stop it with `budge quit` before --purge."),
               file=sys.stderr)
         return 1
     removed, failed = remove_integration(os.environ)
+    with contextlib.suppress(OSError):  # the `budge` link that `budge start` made
+        link = remove_from_path(os.environ)
+        if link is not None:
+            removed.append(str(link))
     for entry in removed:
         print(f"Removed {entry}")
     if args.purge:
@@ -445,7 +472,8 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
             print(f"Deleted {entry}")
         failed += not_gone
         if not failed:
-            print("budge's files are gone. `pip uninstall budge` removes the program itself.")
+            print(f"budge's files are gone. `{pip_word()} uninstall budge` removes the program "
+                  "itself.")
             return 0
     if failed:
         from budge.fileops import explain
@@ -458,8 +486,8 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
     for place in kept_places(paths):
         if place.exists():
             print(f"  {place}")
-    print("`budge uninstall --purge --yes` deletes them; `pip uninstall budge` removes the "
-          "program.")
+    print(typed(f"`budge uninstall --purge --yes` deletes them; `{pip_word()} uninstall "
+                "budge` removes the program."))
     return 0
 
 
@@ -503,7 +531,9 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
         from budge.card import render, save
 
         try:
-            save(render(summary, scale=args.scale), target)
+            save(render(summary, scale=args.scale,
+                        ease=summary.patterns.line if summary.patterns else (),
+                        milestones=summary.milestones), target)
         except (OSError, ValueError) as error:
             print(f"budge stats: cannot write {target}: {error}", file=sys.stderr)
             return 1
@@ -642,6 +672,24 @@ def request_for(command: str, args: argparse.Namespace,
         return {"cmd": "status"}
     if command == "rest":
         return {"cmd": "rest", "mode": _REST_MODES[args.mode]}
+    if command == "felt":
+        from budge.journal import feeling_problem
+
+        problem = feeling_problem(args.feeling)
+        if problem is not None:
+            raise UsageError(problem)
+        request: dict[str, Any] = {"cmd": "felt", "feeling": args.feeling.strip().lower()}
+        if args.movement:
+            request["movement"] = args.movement
+        return request
+    if command == "body":
+        from budge.journal import check_body
+
+        try:
+            ease, note = check_body(args.ease, " ".join(args.note))
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        return {"cmd": "body", "ease": ease, "note": note}
     return {"cmd": command}
 
 
@@ -725,6 +773,11 @@ def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
                   rng=random.Random(), config_path=paths.config_file,
                   movements_path=paths.user_movements, running=False)
         reply = dispatch(app, request)
+        if not reply.get("ok") and store.write_error is not None:
+            # Refused (`budge felt` with nothing done yet): maybe for want of what
+            # could not be saved, so say that too.
+            reply["message"] += (f" (budge cannot save to {paths.database} either: "
+                                 f"{store.write_error}.)")
         if store.unsaved:
             # Nothing stays in memory after this process: say it was not saved.
             return {"ok": False, "message": f"could not save to {paths.database}: "
@@ -745,8 +798,14 @@ def _show(paths: Paths, command: str, args: argparse.Namespace, reply: dict[str,
             print(format_status(status))
         return 0
     if command == "suggest":
+        if args.why:
+            print(status.get("why") or "No movement is chosen yet.")
+            return 0
         return _show_suggestion(paths, status)
     message = reply.get("message", "")
+    if reply.get("usage"):
+        print(f"budge {command}: {message}", file=sys.stderr)
+        return EXIT_USAGE
     print(message if reply.get("ok") else f"budge: {message}",
           file=sys.stdout if reply.get("ok") else sys.stderr)
     if not running and command in ("snooze", "skip", "pause", "resume", "rest"):
@@ -764,10 +823,11 @@ def format_status(status: dict[str, Any]) -> str:
     lines = ["budge is running." if status.get("running") else "budge is not running."]
     problem = status.get("config_problem")
     if problem:
+        from budge.launch import typed
         from budge.problems import CHECK_COMMAND
 
-        lines.append(f"Config problem: {problem['key']} — see `{CHECK_COMMAND}`; meanwhile "
-                     f"budge runs on {problem['keeping']}.")
+        lines.append(typed(f"Config problem: {problem['key']} — see `{CHECK_COMMAND}`; "
+                           f"meanwhile budge runs on {problem['keeping']}."))
     if status.get("paused_until"):
         when = describe_time(datetime.fromisoformat(status["paused_until"]), now, tz)
         lines.append(f"Paused until {when}.")

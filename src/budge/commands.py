@@ -36,10 +36,21 @@ def dispatch(app: App, request: dict[str, Any]) -> dict[str, Any]:
         reply = app.reload()
     elif command == "refresh":
         reply = app.refresh()
+    elif command == "felt":
+        movement = request.get("movement")
+        reply = app.felt(str(request.get("feeling", "")),
+                         str(movement) if movement is not None else None)
+    elif command == "body":
+        note = request.get("note")
+        reply = app.body(request.get("ease"),  # type: ignore[arg-type]  # checked by App.body
+                         note if isinstance(note, str) else None)
     else:
         return {"ok": False, "message": f"unknown command {command!r}"}
     message = reply.message
     if reply.ok and app.store.write_error is not None:
         message += (f" (Not on disk yet: {app.store.write_error}. budge keeps it and saves it "
                     "as soon as it can.)")
-    return {"ok": reply.ok, "message": message, "status": app.status().to_json()}
+    answer = {"ok": reply.ok, "message": message, "status": app.status().to_json()}
+    if reply.usage:
+        answer["usage"] = True
+    return answer

@@ -20,6 +20,7 @@ from budge.chooser import FILTER_POSITIONS, Filters, allowed
 from budge.days import DEFAULT_ALLOWANCE, PERIODS, RestAllowance
 from budge.durations import DURATION_HELP, describe_duration, parse_clock, parse_duration
 from budge.hours import DAY_NAMES, ActiveHours
+from budge.journal import ASK_POLICIES, DEFAULT_ASK
 from budge.movements import REGIONS, Movement, load_builtin, merge_catalogs, parse_catalog
 from budge.problems import (
     ConfigError,
@@ -58,6 +59,8 @@ class Config:
     hold_limit: timedelta | None = timedelta(hours=1)  # None: do-not-disturb is not honoured
     # The kinds of "busy" a due reminder waits for (see senses.BUSY_KINDS).
     busy_kinds: frozenset[str] = frozenset(BUSY_KINDS)
+    # When to ask "How did that feel?": "never", "sometimes" or "always" (budge.journal).
+    journal_ask: str = DEFAULT_ASK
 
     def reminder_timeout(self, movement_seconds: int) -> timedelta | None:
         """How long a reminder stays: long enough to read it and do the movement."""
@@ -268,7 +271,10 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
                    "one of " + ", ".join(f'"{p}"' for p in PERIODS))
     gentle_interval = field("rest.gentle_interval", lambda v: _bounded(v, _MAX_INTERVAL),
                             f"{DURATION_HELP}, at most 12 hours")
+    ask = field("journal.ask", lambda v: _one_of(v, ASK_POLICIES),
+                "one of " + ", ".join(f'"{p}"' for p in ASK_POLICIES))
     return Config(
+        journal_ask=ask,
         interval=interval, hours=ActiveHours(ranges=ranges, days=days, by_day=by_day),
         daily_goal=goal, natural_break=natural_break,
         hold_limit=max_wait if honour_dnd else None, busy_kinds=busy_kinds,

@@ -23,7 +23,9 @@ FORMAT_VERSION = 1
 FORMATS = ("csv", "json")
 
 _ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
-_LONGEST_TEXT = 1000
+# A body note of 500 characters fits even when JSON escapes each of them.
+_LONGEST_TEXT = 2000
+_MILESTONE_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _LARGEST_OFFSET = 18 * 3600  # the widest UTC offset any zone uses is 14 h
 
 
@@ -198,7 +200,40 @@ def _check(record: dict[str, Any], where: str) -> Row:
                            f"UTC offset {offset} s")
     movement = text("movement", False)
     detail = text("detail", False)
+    problem = _journal_problem(kind, movement, detail)
+    if problem is not None:
+        raise NotAnExport(f"{where}: {problem}")
     return (event_id, kind, at.isoformat(), day.isoformat(), offset, movement, detail)
+
+
+def _journal_problem(kind: str, movement: str | None, detail: str | None) -> str | None:
+    """What is wrong with a journal event (see budge.store.EVENT_KINDS), or None."""
+    from budge import journal
+
+    if kind in ("asked", "felt") and not movement:
+        return f"a {kind} event names its movement; movement is missing"
+    if kind == "asked" and not (detail and _ID.fullmatch(detail)):
+        return f"an asked event's detail is the id of the done event; found {_short(repr(detail))}"
+    if kind == "felt":
+        feeling, _, done_id = (detail or "").partition(":")
+        if feeling not in journal.FEELINGS or not _ID.fullmatch(done_id):
+            return ("a felt event's detail is easier, same or tighter, a colon and the done "
+                    f"event's id (like 'easier:<id>'); found {_short(repr(detail))}")
+    if kind == "body":
+        try:
+            data = json.loads(detail or "")
+        except ValueError:
+            data = None
+        if not isinstance(data, dict) or set(data) - {"ease", "note"} or "ease" not in data:
+            return ('a body event\'s detail is JSON like {"ease": 7, "note": "..."}; found '
+                    f"{_short(repr(detail))}")
+        ease = data["ease"]
+        if not isinstance(ease, int) or isinstance(ease, bool):
+            return journal.ease_problem(repr(ease))
+        return journal.body_problem(ease, data.get("note"))
+    if kind == "milestone" and not (detail and _MILESTONE_KEY.fullmatch(detail)):
+        return f"a milestone event's detail is its key; found {_short(repr(detail))}"
+    return None
 
 
 def _offset(value: Any, where: str) -> int:

@@ -229,6 +229,15 @@ def should_ask(
     return Ask(False, "not-this-time")
 
 
+def feeling_problem(value: object) -> str | None:
+    """What is wrong with an answer to "How did that feel?", for the person; ``None``
+    if it is one of :data:`FEELINGS` (in any case, spaces around allowed)."""
+    if isinstance(value, str) and value.strip().lower() in FEELINGS:
+        return None
+    shown = repr(value) if len(repr(value)) <= 20 else repr(value)[:17] + "..."
+    return f"How did it feel: easier, same or tighter? Got {shown}."
+
+
 def _order(done: Done) -> tuple[datetime, str]:
     return (done.at, done.id)
 
@@ -522,8 +531,11 @@ def suggest(catalog: Sequence[Movement], filters: Filters, recent: Sequence[str]
     gentle = gentle_today(day_mode, ease_today)
     if gentle:
         filters = replace(filters, gentle_only=True)
+    tilt = weights(catalog, feelings)
+    # Nothing learned yet: the plain uniform pick, so a seeded generator gives the
+    # same choices it gave before the journal existed.
     movement = choose(catalog, filters, recent, regions_today, rng,
-                      weights=weights(catalog, feelings))
+                      weights=tilt if any(w != 1 for w in tilt.values()) else None)
     return explain(movement, catalog, filters, regions_today, feelings, day_mode, ease_today)
 
 
@@ -753,7 +765,8 @@ def format_patterns(p: Patterns) -> list[str]:
         lines.append(f"Ease noted on {_days(p.noted_days)} of the last {HEATMAP_WEEKS} weeks.")
     if p.answers.total:
         lines.append(f"How movements felt: {p.answers.easier} easier, {p.answers.same} same, "
-                     f"{p.answers.tighter} tighter ({p.answers.total} answers).")
+                     f"{p.answers.tighter} tighter ({p.answers.total} "
+                     f"answer{'s' if p.answers.total != 1 else ''}).")
     if p.easier:
         lines.append("Felt easier most often: "
                      + ", ".join(f"{n} ({c})" for n, c in p.easier) + ".")

@@ -77,6 +77,23 @@ class Reminder:
     hint: str = "Mark it done from budge's tray menu, or run `budge done`."
 
 
+# The one-tap answers to "How did that feel?" (budge.journal.FEELINGS).
+FEELINGS = ("easier", "same", "tighter")
+
+
+@dataclass(frozen=True)
+class Question:
+    """'How did that feel?' about one done movement, answered with one tap."""
+
+    movement_id: str
+    done_id: str
+    title: str  # the journal's prompt: "How did that feel?"
+    body: str  # the movement's name: "Shrug and melt"
+    # (feeling key, label): ("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter");
+    # a button answers with the action "felt:<key>".
+    choices: tuple[tuple[str, str], ...]
+
+
 class ReminderNotifier(Notifier, Protocol):
     """A notifier that can also show a reminder with buttons and take it away.
 
@@ -87,3 +104,8 @@ class ReminderNotifier(Notifier, Protocol):
     def remind(self, reminder: Reminder) -> None: ...
 
     def withdraw(self) -> None: ...
+
+    def ask(self, question: Question) -> None:
+        """Ask how a done movement felt, with one button per choice. Any thread;
+        never raises; a notifier without buttons may show it as plain text."""
+        ...

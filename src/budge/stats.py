@@ -20,6 +20,7 @@ from budge.movements import REGIONS, Movement
 from budge.streak import Streak, compute_streak
 
 if TYPE_CHECKING:
+    from budge.journal import Answer, Milestone, Patterns, Upcoming
     from budge.store import Store
 
 HEATMAP_WEEKS = 12
@@ -77,6 +78,11 @@ class Stats:
     rest_used: int = 0  # rest and gentle days in the allowance's current period
     first_day: date | None = None  # the history began; the heatmap is neutral before
     allowance: RestAllowance = DEFAULT_ALLOWANCE
+    # The journal (budge.journal): ease, answers and pattern over the heatmap's weeks,
+    # every milestone reached and the next one.
+    patterns: Patterns | None = None
+    milestones: tuple[Milestone, ...] = ()
+    next_milestone: Upcoming | None = None
 
     @property
     def rest_today(self) -> str | None:
@@ -95,7 +101,18 @@ class Stats:
             "regions": self.regions,
             "most_done": [{"movement": n, "done": c} for n, c in self.most],
             "least_done": [{"movement": n, "done": c} for n, c in self.least],
+            **self._journal_json(),
         }
+
+    def _journal_json(self) -> dict[str, Any]:
+        from budge.journal import milestones_json
+
+        found: dict[str, Any] = {}
+        if self.patterns is not None:
+            found["journal"] = self.patterns.to_json()
+        if self.next_milestone is not None:
+            found["milestones"] = milestones_json(self.milestones, self.next_milestone)
+        return found
 
 
 @dataclass(frozen=True)
@@ -108,10 +125,16 @@ class Counts:
     window_movements: Mapping[str, int]
     day_modes: Mapping[date, str]
     first_day: date | None = None  # of the whole history
+    answers: Sequence[Answer] = ()  # "How did that feel?", over the heatmap's weeks
+    ease_by_day: Mapping[date, int] = field(default_factory=dict)  # each day's last note
 
 
 def gather(store: Store, today: date, window_days: int) -> Counts:
     """The handful of indexed aggregate queries the summary is made from."""
+    from budge.journal import first_day_shown, last_note_by_day
+
+    shown = first_day_shown(today)
+    notes = last_note_by_day(store.body_notes(since=shown))
     return Counts(
         done_by_day=store.done_by_day(),
         week_kinds=store.kind_counts(week_start(today), today),
@@ -119,6 +142,8 @@ def gather(store: Store, today: date, window_days: int) -> Counts:
         window_movements=store.done_by_movement(today - timedelta(days=window_days - 1), today),
         day_modes=store.day_modes(),
         first_day=store.first_day(),
+        answers=store.answers(since=shown),
+        ease_by_day={day: note.ease for day, note in notes.items()},
     )
 
 
@@ -146,13 +171,21 @@ def summarize(counts: Counts, today: date, window_days: int, goal: int,
     pool = {m.name: named.get(m.name, 0) for m in (enabled if enabled is not None else catalog)}
     least = sorted(pool.items(), key=lambda item: (item[1], item[0]))[:top]
     first_shown = week_start(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
+    from budge import journal
+
+    keeping = streak_keeping(counts.day_modes, allowance)
     return Stats(
         today=today, streak=streak, week=week, window=window, regions=regions,
         most=[item for item in most if item[1] > 0], least=least,
         done_by_day={d: c for d, c in counts.done_by_day.items() if first_shown <= d <= today},
         day_modes={d: m for d, m in counts.day_modes.items() if first_shown <= d <= today},
         active_days=active_days, rest_used=used_in_period(counts.day_modes, today, allowance),
-        allowance=allowance, first_day=counts.first_day)
+        allowance=allowance, first_day=counts.first_day,
+        patterns=journal.patterns(counts.answers, counts.ease_by_day, counts.done_by_day, today,
+                                  catalog),
+        milestones=tuple(journal.milestones_reached(counts.done_by_day, today, goal,
+                                                    active_days, keeping)),
+        next_milestone=journal.next_milestone(counts.done_by_day, today))
 
 
 def today_count(done: int, goal: int, compact: bool = False) -> str:
@@ -201,7 +234,32 @@ def format_text(stats: Stats) -> str:
         lines.append("Most done: " + ", ".join(f"{n} ({c})" for n, c in stats.most) + ".")
     if stats.least:
         lines.append("Least done: " + ", ".join(f"{n} ({c})" for n, c in stats.least) + ".")
+    lines.extend(_journal_lines(stats))
     return "\n".join(lines)
+
+
+def _journal_lines(stats: Stats) -> list[str]:
+    """The journal's lines: a compact ease line, answers, pattern and milestones."""
+    from budge import journal
+
+    lines: list[str] = []
+    if stats.patterns is not None:
+        if any(d.ease is not None for d in stats.patterns.line):
+            lines.append(f"Ease by week, last {HEATMAP_WEEKS} weeks (0-10, - not noted): "
+                         + ease_by_week(stats.patterns.line) + ".")
+        lines.extend(journal.format_patterns(stats.patterns))
+    if stats.next_milestone is not None:
+        lines.extend(journal.format_milestones(stats.milestones, stats.next_milestone))
+    return lines
+
+
+def ease_by_week(line: Sequence[Any]) -> str:
+    """Each week's average ease, rounded, oldest first; ``-`` for a week not noted."""
+    weeks = []
+    for start in range(0, len(line), 7):
+        eases = [d.ease for d in line[start:start + 7] if d.ease is not None]
+        weeks.append(str(round(sum(eases) / len(eases))) if eases else "-")
+    return " ".join(weeks)
 
 
 def _period_text(period: Period) -> str:

@@ -28,18 +28,28 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from budge.core import State
 from budge.days import last_choice_by_day
+
+if TYPE_CHECKING:
+    from budge.journal import Answer, BodyNote
 
 log = logging.getLogger("budge")
 
 # A "rested" event's detail is the day mode the user chose (budge.days.DAY_MODES);
 # an "away" event (a natural break: away from the keyboard, or the laptop asleep)
 # is stamped when it began, and its detail is how many seconds it lasted.
+#
+# The journal's kinds (budge.journal): "asked" (movement; detail: the done event's id
+# asked about), "felt" (movement; detail: "<feeling>:<done event id>"), "body" (detail:
+# JSON {"ease": 0-10, "note": text or null}; the day's last note stands) and
+# "milestone" (detail: its key, e.g. "movements-100"; recorded once, when celebrated).
+# Streak and statistics queries name the kinds they count, so these never add to them.
 EVENT_KINDS = ("reminded", "done", "snoozed", "skipped", "paused", "resumed", "rested",
-               "away")
+               "away", "asked", "felt", "body", "milestone")
+JOURNAL_KINDS = ("asked", "felt", "body", "milestone")
 
 _CACHE_KIB = 256
 
@@ -62,6 +72,11 @@ _MIGRATIONS: tuple[tuple[str, str], ...] = (
     # rest days): this index answers them without reading the table.
     ("0002_events_by_kind", """
         CREATE INDEX events_kind_day ON events (kind, local_day, movement);
+    """),
+    # The journal reads one kind in time order (the last movement done, the answers
+    # and notes of recent weeks): this index answers them newest first or oldest first.
+    ("0003_journal", """
+        CREATE INDEX events_kind_at ON events (kind, at_utc);
     """),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
@@ -132,7 +147,8 @@ class Store:
                 reader = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True,
                                          isolation_level=None, check_same_thread=False)
                 version = reader.execute("PRAGMA user_version").fetchone()[0]
-                if version != SCHEMA_VERSION:
+                # An older schema reads the same: later migrations only add indexes.
+                if not 1 <= version <= SCHEMA_VERSION:
                     raise sqlite3.DatabaseError(f"schema {version}")
                 reader.execute("SELECT COUNT(*) FROM events").fetchone()
             except sqlite3.Error:
@@ -304,6 +320,72 @@ class Store:
                      for r in self._waiting(lambda r: not kind or r[1] == kind)]
         return [Event(r[0], r[1], datetime.fromisoformat(r[2]), date.fromisoformat(r[3]),
                       r[4], r[5]) for r in rows]
+
+    def select(self, kinds: Sequence[str], since: date | None = None,
+               movement: str | None = None, newest: int | None = None) -> list[Event]:
+        """Events of ``kinds`` from the local day ``since`` on (of one ``movement``),
+        oldest first, with those waiting in memory; ``newest``: only that many of the
+        latest. One filter, written once for SQL and once for the backlog."""
+        first = (since or date.min).isoformat()
+        where = f"kind IN ({', '.join('?' * len(kinds))})"
+        args: list[Any] = [*kinds]
+        if since is not None:  # without a day, the (kind, at_utc) index reads newest first
+            where += " AND local_day >= ?"
+            args.append(first)
+        if movement is not None:
+            where += " AND movement = ?"
+            args.append(movement)
+
+        def keep(r: tuple[Any, ...]) -> bool:
+            return (r[1] in kinds and r[3] >= first
+                    and (movement is None or r[5] == movement))
+
+        query = f"SELECT id, kind, at_utc, local_day, movement, detail FROM events WHERE {where}"
+        with self._lock:
+            if newest is None:
+                rows = self._db.execute(query + " ORDER BY at_utc, rowid", args).fetchall()
+            else:
+                rows = self._db.execute(query + " ORDER BY at_utc DESC, rowid DESC LIMIT ?",
+                                        (*args, newest)).fetchall()[::-1]
+            rows += [(r[0], r[1], r[2], r[3], r[5], r[6]) for r in self._waiting(keep)]
+        rows.sort(key=lambda r: r[2])  # stable: the table's own order within a moment
+        if newest is not None:
+            rows = rows[-newest:] if newest else []
+        return [Event(r[0], r[1], datetime.fromisoformat(r[2]), date.fromisoformat(r[3]),
+                      r[4], r[5]) for r in rows]
+
+    def last_done(self, movement: str | None = None) -> Event | None:
+        """The most recent done event (of ``movement``), on any day."""
+        found = self.select(("done",), movement=movement, newest=1)
+        return found[0] if found else None
+
+    def answers(self, since: date | None = None) -> list[Answer]:
+        """The "How did that feel?" answers from ``since`` on, oldest first."""
+        from budge.journal import FEELINGS, Answer
+
+        found: list[Answer] = []
+        for event in self.select(("felt",), since):
+            feeling, _, done_id = (event.detail or "").partition(":")
+            if event.movement and feeling in FEELINGS:
+                found.append(Answer(event.movement, feeling, event.local_day, event.at,
+                                    done_id or None))
+        return found
+
+    def body_notes(self, since: date | None = None) -> list[BodyNote]:
+        """The notes on how the body is, from ``since`` on, oldest first."""
+        from budge.journal import BodyNote, body_problem
+
+        found: list[BodyNote] = []
+        for event in self.select(("body",), since):
+            data = _json_object(event.detail)
+            ease, note = data.get("ease"), data.get("note")
+            if isinstance(ease, int) and body_problem(ease, note) is None:
+                found.append(BodyNote(event.local_day, ease, note, event.at))
+        return found
+
+    def celebrated(self) -> set[str]:
+        """The keys of the milestones already celebrated (or marked, after an import)."""
+        return {e.detail for e in self.select(("milestone",)) if e.detail}
 
     def export_rows(self, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
         """Every event as stored, oldest first, read a batch at a time."""
@@ -504,6 +586,14 @@ class Store:
                 return self._backlog_state[key]
             row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+
+def _json_object(text: str | None) -> dict[str, Any]:
+    try:
+        data = json.loads(text or "")
+    except ValueError:
+        return {}
+    return data if isinstance(data, dict) else {}
 
 
 def _explain(error: Exception, path: Path) -> str:
