@@ -9,6 +9,8 @@ import subprocess
 import sys
 import threading
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -132,3 +134,21 @@ def end_process(proc: subprocess.Popen[Any], timeout: float = 5) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+@contextmanager
+def outside_home(prefix: str, mode: int) -> Iterator[Path]:
+    """A home folder owned by root under /tmp, with ``mode`` on it and its parent,
+    for tests that run budge (or an intruder) as user ``nobody``."""
+    import shutil
+    import tempfile
+
+    base = Path(tempfile.mkdtemp(prefix=prefix, dir="/tmp"))
+    base.chmod(mode)
+    home = base / "home"
+    home.mkdir(mode=mode)
+    home.chmod(mode)  # past the umask
+    try:
+        yield home
+    finally:
+        shutil.rmtree(base)

@@ -187,3 +187,35 @@ def test_release_terminal_lets_the_starter_return(tmp_path: Path) -> None:
     finally:
         proc.kill()
         proc.wait()
+
+
+def test_every_notification_names_a_command_that_works(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from datetime import timedelta
+
+    from budge.notify import FallbackNotifier
+    from budge.ports import Reminder
+
+    class Recorder:
+        name = "recorder"
+
+        def __init__(self) -> None:
+            self.bodies: list[str] = []
+
+        def send(self, title: str, body: str, timeout: timedelta) -> None:
+            self.bodies.append(body)
+
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no budge on it
+    monkeypatch.setenv("HOME", str(tmp_path))
+    launch.this_command.cache_clear()
+    try:
+        recorder = Recorder()
+        notifier = FallbackNotifier([recorder])
+        notifier.send("budge", "Pause with `budge pause`; stop with `budge quit`.",
+                      timedelta(seconds=5))
+        notifier.remind(Reminder("neck-tilt", "Neck tilt", "cue", "steps",
+                                 timedelta(seconds=5), "Snooze 5 min"))
+    finally:
+        launch.this_command.cache_clear()
+    assert recorder.bodies[0] == f"Pause with `{SCRIPT} pause`; stop with `{SCRIPT} quit`."
+    assert recorder.bodies[1].endswith(f"or run `{SCRIPT} done`.")

@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import errno
 import os
-import shutil
 import subprocess
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import budge, clean_env
+from processes import budge, clean_env, outside_home
 from test_bad_input import _AS_NOBODY, _budge_as, _fill, _user_env
 from test_store_faults import tmpfs
 
@@ -76,14 +74,8 @@ def test_run_when_the_runtime_folder_cannot_be_made(tmp_path: Path) -> None:
 @pytest.fixture
 def rootless_home() -> Iterator[Path]:
     """A home that belongs to root, where user ``nobody`` can look but not write."""
-    base = Path(tempfile.mkdtemp(prefix="budge-rootless-", dir="/tmp"))
-    base.chmod(0o755)
-    home = base / "user"
-    home.mkdir(mode=0o755)
-    try:
+    with outside_home("budge-rootless-", 0o755) as home:
         yield home
-    finally:
-        shutil.rmtree(base)
 
 
 def test_run_in_a_home_it_may_not_write(rootless_home: Path) -> None:

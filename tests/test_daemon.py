@@ -104,6 +104,29 @@ def test_ctrl_c_stops_cleanly(home: Path) -> None:
     assert not (home / "run" / "control.sock").exists()
 
 
+def _blocked(status: Path) -> int:
+    line = next(x for x in status.read_text().splitlines() if x.startswith("SigBlk:"))
+    return int(line.split()[1], 16)
+
+
+def test_only_the_main_thread_takes_stop_signals(home: Path) -> None:
+    """A SIGTERM taken by another thread would leave the main thread asleep in its
+    wait, and budge running: every other thread holds SIGTERM and SIGINT back."""
+    stop_signals = (1 << (signal.SIGTERM - 1)) | (1 << (signal.SIGINT - 1))
+    daemon, env = start(home, 'interval = "1h"\n')
+    try:
+        wait_running(daemon, env)
+        pid = daemon.proc.pid
+        threads = {int(t.name): _blocked(t / "status") for t in Path(f"/proc/{pid}/task").iterdir()}
+        assert len(threads) > 1
+        assert threads.pop(pid) & stop_signals == 0
+        assert all(mask & stop_signals == stop_signals for mask in threads.values()), threads
+        daemon.proc.terminate()
+        assert daemon.proc.wait(timeout=10) == 0
+    finally:
+        daemon.kill()
+
+
 def _switches(pid: int) -> int:
     total = 0
     for status in Path(f"/proc/{pid}/task").glob("*/status"):

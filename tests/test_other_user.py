@@ -10,15 +10,14 @@ Nothing may be recorded either way.
 from __future__ import annotations
 
 import os
-import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from processes import outside_home
 from test_daemon import start, wait_running
 
 from budge.paths import resolve
@@ -49,14 +48,8 @@ def _done_count(database: Path) -> int:
 def reachable_home() -> Iterator[Path]:
     """A home whose parents another user may pass through, as under /home:
     only budge's own folders (0700) and files keep the intruder out."""
-    base = Path(tempfile.mkdtemp(prefix="budge-other-user-", dir="/tmp"))
-    base.chmod(0o711)
-    home = base / "home"
-    home.mkdir(mode=0o711)
-    try:
+    with outside_home("budge-other-user-", 0o711) as home:
         yield home
-    finally:
-        shutil.rmtree(base)
 
 
 def test_another_user_cannot_send_commands(reachable_home: Path) -> None:

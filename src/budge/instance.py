@@ -31,8 +31,10 @@ class AlreadyRunning(Exception):
     def __init__(self, pid: int | None) -> None:
         self.pid = pid
         who = f"pid {pid}" if pid else "another process"
-        super().__init__(f"budge is already running ({who}); "
-                         "use `budge status`, or stop it before starting another")
+        from budge.launch import typed
+
+        super().__init__(typed(f"budge is already running ({who}); use `budge status`, or "
+                               "`budge quit` to stop it before starting another"))
 
 
 class ByteLocks(Protocol):

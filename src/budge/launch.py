@@ -10,11 +10,13 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
-import shutil
-import subprocess
 import sys
 from collections.abc import Mapping
 from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import subprocess
 
 OVERRIDES = ("BUDGE_HOME", "BUDGE_CONFIG")
 
@@ -73,6 +75,8 @@ def command_word(env: Mapping[str, str], executable: str = sys.executable,
     or of the script beside this interpreter, or the interpreter itself when
     budge runs from its sources.
     """
+    import shutil  # with what it imports, only for messages: not on the way to the icon
+
     found = shutil.which("budge", path=env.get("PATH"))
     script = installed_script(executable, platform)
     if script is None:
@@ -90,6 +94,20 @@ def this_command() -> str:
     return command_word(os.environ)
 
 
+def typed(text: str) -> str:
+    """``text`` with each `budge ...` in it written as it can be typed here."""
+    word = this_command()
+    if word == "budge":
+        return text
+    return text.replace("`budge ", f"`{word} ").replace("`budge`", f"`{word}`")
+
+
+def pip_word(executable: str = sys.executable) -> str:
+    """pip for this install, as it can be typed: ``~/budge/.venv/bin/python -m pip``."""
+    text = _home_short(Path(executable), os.environ)
+    return f'"{text}" -m pip' if " " in text else f"{text} -m pip"
+
+
 def user_bin(env: Mapping[str, str]) -> Path:
     """``~/.local/bin``: the folder pip, pipx and most distributions put on the PATH."""
     return Path(env.get("HOME") or Path.home()) / ".local" / "bin"
@@ -104,6 +122,8 @@ def put_on_path(env: Mapping[str, str], executable: str = sys.executable,
     already finds this budge (or this is Windows, where the Start menu is the
     way in, or budge runs from its sources).
     """
+    import shutil
+
     script = installed_script(executable, platform)
     if platform == "win32" or script is None:
         return None
@@ -150,6 +170,8 @@ def start_detached(env: Mapping[str, str], config: str | None) -> subprocess.Pop
     Its output comes through a pipe until it is running (see
     :func:`release_terminal`), so the one who started it sees what it said.
     """
+    import subprocess
+
     command = launch_args()
     if config:
         command[3:3] = ["--config", str(Path(config).expanduser().resolve())]

@@ -108,14 +108,15 @@ class LoadedTray:
     icon: Any = None
 
 
-def load_early(choice: str, goal: int,
+def load_early(choice: str,
                env: Mapping[str, str] = os.environ) -> LoadedTray | TrayUnavailable:
     """Choose the backend; a StatusNotifierItem goes on the panel at once.
 
-    Its picture is the real one (today's ring, nothing done yet); the tooltip
-    says budge is starting, and the menu follows within a moment, announced
-    to the host as a new layout. Other backends show their icon when the
-    tray runs. A failure is returned, to be said where budge reports trays.
+    Its picture is budge's (today's ring joins it a moment later, when the
+    history is read); the tooltip says budge is starting, and the menu follows
+    within a moment, announced to the host as a new layout. Other backends
+    show their icon when the tray runs. A failure is returned, to be said
+    where budge reports trays.
     """
     try:
         backend, module = load_backend(choice, env)
@@ -126,7 +127,7 @@ def load_early(choice: str, goal: int,
     from budge.icons import Look, draw
 
     try:
-        icon = module.Icon("budge", icon=draw(Look.ACTIVE, 64, 0, goal),
+        icon = module.Icon("budge", icon=draw(Look.ACTIVE, 64),
                            title="budge · starting")
         icon.visible = True
     except Exception as error:  # the bus went away just now: the tray tries again
