@@ -141,7 +141,9 @@ def test_an_open_menu_stays_open_when_a_reminder_arrives(tmp_path: Path) -> None
 
 def test_done_snooze_and_skip_on_dunsts_notification(tmp_path: Path) -> None:
     with DesktopSession(tmp_path / "desktop").start(tray=False) as desktop:
-        home, _, env = prepare(desktop, tmp_path, 'interval = "3s"\n[tray]\nbackend = "none"\n')
+        # Not asked "How did that feel?" here: test_desktop_journal answers that.
+        home, _, env = prepare(desktop, tmp_path, 'interval = "3s"\n[tray]\nbackend = "none"\n'
+                                                  '[journal]\nask = "never"\n')
         daemon = Daemon(env, "-v")
         try:
             desktop.wait_for(lambda: desktop.notifications(), 15, "the welcome")
@@ -175,7 +177,7 @@ def test_done_snooze_and_skip_on_dunsts_notification(tmp_path: Path) -> None:
             # Two reminders in a row leave one on screen.
             (home / "config.toml").write_text(
                 'active_hours = "00:00-23:59"\nactive_days = "every day"\ninterval = "2s"\n'
-                '[tray]\nbackend = "none"\n')
+                '[tray]\nbackend = "none"\n[journal]\nask = "never"\n')
             assert budge(env, "reload").returncode == 0
             seen = len(events(home, "reminded"))
             desktop.wait_for(lambda: len(events(home, "reminded")) >= seen + 2, 15,

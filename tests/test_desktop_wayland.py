@@ -118,7 +118,9 @@ class Budge:
         # user can reach its home there, and root reads the history directly.
         home = session.base / "budge-home"
         home.mkdir()
-        (home / "config.toml").write_text(f'{ALWAYS}interval = "{interval}"\n')
+        # Not asked "How did that feel?": these tests count what is on screen.
+        (home / "config.toml").write_text(f'{ALWAYS}interval = "{interval}"\n'
+                                          '[journal]\nask = "never"\n')
         for path in (home, home / "config.toml"):
             os.chown(path, USER_UID, USER_GID)
         env = dict(session.env, BUDGE_HOME=str(home), PYTHONUNBUFFERED="1")
@@ -344,6 +346,7 @@ def test_the_icon_in_waybar_opens_the_whole_menu_and_done_there_is_recorded(
         shot(wayland, "tray-menu")
         labels = budge.menu_labels()
         assert labels == [first, "Done", "Snooze", "Skip", "Pause", "Hard day",
+                          "How is your body today?",
                           "Streak: 0 days · today 0 of 3", "Streaks and stats",
                           "Start at login", "Open config", "Quit"]
 
@@ -361,7 +364,10 @@ def test_the_icon_in_waybar_opens_the_whole_menu_and_done_there_is_recorded(
         shot(wayland, "after-done")
         assert budge.answers() == [("done", movement)]
         labels = budge.menu_labels()
-        assert "today 1 of 3" in labels[6]
+        assert "today 1 of 3" in next(x for x in labels if x.startswith("Streak: "))
+        # How it felt can now be told, about the movement just done.
+        assert shown_movement(labels[labels.index("How is your body today?") - 1]
+                              .removeprefix("How did the last one feel? · ")) == movement
         assert shown_movement(labels[0]) != movement  # Done moves on to another
     finally:
         budge.stop()

@@ -2,9 +2,13 @@
 
 Current and best streak, today's progress ring, a calendar heatmap of the
 last 12 weeks (rest and gentle days marked) and the balance across body
-regions. Everything is drawn at twice the requested scale and reduced, which
-smooths circles and rounded cells. The font ships in ``assets/fonts`` so the
-card looks the same on a machine with no fonts installed.
+regions. With a journal, a band below adds the 12-week line of daily ease
+above the practice days, day by day on one axis, and a gold mark for each
+milestone reached; without one (nothing noted, nothing reached) the card
+keeps its usual size and shows none of it. Everything is drawn at twice the
+requested scale and reduced, which smooths circles and rounded cells. The font
+ships in ``assets/fonts`` so the card looks the same on a machine with no fonts
+installed.
 
 Only ``budge stats --png`` (its own process) imports this module: FreeType
 never loads into the long-running daemon.
@@ -13,13 +17,18 @@ never loads into the long-running daemon.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from datetime import date, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
 from budge.stats import HEATMAP_WEEKS, REGION_LABELS, Stats, week_start
+
+if TYPE_CHECKING:
+    from budge.journal import DayEase, Milestone
 
 WIDTH, HEIGHT = 760, 540
 _OVERSAMPLE = 2
@@ -38,11 +47,21 @@ SOME_HIGH: Colour = (122, 186, 172)
 GOAL_MET: Colour = TEAL
 REST_DAY: Colour = (190, 178, 222)  # a calm lavender: rested, the streak is kept
 TODAY_OUTLINE: Colour = (60, 66, 74)
+EASE: Colour = (108, 86, 168)  # the ease line: a deep lavender, apart from the teals
+MILESTONE: Colour = (232, 176, 56)  # the gold of the icon's ring at the goal
 
 # Geometry at scale 1.
 _CELL, _GAP = 20, 4
 _GRID_LEFT, _GRID_TOP = 64, 296
 _BAR_LEFT, _BAR_WIDTH = 530, 160
+# The journal's band, below the heatmap: one axis of 12 weeks, a slot per day.
+JOURNAL_HEIGHT = 190
+_BAND_TOP = 506
+_AXIS_LEFT, _AXIS_RIGHT = 64, 720
+_EASE_TOP, _EASE_BOTTOM = 546, 616  # where ease 10 and ease 0 sit
+_PRACTICE_TOP, _PRACTICE_HEIGHT = 626, 12
+_MARK_Y = 536  # the milestones' marks, over the line
+_MARK_RADIUS = 5
 
 
 @lru_cache(maxsize=8)
@@ -70,6 +89,44 @@ def cell_box(today: date, day: date, scale: int = 1) -> tuple[int, int, int, int
     left = _GRID_LEFT + column * (_CELL + _GAP)
     top = _GRID_TOP + row * (_CELL + _GAP)
     return left * scale, top * scale, (left + _CELL) * scale, (top + _CELL) * scale
+
+
+def height(ease: Sequence[DayEase] = (), milestones: Sequence[Milestone] = ()) -> int:
+    """The card's height at scale 1: taller by the journal's band when it has something."""
+    return HEIGHT + JOURNAL_HEIGHT if _has_journal(ease, milestones) else HEIGHT
+
+
+def _has_journal(ease: Sequence[DayEase], milestones: Sequence[Milestone]) -> bool:
+    return bool(milestones) or any(d.ease is not None for d in ease)
+
+
+def _slot(today: date, day: date) -> int:
+    offset = (day - first_day_shown(today)).days
+    if not 0 <= offset < HEATMAP_WEEKS * 7:
+        raise ValueError(f"{day} is not in the 12 weeks shown for {today}")
+    return offset
+
+
+def _day_x(today: date, day: date) -> float:
+    width = (_AXIS_RIGHT - _AXIS_LEFT) / (HEATMAP_WEEKS * 7)
+    return _AXIS_LEFT + (_slot(today, day) + 0.5) * width
+
+
+def ease_point(today: date, day: date, ease: int, scale: int = 1) -> tuple[int, int]:
+    """Where the ease line's dot for ``day`` is, in a card drawn for ``today``."""
+    y = _EASE_BOTTOM - (_EASE_BOTTOM - _EASE_TOP) * ease / 10
+    return round(_day_x(today, day) * scale), round(y * scale)
+
+
+def practice_point(today: date, day: date, scale: int = 1) -> tuple[int, int]:
+    """The middle of ``day``'s slot in the practice strip under the ease line."""
+    return (round(_day_x(today, day) * scale),
+            round((_PRACTICE_TOP + _PRACTICE_HEIGHT / 2) * scale))
+
+
+def milestone_point(today: date, day: date, scale: int = 1) -> tuple[int, int]:
+    """The middle of the gold mark for a milestone reached on ``day``."""
+    return round(_day_x(today, day) * scale), round(_MARK_Y * scale)
 
 
 def cell_colour(done: int, goal: int, mode: str | None, active: bool) -> Colour:
@@ -117,21 +174,30 @@ def save(image: Image.Image, path: Path) -> None:
     image.save(path, format=fmt, **_SAVE_OPTIONS[fmt])
 
 
-def render(stats: Stats, scale: int = 1) -> Image.Image:
-    """The card at ``scale`` (1: 760x540 pixels, 2: 1520x1080 for high-density screens)."""
+def render(stats: Stats, scale: int = 1, ease: Sequence[DayEase] = (),
+           milestones: Sequence[Milestone] = ()) -> Image.Image:
+    """The card at ``scale`` (1: 760x540 pixels, 2: 1520x1080 for high-density screens).
+
+    ``ease`` is the journal's 12-week line (:func:`budge.journal.ease_line`) and
+    ``milestones`` every milestone reached (:func:`budge.journal.milestones_reached`);
+    with either, the card is :data:`JOURNAL_HEIGHT` taller (see :func:`height`).
+    """
     if scale not in (1, 2):
         raise ValueError("scale must be 1 or 2")
     factor = scale * _OVERSAMPLE
-    image = Image.new("RGB", (WIDTH * factor, HEIGHT * factor), BACKGROUND)
+    tall = height(ease, milestones)
+    image = Image.new("RGB", (WIDTH * factor, tall * factor), BACKGROUND)
     pen = _Pen(ImageDraw.Draw(image), factor)
     _header(pen, stats)
     _today_ring(pen, stats)
     _streaks(pen, stats)
     _heatmap(pen, stats)
     _regions(pen, stats)
-    pen.text((28, HEIGHT - 34), "Small and slow counts. Rest is part of the practice.",
+    if tall > HEIGHT:
+        _journal(pen, stats, ease, milestones)
+    pen.text((28, tall - 34), "Small and slow counts. Rest is part of the practice.",
              12, MUTED)
-    return image.resize((WIDTH * scale, HEIGHT * scale), Image.Resampling.LANCZOS)
+    return image.resize((WIDTH * scale, tall * scale), Image.Resampling.LANCZOS)
 
 
 class _Pen:
@@ -156,6 +222,21 @@ class _Pen:
             radius: float = 0, outline: Colour | None = None, width: float = 0) -> None:
         self.draw.rounded_rectangle(self._xy(*box), radius=radius * self.factor, fill=fill,
                                     outline=outline, width=round(width * self.factor))
+
+    def line(self, points: Sequence[tuple[float, float]], fill: Colour, width: float) -> None:
+        self.draw.line([(x * self.factor, y * self.factor) for x, y in points], fill=fill,
+                       width=round(width * self.factor), joint="curve")
+
+    def dot(self, centre: tuple[float, float], radius: float, fill: Colour) -> None:
+        cx, cy = centre
+        self.draw.ellipse(self._xy(cx - radius, cy - radius, cx + radius, cy + radius),
+                          fill=fill)
+
+    def diamond(self, centre: tuple[float, float], radius: float, fill: Colour) -> None:
+        cx, cy = centre
+        self.draw.polygon([(x * self.factor, y * self.factor) for x, y in (
+            (cx, cy - radius), (cx + radius, cy), (cx, cy + radius), (cx - radius, cy))],
+            fill=fill)
 
     def arc(self, centre: tuple[float, float], radius: float, thickness: float,
             start: float, end: float, fill: Colour) -> None:
@@ -272,6 +353,108 @@ def _regions(pen: _Pen, stats: Stats) -> None:
             length = max(10.0, _BAR_WIDTH * count / most)
             pen.box((_BAR_LEFT, middle - 5, _BAR_LEFT + length, middle + 5), TEAL, radius=5)
         pen.text((_BAR_LEFT + _BAR_WIDTH + 10, middle), str(count), 12, MUTED, anchor="lm")
+
+
+def _journal(pen: _Pen, stats: Stats, ease: Sequence[DayEase],
+             milestones: Sequence[Milestone]) -> None:
+    """The ease line over the practice days, on one axis, and the milestones' marks."""
+    today = stats.today
+    pen.text((28, _BAND_TOP), f"How your body felt, last {HEATMAP_WEEKS} weeks", 15, INK,
+             bold=True)
+    _journal_legend(pen)
+    for value in (0, 5, 10):
+        y = _EASE_BOTTOM - (_EASE_BOTTOM - _EASE_TOP) * value / 10
+        pen.line([(_AXIS_LEFT, y), (_AXIS_RIGHT, y)], TRACK, 1)
+        pen.text((_AXIS_LEFT - 8, y), str(value), 11, MUTED, anchor="rm")
+    first = first_day_shown(today)
+    width = (_AXIS_RIGHT - _AXIS_LEFT) / (HEATMAP_WEEKS * 7)
+    began = min(stats.first_day or today, today)
+    pen.text((28, _PRACTICE_TOP + _PRACTICE_HEIGHT / 2), "done", 11, MUTED, anchor="lm")
+    for offset in range(HEATMAP_WEEKS * 7):
+        day = first + timedelta(days=offset)
+        if day > today:
+            break
+        colour = cell_colour(stats.done_by_day.get(day, 0), stats.streak.goal,
+                             stats.day_modes.get(day),
+                             day >= began and day.weekday() in stats.active_days)
+        left = _AXIS_LEFT + offset * width
+        pen.box((left + 0.5, _PRACTICE_TOP, left + width - 0.5,
+                 _PRACTICE_TOP + _PRACTICE_HEIGHT), colour, radius=1.5)
+        # A month's name at its first day; the first slot's month only with room for it.
+        if day.day == 1 or (offset == 0 and (day + timedelta(days=1)).day > 1
+                            and _days_to_next_month(day) >= 14):
+            pen.text((left, _PRACTICE_TOP + _PRACTICE_HEIGHT + 14), f"{day:%b}", 11, MUTED,
+                     anchor="ls")
+    # The milestones' rules first: the ease line's dots stay on top of them.
+    marks = [_day_x(today, m.reached_on) for m in milestones if first <= m.reached_on <= today]
+    for x in marks:
+        pen.line([(x, _MARK_Y), (x, _EASE_BOTTOM)], MILESTONE, 1)
+    shown = [(d.day, d.ease) for d in ease
+             if d.ease is not None and first <= d.day <= today]
+    points = [(float(x), float(y)) for x, y in (ease_point(today, day, value)
+                                                  for day, value in shown)]
+    # A line joins notes a week apart or closer; a longer silence leaves a gap.
+    run: list[tuple[float, float]] = []
+    for index, point in enumerate(points):
+        if run and (shown[index][0] - shown[index - 1][0]).days > 7:
+            _ease_run(pen, run)
+            run = []
+        run.append(point)
+    _ease_run(pen, run)
+    for point in points:
+        pen.dot(point, 3, EASE)
+    if not points:
+        pen.text(((_AXIS_LEFT + _AXIS_RIGHT) / 2, (_EASE_TOP + _EASE_BOTTOM) / 2),
+                 "No ease noted in these weeks.", 12, MUTED, anchor="mm")
+    for x in marks:
+        pen.diamond((x, _MARK_Y), _MARK_RADIUS, MILESTONE)
+    _milestone_list(pen, milestones)
+
+
+def _days_to_next_month(day: date) -> int:
+    following = date(day.year + day.month // 12, day.month % 12 + 1, 1)
+    return (following - day).days
+
+
+def _ease_run(pen: _Pen, run: Sequence[tuple[float, float]]) -> None:
+    if len(run) > 1:
+        pen.line(run, EASE, 2)
+
+
+def _journal_legend(pen: _Pen) -> None:
+    right = float(_AXIS_RIGHT)
+    label = "milestone"
+    right -= pen.width(label, 11)
+    pen.text((right, _BAND_TOP + 9), label, 11, MUTED, anchor="lm")
+    pen.diamond((right - 9, _BAND_TOP + 9), 5, MILESTONE)
+    label = "ease, 10 = at ease"
+    right -= 28 + pen.width(label, 11)
+    pen.text((right, _BAND_TOP + 9), label, 11, MUTED, anchor="lm")
+    pen.line([(right - 24, _BAND_TOP + 9), (right - 6, _BAND_TOP + 9)], EASE, 2)
+
+
+def _milestone_list(pen: _Pen, milestones: Sequence[Milestone]) -> None:
+    """Every milestone reached, the latest first, as many as fit on one line."""
+    top = _PRACTICE_TOP + _PRACTICE_HEIGHT + 34
+    if not milestones:
+        return
+    pen.diamond((33, top), 5, MILESTONE)
+    names = [f"{m.label} ({m.reached_on.day} {m.reached_on:%b})" for m in reversed(milestones)]
+    room = _AXIS_RIGHT - 44
+    # From the latest, one more while the line still fits: a long history
+    # (hundreds of milestones) is measured a few times, not once per milestone.
+    text = _milestone_line(names, 1)
+    for count in range(2, len(names) + 1):
+        longer = _milestone_line(names, count)
+        if pen.width(longer, 12) > room:
+            break
+        text = longer
+    pen.text((44, top), text, 12, INK, anchor="lm")
+
+
+def _milestone_line(names: Sequence[str], count: int) -> str:
+    rest = len(names) - count
+    return "Milestones: " + ", ".join(names[:count]) + (f" and {rest} earlier" if rest else "")
 
 
 def _mix(low: Colour, high: Colour, share: float) -> Colour:

@@ -283,7 +283,9 @@ def _config(paths: Paths, action: str) -> int:
     try:
         settings = load_settings(paths.config_file, paths.user_movements)
     except ConfigError as error:
-        print(error, file=sys.stderr)
+        from budge.launch import typed
+
+        print(typed(str(error)), file=sys.stderr)
         return EXIT_USAGE
     where = paths.config_file if paths.config_file.exists() else "defaults (no config file yet)"
     print(f"config OK: {where}; {len(settings.catalog)} movements")

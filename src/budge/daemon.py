@@ -16,25 +16,16 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from budge.config import (
-    LAST_GOOD_FOLDER,
-    Settings,
-    keep_last_good,
-    last_good_settings,
-    read_files,
-    settings_from,
-    write_template,
-)
 from budge.instance import AlreadyRunning, InstanceLock
-from budge.launch import release_terminal, this_command
-from budge.logs import setup_logging
+from budge.launch import release_terminal, this_command, typed
 from budge.paths import Paths
-from budge.problems import CHECK_COMMAND, ConfigError, ConfigProblem
+from budge.trayload import LoadedTray, TrayUnavailable
 
 if TYPE_CHECKING:
     from budge.app import App
+    from budge.config import Settings
     from budge.ports import Notifier, Tray
-    from budge.trayload import LoadedTray, TrayUnavailable
+    from budge.problems import ConfigProblem
 
 # Only what comes before the tray icon is imported up here: a StatusNotifierItem
 # icon goes on the panel before the application object and the store are even
@@ -44,9 +35,7 @@ log = logging.getLogger("budge")
 
 
 def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
-    setup_logging(paths.log_dir, verbose)
-    _write_template(paths.config_file)
-    settings, problem = start_settings(paths)
+    _hold_stop_signals(True)
     lock = InstanceLock(paths.lock_file)
     try:
         lock.acquire()
@@ -54,7 +43,15 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
         print(f"budge: {error}", file=sys.stderr)
         return 1
     try:
-        return _run_locked(paths, settings, no_tray, problem)
+        # The icon first: it is what a person waits to see, and everything else
+        # (the log, the config, the store) is read while it is on the panel.
+        early = None if no_tray else _early_tray(paths.config_file)
+        from budge.logs import setup_logging
+
+        setup_logging(paths.log_dir, verbose)
+        _write_template(paths.config_file)
+        settings, problem = start_settings(paths)
+        return _run_locked(paths, settings, no_tray, problem, early)
     except Exception as error:
         from budge.store import StoreError  # imported by then: the store was opened
 
@@ -64,11 +61,14 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
         return 1
     finally:
         lock.release()
+        _hold_stop_signals(False)
 
 
 def _write_template(config_file: Path) -> None:
     """The first run (or a ``--config`` naming a file not there yet) writes the
     commented template, and says where; a file that exists is never touched."""
+    from budge.config import write_template
+
     try:
         written = write_template(config_file)
     except OSError as error:
@@ -87,6 +87,15 @@ def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
     """The user's settings; with a mistake in them, the last good ones (or the
     defaults) and the problem to tell. budge starts either way: at login no one
     would see it refuse."""
+    from budge.config import (
+        LAST_GOOD_FOLDER,
+        keep_last_good,
+        last_good_settings,
+        read_files,
+        settings_from,
+    )
+    from budge.problems import ConfigError, ConfigProblem
+
     folder = paths.data_dir / LAST_GOOD_FOLDER
     files = read_files(paths.config_file, paths.user_movements)
     try:
@@ -96,7 +105,8 @@ def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
         # Said once here: in the log, and on stderr for whoever started budge.
         log.warning("the config has problems, so budge starts on %s meanwhile; the file is "
                     "left as it is. Fix it and budge picks it up at the next reminder (or "
-                    "run `budge reload`); `%s` checks it.\n%s", keeping, CHECK_COMMAND, error)
+                    "run `%s reload`); `%s config check` checks it.\n%s", keeping,
+                    this_command(), this_command(), error)
         return settings, ConfigProblem.of(error, files.fingerprint(), keeping)
     try:
         keep_last_good(files, folder)
@@ -105,15 +115,62 @@ def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
     return settings, None
 
 
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def _hold_stop_signals(hold: bool) -> None:
+    """SIGTERM and Ctrl+C wait until budge is up, and then reach the main thread.
+
+    Held from the start, so every thread budge starts inherits the hold and the
+    kernel can hand the signal only to the main thread once it is let through
+    there. A signal taken by another thread would set Python's flag while the
+    main thread sleeps in a lock, and nothing would wake it to act on it.
+    A signal sent while budge starts waits, then stops it cleanly. (POSIX;
+    Windows has no signal masks.)
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+def _early_tray(config_file: Path) -> tuple[str, LoadedTray | TrayUnavailable] | None:
+    """The tray backend the config asks for, loaded before the config is validated.
+
+    Only ``[tray] backend`` is read here, leniently (anything unreadable means
+    "auto"); a StatusNotifierItem icon goes on the panel at once. If the
+    validated config turns out to ask for something else, it is done again.
+    """
+    import tomllib
+
+    choice: object = "auto"
+    try:
+        with open(config_file, "rb") as handle:
+            choice = tomllib.load(handle).get("tray", {}).get("backend", "auto")
+    except (OSError, ValueError, AttributeError):
+        pass
+    if not isinstance(choice, str) or choice == "none":
+        return None
+    from budge.trayload import load_early
+
+    return choice, load_early(choice)
+
+
 def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
-                problem: ConfigProblem | None = None) -> int:
+                problem: ConfigProblem | None = None,
+                early_tray: tuple[str, LoadedTray | TrayUnavailable] | None = None) -> int:
     config = settings.config
     early: LoadedTray | TrayUnavailable | None = None
-    if not no_tray and config.tray_backend != "none":
-        from budge.trayload import load_early
+    if early_tray is not None and early_tray[0] == config.tray_backend:
+        early = early_tray[1]
+    else:
+        if early_tray is not None and not isinstance(early_tray[1], TrayUnavailable) \
+                and early_tray[1].icon is not None:
+            early_tray[1].icon.visible = False  # the config asks for another tray
+        if not no_tray and config.tray_backend != "none":
+            from budge.trayload import load_early
 
-        early = load_early(config.tray_backend, config.daily_goal)
+            early = load_early(config.tray_backend)
     from budge.app import App
+    from budge.config import LAST_GOOD_FOLDER
     from budge.localzone import local_zone
     from budge.ports import SystemClock
     from budge.store import Store
@@ -146,6 +203,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     app.notifier = notifier
     app.subscribe(lambda snapshot: notifier.follow(
         snapshot.pending, snapshot.current.id if snapshot.current else None))
+    app.subscribe(lambda snapshot: notifier.follow_question(
+        snapshot.last_done.id if snapshot.last_done else None, snapshot.last_felt))
     _watch_store(app, notifier)
     if tray is not None:
         app.subscribe(tray.update)
@@ -177,6 +236,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
                  tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
         release_terminal()
+        _hold_stop_signals(False)  # from now on, on this thread
         if tray is not None:
             tray.run()
         else:
@@ -217,6 +277,8 @@ def _own_notifiers(app: App, icon: Path | None) -> tuple[list[Any], str]:
             app.snooze(None, movement_id)
         elif action == "skip":
             app.skip(movement_id)
+        elif action.startswith("felt:"):  # "How did that feel?" answered on its notification
+            app.felt(action.removeprefix("felt:"), movement_id)
 
     if sys.platform == "win32":
         from budge.notify_windows import ToastNotifier
@@ -298,8 +360,8 @@ def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None],
         return PystrayTray(app, app.settings.config.tray_backend, paths.config_file,
                            paths.data_dir / "stats-card.png", on_quit=on_quit, loaded=early)
     except TrayUnavailable as error:
-        log.warning("running without a tray icon: %s. Reminders go on; control budge with "
-                    "`budge done`, `budge snooze`, `budge pause` and `budge status`.", error)
+        log.warning("running without a tray icon: %s. Reminders go on; %s", error, typed(
+            "control budge with `budge done`, `budge snooze`, `budge pause` and `budge quit`."))
         return None
 
 

@@ -17,11 +17,13 @@ import logging
 import shutil
 import sys
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-from budge.ports import Reminder
+from budge.launch import typed
+from budge.ports import Question, Reminder
 
 log = logging.getLogger("budge")
 
@@ -112,6 +114,13 @@ class PrintNotifier:
         with contextlib.suppress(OSError):  # no stdout (started by a desktop launcher)
             print(line, flush=True)
 
+    def ask(self, question: Question) -> None:
+        from budge.launch import this_command
+        from budge.notifybus import question_hint
+
+        self.send(question.title, f"{question.body}. {question_hint(question, this_command())}",
+                  timedelta(0))
+
 
 class FallbackNotifier:
     """Tries each backend in order, every time, until one takes the notification.
@@ -126,9 +135,11 @@ class FallbackNotifier:
         self._fix = fix
         self._failing: set[str] = set()
         self._reminded: str | None = None  # the movement of the reminder last shown
+        self._asked: Question | None = None  # the question last asked, until answered
 
     def remind(self, reminder: Reminder) -> None:
         """Show a reminder: with buttons where a backend can, as plain text elsewhere."""
+        reminder = replace(reminder, hint=typed(reminder.hint), details=typed(reminder.details))
         self._reminded = reminder.movement_id
         plain_timeout = reminder.timeout or timedelta(minutes=10)
 
@@ -139,6 +150,32 @@ class FallbackNotifier:
             else:
                 backend.send(reminder.title, f"{reminder.body}\n{reminder.hint}", plain_timeout)
         self._each(show)
+
+    def ask(self, question: Question) -> None:
+        """Ask "How did that feel?" through the first backend that can ask; the
+        others (a tray's balloon, a toast) are passed over: asking is never worth
+        a second, plainer notification."""
+        self._asked = question
+        askers = [b for b in self._backends if getattr(b, "ask", None) is not None]
+        self._each(lambda backend: backend.ask(question), askers)
+
+    def unask(self) -> None:
+        """Take the question away, from every backend that can."""
+        self._asked = None
+        for backend in self._backends:
+            unask = getattr(backend, "unask", None)
+            if unask is not None:
+                try:
+                    unask()
+                except Exception as error:
+                    log.debug("%s could not take the question away: %s", backend.name, error)
+
+    def follow_question(self, last_done: str | None, last_felt: str | None) -> None:
+        """After any change: a question answered anywhere (the tray, the command
+        line), or about a movement that is no longer the last one done, goes."""
+        if self._asked is not None and (last_felt is not None
+                                        or last_done != self._asked.movement_id):
+            self.unask()
 
     def withdraw(self) -> None:
         """Take the reminder on screen away, from every backend that can."""
@@ -160,20 +197,23 @@ class FallbackNotifier:
         self._backends.insert(max(0, len(self._backends) - 1), backend)
 
     def send(self, title: str, body: str, timeout: timedelta) -> None:
+        # Every notification passes here: each command it names is one that works.
+        body = typed(body)
         self._each(lambda backend: backend.send(title, body, timeout))
 
-    def _each(self, show: Callable[[Any], None]) -> None:
-        for index, backend in enumerate(self._backends):
+    def _each(self, show: Callable[[Any], None], backends: list[Any] | None = None) -> None:
+        backends = self._backends if backends is None else backends
+        for index, backend in enumerate(backends):
             try:
                 show(backend)
             except Exception as error:  # any backend failure: fall back, never crash
                 if backend.name not in self._failing:
                     self._failing.add(backend.name)
-                    after = [b.name for b in self._backends[index + 1:]]
+                    after = [b.name for b in backends[index + 1:]]
                     log.warning("notifications through %s failed (%s: %s); showing them "
                                 "through %s until it works again. To fix: %s", backend.name,
                                 type(error).__name__, error, after[0] if after else "nothing",
-                                self._fix)
+                                typed(self._fix))
                 continue
             if backend.name in self._failing:
                 self._failing.discard(backend.name)

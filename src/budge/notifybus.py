@@ -13,8 +13,14 @@ notification (dunst sends them nowhere else), which budge keeps open.
   one: the notification's id names the movement.
 - A service without ``actions`` gets a plain notification whose body says how
   to answer.
+- "How did that feel?" after a done is a notification of its own, with
+  Easier, Same and Tighter: it never replaces the reminder or is taken for
+  it (its id is kept apart from the reminders'). One question at a time: a
+  new question replaces the last, a new reminder closes it, and it closes
+  when answered anywhere, or after :data:`QUESTION_TIMEOUT` unanswered.
 
-Threads: ``send``, ``remind`` and ``withdraw`` may be called from any thread.
+Threads: ``send``, ``remind``, ``withdraw``, ``ask`` and ``unask`` may be called
+from any thread.
 Signals arrive on the bus's dispatch thread, and ``on_action`` runs there.
 """
 
@@ -29,7 +35,8 @@ from pathlib import Path
 from typing import Any
 
 from budge import bus as dbus
-from budge.ports import Reminder
+from budge.journal import FEELINGS
+from budge.ports import Question, Reminder
 
 log = logging.getLogger("budge")
 
@@ -37,6 +44,16 @@ NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 ACTIONS = ("done", "snooze", "skip")
 _HELD = 16  # ids remembered for late answers, beyond the one on screen
+FELT = "felt:"  # an answer to "How did that feel?": felt:easier, felt:same, felt:tighter
+# Long enough to answer after the movement's melt-out, short enough never to linger.
+QUESTION_TIMEOUT = timedelta(minutes=2)
+
+
+def question_hint(question: Question, command: str) -> str:
+    """How to answer a question shown without buttons."""
+    runs = [f"`{command} felt {key}`" for key, _ in question.choices]
+    listed = ", ".join(runs[:-1]) + f" or {runs[-1]}" if len(runs) > 1 else "".join(runs)
+    return f"Answer from budge's tray menu, or run {listed}."
 
 
 class BusNotifier:
@@ -52,6 +69,8 @@ class BusNotifier:
         self._subscriptions: list[dbus.Subscription] = []
         self._movements: dict[int, Reminder] = {}  # notification id -> what it shows
         self._on_screen: int = 0  # the id of the reminder on screen, 0 for none
+        self._questions: dict[int, Question] = {}  # notification id -> its question
+        self._asking: int = 0  # the id of the question on screen, 0 for none
 
     # sending
 
@@ -62,6 +81,7 @@ class BusNotifier:
 
     def remind(self, reminder: Reminder) -> None:
         bus = self._bus_ready()
+        self.unask()  # a new reminder takes the question's place: one thing at a time
         capabilities = self._capabilities(bus)
         markup = "body-markup" in capabilities
         if "actions" in capabilities:
@@ -72,6 +92,37 @@ class BusNotifier:
             actions = []
             body = _text(f"{reminder.body}\n{reminder.hint}", markup)
         self._show(bus, reminder, body, actions)
+
+    def ask(self, question: Question) -> None:
+        """Ask "How did that feel?" with a button for each answer, replacing an
+        earlier question (never the reminder)."""
+        from budge.launch import this_command
+
+        bus = self._bus_ready()
+        capabilities = self._capabilities(bus)
+        markup = "body-markup" in capabilities
+        if "actions" in capabilities:
+            actions = [part for key, label in question.choices for part in (FELT + key, label)]
+            body = _text(question.body, markup)
+        else:
+            actions = []
+            body = _text(f"{question.body}\n{question_hint(question, this_command())}", markup)
+        with self._lock:
+            replaces = self._asking
+        new_id = self._notify(bus, replaces, question.title, body, actions, QUESTION_TIMEOUT)
+        with self._lock:
+            self._asking = new_id
+            self._questions[new_id] = question
+            while len(self._questions) > _HELD:
+                del self._questions[next(iter(self._questions))]
+
+    def unask(self) -> None:
+        """Take the question on screen away (answered elsewhere, or a reminder came)."""
+        with self._lock:
+            shown, self._asking = self._asking, 0
+            bus = self._bus
+        if shown and bus is not None:
+            self._close(bus, shown)
 
     def withdraw(self) -> None:
         with self._lock:
@@ -87,8 +138,9 @@ class BusNotifier:
             return reminder.movement_id if reminder else None
 
     def close(self) -> None:
-        """budge is stopping: take the reminder away and stop listening."""
+        """budge is stopping: take the reminder and the question away, stop listening."""
         self.withdraw()
+        self.unask()
         with self._lock:
             subscriptions, self._subscriptions = self._subscriptions, []
         for subscription in subscriptions:
@@ -101,6 +153,10 @@ class BusNotifier:
             notification_id, key = signal.args
             with self._lock:
                 reminder = self._movements.get(notification_id)
+                question = self._questions.get(notification_id)
+            if question is not None:
+                self._on_answer(question, notification_id, key)
+                return
             if reminder is None:
                 log.debug("an action for notification %s, which is not budge's", notification_id)
                 return
@@ -120,6 +176,24 @@ class BusNotifier:
             with self._lock:
                 if notification_id == self._on_screen:
                     self._on_screen = 0
+                if notification_id == self._asking:
+                    self._asking = 0
+
+    def _on_answer(self, question: Question, notification_id: int, key: str) -> None:
+        feeling = key.removeprefix(FELT)
+        if key == "default":  # a click on its body: nothing to answer
+            return
+        if not key.startswith(FELT) or feeling not in FEELINGS:
+            log.warning("the notification service sent an unknown answer %r; ignored", key[:40])
+            return
+        log.info("answered on the notification: felt %s %s", feeling, question.movement_id)
+        self._on_action(key, question.movement_id)
+        with self._lock:
+            if self._asking == notification_id:
+                self._asking = 0
+        bus = self._bus
+        if bus is not None:
+            self._close(bus, notification_id)
 
     def _show_details(self, reminder: Reminder, notification_id: int) -> None:
         bus = self._bus
@@ -168,7 +242,7 @@ class BusNotifier:
         with self._lock:
             if bus is self._bus:
                 return bus
-            self._bus, self._on_screen = bus, 0
+            self._bus, self._on_screen, self._asking = bus, 0, 0
         # A new connection (the first, or after the bus came back): listen on it.
         # Broadcast signals (mako) need the match; dunst sends them to the
         # sender alone, and those arrive anyway.

@@ -48,6 +48,9 @@ ICON_SIZES = (16, 22, 24, 32, 48, 64)
 _numbers = itertools.count(1)
 
 
+REGISTERED = "the tray icon is registered with the StatusNotifierItem host"
+
+
 class NoTrayHost(Exception):
     """No StatusNotifierWatcher runs on the session bus."""
 
@@ -312,7 +315,7 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
             log.debug("not registered with a tray host: %s", error)
             return
         self.registered.set()
-        log.info("the tray icon is registered with the StatusNotifierItem host")
+        log.info("%s", REGISTERED)
 
     def _on_watcher(self, owner: str) -> None:  # on the dispatch thread
         if not owner:

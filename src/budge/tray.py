@@ -26,10 +26,11 @@ from typing import Any
 
 from PIL import Image
 
-from budge import core, days
+from budge import core, days, journal
 from budge.app import App, Snapshot, describe_time, reminder_for
 from budge.durations import describe_duration
 from budge.icons import Look, draw
+from budge.launch import pip_word, typed
 from budge.opener import open_file, spawn
 from budge.stats import today_count
 from budge.trayload import (  # noqa: F401  (the backend choice, re-exported for callers)
@@ -45,12 +46,13 @@ log = logging.getLogger("budge")
 
 LINUX_MENU_FIX = ("for the full menu, use a panel that shows StatusNotifierItems (KDE, Xfce, "
                   "LXQt, Cinnamon, waybar, GNOME with the AppIndicator extension), or install "
-                  "PyGObject for the gtk tray: pip install 'budge[linux]' (see the README's "
-                  "Linux notes)")
+                  "PyGObject for the gtk tray into this budge: `{pip} install 'PyGObject<3.51' "
+                  "pycairo` (it is compiled: the README's Linux notes list what that needs)")
 NO_HOST_FIX = ("no tray is showing budge's icon yet; it appears as soon as a panel that shows "
                "StatusNotifierItems starts. On stock GNOME, install the \"AppIndicator and "
                "KStatusNotifierItem Support\" extension. Reminders go on meanwhile, and "
                "`budge status`, `budge done`, `budge pause` work from a terminal")
+LAST_FELT_QUESTION = "How did the last one feel?"
 PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
 
 
@@ -169,6 +171,7 @@ class PystrayTray:
         self._on_quit = on_quit
         self._stopping = False
         self._shown: str | None = None  # the movement the menu shows, for Done
+        self._felt_about: str | None = None  # the done movement "How did ... feel?" names
         from budge.autostart import for_platform
 
         self._autostart = for_platform(os.environ)
@@ -190,6 +193,10 @@ class PystrayTray:
             self._icon.menu = self._menu(pystray)
             self._icon.icon = self._drawn.draw()
             self._icon.title = tooltip(snapshot)  # last: the tooltip says all is ready
+            if self._icon.registered.is_set():  # before the log was set up: said now
+                from budge.sni import REGISTERED
+
+                log.info("%s", REGISTERED)
         else:
             self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
                                     menu=self._menu(pystray), **options)
@@ -200,11 +207,12 @@ class PystrayTray:
             # the icon while the rest of budge starts.
             self._icon.visible = True
             if not self.shown:
-                log.warning("%s", NO_HOST_FIX)
+                log.warning("%s", typed(NO_HOST_FIX))
         if not self.has_menu:
-            log.warning("the %s tray backend shows no menu: a left click shows the current "
-                        "movement, and `budge --help` lists the commands; %s",
-                        self.backend, LINUX_MENU_FIX)
+            log.warning("%s", typed(
+                f"the {self.backend} tray backend shows no menu: a left click shows the "
+                "current movement, and `budge --help` lists the commands; "
+                + LINUX_MENU_FIX.format(pip=pip_word())))
 
     # the menu
 
@@ -257,6 +265,20 @@ class PystrayTray:
         def can_resume(_: object) -> bool:
             return app.snapshot.paused_until is not None and app.snapshot.day_mode != days.REST
 
+        # The journal: answered here whenever the person likes, never asked by the menu.
+        def felt_as(feeling: str) -> None:
+            app.felt(feeling, self._felt_about)
+
+        def noted(ease: int) -> None:
+            app.body(ease)
+
+        felt = menu(*(item(label, act(partial(felt_as, key)), radio=True,
+                           checked=lambda _, key=key: app.snapshot.last_felt == key)
+                      for key, label in journal.ANSWER_LABELS.items()))
+        body = menu(*(item(ease_label(ease), act(partial(noted, ease)), radio=True,
+                           checked=lambda _, ease=ease: app.snapshot.body_today == ease)
+                      for ease in range(journal.EASE_MAX, journal.EASE_MIN - 1, -1)))
+
         hard_day = menu(
             item("Rest today (no more reminders)", act(partial(app.set_day, days.REST))),
             item(lambda _: "Gentle day (gentle movements, every "
@@ -268,7 +290,7 @@ class PystrayTray:
             item(lambda _: f"Remind me anyway (waiting: {app.snapshot.waiting})",
                  act(app.remind_anyway), visible=lambda _: app.snapshot.waiting is not None),
             # A config that did not validate: what to look at; a click opens the file.
-            item(lambda _: app.snapshot.config_problem.mark if app.snapshot.config_problem
+            item(lambda _: typed(app.snapshot.config_problem.mark) if app.snapshot.config_problem
                  else "", act(self.open_config),
                  visible=lambda _: app.snapshot.config_problem is not None),
             item("Done", act(lambda: app.done(self._shown))),
@@ -279,6 +301,9 @@ class PystrayTray:
             item("Hard day", hard_day, visible=normal_day),
             item(lambda _: day_label(app.snapshot), act(partial(app.set_day, days.NORMAL)),
                  visible=lambda _: not normal_day(_)),
+            item(lambda _: self._felt_label(), felt,
+                 visible=lambda _: app.snapshot.last_done is not None),
+            item(journal.BODY_QUESTION, body),
             menu.SEPARATOR,
             item(lambda _: streak_label(app.snapshot), None, enabled=False),
             item("Streaks and stats", act(self.show_stats)),
@@ -303,6 +328,12 @@ class PystrayTray:
         self._shown = snapshot.current.id if snapshot.current else None
         return suggestion_label(snapshot)
 
+    def _felt_label(self) -> str:
+        """The journal's first item; what it names is what its answers are about."""
+        last = self._app.snapshot.last_done
+        self._felt_about = last.id if last else None
+        return felt_label(self._app.snapshot)
+
     def _on_activate(self) -> None:
         """A left click on the icon: show the movement, never record anything."""
         try:
@@ -315,6 +346,12 @@ class PystrayTray:
     def run(self) -> None:
         def setup(icon: Any) -> None:
             icon.visible = True
+            # Runs once the loop has started. A stop that came before (SIGTERM
+            # while budge was starting) found nothing running to stop; stop now.
+            if self._stopping:
+                icon.stop()
+        if self._stopping:
+            return
         try:
             self._icon.run(setup=setup)
         except Exception as error:
@@ -426,6 +463,17 @@ def suggestion_label(snapshot: Snapshot) -> str:
         return "No movement chosen"
     prefix = "Now" if snapshot.pending else "Up next"
     return f"{prefix}: {snapshot.current.name} ({snapshot.current.length_label})"
+
+
+def felt_label(snapshot: Snapshot) -> str:
+    """``How did the last one feel? · Neck tilts``."""
+    last = snapshot.last_done
+    return f"{LAST_FELT_QUESTION} · {last.name}" if last else LAST_FELT_QUESTION
+
+
+def ease_label(ease: int) -> str:
+    """A choice of the body's ease: the top one says what the scale means."""
+    return f"{ease} · at ease" if ease == journal.EASE_MAX else str(ease)
 
 
 def streak_label(snapshot: Snapshot) -> str:
