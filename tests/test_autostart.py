@@ -238,7 +238,8 @@ def test_uninstall_keeps_data_and_purge_leaves_nothing(tmp_path: Path) -> None:
             time.sleep(0.2)
         assert budge(env, "done").returncode == 0
         purge_while_running = budge(env, "uninstall", "--purge", "--yes")
-        assert purge_while_running.returncode == 1 and "quit it" in purge_while_running.stderr
+        assert purge_while_running.returncode == 1
+        assert "quit` before --purge" in purge_while_running.stderr
     finally:
         assert daemon.stop() == 0
     assert budge(env, "autostart", "on").returncode == 0

@@ -218,3 +218,51 @@ def test_a_milestone_is_celebrated_once_across_a_restart_and_an_import(harness) 
     finally:
         again.store.close()
 
+
+
+def test_the_body_is_asked_about_once_a_day_never_beside_another_question(harness) -> None:  # type: ignore[no-untyped-def]
+    h = harness()
+    notifier = asking(h)
+
+    def body_questions() -> list[str]:
+        return [body for _, title, body, _ in notifier.sent if title == journal.BODY_QUESTION]
+
+    # "sometimes" asks how the day's first movements felt (each is new here, up to
+    # three a day); the body's question waits for a done that asks nothing.
+    for _ in range(5):
+        before = len(notifier.questions)
+        h.clock.advance(timedelta(minutes=40))
+        assert h.app.done().ok
+        if len(notifier.questions) == before:
+            break
+        assert body_questions() == []  # never beside another question
+    assert 1 <= len(notifier.questions) <= 3
+    (asked,) = body_questions()
+    assert "10 is at ease" in asked and "`budge body 7`" in asked
+    h.clock.advance(timedelta(minutes=40))
+    assert h.app.done().ok
+    assert len(body_questions()) == 1  # at most once a day
+
+    h.clock.advance(timedelta(days=1))  # a new day, noted before budge asks
+    assert h.app.body(6).ok
+    for _ in range(2):
+        h.clock.advance(timedelta(minutes=40))
+        assert h.app.done().ok
+    assert len(body_questions()) == 1
+
+
+def test_the_body_is_not_asked_on_a_rest_day_or_with_ask_never(harness) -> None:  # type: ignore[no-untyped-def]
+    quiet = harness('[journal]\nask = "never"\n')
+    notifier = asking(quiet)
+    for _ in range(3):
+        quiet.clock.advance(timedelta(minutes=40))
+        assert quiet.app.done().ok
+    assert [s for s in notifier.sent if s[1] == journal.BODY_QUESTION] == []
+
+    resting = harness()
+    notifier = asking(resting)
+    assert resting.app.set_day("rest").ok
+    for _ in range(3):
+        resting.clock.advance(timedelta(minutes=40))
+        resting.app.done()
+    assert [s for s in notifier.sent if s[1] == journal.BODY_QUESTION] == []

@@ -88,6 +88,12 @@ class Snapshot:
         }
 
 
+# How to answer the body's question: eleven choices are too many for a
+# notification's buttons, so it says where they are.
+BODY_ANSWER = ("Note it from budge's tray menu (How is your body today?), or run "
+               "`budge body 7`.")
+
+
 @dataclass(frozen=True)
 class Reply:
     ok: bool
@@ -248,7 +254,10 @@ class App:
                 form = shown.form if shown is not None else journal.USUAL
                 question = self._question(event, movement, form)
             news = self._celebrate(self.clock.now())
-        self._tell_journal(question, news)
+            # One question at a time: the body's, on a day it is due, only when
+            # this done brings no question of its own.
+            body_due = question is None and self._body_question_due(self.clock.now())
+        self._tell_journal(question, news, body_due)
         return reply
 
     def skip(self, movement_id: str | None = None) -> Reply:
@@ -376,8 +385,25 @@ class App:
             log.info("milestone: %s", milestone.key)
         return list(decided.announce)
 
+    def _body_question_due(self, now: datetime) -> bool:
+        """Whether to ask "How is your body today?" now: at most once a day, never
+        on a rest day, never when noted already or with ``ask = "never"``. Marked
+        as asked when it is due. Called under the lock; as with how a movement felt,
+        nothing is asked where no notifier can ask."""
+        if getattr(self.notifier, "ask", None) is None:
+            return False
+        today = local_day(now, self.tz)
+        asked = self.store.flag("body_asked")
+        decision = journal.should_ask_body(
+            today, self.day_mode(now), self.settings.config.journal_ask,
+            asked_on={date.fromisoformat(asked)} if asked else set(),
+            noted_on={note.day for note in self.store.body_notes(since=today)})
+        if decision.ask:
+            self.store.set_flag("body_asked", today.isoformat())
+        return decision.ask
+
     def _tell_journal(self, question: Question | None,
-                      milestones: list[journal.Milestone]) -> None:
+                      milestones: list[journal.Milestone], body_due: bool = False) -> None:
         """Announce milestones, then ask; outside the lock, like every notification."""
         notifier = self.notifier
         if notifier is None:
@@ -389,6 +415,9 @@ class App:
         ask = getattr(notifier, "ask", None)
         if question is not None and ask is not None:
             ask(question)
+        if body_due:
+            notifier.send(journal.BODY_QUESTION, f"{journal.BODY_HINT} {BODY_ANSWER}",
+                          self.settings.config.plain_timeout)
 
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
