@@ -18,6 +18,21 @@ from budge.config import load_settings  # noqa: E402
 from budge.ports import Reminder  # noqa: E402
 from budge.store import Store  # noqa: E402
 
+
+@pytest.fixture(autouse=True)
+def budge_on_the_path(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyped-def]
+    """In-process, messages name plain `budge`, as for a user whose PATH finds it
+    (CI runs `.venv/bin/python -m pytest` without .venv/bin on the PATH). The
+    tests of naming budge otherwise set their own PATH and clear the cache."""
+    from budge import launch
+
+    bin_dir = str(Path(sys.executable).parent)
+    monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ.get("PATH", ""))
+    launch.this_command.cache_clear()
+    yield
+    launch.this_command.cache_clear()
+
+
 BERLIN = ZoneInfo("Europe/Berlin")
 # Monday 2026-11-23, 08:00 in Berlin (UTC+1).
 MONDAY_8AM = datetime(2026, 11, 23, 8, 0, tzinfo=BERLIN).astimezone(UTC)
