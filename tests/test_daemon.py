@@ -164,6 +164,17 @@ def test_first_run_writes_a_private_commented_config(home: Path) -> None:
     assert (home / "data" / "control.key").stat().st_mode & 0o777 == 0o600
 
 
+def test_a_verbose_first_run_says_where_the_config_went_once(home: Path) -> None:
+    env = clean_env(home)
+    daemon = Daemon(env, "--no-tray", "-v")
+    try:
+        wait_running(daemon, env)
+    finally:
+        assert daemon.stop() == 0
+    said = [line for line in daemon.output().splitlines() if "wrote a commented config" in line]
+    assert len(said) == 1, said
+
+
 def test_no_command_starts_budge_even_on_a_bad_config(home: Path, tmp_path: Path) -> None:
     (home / "config.toml").write_text("interval = -1\n")
     env = clean_env(home, HOME=str(tmp_path / "user"))

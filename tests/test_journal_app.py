@@ -266,3 +266,18 @@ def test_the_body_is_not_asked_on_a_rest_day_or_with_ask_never(harness) -> None:
         resting.clock.advance(timedelta(minutes=40))
         resting.app.done()
     assert [s for s in notifier.sent if s[1] == journal.BODY_QUESTION] == []
+
+
+def test_the_why_follows_a_gentle_day_chosen_while_the_movement_stays(harness) -> None:  # type: ignore[no-untyped-def]
+    gentle_ids = [m.id for m in load_builtin() if m.gentle]
+    only_gentle = ("[movements]\nexclude = ["
+                   + ", ".join(f'"{m.id}"' for m in load_builtin() if not m.gentle) + "]\n")
+    h = harness(only_gentle)
+    current = h.app.state.current
+    assert current in gentle_ids
+    assert "gentle day" not in (h.app.snapshot.why or "")
+    assert h.app.set_day("gentle").ok
+    assert h.app.state.current == current  # a gentle movement stays
+    assert "Today is a gentle day" in (h.app.snapshot.why or "")
+    assert h.app.set_day("normal").ok
+    assert "gentle day" not in (h.app.snapshot.why or "")

@@ -494,6 +494,8 @@ class App:
                 if mode == days.GENTLE and current is not None and not current.gentle:
                     self.state = replace(self.state, pending=False, snooze_until=None,
                                          current=self._choose_next(now, avoid=current))
+                else:
+                    self._rejudge(now)  # the movement stays; its reason may change with the day
             self._commit(now)
             return Reply(True, self._day_message(mode, now))
 

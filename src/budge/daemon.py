@@ -49,7 +49,7 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
         from budge.logs import setup_logging
 
         setup_logging(paths.log_dir, verbose)
-        _write_template(paths.config_file)
+        _write_template(paths.config_file, verbose)
         settings, problem = start_settings(paths)
         return _run_locked(paths, settings, no_tray, problem, early)
     except Exception as error:
@@ -64,9 +64,10 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
         _hold_stop_signals(False)
 
 
-def _write_template(config_file: Path) -> None:
+def _write_template(config_file: Path, verbose: bool = False) -> None:
     """The first run (or a ``--config`` naming a file not there yet) writes the
-    commented template, and says where; a file that exists is never touched."""
+    commented template, and says where; a file that exists is never touched.
+    With ``verbose`` the log's own line says it on stderr already."""
     from budge.config import write_template
 
     try:
@@ -79,8 +80,9 @@ def _write_template(config_file: Path) -> None:
         return
     if written:
         log.info("wrote a commented config to %s", config_file)
-        print(f"budge: wrote a commented config to {config_file}; edit it any time.",
-              file=sys.stderr)
+        if not verbose:
+            print(f"budge: wrote a commented config to {config_file}; edit it any time.",
+                  file=sys.stderr)
 
 
 def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
