@@ -17,7 +17,6 @@ from budge.streak import Streak
 from budge.tray import (
     IconState,
     PystrayTray,
-    candidates,
     day_label,
     display_scale,
     icon_state,
@@ -27,6 +26,7 @@ from budge.tray import (
     suggestion_label,
     tooltip,
 )
+from budge.trayload import candidates
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
@@ -64,7 +64,7 @@ def test_backend_candidates() -> None:
 
 def test_without_a_display_every_backend_is_named_in_one_error() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    probe = ("from budge.tray import load_backend, TrayUnavailable\n"
+    probe = ("from budge.trayload import load_backend, TrayUnavailable\n"
              "try:\n    load_backend('auto')\nexcept TrayUnavailable as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
                          check=True).stdout

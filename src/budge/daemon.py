@@ -354,7 +354,7 @@ def how_to_control(tray: Tray | None, command: str) -> str:
 
 def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None],
                early: LoadedTray | TrayUnavailable) -> Tray | None:
-    from budge.tray import PystrayTray, TrayUnavailable
+    from budge.tray import PystrayTray
 
     try:
         if isinstance(early, TrayUnavailable):

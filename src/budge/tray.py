@@ -33,14 +33,7 @@ from budge.icons import Look, draw
 from budge.launch import pip_word, typed
 from budge.opener import open_file, spawn
 from budge.stats import today_count
-from budge.trayload import (  # noqa: F401  (the backend choice, re-exported for callers)
-    LoadedTray,
-    TrayUnavailable,
-    candidates,
-    import_pystray,
-    load_backend,
-    xembed_tray_present,
-)
+from budge.trayload import LoadedTray, import_pystray, load_backend
 
 log = logging.getLogger("budge")
 
