@@ -313,8 +313,8 @@ class Lateness:
 
 
 def lateness(desktop: DesktopSession, workdir: Path, count: int, interval: int) -> Lateness:
-    from budge import control
-    from budge.paths import resolve
+    from budge.adapters import control
+    from budge.adapters.paths import resolve
 
     home = workdir / "lateness"
     home.mkdir()

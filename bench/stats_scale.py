@@ -43,7 +43,7 @@ TZ = ZoneInfo("Europe/Berlin")
 # One day's 30 events: what a steady user's day might hold.
 DAY_PLAN = (["reminded"] * 13 + ["done"] * 9 + ["snoozed"] * 4 + ["skipped"] * 2
             + ["paused", "resumed"])
-# The journal, as "sometimes" asks (budge.journal.should_ask): at most three
+# The journal, as "sometimes" asks (budge.core.journal.should_ask): at most three
 # questions a day, about two of them answered; the body noted on a bit more
 # than half the days, now and then twice; a milestone event at each one reached.
 ASKED_PER_DAY = 3
@@ -79,7 +79,7 @@ def journal_rows(rows: list[tuple[object, ...]],
                  rng: random.Random) -> list[tuple[object, ...]]:
     """The journal's events for a history's rows: "asked" and "felt" about some of
     each day's done movements, "body" notes, and "milestone" as each is reached."""
-    from budge.journal import movement_thresholds
+    from budge.core.journal import movement_thresholds
 
     by_day: dict[str, list[tuple[object, ...]]] = {}
     for row in rows:
@@ -126,10 +126,10 @@ def median_seconds(action, runs: int) -> float:  # type: ignore[no-untyped-def]
 
 def measure(years: int, runs: int, workdir: Path,
             journal: bool = False) -> dict[str, float | int | bool]:
-    from budge.card import render
-    from budge.config import load_settings
-    from budge.stats import gather, summarize
-    from budge.store import Store
+    from budge.adapters.card import render
+    from budge.adapters.config import load_settings
+    from budge.adapters.store import Store
+    from budge.core.stats import gather, summarize
 
     home = workdir / f"home-{years}y{'-journal' if journal else ''}"
     env = dict(os.environ, BUDGE_HOME=str(home))

@@ -13,10 +13,10 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
-from budge.app import App  # noqa: E402
-from budge.config import load_settings  # noqa: E402
-from budge.ports import Reminder  # noqa: E402
-from budge.store import Store  # noqa: E402
+from budge.adapters.config import load_settings  # noqa: E402
+from budge.adapters.store import Store  # noqa: E402
+from budge.app.application import App  # noqa: E402
+from budge.core.ports import Reminder  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -24,13 +24,13 @@ def budge_on_the_path(monkeypatch: pytest.MonkeyPatch):  # type: ignore[no-untyp
     """In-process, messages name plain `budge`, as for a user whose PATH finds it
     (CI runs `.venv/bin/python -m pytest` without .venv/bin on the PATH). The
     tests of naming budge otherwise set their own PATH and clear the cache."""
-    from budge import launch
+    from budge.adapters import invocation
 
     bin_dir = str(Path(sys.executable).parent)
     monkeypatch.setenv("PATH", bin_dir + os.pathsep + os.environ.get("PATH", ""))
-    launch.this_command.cache_clear()
+    invocation.this_command.cache_clear()
     yield
-    launch.this_command.cache_clear()
+    invocation.this_command.cache_clear()
 
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 from PIL import Image
 from processes import Daemon, budge, clean_env
 
-from budge.autostart.linux import LinuxAutostart
-from budge.autostart.macos import MacAutostart
-from budge.autostart.windows import WindowsAutostart
-from budge.desktop_entry import exec_line, read_field, split_exec
+from budge.adapters.autostart.linux import LinuxAutostart
+from budge.adapters.autostart.macos import MacAutostart
+from budge.adapters.autostart.windows import WindowsAutostart
+from budge.adapters.xdg.entry import exec_line, read_field, split_exec
 
 THIS_BUDGE = [sys.executable, "-m", "budge", "run"]
 
@@ -183,7 +183,7 @@ def test_launcher_entry_and_icons(tmp_path: Path) -> None:
 def test_log_rotates_under_a_small_cap(tmp_path: Path) -> None:
     import logging
 
-    from budge.logs import setup_logging
+    from budge.adapters.logs import setup_logging
 
     setup_logging(tmp_path, verbose=False, max_bytes=2000)
     logger = logging.getLogger("budge")

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from processes import budge, clean_env, wait_for
 
-from budge import launch
+from budge.adapters import invocation
 
 ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\ninterval = "1h"\n'
 SCRIPT = Path(sys.executable).parent / "budge"
@@ -119,27 +119,27 @@ def test_command_word_follows_what_the_path_finds(tmp_path: Path) -> None:
     home = tmp_path / "user"
     home.mkdir()
     env = {"HOME": str(home), "PATH": "/usr/bin:/bin"}
-    assert launch.command_word(env, str(python), "linux") == str(script)
-    assert launch.command_word({**env, "PATH": f"{script.parent}:/bin"}, str(python),
+    assert invocation.command_word(env, str(python), "linux") == str(script)
+    assert invocation.command_word({**env, "PATH": f"{script.parent}:/bin"}, str(python),
                                "linux") == "budge"
-    assert launch.put_on_path(env, str(python), "linux") is not None
-    assert launch.command_word(env, str(python), "linux") == "~/.local/bin/budge"
+    assert invocation.put_on_path(env, str(python), "linux") is not None
+    assert invocation.command_word(env, str(python), "linux") == "~/.local/bin/budge"
     # Another budge first on the PATH: name this one by its path.
     other = tmp_path / "other"
     other.mkdir()
     (other / "budge").write_text("#!/bin/sh\n")
     (other / "budge").chmod(0o755)
-    assert launch.command_word({**env, "PATH": f"{other}:/bin"}, str(python),
+    assert invocation.command_word({**env, "PATH": f"{other}:/bin"}, str(python),
                                "linux") == "~/.local/bin/budge"
     # From the sources, with no script: the interpreter runs the package.
     bare = tmp_path / "bare" / "python3"
-    assert launch.command_word(env, str(bare), "linux") == f"{bare} -m budge"
+    assert invocation.command_word(env, str(bare), "linux") == f"{bare} -m budge"
 
 
 def test_a_path_with_a_space_is_quoted(tmp_path: Path) -> None:
     python, script = _install(tmp_path / "my tools")
     env = {"HOME": str(tmp_path / "nobody"), "PATH": "/bin"}
-    assert launch.command_word(env, str(python), "linux") == f'"{script}"'
+    assert invocation.command_word(env, str(python), "linux") == f'"{script}"'
 
 
 def test_put_on_path_never_replaces_a_file_and_is_undone(tmp_path: Path) -> None:
@@ -147,21 +147,21 @@ def test_put_on_path_never_replaces_a_file_and_is_undone(tmp_path: Path) -> None
     home = tmp_path / "user"
     env = {"HOME": str(home), "PATH": f"{home / '.local' / 'bin'}:/bin"}
     # The folder is on the PATH already: linked, and nothing more to say.
-    assert launch.put_on_path(env, str(python), "linux") is None
+    assert invocation.put_on_path(env, str(python), "linux") is None
     link = home / ".local" / "bin" / "budge"
     assert os.readlink(link) == str(script)
-    assert launch.put_on_path(env, str(python), "linux") is None  # twice: the same
-    assert launch.remove_from_path(env, str(python), "linux") == link
+    assert invocation.put_on_path(env, str(python), "linux") is None  # twice: the same
+    assert invocation.remove_from_path(env, str(python), "linux") == link
     assert not link.exists() and not link.is_symlink()
 
     link.write_text("someone else's budge\n")
-    said = launch.put_on_path({**env, "PATH": "/bin"}, str(python), "linux")
+    said = invocation.put_on_path({**env, "PATH": "/bin"}, str(python), "linux")
     assert said is not None and "left alone" in said
     assert link.read_text() == "someone else's budge\n"
-    assert launch.remove_from_path(env, str(python), "linux") is None
+    assert invocation.remove_from_path(env, str(python), "linux") is None
     assert link.exists()
     # Windows: the Start menu is the way in; nothing is linked.
-    assert launch.put_on_path({"HOME": str(tmp_path / "w"), "PATH": ""}, str(python),
+    assert invocation.put_on_path({"HOME": str(tmp_path / "w"), "PATH": ""}, str(python),
                               "win32") is None
     assert not (tmp_path / "w").exists()
 
@@ -169,13 +169,13 @@ def test_put_on_path_never_replaces_a_file_and_is_undone(tmp_path: Path) -> None
 def test_release_terminal_lets_the_starter_return(tmp_path: Path) -> None:
     """The pipe closes when budge has started, while budge itself goes on."""
     code = ("import os, sys, time\n"
-            "from budge.launch import release_terminal\n"
+            "from budge.adapters.invocation import release_terminal\n"
             "print('starting', flush=True)\n"
             "release_terminal()\n"
             "print('only the log sees this')\n"
             "time.sleep(3)\n")
     proc = subprocess.Popen([sys.executable, "-c", code],
-                            env={**os.environ, launch.DETACH_VARIABLE: "1"},
+                            env={**os.environ, invocation.DETACH_VARIABLE: "1"},
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         began = time.monotonic()
@@ -193,8 +193,8 @@ def test_every_notification_names_a_command_that_works(
         tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     from datetime import timedelta
 
-    from budge.notify import FallbackNotifier
-    from budge.ports import Reminder
+    from budge.adapters.notify.chain import FallbackNotifier
+    from budge.core.ports import Reminder
 
     class Recorder:
         name = "recorder"
@@ -207,7 +207,7 @@ def test_every_notification_names_a_command_that_works(
 
     monkeypatch.setenv("PATH", "/usr/bin:/bin")  # no budge on it
     monkeypatch.setenv("HOME", str(tmp_path))
-    launch.this_command.cache_clear()
+    invocation.this_command.cache_clear()
     try:
         recorder = Recorder()
         notifier = FallbackNotifier([recorder])
@@ -216,6 +216,6 @@ def test_every_notification_names_a_command_that_works(
         notifier.remind(Reminder("neck-tilt", "Neck tilt", "cue", "steps",
                                  timedelta(seconds=5), "Snooze 5 min"))
     finally:
-        launch.this_command.cache_clear()
+        invocation.this_command.cache_clear()
     assert recorder.bodies[0] == f"Pause with `{SCRIPT} pause`; stop with `{SCRIPT} quit`."
     assert recorder.bodies[1].endswith(f"or run `{SCRIPT} done`.")

@@ -26,11 +26,11 @@ from processes import BUDGE, budge, clean_env, end_process, wait_for
 from samples import USER_MOVEMENT
 from test_store_faults import tmpfs
 
-from budge.cli import build_parser
-from budge.config import validate
-from budge.durations import parse_duration
-from budge.movements import parse_catalog
-from budge.problems import ProblemList
+from budge.adapters.config import validate
+from budge.cli.main import build_parser
+from budge.core.durations import parse_duration
+from budge.core.movements import parse_catalog
+from budge.core.problems import ProblemList
 
 CONFIGS: list[tuple[str, bytes, str]] = [
     ("invalid TOML", b'interval = \n', "line 1"),
@@ -285,7 +285,7 @@ def test_fuzz_movement_files(records: list[dict[str, object]] | str) -> None:
         lambda events: json.dumps({"format": "budge-events", "version": 1, "events": events})),
 ))
 def test_fuzz_import_files(text: str) -> None:
-    from budge.history import NotAnExport, read
+    from budge.adapters.exportfile import NotAnExport, read
 
     for fmt in ("csv", "json"):
         try:

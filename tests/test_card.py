@@ -12,11 +12,11 @@ import pytest
 from PIL import Image, ImageChops
 from processes import budge, clean_env
 
-from budge import card
-from budge.days import RestAllowance
-from budge.movements import load_builtin
-from budge.stats import gather, summarize
-from budge.store import Store
+from budge.adapters import card
+from budge.adapters.store import Store
+from budge.core.days import RestAllowance
+from budge.core.movements import load_builtin
+from budge.core.stats import gather, summarize
 
 BERLIN = ZoneInfo("Europe/Berlin")
 TODAY = date(2026, 11, 19)  # a Thursday

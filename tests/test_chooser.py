@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
-from budge.chooser import Filters, choose, eligible
-from budge.movements import load_builtin
+from budge.core.chooser import Filters, choose, eligible
+from budge.core.movements import load_builtin
 
 
 @pytest.fixture(scope="module")
@@ -79,7 +79,7 @@ def test_positions_keep_movements_done_either_way(catalog) -> None:  # type: ign
 
 
 def test_allowed_can_be_empty_where_eligible_never_is(catalog) -> None:  # type: ignore[no-untyped-def]
-    from budge.chooser import allowed
+    from budge.core.chooser import allowed
 
     nothing = Filters(positions=frozenset())
     assert allowed(catalog, nothing) == []

@@ -146,7 +146,7 @@ def test_offline_pause_is_kept_for_the_next_start(env: dict[str, str]) -> None:
 
 def test_suggest_uses_the_config_given_on_the_command_line(env: dict[str, str],
                                                            tmp_path: Path) -> None:
-    from budge.movements import load_builtin
+    from budge.core.movements import load_builtin
 
     other = tmp_path / "other"
     other.mkdir()

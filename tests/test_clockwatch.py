@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from budge.clockwatch import ClockWatch
+from budge.adapters.clockwatch import ClockWatch
 
 
 def _switches(native_id: int) -> int:
@@ -96,7 +96,7 @@ def test_a_failed_re_arm_closes_nothing_twice_and_goes_on_looking(
     fails, the old number must not be closed again: by then another file may have it."""
     import os
 
-    from budge.clockwatch import _linux_timerfd
+    from budge.adapters.clockwatch import _linux_timerfd
 
     made: list[int] = []
     others: list[int] = []

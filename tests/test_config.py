@@ -6,9 +6,9 @@ from pathlib import Path
 import pytest
 from samples import USER_MOVEMENT
 
-from budge.config import load_settings, write_template
-from budge.problems import ConfigError
-from budge.resources import read_text
+from budge.adapters.config import load_settings, write_template
+from budge.adapters.resources import read_text
+from budge.core.problems import ConfigError
 
 
 def load(tmp_path: Path, text: str | bytes, movements: str | None = None):  # type: ignore[no-untyped-def]

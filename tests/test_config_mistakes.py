@@ -10,15 +10,15 @@ from pathlib import Path
 
 import pytest
 
-from budge.config import (
+from budge.adapters.config import (
     keep_last_good,
     last_good_settings,
     load_settings,
     read_files,
     settings_from,
 )
-from budge.movements import REGIONS, load_builtin
-from budge.problems import ConfigError, ConfigProblem
+from budge.core.movements import REGIONS, load_builtin
+from budge.core.problems import ConfigError, ConfigProblem
 
 
 def write(tmp_path: Path, text: str) -> Path:

@@ -10,7 +10,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from budge.tray import PystrayTray, tooltip
+from budge.app.tray import PystrayTray, tooltip
 
 GOOD = 'interval = "10m"\nactive_hours = "00:00-23:59"\nactive_days = "every day"\n'
 TITLE = "budge's config needs a look"
@@ -100,10 +100,10 @@ def test_a_problem_found_at_start_is_told_once_not_at_each_wake_up(tmp_path: Pat
     import pytest
     from conftest import BERLIN, MONDAY_8AM, FakeClock, FakeTimer, RecordingNotifier
 
-    from budge.app import App
-    from budge.config import last_good_settings, read_files, settings_from
-    from budge.problems import ConfigError, ConfigProblem
-    from budge.store import Store
+    from budge.adapters.config import last_good_settings, read_files, settings_from
+    from budge.adapters.store import Store
+    from budge.app.application import App
+    from budge.core.problems import ConfigError, ConfigProblem
 
     config, movements = tmp_path / "config.toml", tmp_path / "movements.toml"
     config.write_text(GOOD + "daily_goal = 0\n")

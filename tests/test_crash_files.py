@@ -18,7 +18,7 @@ from processes import budge, clean_env, outside_home
 from test_bad_input import _AS_NOBODY, _budge_as, _fill, _user_env
 from test_store_faults import tmpfs
 
-from budge.fileops import explain, write_atomic
+from budge.adapters.fileops import explain, write_atomic
 
 
 def _no_traceback(result: subprocess.CompletedProcess[str]) -> None:

@@ -16,9 +16,9 @@ from typing import Any
 import pytest
 from processes import budge, clean_env
 
-from budge.bus import BusError
-from budge.senses import DesktopSenses
-from budge.senses.freedesktop import NAME, NotificationsDnd, read_switches
+from budge.adapters.bus import BusError
+from budge.adapters.senses import DesktopSenses
+from budge.adapters.senses.freedesktop import NAME, NotificationsDnd, read_switches
 
 UNKNOWN = "org.freedesktop.DBus.Error.UnknownProperty"
 

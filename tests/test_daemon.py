@@ -198,8 +198,8 @@ def test_no_command_starts_budge_even_on_a_bad_config(home: Path, tmp_path: Path
 def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Path) -> None:
     from multiprocessing import AuthenticationError
 
-    from budge import control
-    from budge.paths import resolve
+    from budge.adapters import control
+    from budge.adapters.paths import resolve
 
     daemon, env = start(home, 'interval = "1h"\n')
     try:

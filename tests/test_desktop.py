@@ -15,7 +15,7 @@ import pytest
 from desktop_session import DesktopSession
 from processes import Daemon, budge, stored
 
-from budge.movements import load_builtin
+from budge.core.movements import load_builtin
 
 pytestmark = pytest.mark.desktop
 ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))

@@ -17,7 +17,7 @@ from desktop_session import DesktopSession
 from processes import Daemon
 from test_desktop import ARTIFACTS, is_embedded, prepare, reminders
 
-from budge.tray import _DOCK_CHECKS
+from budge.app.tray import _DOCK_CHECKS
 
 pytestmark = pytest.mark.desktop
 
@@ -123,7 +123,7 @@ gentle = true
 
 
 def test_markup_in_the_users_movements_is_shown_as_typed(tmp_path: Path) -> None:
-    from budge.movements import load_builtin
+    from budge.core.movements import load_builtin
 
     builtin = ", ".join(f'"{m.id}"' for m in load_builtin())
     with DesktopSession(tmp_path / "desktop").start() as desktop:
@@ -160,13 +160,13 @@ from pathlib import Path
 import gi
 gi.require_version("Gtk", "3.0")
 from gi.repository import Gtk
-from budge.app import App
-from budge.config import load_settings
-from budge.localzone import local_zone
-from budge.paths import resolve
-from budge.ports import SystemClock
-from budge.store import Store
-from budge.tray import PystrayTray
+from budge.app.application import App
+from budge.adapters.config import load_settings
+from budge.adapters.localzone import local_zone
+from budge.adapters.paths import resolve
+from budge.core.ports import SystemClock
+from budge.adapters.store import Store
+from budge.app.tray import PystrayTray
 import os
 paths = resolve(os.environ)
 settings = load_settings(paths.config_file, paths.user_movements)

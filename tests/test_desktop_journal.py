@@ -17,7 +17,7 @@ from processes import Daemon, budge, stored
 from test_desktop import ARTIFACTS, prepare
 from test_desktop_sni import choose, keys, our_items
 
-from budge.journal import ASK_PROMPT
+from budge.core.journal import ASK_PROMPT
 
 pytestmark = pytest.mark.desktop
 SHOTS = ARTIFACTS / "desktop"
@@ -50,7 +50,7 @@ def test_how_did_that_feel_answered_on_dunsts_notification(tmp_path: Path) -> No
                 lambda: [n for n in desktop.notifications() if n.summary == ASK_PROMPT], 15,
                 "the question")[-1]
             ((done_id, movement),) = done(home)
-            from budge.movements import load_builtin
+            from budge.core.movements import load_builtin
 
             assert question.body == next(m.name for m in load_builtin() if m.id == movement)
             assert question.timeout == "120000"

@@ -18,7 +18,7 @@ from desktop_session import DesktopSession
 from processes import Daemon, budge, stored
 from test_desktop import ARTIFACTS, events, prepare, reminders
 
-from budge.movements import load_builtin
+from budge.core.movements import load_builtin
 
 pytestmark = pytest.mark.desktop
 SHOTS = ARTIFACTS / "desktop"

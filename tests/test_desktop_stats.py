@@ -18,7 +18,7 @@ from PIL import Image
 from processes import Daemon, stored
 from test_desktop import ARTIFACTS, icon_window, is_embedded, prepare
 
-from budge import card
+from budge.adapters import card
 
 pytestmark = pytest.mark.desktop
 

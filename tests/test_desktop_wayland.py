@@ -222,7 +222,7 @@ class Budge:
 @cache
 def movement_ids() -> dict[str, str]:
     """Movement names, as menus and notifications show them, to their ids."""
-    from budge.movements import load_builtin
+    from budge.core.movements import load_builtin
 
     return {m.name: m.id for m in load_builtin()}
 
@@ -452,7 +452,7 @@ def test_done_snooze_and_skip_on_the_reminder_in_mako(wayland: WaylandSession) -
 
         # Answered from a terminal, the reminder goes from the screen too.
         reminder = next_reminder()
-        result = budge.cli("done")
+        result = budge.cli.main("done")
         assert result.returncode == 0, result.stdout + result.stderr
         expected.append(("done", shown_movement(reminder["summary"])))
         assert budge.answers() == expected

@@ -67,7 +67,7 @@ def start_budge(session: WaylandSession, settings: str, **env: str) -> Budge:
 
 
 def status(budge: Budge) -> str:
-    result = budge.cli("status")
+    result = budge.cli.main("status")
     assert result.returncode == 0, result.stdout + result.stderr
     return str(result.stdout)
 
@@ -126,7 +126,7 @@ def focused_full_screen(session: WaylandSession, app_id: str) -> bool:
 def test_away_on_wayland_is_a_natural_break_seen_by_the_compositors_idle_protocol(
         make_session: Callable[..., WaylandSession]) -> None:
     session = make_session(tray=False)
-    # The idle protocol says "idle" after its 5 s timeout (budge.senses.wayland.TIMEOUT):
+    # The idle protocol says "idle" after its 5 s timeout (budge.adapters.senses.wayland.TIMEOUT):
     # a shorter natural break is seen only then, so this is the shortest that means it.
     budge = start_budge(session, 'interval = "1h"\nnatural_break = "5s"\n')
     try:

@@ -5,7 +5,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budge.durations import describe_duration, format_duration, parse_clock, parse_duration
+from budge.core.durations import describe_duration, format_duration, parse_clock, parse_duration
 
 
 @pytest.mark.parametrize("text, seconds", [

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from processes import budge, clean_env
 
-from budge.store import Store
+from budge.adapters.store import Store
 
 BERLIN = ZoneInfo("Europe/Berlin")
 

@@ -10,11 +10,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
-from budge.app import Snapshot
-from budge.icons import Look, draw
-from budge.movements import load_builtin
-from budge.streak import Streak
-from budge.tray import IconState, icon_state
+from budge.adapters.icons import Look, draw
+from budge.app.application import Snapshot
+from budge.app.tray import IconState, icon_state
+from budge.core.movements import load_builtin
+from budge.core.streak import Streak
 
 TRAY_SIZES = (16, 22, 32, 64)
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

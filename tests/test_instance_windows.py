@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from budge.instance import LK_NBLCK, LK_UNLCK, LOCKED_BYTE, AlreadyRunning, InstanceLock
+from budge.adapters.instance import LK_NBLCK, LK_UNLCK, LOCKED_BYTE, AlreadyRunning, InstanceLock
 
 LK_LOCK, LK_RLCK, LK_NBRLCK = 1, 3, 4  # msvcrt's other modes
 

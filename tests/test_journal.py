@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budge import journal
-from budge.chooser import RECENT_WINDOW, Filters, choose, eligible
-from budge.days import GENTLE, NORMAL, REST
-from budge.journal import (
+from budge.core import journal
+from budge.core.chooser import RECENT_WINDOW, Filters, choose, eligible
+from budge.core.days import GENTLE, NORMAL, REST
+from budge.core.journal import (
     EASIER,
     GENTLER,
     LARGER,
@@ -31,7 +31,7 @@ from budge.journal import (
     should_ask_body,
     suggest,
 )
-from budge.movements import Movement, load_builtin
+from budge.core.movements import Movement, load_builtin
 
 CATALOG = load_builtin()
 BY_ID = {m.id: m for m in CATALOG}

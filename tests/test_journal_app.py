@@ -11,9 +11,9 @@ from pathlib import Path
 
 from conftest import BERLIN, MONDAY_8AM, Harness, RecordingNotifier
 
-from budge import journal
-from budge.movements import load_builtin
-from budge.ports import Question
+from budge.core import journal
+from budge.core.movements import load_builtin
+from budge.core.ports import Question
 
 ONLY_SHRUG = ("[movements]\nexclude = ["
               + ", ".join(f'"{m.id}"' for m in load_builtin() if m.id != "shrug-melt")

@@ -10,10 +10,11 @@ import pytest
 from PIL import Image
 from test_card import TODAY, WEEKDAYS, stored_history
 
-from budge import card, journal
-from budge.days import RestAllowance
-from budge.movements import load_builtin
-from budge.stats import Stats, gather, summarize
+from budge.adapters import card
+from budge.core import journal
+from budge.core.days import RestAllowance
+from budge.core.movements import load_builtin
+from budge.core.stats import Stats, gather, summarize
 
 NOTES = {date(2026, 11, 16): 8, date(2026, 11, 17): 3, date(2026, 11, 12): 6,
          TODAY: 10, date(2026, 9, 8): 0}

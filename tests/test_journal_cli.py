@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from processes import budge, clean_env, stored
 
-from budge import journal
+from budge.core import journal
 
 
 @pytest.fixture

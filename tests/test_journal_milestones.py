@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budge import journal
-from budge.days import DEFAULT_ALLOWANCE, REST, streak_keeping
-from budge.hours import local_day
-from budge.journal import Done, Milestone, celebrate, count_by_day, milestones_reached
-from budge.streak import compute_streak
+from budge.core import journal
+from budge.core.days import DEFAULT_ALLOWANCE, REST, streak_keeping
+from budge.core.hours import local_day
+from budge.core.journal import Done, Milestone, celebrate, count_by_day, milestones_reached
+from budge.core.streak import compute_streak
 
 LONDON = ZoneInfo("Europe/London")
 TOKYO = ZoneInfo("Asia/Tokyo")

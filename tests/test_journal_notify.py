@@ -20,12 +20,12 @@ import pytest
 from processes import Daemon, daemon_on_bus, stored, wait_for
 from test_notifybus import Service
 
-from budge.journal import ANSWER_LABELS, ASK_PROMPT, FEELINGS
-from budge.launch import command_word, this_command
-from budge.movements import load_builtin
-from budge.notify import FallbackNotifier, PrintNotifier
-from budge.notifybus import QUESTION_TIMEOUT, question_hint
-from budge.ports import Question
+from budge.adapters.invocation import command_word, this_command
+from budge.adapters.notify.chain import FallbackNotifier, PrintNotifier
+from budge.adapters.notify.freedesktop import QUESTION_TIMEOUT, question_hint
+from budge.core.journal import ANSWER_LABELS, ASK_PROMPT, FEELINGS
+from budge.core.movements import load_builtin
+from budge.core.ports import Question
 
 BY_NAME = {m.name: m.id for m in load_builtin()}
 ASK_ALWAYS = '\n[journal]\nask = "always"\n'

@@ -10,9 +10,9 @@ from zoneinfo import ZoneInfo
 
 from test_store_faults import _fill, tmpfs
 
-from budge import journal
-from budge.store import _MIGRATIONS, SCHEMA_VERSION, Store, _statements
-from budge.streak import compute_streak
+from budge.adapters.store import _MIGRATIONS, SCHEMA_VERSION, Store, _statements
+from budge.core import journal
+from budge.core.streak import compute_streak
 
 BERLIN = ZoneInfo("Europe/Berlin")
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # Monday, 10:00 in Berlin

@@ -12,8 +12,8 @@ from processes import stored, wait_for
 from test_journal_notify import Service, questions
 from test_sni import Panel, Watcher, ready, start
 
-from budge.journal import BODY_QUESTION
-from budge.tray import LAST_FELT_QUESTION, PystrayTray, ease_label, felt_label
+from budge.app.tray import LAST_FELT_QUESTION, PystrayTray, ease_label, felt_label
+from budge.core.journal import BODY_QUESTION
 
 FEELING_LABELS = ["Easier", "Same", "Tighter"]
 EASE_LABELS = ["10 · at ease", *(str(n) for n in range(9, -1, -1))]

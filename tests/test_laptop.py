@@ -1,6 +1,6 @@
 """Laptop life in the pure core: natural breaks, sleep, clock steps, presentations.
 
-A simulated desk drives :func:`budge.core.tick` the way the daemon does: the
+A simulated desk drives :func:`budge.core.reminders.tick` the way the daemon does: the
 timer wakes it at :meth:`State.wake_at` (a wake-up that falls while the
 laptop sleeps comes when it wakes; a clock step wakes it at once, as the
 clock watch does), and the person's input, presentations and the laptop's
@@ -17,8 +17,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from budge import core
-from budge.hours import ActiveHours
+from budge.core import reminders
+from budge.core.hours import ActiveHours
 
 BERLIN = ZoneInfo("Europe/Berlin")
 WEEKDAYS = frozenset(range(5))
@@ -35,9 +35,9 @@ def at(hour: int, minute: int = 0, second: int = 0, day: int = 23) -> datetime:
     return datetime(2026, 11, day, hour, minute, second, tzinfo=BERLIN).astimezone(UTC)
 
 
-def timing(hours: ActiveHours = NINE_TO_SIX, **kwargs: object) -> core.Timing:
+def timing(hours: ActiveHours = NINE_TO_SIX, **kwargs: object) -> reminders.Timing:
     kwargs.setdefault("watching", True)
-    return core.Timing(interval=timedelta(minutes=30), hours=hours, tz=BERLIN,
+    return reminders.Timing(interval=timedelta(minutes=30), hours=hours, tz=BERLIN,
                        **kwargs)  # type: ignore[arg-type]
 
 
@@ -98,12 +98,12 @@ class _Senses:
         return self.desk.busy_reason()
 
 
-def live(desk: Desk, until: datetime, tm: core.Timing | None = None,
-         start: datetime | None = None, state: core.State | None = None) -> Day:
+def live(desk: Desk, until: datetime, tm: reminders.Timing | None = None,
+         start: datetime | None = None, state: reminders.State | None = None) -> Day:
     """Run the core from ``start`` to ``until`` (true time) as the daemon would."""
     tm = tm or timing()
     desk.true_now = start or at(9)
-    state = core.look_soon(desk.true_now, tm, state or core.State(since=desk.true_now,
+    state = reminders.look_soon(desk.true_now, tm, state or reminders.State(since=desk.true_now,
                                                                    current="m0"))
     day = Day()
     count = 0
@@ -128,7 +128,7 @@ def live(desk: Desk, until: datetime, tm: core.Timing | None = None,
         day.wakes.append(desk.true_now)
         count += 1
 
-        result = core.tick(desk.true_now + desk.offset, tm, state, f"m{count}".strip, senses)
+        result = reminders.tick(desk.true_now + desk.offset, tm, state, f"m{count}".strip, senses)
         state = result.state
         if result.reminded is not None:
             day.reminders.append(desk.true_now + desk.offset)
@@ -192,7 +192,7 @@ def test_looking_at_the_desktop_costs_at_most_one_wake_up_a_minute() -> None:
 
 def test_no_looking_while_paused_or_outside_active_hours() -> None:
     desk = Desk()
-    state = core.pause(core.State(since=at(9), current="m0"), at(11))
+    state = reminders.pause(reminders.State(since=at(9), current="m0"), at(11))
     day = live(desk, at(23, 59), start=at(9), state=state)
     assert all(at(11) <= w <= at(18) for w in desk.looks)
     # After 18:00 nothing wakes budge until tomorrow's first reminder.
@@ -329,8 +329,8 @@ def test_natural_break_threshold_at_a_due_time(idle: timedelta, away: bool) -> N
         def busy(self) -> str | None:
             return None
 
-    state = core.State(since=at(9), current="m0")
-    result = core.tick(at(9, 30), timing(), state, senses=Still())
+    state = reminders.State(since=at(9), current="m0")
+    result = reminders.tick(at(9, 30), timing(), state, senses=Still())
     assert (result.reminded is None) is away
     assert (result.state.away_since == at(9, 30) - idle) is away
 
@@ -358,12 +358,12 @@ class FakeDesk:
 
 
 def test_the_app_records_a_natural_break_and_shows_it_in_stats(harness) -> None:  # type: ignore[no-untyped-def]
-    from budge import stats
+    from budge.core import stats
 
     h = harness()
     h.app.senses = FakeDesk(h.clock, away=[(at(9, 10), at(9, 16))])
     h.app.start()
-    saves: list[core.State] = []
+    saves: list[reminders.State] = []
     save = h.store.save_state
     h.store.save_state = lambda state: (saves.append(state), save(state))  # type: ignore[method-assign]
     h.run_until(at(10, 20))
@@ -393,7 +393,7 @@ def test_the_app_holds_a_reminder_during_a_presentation(harness) -> None:  # typ
 
 
 def test_the_app_says_what_the_reminder_waits_for_and_brings_it_on_request(harness) -> None:  # type: ignore[no-untyped-def]
-    from budge.tray import tooltip
+    from budge.app.tray import tooltip
 
     h = harness()
     desk = FakeDesk(h.clock, away=[], busy=[(at(9, 29), at(11))])
@@ -414,8 +414,8 @@ def test_the_app_says_what_the_reminder_waits_for_and_brings_it_on_request(harne
 
 def test_each_kind_of_busy_can_be_switched_off_and_off_means_no_probe(
         tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from budge import senses
-    from budge.config import load_settings
+    from budge.adapters import senses
+    from budge.adapters.config import load_settings
 
     path = tmp_path / "config.toml"
     path.write_text("[do_not_disturb]\ncamera = false\nfull_screen = false\n")
@@ -438,10 +438,10 @@ def test_each_kind_of_busy_can_be_switched_off_and_off_means_no_probe(
 
     import types
 
-    fake = types.ModuleType("budge.senses.fake")
+    fake = types.ModuleType("budge.adapters.senses.fake")
     fake.full = factory("full")  # type: ignore[attr-defined]
     fake.dnd = factory("dnd")  # type: ignore[attr-defined]
-    monkeypatch.setitem(__import__("sys").modules, "budge.senses.fake", fake)
+    monkeypatch.setitem(__import__("sys").modules, "budge.adapters.senses.fake", fake)
     monkeypatch.setitem(senses._BUSY, "linux", (("fake", "full", "full_screen"),
                                                 ("fake", "dnd", "do_not_disturb")))
     monkeypatch.setitem(senses._IDLE, "linux", ())

@@ -19,12 +19,12 @@ from zoneinfo import ZoneInfo
 import pytest
 from processes import budge, clean_env
 
-from budge.localzone import SystemLocal
+from budge.adapters.localzone import SystemLocal
 
 _PROBE = """
 import json, random, sys
 from datetime import UTC, datetime, timedelta
-from budge.localzone import local_zone
+from budge.adapters.localzone import local_zone
 
 zone = local_zone()
 start = datetime.fromisoformat(sys.argv[1])
@@ -122,7 +122,7 @@ def test_a_zone_that_cannot_be_found_falls_back_to_the_systems_offset_said_once(
     and the log says so once, however often the zone is looked at."""
     script = ("import logging\n"
               "from datetime import datetime, UTC\n"
-              "from budge.localzone import SystemLocal\n"
+              "from budge.adapters.localzone import SystemLocal\n"
               "zone = SystemLocal(look_every=0)\n"
               "for _ in range(5):\n"
               "    now = datetime.now(UTC).astimezone(zone)\n"
@@ -138,7 +138,7 @@ def test_a_zone_that_cannot_be_found_falls_back_to_the_systems_offset_said_once(
 def test_a_change_of_the_system_zone_is_followed() -> None:
     script = ("import os\n"
               "from datetime import datetime, UTC\n"
-              "from budge.localzone import SystemLocal\n"
+              "from budge.adapters.localzone import SystemLocal\n"
               "zone = SystemLocal(look_every=0)\n"
               "july = datetime(2026, 7, 1, 12, tzinfo=UTC)\n"
               "print(july.astimezone(zone).utcoffset().total_seconds())\n"

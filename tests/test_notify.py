@@ -7,7 +7,7 @@ from datetime import timedelta
 
 import pytest
 
-from budge.notify import FallbackNotifier
+from budge.adapters.notify.chain import FallbackNotifier
 
 
 class Backend:
@@ -58,7 +58,7 @@ def test_every_backend_failing_never_raises(caplog: pytest.LogCaptureFixture) ->
 _MANY_NOTIFICATIONS = r"""
 import sys, threading, time
 from datetime import timedelta
-from budge.notifybus import BusNotifier
+from budge.adapters.notify.freedesktop import BusNotifier
 
 def rss():
     with open('/proc/self/status') as status:

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from budge import notify_macos
-from budge.notify import FallbackNotifier, PrintNotifier
-from budge.notify_macos import (
+from budge.adapters.notify import macos
+from budge.adapters.notify.chain import FallbackNotifier, PrintNotifier
+from budge.adapters.notify.macos import (
     CATEGORY,
     DEFAULT,
     DISMISS,
@@ -23,7 +23,7 @@ from budge.notify_macos import (
     OsascriptNotifier,
     UserNotifications,
 )
-from budge.ports import Reminder
+from budge.core.ports import Reminder
 
 ACTIONS = (("done", "Done"), ("snooze", "Snooze 5 min"), ("skip", "Skip"))
 
@@ -312,7 +312,7 @@ def test_osascript_argv_escapes_quotes_backslashes_and_controls(
 def test_applescript_string_round_trips_through_its_own_rules() -> None:
     # Read back by AppleScript's escape rules, the literal is the text again.
     text = 'a\\b"c\nd\te\rf \\" \\\\n ü'
-    literal = notify_macos.applescript_string(text)
+    literal = macos.applescript_string(text)
     assert literal[0] == literal[-1] == '"'
     rules = {"\\": "\\", '"': '"', "n": "\n", "t": "\t", "r": "\r"}
     out, chars = [], iter(literal[1:-1])
@@ -334,9 +334,9 @@ def test_osascript_reminder_says_how_to_answer() -> None:
 
 
 def test_run_osascript_raises_on_failure_with_its_message() -> None:
-    notify_macos.run_osascript([sys.executable, "-c", "pass"])
+    macos.run_osascript([sys.executable, "-c", "pass"])
     with pytest.raises(RuntimeError, match="exited with 3: no notification for you"):
-        notify_macos.run_osascript([sys.executable, "-c", "import sys; "
+        macos.run_osascript([sys.executable, "-c", "import sys; "
                                     "sys.stderr.write('no notification for you\\n'); "
                                     "sys.exit(3)"])
 
@@ -344,27 +344,27 @@ def test_run_osascript_raises_on_failure_with_its_message() -> None:
 # Choosing
 
 def test_choice_by_bundling() -> None:
-    assert notify_macos.choose(in_bundle=True) == ("usernotifications", "osascript")
-    assert notify_macos.choose(in_bundle=False) == ("osascript",)
-    built = notify_macos.notifiers(lambda action, movement: None, in_bundle=True)
+    assert macos.choose(in_bundle=True) == ("usernotifications", "osascript")
+    assert macos.choose(in_bundle=False) == ("osascript",)
+    built = macos.notifiers(lambda action, movement: None, in_bundle=True)
     assert [type(n) for n in built] == [UserNotifications, OsascriptNotifier]
-    built = notify_macos.notifiers(lambda action, movement: None, in_bundle=False)
+    built = macos.notifiers(lambda action, movement: None, in_bundle=False)
     assert [type(n) for n in built] == [OsascriptNotifier]
 
 
 def test_bundled_needs_macos_and_a_bundle_identifier() -> None:
-    assert notify_macos.bundled("darwin", lambda: "org.budge.app")
-    assert notify_macos.bundled("darwin", lambda: "org.python.python")
-    assert not notify_macos.bundled("darwin", lambda: None)
-    assert not notify_macos.bundled("darwin", lambda: "")
-    assert not notify_macos.bundled("linux", lambda: "org.budge.app")
-    assert not notify_macos.bundled()  # this machine: not a Mac, or no pyobjc
-    assert notify_macos.notifiers(lambda action, movement: None)[0].name == (
-        UserNotifications.name if notify_macos.bundled() else "osascript")
+    assert macos.bundled("darwin", lambda: "org.budge.app.application")
+    assert macos.bundled("darwin", lambda: "org.python.python")
+    assert not macos.bundled("darwin", lambda: None)
+    assert not macos.bundled("darwin", lambda: "")
+    assert not macos.bundled("linux", lambda: "org.budge.app.application")
+    assert not macos.bundled()  # this machine: not a Mac, or no pyobjc
+    assert macos.notifiers(lambda action, movement: None)[0].name == (
+        UserNotifications.name if macos.bundled() else "osascript")
 
 
 @pytest.mark.parametrize("version, options", [
     ("14.5", (1 << 4) | (1 << 3)), ("11.0", (1 << 4) | (1 << 3)), ("26.1", (1 << 4) | (1 << 3)),
     ("10.15.7", 1 << 2), ("10.14", 1 << 2), ("", (1 << 4) | (1 << 3))])
 def test_presentation_while_frontmost(version: str, options: int) -> None:
-    assert notify_macos.presentation_options(version) == options
+    assert macos.presentation_options(version) == options

@@ -24,10 +24,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
 
-from budge import notify_windows as nw
-from budge.autostart.windows import RUN_KEY, WindowsAutostart
-from budge.notify import CallableNotifier, FallbackNotifier, PrintNotifier
-from budge.ports import Reminder
+from budge.adapters.autostart.windows import RUN_KEY, WindowsAutostart
+from budge.adapters.notify import windows as nw
+from budge.adapters.notify.chain import CallableNotifier, FallbackNotifier, PrintNotifier
+from budge.core.ports import Reminder
 
 LINK_APP_ID_KEY = ("{9F4C2855-9F79-4B39-A8D0-E1D42DE1D5F3}", 5)  # System.AppUserModel.ID
 
@@ -558,7 +558,7 @@ def as_windows(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[FakeWin
     monkeypatch.delenv("BUDGE_CONFIG", raising=False)
     # Loaded before posing as Windows: the standard library's own Windows parts
     # (multiprocessing's pipes) cannot load here, and budge's are what is tested.
-    import budge.control  # noqa: F401
+    import budge.adapters.control  # noqa: F401
     monkeypatch.setattr(sys, "platform", "win32")
     return winreg, tmp_path / "Roaming/Microsoft/Windows/Start Menu/Programs/budge.lnk"
 
@@ -568,7 +568,7 @@ APP_KEY = r"Software\Classes\AppUserModelId\org.budge.reminder"
 
 def test_cli_desktop_install_and_uninstall_on_windows(as_windows: tuple[FakeWinreg, Path],
                                                       capsys: Any) -> None:
-    from budge.cli import main
+    from budge.cli.main import main
 
     winreg, link = as_windows
     assert main(["desktop", "install"]) == 0
@@ -586,7 +586,7 @@ def test_cli_desktop_install_and_uninstall_on_windows(as_windows: tuple[FakeWinr
 def test_cli_desktop_install_says_what_failed(as_windows: tuple[FakeWinreg, Path],
                                               monkeypatch: pytest.MonkeyPatch,
                                               capsys: Any) -> None:
-    from budge.cli import main
+    from budge.cli.main import main
 
     monkeypatch.delitem(sys.modules, "pythoncom")
     monkeypatch.setitem(sys.modules, "pythoncom", None)  # pywin32 not installed
@@ -596,7 +596,7 @@ def test_cli_desktop_install_says_what_failed(as_windows: tuple[FakeWinreg, Path
 
 def test_cli_autostart_on_then_uninstall_on_windows(as_windows: tuple[FakeWinreg, Path],
                                                     tmp_path: Path, capsys: Any) -> None:
-    from budge.cli import main
+    from budge.cli.main import main
 
     winreg, link = as_windows
     assert main(["autostart", "on"]) == 0
@@ -615,7 +615,7 @@ def test_cli_autostart_on_then_uninstall_on_windows(as_windows: tuple[FakeWinreg
 
 
 def test_cli_desktop_still_refuses_on_macos(monkeypatch: pytest.MonkeyPatch, capsys: Any) -> None:
-    from budge.cli import main
+    from budge.cli.main import main
 
     monkeypatch.setattr(sys, "platform", "darwin")
     assert main(["desktop", "install"]) == 2
@@ -623,7 +623,7 @@ def test_cli_desktop_still_refuses_on_macos(monkeypatch: pytest.MonkeyPatch, cap
 
 
 def test_module_imports_without_windows() -> None:
-    code = "import budge.notify_windows, budge.autostart.windows; print('ok')"
+    code = "import budge.adapters.notify.windows, budge.adapters.autostart.windows; print('ok')"
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             check=False)
     assert result.stdout.strip() == "ok", result.stderr

@@ -16,7 +16,7 @@ from typing import Any
 
 from processes import Daemon, budge, daemon_on_bus, stored, wait_for
 
-from budge.bus import Bus, Call, MethodError, Reply
+from budge.adapters.bus import Bus, Call, MethodError, Reply
 
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
@@ -80,7 +80,7 @@ def done_movements(home: Path) -> list[str]:
 
 
 def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str) -> None:
-    from budge.movements import load_builtin
+    from budge.core.movements import load_builtin
 
     seconds = {m.id: m.seconds for m in load_builtin()}
     names = {m.name: m.id for m in load_builtin()}
@@ -148,7 +148,7 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
         assert len(names) == 2
         service.press(first, "done")
         wait_for(lambda: done_movements(home), 10, "a done event")
-        from budge.movements import load_builtin
+        from budge.core.movements import load_builtin
 
         by_name = {m.name: m.id for m in load_builtin()}
         assert done_movements(home) == [by_name[first["summary"].split(" · ")[0]]]
@@ -179,7 +179,7 @@ def test_a_service_without_actions_gets_a_plain_reminder_that_says_how_to_answer
     try:
         first = wait_for(service.reminders, 15, "a reminder")[0]
         assert first["actions"] == []
-        from budge.launch import command_word
+        from budge.adapters.invocation import command_word
 
         # The command as it can be typed there (`budge done` where the PATH finds budge).
         assert f"`{command_word(env)} done`" in first["body"] and "tray menu" in first["body"]

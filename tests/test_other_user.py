@@ -20,7 +20,7 @@ import pytest
 from processes import outside_home
 from test_daemon import start, wait_running
 
-from budge.paths import resolve
+from budge.adapters.paths import resolve
 
 NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 

@@ -18,10 +18,11 @@ def test_the_wheel_alone_carries_catalog_artwork_and_default_config(tmp_path: Pa
         assert needed in names
     assert not any("screenshots" in name for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "budge = budge.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "budge = budge.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
-    probe = ("from budge.resources import resource; from budge.movements import load_builtin;"
+    probe = ("from budge.adapters.resources import resource; "
+             "from budge.core.movements import load_builtin;"
              "print(resource('assets/movements.toml')); print(len(load_builtin()))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                          text=True, env={"PYTHONPATH": str(unpacked)}, check=True).stdout

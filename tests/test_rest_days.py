@@ -12,7 +12,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from processes import budge, clean_env
 
-from budge.days import (
+from budge.core.days import (
     GENTLE,
     REST,
     RestAllowance,
@@ -21,7 +21,7 @@ from budge.days import (
     streak_keeping,
     used_in_period,
 )
-from budge.streak import compute_streak
+from budge.core.streak import compute_streak
 
 START = date(2026, 1, 1)
 

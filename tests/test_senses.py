@@ -13,8 +13,16 @@ from typing import Any
 import pytest
 from desktop_session import DesktopSession
 
-from budge import senses
-from budge.senses import DesktopSenses, Unavailable, freedesktop, gnome, macos, mutter, windows
+from budge.adapters import senses
+from budge.adapters.senses import (
+    DesktopSenses,
+    Unavailable,
+    freedesktop,
+    gnome,
+    macos,
+    mutter,
+    windows,
+)
 
 # Windows, on any OS
 
@@ -173,7 +181,7 @@ def test_a_failing_probe_is_reported_once_and_used_again_when_it_works(
 def _fresh_x_connection() -> None:
     # Each test has its own X server, often on the same display number; the
     # daemon has one server for its life, and reconnects if it goes away.
-    from budge.senses import x11
+    from budge.adapters.senses import x11
 
     x11._shared.cache_clear()
 
@@ -182,7 +190,7 @@ def _fresh_x_connection() -> None:
 def test_x11_idle_time_resets_when_the_pointer_moves(desktop: DesktopSession,
                                                      monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPLAY", desktop.env["DISPLAY"])
-    from budge.senses import x11
+    from budge.adapters.senses import x11
 
     probe = x11.idle_probe()
     desktop.xdotool("mousemove", "10", "10")
@@ -201,7 +209,7 @@ def test_x11_idle_time_resets_when_the_pointer_moves(desktop: DesktopSession,
 def test_x11_full_screen_window_is_busy(desktop: DesktopSession,
                                         monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("DISPLAY", desktop.env["DISPLAY"])
-    from budge.senses import x11
+    from budge.adapters.senses import x11
 
     probe = x11.fullscreen_probe()
     assert probe.busy() is None  # no window manager, no active window
@@ -231,7 +239,7 @@ def test_both_x11_probes_hold_one_connection_between_them(
     monkeypatch.setenv("DISPLAY", desktop.env["DISPLAY"])
     from Xlib import display
 
-    from budge.senses import x11
+    from budge.adapters.senses import x11
 
     observer = display.Display(desktop.env["DISPLAY"])
     try:
@@ -271,7 +279,7 @@ def test_choose_finds_the_x11_and_dunst_probes(desktop: DesktopSession,
 
 _FAKE_MUTTER = """
 import sys, threading
-from budge.bus import Bus, Reply
+from budge.adapters.bus import Bus, Reply
 
 bus = Bus(sys.argv[1])
 

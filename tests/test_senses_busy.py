@@ -19,9 +19,9 @@ from typing import Any
 import pytest
 from desktop_session import DesktopSession
 
-from budge import bus as dbus
-from budge.bus import Bus, Call, MethodError, Reply
-from budge.senses import DesktopSenses, Unavailable, camera, consent, inhibit, microphone
+from budge.adapters import bus as dbus
+from budge.adapters.bus import Bus, Call, MethodError, Reply
+from budge.adapters.senses import DesktopSenses, Unavailable, camera, consent, inhibit, microphone
 
 # The Linux camera: a real second process holding a real file open
 

@@ -19,7 +19,7 @@ from typing import Any
 
 import pytest
 
-from budge.senses import Unavailable, toplevel
+from budge.adapters.senses import Unavailable, toplevel
 
 # The state, from events sent by hand
 
@@ -223,7 +223,7 @@ def test_the_declarations_follow_the_documented_order() -> None:
 
 _PROBE = """
 import sys
-from budge.senses import toplevel
+from budge.adapters.senses import toplevel
 
 probe = toplevel.fullscreen_probe()
 print(probe.name, flush=True)
@@ -331,7 +331,7 @@ def test_a_window_full_screen_before_the_probe_starts_is_seen(session: Any) -> N
 @pytest.mark.desktop
 def test_on_sway_the_ipc_probe_is_left_to_tell(session: Any) -> None:
     result = session.run_as_user(
-        [session.python, "-c", "from budge.senses import toplevel, Unavailable\n"
+        [session.python, "-c", "from budge.adapters.senses import toplevel, Unavailable\n"
                                "try:\n    toplevel.fullscreen_probe()\n"
                                "except Unavailable as why:\n    print(why)"],
         capture_output=True, text=True)

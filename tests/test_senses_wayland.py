@@ -23,7 +23,7 @@ from typing import Any
 
 import pytest
 
-from budge.senses import Unavailable, mako, sway, wayland
+from budge.adapters.senses import Unavailable, mako, sway, wayland
 
 # The idle arithmetic, with the events and the clock swapped
 
@@ -285,7 +285,7 @@ def test_another_notification_service_is_not_mako() -> None:
 
 _IDLE_PROBE = """
 import sys
-from budge.senses import wayland
+from budge.adapters.senses import wayland
 
 probe = wayland.idle_probe()
 print(probe.name, flush=True)
@@ -382,7 +382,7 @@ def test_wayland_idle_closes_cleanly_and_leaves_nothing_behind(session: Any) -> 
 def test_wayland_idle_is_unavailable_without_the_display(session: Any) -> None:
     env = dict(session.env, WAYLAND_DISPLAY="wayland-nothing-here")
     result = session.run_as_user(
-        [session.python, "-c", "from budge.senses import wayland, Unavailable\n"
+        [session.python, "-c", "from budge.adapters.senses import wayland, Unavailable\n"
                                "try:\n    wayland.idle_probe()\n"
                                "except Unavailable as why:\n    print(why)"],
         env=env, capture_output=True, text=True)
@@ -409,7 +409,7 @@ def test_sway_sees_a_full_screen_foot_window(session: Any,
 
 @pytest.mark.desktop
 def test_mako_do_not_disturb_is_seen_and_its_end_too(session: Any) -> None:
-    from budge.bus import Bus
+    from budge.adapters.bus import Bus
 
     bus = Bus(session.bus_address)
     try:
@@ -429,7 +429,7 @@ def test_mako_do_not_disturb_is_seen_and_its_end_too(session: Any) -> None:
 @pytest.mark.desktop
 def test_mako_probe_is_unavailable_without_a_notification_service(
         session: Any, monkeypatch: pytest.MonkeyPatch) -> None:
-    from budge import bus
+    from budge.adapters import bus
 
     session.end(session.mako, "notifications")
     monkeypatch.setenv("DBUS_SESSION_BUS_ADDRESS", session.bus_address)
@@ -441,7 +441,8 @@ def test_mako_probe_is_unavailable_without_a_notification_service(
 
 
 def test_no_probe_module_imports_pywayland_or_connects_at_import() -> None:
-    code = ("import sys, budge.senses.wayland, budge.senses.sway, budge.senses.mako\n"
+    code = ("import sys, budge.adapters.senses.wayland, budge.adapters.senses.sway, "
+            "budge.adapters.senses.mako\n"
             "print('pywayland' in sys.modules)")
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "WAYLAND_DISPLAY": "wayland-nothing-here"})

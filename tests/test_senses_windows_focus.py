@@ -11,7 +11,7 @@ from collections.abc import Callable
 
 import pytest
 
-from budge.senses import DesktopSenses, Unavailable, windows
+from budge.adapters.senses import DesktopSenses, Unavailable, windows
 
 # The probe, with its one OS call swapped
 

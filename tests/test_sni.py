@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from processes import Daemon, budge, daemon_on_bus, stored, wait_for
 
-from budge.bus import Bus, Call, MethodError, Reply, Signal
-from budge.sni import ITEM, ITEM_PATH, MENU, MENU_PATH, MenuModel, pixmaps
+from budge.adapters.bus import Bus, Call, MethodError, Reply, Signal
+from budge.adapters.tray.sni import ITEM, ITEM_PATH, MENU, MENU_PATH, MenuModel, pixmaps
 
 WATCHER = "org.kde.StatusNotifierWatcher"
 
@@ -248,13 +248,13 @@ def test_without_any_tray_it_says_what_would_show_one_and_keeps_reminding(
 
 
 def _name(movement_id: str) -> str:
-    from budge.movements import load_builtin
+    from budge.core.movements import load_builtin
 
     return next(m.name for m in load_builtin() if m.id == movement_id)
 
 
 def test_menu_ids_stay_put_while_texts_change() -> None:
-    from budge.trayload import import_pystray
+    from budge.adapters.tray.backends import import_pystray
 
     pystray = import_pystray()
     text = ["one"]

@@ -38,8 +38,8 @@ def sample(pid: int) -> dict[str, int]:
 
 
 def test_one_second_interval_for_ten_minutes_stays_flat(tmp_path: Path) -> None:
-    from budge import control
-    from budge.paths import resolve
+    from budge.adapters import control
+    from budge.adapters.paths import resolve
 
     with DesktopSession(tmp_path / "desktop").start() as desktop:
         home, _, env = prepare(desktop, tmp_path,

@@ -11,10 +11,10 @@ from hypothesis import given
 from hypothesis import strategies as st
 from processes import budge, clean_env
 
-from budge.movements import load_builtin
-from budge.stats import Counts, format_text, gather, summarize
-from budge.store import Store
-from budge.streak import compute_streak
+from budge.adapters.store import Store
+from budge.core.movements import load_builtin
+from budge.core.stats import Counts, format_text, gather, summarize
+from budge.core.streak import compute_streak
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NEW_YORK = ZoneInfo("America/New_York")

@@ -6,8 +6,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from budge.core import State
-from budge.store import SCHEMA_VERSION, Store, StoreError
+from budge.adapters.store import SCHEMA_VERSION, Store, StoreError
+from budge.core.reminders import State
 
 BERLIN = ZoneInfo("Europe/Berlin")
 
@@ -96,7 +96,7 @@ def test_many_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path: Pat
     import sys
 
     path = tmp_path / "budge.sqlite3"
-    probe = ("import sys; from pathlib import Path; from budge.store import Store; "
+    probe = ("import sys; from pathlib import Path; from budge.adapters.store import Store; "
              "Store.open(Path(sys.argv[1])).close()")
     procs = [subprocess.Popen([sys.executable, "-c", probe, str(path)], stderr=subprocess.PIPE)
              for _ in range(6)]
@@ -108,7 +108,7 @@ def test_many_processes_opening_a_new_file_at_once_migrate_it_once(tmp_path: Pat
 
 
 def test_a_first_version_database_is_migrated_with_its_history(tmp_path: Path) -> None:
-    from budge.store import _MIGRATIONS, _statements
+    from budge.adapters.store import _MIGRATIONS, _statements
 
     path = tmp_path / "budge.sqlite3"
     raw = sqlite3.connect(path)

@@ -17,8 +17,8 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from budge.core import State
-from budge.store import Store
+from budge.adapters.store import Store
+from budge.core.reminders import State
 
 BERLIN = ZoneInfo("Europe/Berlin")
 AT = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

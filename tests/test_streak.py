@@ -3,7 +3,7 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from budge.streak import compute_streak
+from budge.core.streak import compute_streak
 
 WEEKDAYS = frozenset(range(5))
 EVERY_DAY = frozenset(range(7))

@@ -14,7 +14,7 @@ _PROGRAM = """
 import json, sys, threading, time
 from datetime import UTC, datetime, timedelta
 {before}
-from budge.timer import ApschedulerTimer
+from budge.adapters.timer import ApschedulerTimer
 fired = threading.Event()
 timer = ApschedulerTimer(fired.set)
 asked = datetime.now(UTC) + timedelta(seconds=0.3)
@@ -57,7 +57,7 @@ def test_a_wake_up_still_running_does_not_drop_the_next_one() -> None:
     import time
     from datetime import UTC, datetime, timedelta
 
-    from budge.timer import ApschedulerTimer
+    from budge.adapters.timer import ApschedulerTimer
 
     runs: list[float] = []
     done = threading.Event()

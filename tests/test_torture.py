@@ -23,8 +23,8 @@ from pathlib import Path
 
 from processes import BUDGE, clean_env
 
-from budge import control
-from budge.paths import resolve
+from budge.adapters import control
+from budge.adapters.paths import resolve
 
 CYCLES = int(os.environ.get("BUDGE_TORTURE_CYCLES", "200"))
 KIND = {"done": "done", "snooze": "snoozed", "skip": "skipped", "pause": "paused",

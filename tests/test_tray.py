@@ -10,11 +10,10 @@ from zoneinfo import ZoneInfo
 
 from PIL import ImageChops
 
-from budge.app import Snapshot
-from budge.icons import Look, draw
-from budge.movements import load_builtin
-from budge.streak import Streak
-from budge.tray import (
+from budge.adapters.icons import Look, draw
+from budge.adapters.tray.backends import candidates
+from budge.app.application import Snapshot
+from budge.app.tray import (
     IconState,
     PystrayTray,
     day_label,
@@ -26,7 +25,8 @@ from budge.tray import (
     suggestion_label,
     tooltip,
 )
-from budge.trayload import candidates
+from budge.core.movements import load_builtin
+from budge.core.streak import Streak
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
@@ -64,7 +64,7 @@ def test_backend_candidates() -> None:
 
 def test_without_a_display_every_backend_is_named_in_one_error() -> None:
     env = {k: v for k, v in os.environ.items() if k not in ("DISPLAY", "WAYLAND_DISPLAY")}
-    probe = ("from budge.trayload import load_backend, TrayUnavailable\n"
+    probe = ("from budge.adapters.tray.backends import load_backend, TrayUnavailable\n"
              "try:\n    load_backend('auto')\nexcept TrayUnavailable as e:\n    print(e)\n")
     out = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True, text=True,
                          check=True).stdout
@@ -186,7 +186,7 @@ def test_labels_for_a_hard_day_and_the_card_scale() -> None:
 
 
 def test_files_open_with_the_platform_opener() -> None:
-    from budge.opener import open_command
+    from budge.adapters.default_app import open_command
 
     card = Path("/tmp/my card.png")
     assert open_command(card, "linux") == ["xdg-open", "/tmp/my card.png"]

@@ -4,7 +4,7 @@ from datetime import datetime, timedelta
 
 from conftest import BERLIN, MONDAY_8AM
 
-from budge.store import Store
+from budge.adapters.store import Store
 
 
 def local(moment: datetime) -> str:

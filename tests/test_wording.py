@@ -14,13 +14,13 @@ from zoneinfo import ZoneInfo
 import pytest
 from processes import budge, clean_env
 
-from budge import days
-from budge.app import Snapshot
-from budge.cli import format_status
-from budge.movements import load_builtin
-from budge.stats import Counts, format_text, summarize, today_count
-from budge.streak import Streak
-from budge.tray import PystrayTray, streak_label, tooltip
+from budge.app.application import Snapshot
+from budge.app.tray import PystrayTray, streak_label, tooltip
+from budge.cli.main import format_status
+from budge.core import days
+from budge.core.movements import load_builtin
+from budge.core.stats import Counts, format_text, summarize, today_count
+from budge.core.streak import Streak
 
 BERLIN = ZoneInfo("Europe/Berlin")
 NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)

@@ -1,3 +1,3 @@
-from budge.cli import main
+from budge.cli.main import main
 
 raise SystemExit(main())

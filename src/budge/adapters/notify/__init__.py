@@ -1,0 +1,1 @@
+"""Desktop notifications: budge's own per OS, plyer wherever it still serves."""

@@ -1,0 +1,221 @@
+"""Desktop notifications: a chain of backends, the first that works shows each one.
+
+Each OS has budge's own: D-Bus notifications on Linux, toasts on Windows,
+the notification centre (or osascript) on macOS, with Done, Snooze and Skip on
+a reminder wherever the OS allows; then the tray's own, then a printed line.
+
+A backend that fails is reported once, with what to install, and the next
+one takes over; a notification failure never stops the reminders.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import html
+import importlib.util
+import logging
+import shutil
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from budge.adapters.invocation import typed
+from budge.core.ports import Question, Reminder
+
+log = logging.getLogger("budge")
+
+LINUX_FIX = ("make sure a notification service runs on the session D-Bus (your desktop's "
+             "own, or dunst or mako)")
+WINDOWS_FIX = ("run `budge desktop install`, and allow budge's notifications in Settings > "
+               "System > Notifications")
+MACOS_FIX = ("allow notifications for budge (when it runs as an app) or for Script Editor "
+             "in System Settings > Notifications")
+
+
+class PlyerNotifier:
+    """Notifications through plyer (D-Bus on Linux, toasts on Windows, macOS' centre)."""
+
+    name = "plyer"
+
+    def __init__(self, icon: Path | None) -> None:
+        self._icon = icon
+        self._checked_timeout = False
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        from plyer import notification
+
+        if sys.platform.startswith("linux"):
+            # The notification spec lets servers read the body as markup; what
+            # the user wrote must show as typed.
+            body = html.escape(body, quote=False)
+            self._warn_if_timeout_ignored()
+        try:
+            notification.notify(title=title, message=body, app_name="budge",
+                                app_icon=str(self._icon) if self._icon else "",
+                                timeout=max(1, int(timeout.total_seconds())))
+        finally:
+            close_shared_session_bus()
+
+    def _warn_if_timeout_ignored(self) -> None:
+        if self._checked_timeout:
+            return
+        self._checked_timeout = True
+        if importlib.util.find_spec("dbus") is not None:
+            return
+        if shutil.which("notify-send"):
+            log.warning("notifications go through notify-send, which ignores the timeout")
+        else:
+            raise RuntimeError("neither dbus-python nor notify-send is available")
+
+
+def close_shared_session_bus() -> None:
+    """Close the session-bus connection plyer's D-Bus backend opened, if any.
+
+    plyer sends each notification over dbus-python's shared session connection
+    and never reads from it. The notification service still writes to it (a
+    NotificationClosed signal for every notification, the introspection
+    replies), and with no main loop to hand them to, libdbus queues them for
+    the life of the process: about half a kilobyte per reminder, all day.
+    Closing the connection drops the queue; the next notification opens a
+    new one, which costs a millisecond or two once per reminder.
+    """
+    dbus = sys.modules.get("dbus")
+    if dbus is None:  # plyer went through notify-send, a portal or another OS
+        return
+    shared = getattr(dbus.Bus, "_shared_instances", None)
+    bus = shared.get(dbus.Bus.TYPE_SESSION) if isinstance(shared, dict) else None
+    if bus is not None:
+        with contextlib.suppress(Exception):
+            bus.close()  # also forgets it as the shared instance
+
+
+class CallableNotifier:
+    """A notifier from a plain function (the tray's own notification)."""
+
+    def __init__(self, name: str, send: Callable[[str, str, timedelta], None]) -> None:
+        self.name = name
+        self._send = send
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        self._send(title, body, timeout)
+
+
+class PrintNotifier:
+    """The last resort: a line on standard output (and in the log)."""
+
+    name = "stdout"
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        line = f"budge: {title}: {body}"
+        log.info("shown on stdout: %s", line)
+        with contextlib.suppress(OSError):  # no stdout (started by a desktop launcher)
+            print(line, flush=True)
+
+    def ask(self, question: Question) -> None:
+        from budge.adapters.invocation import this_command
+        from budge.adapters.notify.freedesktop import question_hint
+
+        self.send(question.title, f"{question.body}. {question_hint(question, this_command())}",
+                  timedelta(0))
+
+
+class FallbackNotifier:
+    """Tries each backend in order, every time, until one takes the notification.
+
+    A backend that fails is reported once, with what to install or start, and
+    the next one shows the notification; it is tried again at the next one, so
+    a notification service that was restarted is used again by itself.
+    """
+
+    def __init__(self, backends: list, fix: str = LINUX_FIX) -> None:
+        self._backends = list(backends)
+        self._fix = fix
+        self._failing: set[str] = set()
+        self._reminded: str | None = None  # the movement of the reminder last shown
+        self._asked: Question | None = None  # the question last asked, until answered
+
+    def remind(self, reminder: Reminder) -> None:
+        """Show a reminder: with buttons where a backend can, as plain text elsewhere."""
+        reminder = replace(reminder, hint=typed(reminder.hint), details=typed(reminder.details))
+        self._reminded = reminder.movement_id
+        plain_timeout = reminder.timeout or timedelta(minutes=10)
+
+        def show(backend: Any) -> None:
+            remind = getattr(backend, "remind", None)
+            if remind is not None:
+                remind(reminder)
+            else:
+                backend.send(reminder.title, f"{reminder.body}\n{reminder.hint}", plain_timeout)
+        self._each(show)
+
+    def ask(self, question: Question) -> None:
+        """Ask "How did that feel?" through the first backend that can ask; the
+        others (a tray's balloon, a toast) are passed over: asking is never worth
+        a second, plainer notification."""
+        self._asked = question
+        askers = [b for b in self._backends if getattr(b, "ask", None) is not None]
+        self._each(lambda backend: backend.ask(question), askers)
+
+    def unask(self) -> None:
+        """Take the question away, from every backend that can."""
+        self._asked = None
+        for backend in self._backends:
+            unask = getattr(backend, "unask", None)
+            if unask is not None:
+                try:
+                    unask()
+                except Exception as error:
+                    log.debug("%s could not take the question away: %s", backend.name, error)
+
+    def follow_question(self, last_done: str | None, last_felt: str | None) -> None:
+        """After any change: a question answered anywhere (the tray, the command
+        line), or about a movement that is no longer the last one done, goes."""
+        if self._asked is not None and (last_felt is not None
+                                        or last_done != self._asked.movement_id):
+            self.unask()
+
+    def withdraw(self) -> None:
+        """Take the reminder on screen away, from every backend that can."""
+        self._reminded = None
+        for backend in self._backends:
+            withdraw = getattr(backend, "withdraw", None)
+            if withdraw is not None:
+                try:
+                    withdraw()
+                except Exception as error:
+                    log.debug("%s could not withdraw the reminder: %s", backend.name, error)
+
+    def follow(self, pending: bool, current: str | None) -> None:
+        """After any change: a reminder that was answered anywhere leaves the screen."""
+        if self._reminded is not None and (not pending or current != self._reminded):
+            self.withdraw()
+
+    def insert_before_last(self, backend: object) -> None:
+        self._backends.insert(max(0, len(self._backends) - 1), backend)
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        # Every notification passes here: each command it names is one that works.
+        body = typed(body)
+        self._each(lambda backend: backend.send(title, body, timeout))
+
+    def _each(self, show: Callable[[Any], None], backends: list[Any] | None = None) -> None:
+        backends = self._backends if backends is None else backends
+        for index, backend in enumerate(backends):
+            try:
+                show(backend)
+            except Exception as error:  # any backend failure: fall back, never crash
+                if backend.name not in self._failing:
+                    self._failing.add(backend.name)
+                    after = [b.name for b in backends[index + 1:]]
+                    log.warning("notifications through %s failed (%s: %s); showing them "
+                                "through %s until it works again. To fix: %s", backend.name,
+                                type(error).__name__, error, after[0] if after else "nothing",
+                                typed(self._fix))
+                continue
+            if backend.name in self._failing:
+                self._failing.discard(backend.name)
+                log.warning("notifications through %s work again", backend.name)
+            return

@@ -1,0 +1,257 @@
+"""Notifications over budge's D-Bus connection (org.freedesktop.Notifications).
+
+A reminder carries Done, Snooze and Skip where the notification service has
+the ``actions`` capability, and a click on its body shows the steps. Answers
+come back as ``ActionInvoked`` signals on the connection that sent the
+notification (dunst sends them nowhere else), which budge keeps open.
+
+- One reminder at most is on screen: each replaces the last.
+- A reminder is closed as soon as it is answered anywhere: its own buttons,
+  the tray menu, the command line. Neither dunst nor mako closes a
+  notification after an action; the sender has to.
+- Every action answers the movement its notification showed, never a later
+  one: the notification's id names the movement.
+- A service without ``actions`` gets a plain notification whose body says how
+  to answer.
+- "How did that feel?" after a done is a notification of its own, with
+  Easier, Same and Tighter: it never replaces the reminder or is taken for
+  it (its id is kept apart from the reminders'). One question at a time: a
+  new question replaces the last, a new reminder closes it, and it closes
+  when answered anywhere, or after :data:`QUESTION_TIMEOUT` unanswered.
+
+Threads: ``send``, ``remind``, ``withdraw``, ``ask`` and ``unask`` may be called
+from any thread.
+Signals arrive on the bus's dispatch thread, and ``on_action`` runs there.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import threading
+from collections.abc import Callable
+from datetime import timedelta
+from pathlib import Path
+from typing import Any
+
+from budge.adapters import bus as dbus
+from budge.core.journal import FEELINGS
+from budge.core.ports import Question, Reminder
+
+log = logging.getLogger("budge")
+
+NAME = "org.freedesktop.Notifications"
+PATH = "/org/freedesktop/Notifications"
+ACTIONS = ("done", "snooze", "skip")
+_HELD = 16  # ids remembered for late answers, beyond the one on screen
+FELT = "felt:"  # an answer to "How did that feel?": felt:easier, felt:same, felt:tighter
+# Long enough to answer after the movement's melt-out, short enough never to linger.
+QUESTION_TIMEOUT = timedelta(minutes=2)
+
+
+def question_hint(question: Question, command: str) -> str:
+    """How to answer a question shown without buttons."""
+    runs = [f"`{command} felt {key}`" for key, _ in question.choices]
+    listed = ", ".join(runs[:-1]) + f" or {runs[-1]}" if len(runs) > 1 else "".join(runs)
+    return f"Answer from budge's tray menu, or run {listed}."
+
+
+class BusNotifier:
+    name = "D-Bus"
+
+    def __init__(self, on_action: Callable[[str, str], object], icon: Path | None = None,
+                 connect: Callable[[], dbus.Bus] = dbus.session) -> None:
+        self._connect = connect
+        self._on_action = on_action
+        self._icon = str(icon) if icon else ""
+        self._lock = threading.Lock()
+        self._bus: dbus.Bus | None = None
+        self._subscriptions: list[dbus.Subscription] = []
+        self._movements: dict[int, Reminder] = {}  # notification id -> what it shows
+        self._on_screen: int = 0  # the id of the reminder on screen, 0 for none
+        self._questions: dict[int, Question] = {}  # notification id -> its question
+        self._asking: int = 0  # the id of the question on screen, 0 for none
+
+    # sending
+
+    def send(self, title: str, body: str, timeout: timedelta) -> None:
+        bus = self._bus_ready()
+        markup = "body-markup" in self._capabilities(bus)
+        self._notify(bus, 0, title, _text(body, markup), [], timeout)
+
+    def remind(self, reminder: Reminder) -> None:
+        bus = self._bus_ready()
+        self.unask()  # a new reminder takes the question's place: one thing at a time
+        capabilities = self._capabilities(bus)
+        markup = "body-markup" in capabilities
+        if "actions" in capabilities:
+            actions = ["default", "Show the steps", "done", "Done",
+                       "snooze", reminder.snooze_label, "skip", "Skip"]
+            body = _text(reminder.body, markup)
+        else:
+            actions = []
+            body = _text(f"{reminder.body}\n{reminder.hint}", markup)
+        self._show(bus, reminder, body, actions)
+
+    def ask(self, question: Question) -> None:
+        """Ask "How did that feel?" with a button for each answer, replacing an
+        earlier question (never the reminder)."""
+        from budge.adapters.invocation import this_command
+
+        bus = self._bus_ready()
+        capabilities = self._capabilities(bus)
+        markup = "body-markup" in capabilities
+        if "actions" in capabilities:
+            actions = [part for key, label in question.choices for part in (FELT + key, label)]
+            body = _text(question.body, markup)
+        else:
+            actions = []
+            body = _text(f"{question.body}\n{question_hint(question, this_command())}", markup)
+        with self._lock:
+            replaces = self._asking
+        new_id = self._notify(bus, replaces, question.title, body, actions, QUESTION_TIMEOUT)
+        with self._lock:
+            self._asking = new_id
+            self._questions[new_id] = question
+            while len(self._questions) > _HELD:
+                del self._questions[next(iter(self._questions))]
+
+    def unask(self) -> None:
+        """Take the question on screen away (answered elsewhere, or a reminder came)."""
+        with self._lock:
+            shown, self._asking = self._asking, 0
+            bus = self._bus
+        if shown and bus is not None:
+            self._close(bus, shown)
+
+    def withdraw(self) -> None:
+        with self._lock:
+            shown, self._on_screen = self._on_screen, 0
+            bus = self._bus
+        if shown and bus is not None:
+            self._close(bus, shown)
+
+    def showing(self) -> str | None:
+        """The movement of the reminder on screen, if any."""
+        with self._lock:
+            reminder = self._movements.get(self._on_screen)
+            return reminder.movement_id if reminder else None
+
+    def close(self) -> None:
+        """budge is stopping: take the reminder and the question away, stop listening."""
+        self.withdraw()
+        self.unask()
+        with self._lock:
+            subscriptions, self._subscriptions = self._subscriptions, []
+        for subscription in subscriptions:
+            subscription.cancel()
+
+    # the service's answers (on the dispatch thread)
+
+    def _on_signal(self, signal: dbus.Signal) -> None:
+        if signal.member == "ActionInvoked":
+            notification_id, key = signal.args
+            with self._lock:
+                reminder = self._movements.get(notification_id)
+                question = self._questions.get(notification_id)
+            if question is not None:
+                self._on_answer(question, notification_id, key)
+                return
+            if reminder is None:
+                log.debug("an action for notification %s, which is not budge's", notification_id)
+                return
+            if key == "default":
+                self._show_details(reminder, notification_id)
+            elif key in ACTIONS:
+                log.info("answered on the notification: %s %s", key, reminder.movement_id)
+                self._on_action(key, reminder.movement_id)
+                bus = self._bus
+                if bus is not None:
+                    self._close(bus, notification_id)
+            else:
+                log.warning("the notification service sent an unknown action %r; ignored",
+                            key[:40])
+        elif signal.member == "NotificationClosed":
+            notification_id = signal.args[0]
+            with self._lock:
+                if notification_id == self._on_screen:
+                    self._on_screen = 0
+                if notification_id == self._asking:
+                    self._asking = 0
+
+    def _on_answer(self, question: Question, notification_id: int, key: str) -> None:
+        feeling = key.removeprefix(FELT)
+        if key == "default":  # a click on its body: nothing to answer
+            return
+        if not key.startswith(FELT) or feeling not in FEELINGS:
+            log.warning("the notification service sent an unknown answer %r; ignored", key[:40])
+            return
+        log.info("answered on the notification: felt %s %s", feeling, question.movement_id)
+        self._on_action(key, question.movement_id)
+        with self._lock:
+            if self._asking == notification_id:
+                self._asking = 0
+        bus = self._bus
+        if bus is not None:
+            self._close(bus, notification_id)
+
+    def _show_details(self, reminder: Reminder, notification_id: int) -> None:
+        bus = self._bus
+        if bus is None:
+            return
+        markup = "body-markup" in self._capabilities(bus)
+        actions = ["done", "Done", "snooze", reminder.snooze_label, "skip", "Skip"]
+        with self._lock:
+            if notification_id != self._on_screen:
+                return  # a newer reminder is on screen; leave it
+        self._show(bus, reminder, _text(reminder.details, markup), actions)
+
+    # internals
+
+    def _show(self, bus: dbus.Bus, reminder: Reminder, body: str, actions: list[str]) -> None:
+        with self._lock:
+            replaces = self._on_screen
+        new_id = self._notify(bus, replaces, reminder.title, body, actions, reminder.timeout)
+        with self._lock:
+            self._on_screen = new_id
+            self._movements[new_id] = reminder
+            while len(self._movements) > _HELD:
+                del self._movements[next(iter(self._movements))]
+
+    def _notify(self, bus: dbus.Bus, replaces: int, title: str, body: str, actions: list[str],
+                timeout: timedelta | None) -> int:
+        milliseconds = 0 if timeout is None else max(1, int(timeout.total_seconds() * 1000))
+        hints: dict[str, tuple[str, Any]] = {"urgency": ("y", 1)}
+        (new_id,) = bus.call(NAME, PATH, NAME, "Notify", "susssasa{sv}i", "budge", replaces,
+                             self._icon, title, body, actions, hints, milliseconds)
+        return int(new_id)
+
+    def _close(self, bus: dbus.Bus, notification_id: int) -> None:
+        try:
+            bus.call(NAME, PATH, NAME, "CloseNotification", "u", notification_id)
+        except dbus.BusError as error:
+            log.debug("notification %s not closed: %s", notification_id, error)
+
+    def _capabilities(self, bus: dbus.Bus) -> set[str]:
+        # Asked every time: the service may have been replaced by another since.
+        (capabilities,) = bus.call(NAME, PATH, NAME, "GetCapabilities")
+        return set(capabilities)
+
+    def _bus_ready(self) -> dbus.Bus:
+        bus = self._connect()
+        with self._lock:
+            if bus is self._bus:
+                return bus
+            self._bus, self._on_screen, self._asking = bus, 0, 0
+        # A new connection (the first, or after the bus came back): listen on it.
+        # Broadcast signals (mako) need the match; dunst sends them to the
+        # sender alone, and those arrive anyway.
+        self._subscriptions = [
+            bus.subscribe(self._on_signal, interface=NAME, member=member, path=PATH)
+            for member in ("ActionInvoked", "NotificationClosed")]
+        return bus
+
+
+def _text(body: str, markup: bool) -> str:
+    # A server with body-markup reads the body as markup; the text must show as written.
+    return html.escape(body, quote=False) if markup else body

@@ -1,0 +1,1 @@
+"""Freedesktop files on Linux: desktop entries and the application-menu launcher."""

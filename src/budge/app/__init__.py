@@ -1,0 +1,1 @@
+"""The application object, what drives it (the tray menu, the command table) and its wiring."""

@@ -1,0 +1,762 @@
+"""The application object: the one place where state changes.
+
+Timer wake-ups, tray clicks, control-channel commands and the offline command
+line all call these methods; a lock serialises them. Each action is written
+to the store before it is confirmed, then the timer is rescheduled and the
+listeners (the tray) are told.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import random
+import threading
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta, tzinfo
+from pathlib import Path
+
+from budge.adapters.config import Config, Settings, keep_last_good, read_files, settings_from
+from budge.adapters.store import Event, Store
+from budge.core import days, journal, reminders
+from budge.core.chooser import RECENT_WINDOW
+from budge.core.days import RestAllowance, streak_keeping, used_in_period
+from budge.core.durations import describe_duration
+from budge.core.hours import local_day
+from budge.core.movements import Movement
+from budge.core.ports import Clock, Question, Reminder, ReminderNotifier, Timer
+from budge.core.problems import ConfigError, ConfigProblem
+from budge.core.stats import today_count
+from budge.core.streak import Streak, compute_streak
+
+log = logging.getLogger("budge")
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the tray and ``status`` show; computed after every change."""
+
+    running: bool
+    now: datetime
+    next_due: datetime | None
+    paused_until: datetime | None
+    current: Movement | None
+    pending: bool
+    streak: Streak
+    tz: tzinfo
+    day_mode: str = days.NORMAL  # today: normal, or a rest or gentle day the user chose
+    rest_used: int = 0  # rest and gentle days chosen in the allowance's current period
+    rest_allowance: RestAllowance = days.DEFAULT_ALLOWANCE
+    waiting: str | None = None  # why a due reminder waits ("camera in use")
+    # The config did not validate: budge runs on other settings meanwhile.
+    config_problem: ConfigProblem | None = None
+    # The journal: the movement of the most recent done event and how it felt (if
+    # answered), the ease noted today, and the form and reason of the current choice.
+    last_done: Movement | None = None
+    last_felt: str | None = None
+    body_today: int | None = None
+    form: str = journal.USUAL
+    why: str | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "running": self.running,
+            "next_reminder": _iso(self.next_due),
+            "paused_until": _iso(self.paused_until),
+            "current": None if self.current is None else {
+                "id": self.current.id, "name": self.current.name, "cue": self.current.cue,
+                "seconds": self.current.seconds, "region": self.current.region},
+            "today_done": self.streak.today_done,
+            "daily_goal": self.streak.goal,
+            "streak": self.streak.current,
+            "best_streak": self.streak.best,
+            "day": self.day_mode,
+            "rest_days_used": self.rest_used,
+            "rest_allowance": {"days": self.rest_allowance.days,
+                               "period": self.rest_allowance.period},
+            "waiting": self.waiting,
+            "config_problem": (None if self.config_problem is None
+                               else self.config_problem.to_json()),
+            "last_done": None if self.last_done is None else {
+                "id": self.last_done.id, "name": self.last_done.name},
+            "last_felt": self.last_felt,
+            "body_today": self.body_today,
+            "form": self.form,
+            "why": self.why,
+        }
+
+
+# How to answer the body's question: eleven choices are too many for a
+# notification's buttons, so it says where they are.
+BODY_ANSWER = ("Note it from budge's tray menu (How is your body today?), or run "
+               "`budge body 7`.")
+
+
+@dataclass(frozen=True)
+class Reply:
+    ok: bool
+    message: str
+    usage: bool = False  # refused because of what was asked: the command line exits 2
+
+
+class App:
+    def __init__(self, *, settings: Settings, store: Store, clock: Clock, tz: tzinfo,
+                 rng: random.Random, config_path: Path, movements_path: Path,
+                 running: bool = False, config_problem: ConfigProblem | None = None,
+                 last_good: Path | None = None) -> None:
+        """``config_problem``: why ``settings`` are not the user's files (budge
+        started on the last good ones); ``last_good``: the folder where settings
+        that validate on a reload are kept for such a start (None: not kept)."""
+        self.settings = settings
+        self.store = store
+        self.clock = clock
+        self.tz = tz
+        self.rng = rng
+        self.running = running
+        self.timer: Timer | None = None
+        self.notifier: ReminderNotifier | None = None
+        self.senses: reminders.Senses = reminders.BLIND
+        self._paths = (config_path, movements_path)
+        self._config_stamp = _stamp(config_path, movements_path)
+        self.config_problem = config_problem
+        self._last_good = last_good
+        self._lock = threading.RLock()
+        self._closed = False
+        self._listeners: list[Callable[[Snapshot], None]] = []
+        # The current movement as it was chosen: its form and why (budge suggest --why).
+        self._suggestion: journal.Suggestion | None = None
+        now = clock.now()
+        stored = store.load_state()
+        if stored is None or settings.movement(stored.current) is None:
+            stored = reminders.State(since=now, current=self._choose_next(now, avoid=None),
+                                paused_until=stored.paused_until if stored else None)
+            store.save_state(stored)
+        self.state = stored
+        if self._suggestion is None:
+            self._suggestion = self._kept_suggestion()
+        self.snapshot = self._snapshot(now)
+
+    # wiring
+
+    def timing(self) -> reminders.Timing:
+        config = self.settings.config
+        gentle = self.day_mode(self.clock.now()) == days.GENTLE
+        return reminders.Timing(interval=config.gentle_interval if gentle else config.interval,
+                           hours=config.hours, tz=self.tz, natural_break=config.natural_break,
+                           hold_limit=config.hold_limit, watching=self.senses.watching)
+
+    def day_mode(self, now: datetime) -> str:
+        today = local_day(now, self.tz)
+        return self.store.day_modes(since=today).get(today, days.NORMAL)
+
+    def subscribe(self, listener: Callable[[Snapshot], None]) -> None:
+        self._listeners.append(listener)
+
+    def start(self) -> None:
+        """The daemon starts: the interval starts now; a running pause is kept."""
+        with self._lock:
+            now = self.clock.now()
+            self.state = reminders.start(now, self.state)
+            self._commit(now)
+            news = self._celebrate(now)
+        self._tell_journal(None, news)
+
+    # scheduled wake-ups
+
+    def close(self) -> None:
+        """Stop for good: waits for a wake-up in progress; later ones do nothing."""
+        with self._lock:
+            self._closed = True
+
+    def on_timer(self) -> None:
+        try:
+            self._wake()
+        except Exception:  # a failed wake-up must not end the reminders
+            log.exception("reminder wake-up failed; trying again at the next interval")
+            with self._lock:
+                if self._closed:
+                    return
+                now = self.clock.now()
+                self.state = replace(self.state, since=now, snooze_until=None)
+                self._commit(now)
+
+    def _wake(self) -> None:
+        movement = None
+        with self._lock:
+            if self._closed:
+                return
+            news = self._reload_if_changed()
+            now = self.clock.now()
+            unanswered = self.settings.movement(self.state.current)
+            before = self.state
+            timing = self.timing()  # one day-mode query per wake-up, shared below
+            result = reminders.tick(now, timing, before,
+                               lambda: self._choose_next(now, avoid=unanswered), self.senses)
+            recorded = result.resumed or result.away is not None or result.reminded is not None
+            if result.resumed:
+                self.store.record("resumed", now, self.tz, detail="pause ended")
+                log.info("pause ended")
+            if result.gap is not None:
+                log.info("woke %s late (asleep, frozen or the clock moved): a break; the "
+                         "interval restarted", describe_duration(result.gap))
+            if result.away is not None:
+                start, end = result.away
+                self.store.record("away", start, self.tz,
+                                  detail=str(int((end - start).total_seconds())))
+                log.info("a natural break of %s: the interval restarted",
+                         describe_duration(end - start))
+            if result.held is not None and before.held_since is None:
+                log.info("reminder waits: %s", result.held)
+            if result.state.away_since is not None and before.away_since is None:
+                log.info("away since %s: no reminder until you are back",
+                         result.state.away_since.astimezone(self.tz).strftime("%H:%M:%S"))
+            movement = self.settings.movement(result.reminded)
+            form_line = None
+            if movement is not None:
+                shown = self._suggestion
+                if shown is not None and shown.movement.id == movement.id:
+                    form_line = shown.form_line
+                self.store.record("reminded", now, self.tz, movement.id)
+                log.info("reminder: %s", movement.id)
+            self.state = result.state
+            if (recorded or result.state != before
+                    or result.state.held_reason != before.held_reason):
+                self._commit(now)
+            elif self.timer is not None:
+                # Only a look at the desktop: nothing to save or show, just the next wake-up.
+                self.timer.schedule(self.state.wake_at(timing))
+        if news is not None:
+            self.tell_config_problem(news)
+        if movement is not None and self.notifier is not None:
+            self.notifier.remind(reminder_for(movement, self.settings.config, form_line))
+
+    # actions
+
+    def done(self, movement_id: str | None = None) -> Reply:
+        """Done with the movement on screen; ``movement_id`` names the one the user
+        saw, so an answer to a reminder that a newer one replaced meanwhile records
+        the movement that was done, and leaves the newer reminder waiting."""
+        with self._lock:
+            if self._is_earlier(movement_id):
+                reply, question = self._done_earlier(movement_id)
+            else:
+                now = self.clock.now()
+                shown = self._current_suggestion(now)
+                movement, event = self._move_on("done")
+                streak = self.snapshot.streak
+                name = movement.name if movement else "movement"
+                message = f"Done: {name}. {today_count(streak.today_done, streak.goal)} today."
+                if streak.today_done == streak.goal:
+                    message += " That is today's goal. Well done."
+                reply = Reply(True, message)
+                form = shown.form if shown is not None else journal.USUAL
+                question = self._question(event, movement, form)
+            news = self._celebrate(self.clock.now())
+            # One question at a time: the body's, on a day it is due, only when
+            # this done brings no question of its own.
+            body_due = question is None and self._body_question_due(self.clock.now())
+        self._tell_journal(question, news, body_due)
+        return reply
+
+    def skip(self, movement_id: str | None = None) -> Reply:
+        with self._lock:
+            if self._is_earlier(movement_id):
+                return Reply(True, f"That reminder was already replaced by "
+                                   f"{self._current_name()}; nothing changed.")
+            self._move_on("skipped")
+            return Reply(True, f"Skipped. Next time: {self._current_name()}.")
+
+    def _is_earlier(self, movement_id: str | None) -> bool:
+        return movement_id is not None and movement_id != self.state.current
+
+    def _done_earlier(self, movement_id: str | None) -> tuple[Reply, Question | None]:
+        movement = self.settings.movement(movement_id)
+        if movement is None:
+            return Reply(False, f"unknown movement {movement_id!r}"), None
+        now = self.clock.now()
+        event = self.store.record("done", now, self.tz, movement.id)
+        self._commit(now)
+        log.info("done: %s (an earlier reminder)", movement.id)
+        streak = self.snapshot.streak
+        return Reply(True, f"Done: {movement.name}. "
+                           f"{today_count(streak.today_done, streak.goal)} today."), \
+            self._question(event, movement, journal.USUAL)
+
+    def _move_on(self, kind: str) -> tuple[Movement | None, Event]:
+        """Record done or skipped for the current movement, then suggest another."""
+        now = self.clock.now()
+        movement = self.settings.movement(self.state.current)
+        event = self.store.record(kind, now, self.tz, movement.id if movement else None)
+        self.state = reminders.move_on(now, self.state, self._choose_next(now, avoid=movement))
+        self._commit(now)
+        log.info("%s: %s", kind, movement.id if movement else "-")
+        return movement, event
+
+    # the journal
+
+    def felt(self, feeling: str, movement_id: str | None = None) -> Reply:
+        """How the last done ``movement_id`` felt (none given: the last movement done,
+        on any day). A later answer about the same done movement replaces the first."""
+        problem = journal.feeling_problem(feeling)
+        if problem is not None:
+            return Reply(False, problem, usage=True)
+        feeling = feeling.strip().lower()
+        with self._lock:
+            if movement_id is not None and self.settings.movement(movement_id) is None:
+                return Reply(False, f"unknown movement {movement_id!r}; `budge suggest "
+                                    "--list` shows every id", usage=True)
+            done = self.store.last_done(movement_id)
+            if done is None or done.movement is None:
+                what = "that movement" if movement_id else "a movement"
+                return Reply(False, f"Nothing to note yet: once {what} is done, say how it "
+                                    "felt.", usage=True)
+            now = self.clock.now()
+            self.store.record("felt", now, self.tz, done.movement,
+                              detail=f"{feeling}:{done.id}")
+            if done.movement == self.state.current:
+                self._rejudge(now)  # shown again in the form this answer calls for
+            self._commit(now)
+            log.info("felt %s: %s", feeling, done.movement)
+            return Reply(True, journal.ANSWER_THANKS[feeling])
+
+    def body(self, ease: int | str, note: str | None = None) -> Reply:
+        """How the body is today, 0 to 10 (10 = at ease); the day's last note stands.
+        A day noted at 3 or below brings only gentle movements, as a gentle day does."""
+        try:
+            value, text = journal.check_body(ease, note)
+        except ValueError as error:
+            return Reply(False, str(error), usage=True)
+        with self._lock:
+            now = self.clock.now()
+            self.store.record("body", now, self.tz,
+                              detail=json.dumps({"ease": value, "note": text},
+                                                ensure_ascii=False))
+            gentle = value <= journal.GENTLE_EASE
+            current = self.settings.movement(self.state.current)
+            if gentle and current is not None and not current.gentle:
+                self.state = replace(self.state, pending=False, snooze_until=None,
+                                     current=self._choose_next(now, avoid=current))
+            else:
+                self._rejudge(now)  # its reason may have changed with the ease
+            self._commit(now)
+            log.info("body noted: %d", value)
+            return Reply(True, journal.BODY_GENTLE_THANKS if gentle else journal.BODY_THANKS)
+
+    def _question(self, event: Event, movement: Movement | None,
+                  form: str) -> Question | None:
+        """Whether to ask how ``event`` felt; if so it is recorded as asked. Called
+        under the lock; nothing is asked where no notifier can ask."""
+        if movement is None or getattr(self.notifier, "ask", None) is None:
+            return None
+        day = event.local_day
+        today_done = [journal.Done(e.id, e.movement or "", e.at, e.local_day)
+                      for e in self.store.select(("done",), since=day) if e.local_day == day]
+        asked = {e.detail for e in self.store.select(("asked",), since=day) if e.detail}
+        known = set(self.store.done_by_movement(date.min, day - timedelta(days=1)))
+        decision = journal.should_ask(
+            self.settings.config.journal_ask,
+            journal.Done(event.id, movement.id, event.at, day), self.clock.now(),
+            today_done, asked, known, self.day_mode(event.at), form)
+        if not decision.ask:
+            log.debug("not asking how %s felt: %s", movement.id, decision.reason)
+            return None
+        self.store.record("asked", self.clock.now(), self.tz, movement.id, detail=event.id)
+        log.info("asking how %s felt (%s)", movement.id, decision.reason)
+        return Question(movement_id=movement.id, done_id=event.id, title=journal.ASK_PROMPT,
+                        body=movement.name,
+                        choices=tuple((f, journal.ANSWER_LABELS[f]) for f in journal.FEELINGS))
+
+    def _celebrate(self, now: datetime) -> list[journal.Milestone]:
+        """Milestones reached and never celebrated: recorded now, so a restart or an
+        import never announces one twice; those reached today come back to announce.
+        Called under the lock; only where a notifier can announce them."""
+        if self.notifier is None:
+            return []
+        config = self.settings.config
+        today = local_day(now, self.tz)
+        reached = journal.milestones_reached(
+            self.store.done_by_day(), today, config.daily_goal, config.hours.days,
+            streak_keeping(self.store.day_modes(), config.rest))
+        decided = journal.celebrate(reached, self.store.celebrated(), today)
+        for milestone in decided.record:
+            self.store.record("milestone", now, self.tz, detail=milestone.key)
+            log.info("milestone: %s", milestone.key)
+        return list(decided.announce)
+
+    def _body_question_due(self, now: datetime) -> bool:
+        """Whether to ask "How is your body today?" now: at most once a day, never
+        on a rest day, never when noted already or with ``ask = "never"``. Marked
+        as asked when it is due. Called under the lock; as with how a movement felt,
+        nothing is asked where no notifier can ask."""
+        if getattr(self.notifier, "ask", None) is None:
+            return False
+        today = local_day(now, self.tz)
+        asked = self.store.flag("body_asked")
+        decision = journal.should_ask_body(
+            today, self.day_mode(now), self.settings.config.journal_ask,
+            asked_on={date.fromisoformat(asked)} if asked else set(),
+            noted_on={note.day for note in self.store.body_notes(since=today)})
+        if decision.ask:
+            self.store.set_flag("body_asked", today.isoformat())
+        return decision.ask
+
+    def _tell_journal(self, question: Question | None,
+                      milestones: list[journal.Milestone], body_due: bool = False) -> None:
+        """Announce milestones, then ask; outside the lock, like every notification."""
+        notifier = self.notifier
+        if notifier is None:
+            return
+        for milestone in milestones:
+            notifier.send(journal.celebration_title(milestone),
+                          journal.celebration_text(milestone),
+                          self.settings.config.plain_timeout)
+        ask = getattr(notifier, "ask", None)
+        if question is not None and ask is not None:
+            ask(question)
+        if body_due:
+            notifier.send(journal.BODY_QUESTION, f"{journal.BODY_HINT} {BODY_ANSWER}",
+                          self.settings.config.plain_timeout)
+
+    def snooze(self, duration: timedelta | None = None,
+               movement_id: str | None = None) -> Reply:
+        with self._lock:
+            if self._is_earlier(movement_id):
+                return Reply(True, f"That reminder was already replaced by "
+                                   f"{self._current_name()}; nothing changed.")
+            now = self.clock.now()
+            duration = duration or self.settings.config.snooze_options[0]
+            movement = self.state.current
+            self.store.record("snoozed", now, self.tz, movement, detail=str(
+                int(duration.total_seconds())))
+            self.state = reminders.snooze(now, self.state, duration)
+            self._commit(now)
+            log.info("snoozed %s", describe_duration(duration))
+            return Reply(True, f"Snoozed: {self._current_name()} again in "
+                               f"{describe_duration(duration)}.")
+
+    def remind_anyway(self) -> Reply:
+        """The reminder waits (a call, a full-screen window): show it now."""
+        with self._lock:
+            if self.state.held_since is None:
+                return Reply(True, "No reminder is waiting.")
+            self.state = reminders.remind_anyway(self.clock.now(), self.timing(), self.state)
+        self._wake()  # shows it, outside the lock like every reminder
+        return Reply(True, "Here it is.")
+
+    def pause(self, until: datetime) -> Reply:
+        with self._lock:
+            now = self.clock.now()
+            if until <= now:
+                return Reply(False, "That time has already passed.")
+            self.store.record("paused", now, self.tz, detail=until.isoformat())
+            self.state = reminders.pause(self.state, until)
+            self._commit(now)
+            log.info("paused until %s", until.isoformat())
+            return Reply(True, f"Paused until {describe_time(until, now, self.tz)}.")
+
+    def pause_until_tomorrow(self) -> Reply:
+        return self.pause(reminders.pause_until_tomorrow(self.clock.now(), self.timing()))
+
+    def resume(self) -> Reply:
+        with self._lock:
+            now = self.clock.now()
+            if self.state.paused_until is None:
+                return Reply(True, "budge is not paused.")
+            if self.day_mode(now) == days.REST:
+                self.store.record("rested", now, self.tz, detail=days.NORMAL)
+            self.store.record("resumed", now, self.tz)
+            self.state = reminders.resume(now, self.state)
+            self._commit(now)
+            log.info("resumed")
+            nxt = self.snapshot.next_due
+            when = describe_time(nxt, now, self.tz) if nxt else "the next active day"
+            return Reply(True, f"Resumed. Next reminder at {when}.")
+
+    def set_day(self, mode: str) -> Reply:
+        """Make today a rest day, a gentle day, or a normal day again."""
+        if mode not in days.DAY_MODES:
+            return Reply(False, f"unknown kind of day {mode!r}")
+        with self._lock:
+            now = self.clock.now()
+            before = self.day_mode(now)
+            if mode == before:
+                return Reply(True, _ALREADY[mode])
+            self.store.record("rested", now, self.tz, detail=mode)
+            log.info("today is a %s day", mode)
+            if mode == days.REST:
+                until = reminders.pause_until_tomorrow(now, self.timing())
+                self.state = reminders.pause(self.state, until)
+            else:
+                if before == days.REST and self.state.is_paused(now):
+                    self.state = reminders.resume(now, self.state)
+                current = self.settings.movement(self.state.current)
+                if mode == days.GENTLE and current is not None and not current.gentle:
+                    self.state = replace(self.state, pending=False, snooze_until=None,
+                                         current=self._choose_next(now, avoid=current))
+                else:
+                    self._rejudge(now)  # the movement stays; its reason may change with the day
+            self._commit(now)
+            return Reply(True, self._day_message(mode, now))
+
+    def _day_message(self, mode: str, now: datetime) -> str:
+        snapshot = self.snapshot
+        allowance = snapshot.rest_allowance
+        if mode == days.NORMAL:
+            nxt = snapshot.next_due
+            when = describe_time(nxt, now, self.tz) if nxt else "your next active day"
+            return f"Back to a normal day. Next reminder at {when}."
+        if mode == days.REST:
+            until = self.state.paused_until or now
+            first = f"Resting today: no reminders until {describe_time(until, now, self.tz)}."
+        else:
+            every = describe_duration(self.settings.config.gentle_interval)
+            first = (f"A gentle day: only the gentlest movements, one every {every}. "
+                     "Smaller is better today.")
+        if snapshot.rest_used <= allowance.days:
+            return (f"{first} Your streak is kept ({snapshot.rest_used} of "
+                    f"{allowance.describe()}).")
+        return (f"{first} This {allowance.period}'s {allowance.days} streak-keeping days are "
+                "used, so today will not hold the streak; rest anyway if you need it.")
+
+    def reload(self) -> Reply:
+        with self._lock:
+            reply, news = self._reload()
+        if news is not None:
+            self.tell_config_problem(news)
+        return reply
+
+    def tell_config_problem(self, problem: ConfigProblem | None = None) -> None:
+        """One notification: what is wrong with the config, and how to put it right.
+        Not under the lock, like every notification."""
+        problem = problem or self.config_problem
+        if problem is None or self.notifier is None:
+            return
+        title, body = problem.message()
+        # Longer than a welcome: there is more to read, and it asks for a fix.
+        self.notifier.send(title, body, max(self.settings.config.plain_timeout,
+                                            timedelta(minutes=1)))
+
+    def _reload(self) -> tuple[Reply, ConfigProblem | None]:
+        """Read the files again; a problem not told yet comes back to be told."""
+        # Before reading: a save while reading changes the stamp, and is read next time.
+        self._config_stamp = _stamp(*self._paths)
+        files = read_files(*self._paths)
+        try:
+            settings = settings_from(files)
+        except ConfigError as error:
+            problem = ConfigProblem.of(error, files.fingerprint(),
+                                       keeping="the settings it had")
+            known = self.config_problem
+            news = None if known is not None and known.fingerprint == problem.fingerprint \
+                else problem
+            if news is not None:
+                self.config_problem = problem
+                log.warning("the config has problems; budge goes on with the settings it "
+                            "had:\n%s", error)
+                self._commit(self.clock.now())  # the tray shows it
+            return Reply(False, "The config has problems; budge goes on with the settings "
+                                f"it had.\n{error}"), news
+        self.settings = settings
+        self.config_problem = None
+        if self._last_good is not None:
+            try:
+                keep_last_good(files, self._last_good)
+            except OSError as error:
+                log.warning("could not keep a copy of the good config in %s: %s",
+                            self._last_good, error)
+        if self.settings.movement(self.state.current) is None:
+            # The movement on screen was removed from the catalog: suggest another.
+            self.state = replace(self.state, pending=False, snooze_until=None,
+                                 current=self._choose_next(self.clock.now(), avoid=None))
+        self._commit(self.clock.now())
+        log.info("config reloaded")
+        return Reply(True, "Config reloaded."), None
+
+    def refresh(self) -> Reply:
+        """The history changed from outside (``budge import``): show the new totals."""
+        with self._lock:
+            now = self.clock.now()
+            self._commit(now)
+            news = self._celebrate(now)
+        self._tell_journal(None, news)
+        return Reply(True, "Updated.")
+
+    def status(self) -> Snapshot:
+        with self._lock:
+            self.snapshot = self._snapshot(self.clock.now())
+            return self.snapshot
+
+    # internals
+
+    def _reload_if_changed(self) -> ConfigProblem | None:
+        """Reload when a file changed since it was last read (even when it had a
+        problem: a bad file is read, logged and told once, not at every wake-up)."""
+        if _stamp(*self._paths) != self._config_stamp:
+            return self._reload()[1]
+        return None
+
+    def _commit(self, now: datetime) -> None:
+        timing = self.timing()
+        self.state = reminders.look_soon(now, timing, self.state)
+        self.store.save_state(self.state)
+        if self.timer is not None:
+            self.timer.schedule(self.state.wake_at(timing))
+        self.snapshot = self._snapshot(now)
+        for listener in self._listeners:
+            try:
+                listener(self.snapshot)
+            except Exception:
+                log.exception("a display update failed")
+
+    def _snapshot(self, now: datetime) -> Snapshot:
+        config = self.settings.config
+        today = local_day(now, self.tz)
+        modes = self.store.day_modes()
+        streak = compute_streak(self.store.done_by_day(), today, config.daily_goal,
+                                config.hours.days, streak_keeping(modes, config.rest))
+        paused = self.state.paused_until if self.state.is_paused(now) else None
+        last = self.store.last_done()
+        last_felt = None
+        if last is not None:
+            answers = [e.detail.partition(":")[0] for e in self.store.select(
+                ("felt",), since=last.local_day, movement=last.movement)
+                if e.detail and e.detail.partition(":")[2] == last.id]
+            last_felt = answers[-1] if answers else None
+        notes = journal.last_note_by_day(self.store.body_notes(since=today))
+        shown = self._current_suggestion(now)
+        return Snapshot(
+            running=self.running, now=now,
+            next_due=None if paused else self.state.next_due(self.timing()),
+            paused_until=paused, current=self.settings.movement(self.state.current),
+            pending=self.state.pending, streak=streak, tz=self.tz,
+            day_mode=modes.get(today, days.NORMAL),
+            rest_used=used_in_period(modes, today, config.rest), rest_allowance=config.rest,
+            waiting=self.state.held_reason if self.state.held_since is not None else None,
+            config_problem=self.config_problem,
+            last_done=self.settings.movement(last.movement) if last else None,
+            last_felt=last_felt,
+            body_today=notes[today].ease if today in notes else None,
+            form=shown.form if shown else journal.USUAL, why=shown.why if shown else None)
+
+    def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
+        """The next movement, with what the journal learned; its form and why are kept."""
+        catalog = self.settings.catalog
+        day = local_day(now, self.tz)
+        regions = self._regions_on(day)
+        recent = self.store.recent_movements(RECENT_WINDOW)
+        if avoid is not None and recent[-1:] != [avoid.id]:
+            recent.append(avoid.id)
+        feelings, ease = self._journal_on(day)
+        chosen = journal.suggest(catalog, self.settings.config.filters, recent, regions,
+                                 self.rng, feelings, self.day_mode(now), ease)
+        self._suggestion = chosen
+        self.store.set_flag(_SUGGESTION_FLAG, json.dumps(chosen.to_json()))
+        return chosen.movement.id
+
+    def _regions_on(self, day: date) -> Counter[str]:
+        by_id = {m.id: m for m in self.settings.catalog}
+        return Counter(by_id[i].region for i in self.store.movements_on(day) if i in by_id)
+
+    def _journal_on(self, day: date) -> tuple[journal.Feelings, int | None]:
+        """What the answers of the last eight weeks say, and the ease noted on ``day``."""
+        since = day - timedelta(days=journal.FEELING_MEMORY_DAYS - 1)
+        feelings = journal.read_feelings(self.store.answers(since), day)
+        notes = journal.last_note_by_day(self.store.body_notes(since=day))
+        return feelings, notes[day].ease if day in notes else None
+
+    def _current_suggestion(self, now: datetime) -> journal.Suggestion | None:
+        """The current movement's form and why: as chosen, or (chosen before this
+        process, or changed by an answer since) judged again on today's data."""
+        movement = self.settings.movement(self.state.current)
+        if movement is None:
+            return None
+        kept = self._suggestion
+        if kept is not None and kept.movement.id == movement.id:
+            return kept
+        day = local_day(now, self.tz)
+        feelings, ease = self._journal_on(day)
+        self._suggestion = journal.explain(movement, self.settings.catalog,
+                                           self.settings.config.filters, self._regions_on(day),
+                                           feelings, self.day_mode(now), ease)
+        return self._suggestion
+
+    def _rejudge(self, now: datetime) -> None:
+        """Judge the current movement again on what was just noted, and keep that."""
+        self._suggestion = None
+        judged = self._current_suggestion(now)
+        if judged is not None:
+            self.store.set_flag(_SUGGESTION_FLAG, json.dumps(judged.to_json()))
+
+    def _kept_suggestion(self) -> journal.Suggestion | None:
+        """The suggestion saved when the current movement was chosen, if it is that one."""
+        movement = self.settings.movement(self.state.current)
+        text = self.store.flag(_SUGGESTION_FLAG)
+        if movement is None or text is None:
+            return None
+        try:
+            data = json.loads(text)
+            form, form_text, why = data["form"], data["form_text"], data["why"]
+            reasons = tuple(str(r) for r in data["reasons"])
+        except (ValueError, KeyError, TypeError):
+            return None
+        if (data.get("movement") != movement.id or form not in journal.FORMS
+                or not isinstance(why, str) or not isinstance(form_text, str | None)):
+            return None
+        return journal.Suggestion(movement=movement, form=form, form_text=form_text,
+                                  reasons=reasons, why=why)
+
+    def _current_name(self) -> str:
+        movement = self.settings.movement(self.state.current)
+        return movement.name if movement else "a movement"
+
+
+_SUGGESTION_FLAG = "suggestion"
+_ALREADY = {days.REST: "Today is already a rest day.",
+            days.GENTLE: "Today is already a gentle day.",
+            days.NORMAL: "Today is a normal day already."}
+
+
+def notification_title(movement: Movement) -> str:
+    return f"{movement.name} · {movement.length_label}"
+
+
+def reminder_for(movement: Movement, config: Config, form_line: str | None = None) -> Reminder:
+    """The reminder for ``movement``; ``form_line`` (the gentler or larger form the
+    journal chose, :attr:`budge.core.journal.Suggestion.form_line`) follows the cue."""
+    steps = "\n".join(f"{n}. {step}" for n, step in enumerate(movement.steps, 1))
+    body = movement.cue if form_line is None else f"{movement.cue}\n{form_line}"
+    return Reminder(movement_id=movement.id, title=notification_title(movement),
+                    body=body, details=f"{steps}\nGentler: {movement.gentler}",
+                    timeout=config.reminder_timeout(movement.seconds),
+                    snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}")
+
+
+def describe_time(at: datetime, now: datetime, tz: tzinfo) -> str:
+    """``14:30``, ``tomorrow 09:00`` or ``Mon 09:00``, in local time."""
+    local, today = at.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return clock
+    if (local.date() - today).days == 1:
+        return f"tomorrow {clock}"
+    if (local.date() - today).days < 7:
+        return f"{local.strftime('%a')} {clock}"
+    return f"{local.strftime('%Y-%m-%d')} {clock}"
+
+
+def _stamp(*paths: Path) -> tuple[tuple[int, int] | None, ...]:
+    """When each file was last changed, and its size: what tells that it changed."""
+    stamps: list[tuple[int, int] | None] = []
+    for path in paths:
+        try:
+            info = path.stat()
+            stamps.append((info.st_mtime_ns, info.st_size))
+        except OSError:
+            stamps.append(None)
+    return tuple(stamps)
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None

@@ -1,0 +1,379 @@
+"""``budge run``: build every object once, hand them down, and run.
+
+The tray owns the main thread; without one the main thread sleeps on an event
+until a signal or ``Quit``. SIGTERM and Ctrl+C stop cleanly with status 0.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import signal
+import sys
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from budge.adapters.instance import AlreadyRunning, InstanceLock
+from budge.adapters.invocation import release_terminal, this_command, typed
+from budge.adapters.paths import Paths
+from budge.adapters.tray.backends import LoadedTray, TrayUnavailable
+
+if TYPE_CHECKING:
+    from budge.adapters.config import Settings
+    from budge.app.application import App
+    from budge.core.ports import Notifier, Tray
+    from budge.core.problems import ConfigProblem
+
+# Only what comes before the tray icon is imported up here: a StatusNotifierItem
+# icon goes on the panel before the application object and the store are even
+# imported (see _run_locked).
+
+log = logging.getLogger("budge")
+
+
+def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
+    _hold_stop_signals(True)
+    lock = InstanceLock(paths.lock_file)
+    try:
+        lock.acquire()
+    except AlreadyRunning as error:
+        print(f"budge: {error}", file=sys.stderr)
+        return 1
+    try:
+        # The icon first: it is what a person waits to see, and everything else
+        # (the log, the config, the store) is read while it is on the panel.
+        early = None if no_tray else _early_tray(paths.config_file)
+        from budge.adapters.logs import setup_logging
+
+        setup_logging(paths.log_dir, verbose)
+        _write_template(paths.config_file, verbose)
+        settings, problem = start_settings(paths)
+        return _run_locked(paths, settings, no_tray, problem, early)
+    except Exception as error:
+        from budge.adapters.store import StoreError  # imported by then: the store was opened
+
+        if not isinstance(error, StoreError):
+            raise
+        print(f"budge: {error}", file=sys.stderr)
+        return 1
+    finally:
+        lock.release()
+        _hold_stop_signals(False)
+
+
+def _write_template(config_file: Path, verbose: bool = False) -> None:
+    """The first run (or a ``--config`` naming a file not there yet) writes the
+    commented template, and says where; a file that exists is never touched.
+    With ``verbose`` the log's own line says it on stderr already."""
+    from budge.adapters.config import write_template
+
+    try:
+        written = write_template(config_file)
+    except OSError as error:
+        from budge.adapters.fileops import explain
+
+        log.warning("could not write the commented config (%s); budge starts on the default "
+                    "settings", explain(error))
+        return
+    if written:
+        log.info("wrote a commented config to %s", config_file)
+        if not verbose:
+            print(f"budge: wrote a commented config to {config_file}; edit it any time.",
+                  file=sys.stderr)
+
+
+def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
+    """The user's settings; with a mistake in them, the last good ones (or the
+    defaults) and the problem to tell. budge starts either way: at login no one
+    would see it refuse."""
+    from budge.adapters.config import (
+        LAST_GOOD_FOLDER,
+        keep_last_good,
+        last_good_settings,
+        read_files,
+        settings_from,
+    )
+    from budge.core.problems import ConfigError, ConfigProblem
+
+    folder = paths.data_dir / LAST_GOOD_FOLDER
+    files = read_files(paths.config_file, paths.user_movements)
+    try:
+        settings = settings_from(files)
+    except ConfigError as error:
+        settings, keeping = last_good_settings(folder)
+        # Said once here: in the log, and on stderr for whoever started budge.
+        log.warning("the config has problems, so budge starts on %s meanwhile; the file is "
+                    "left as it is. Fix it and budge picks it up at the next reminder (or "
+                    "run `%s reload`); `%s config check` checks it.\n%s", keeping,
+                    this_command(), this_command(), error)
+        return settings, ConfigProblem.of(error, files.fingerprint(), keeping)
+    try:
+        keep_last_good(files, folder)
+    except OSError as error:
+        log.warning("could not keep a copy of the good config in %s: %s", folder, error)
+    return settings, None
+
+
+_STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+
+
+def _hold_stop_signals(hold: bool) -> None:
+    """SIGTERM and Ctrl+C wait until budge is up, and then reach the main thread.
+
+    Held from the start, so every thread budge starts inherits the hold and the
+    kernel can hand the signal only to the main thread once it is let through
+    there. A signal taken by another thread would set Python's flag while the
+    main thread sleeps in a lock, and nothing would wake it to act on it.
+    A signal sent while budge starts waits, then stops it cleanly. (POSIX;
+    Windows has no signal masks.)
+    """
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, _STOP_SIGNALS)
+
+
+def _early_tray(config_file: Path) -> tuple[str, LoadedTray | TrayUnavailable] | None:
+    """The tray backend the config asks for, loaded before the config is validated.
+
+    Only ``[tray] backend`` is read here, leniently (anything unreadable means
+    "auto"); a StatusNotifierItem icon goes on the panel at once. If the
+    validated config turns out to ask for something else, it is done again.
+    """
+    import tomllib
+
+    choice: object = "auto"
+    try:
+        with open(config_file, "rb") as handle:
+            choice = tomllib.load(handle).get("tray", {}).get("backend", "auto")
+    except (OSError, ValueError, AttributeError):
+        pass
+    if not isinstance(choice, str) or choice == "none":
+        return None
+    from budge.adapters.tray.backends import load_early
+
+    return choice, load_early(choice)
+
+
+def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
+                problem: ConfigProblem | None = None,
+                early_tray: tuple[str, LoadedTray | TrayUnavailable] | None = None) -> int:
+    config = settings.config
+    early: LoadedTray | TrayUnavailable | None = None
+    if early_tray is not None and early_tray[0] == config.tray_backend:
+        early = early_tray[1]
+    else:
+        if early_tray is not None and not isinstance(early_tray[1], TrayUnavailable) \
+                and early_tray[1].icon is not None:
+            early_tray[1].icon.visible = False  # the config asks for another tray
+        if not no_tray and config.tray_backend != "none":
+            from budge.adapters.tray.backends import load_early
+
+            early = load_early(config.tray_backend)
+    from budge.adapters.config import LAST_GOOD_FOLDER
+    from budge.adapters.localzone import local_zone
+    from budge.adapters.store import Store
+    from budge.app.application import App
+    from budge.core.ports import SystemClock
+
+    store = Store.open(paths.database)
+    app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
+              rng=random.Random(), config_path=paths.config_file,
+              movements_path=paths.user_movements, running=True, config_problem=problem,
+              last_good=paths.data_dir / LAST_GOOD_FOLDER)
+    stopped = threading.Event()
+
+    def stop(*_: object) -> None:
+        stopped.set()
+        if tray is not None:
+            tray.stop()
+
+    # The tray first: the icon is what a person waits to see. What it does not
+    # need (the scheduler, the control socket, the desktop's senses) is
+    # imported after it is on the panel.
+    tray = None if early is None else _make_tray(app, paths, stop, early)
+    from budge.adapters import senses
+    from budge.adapters.clockwatch import ClockWatch
+    from budge.adapters.control import ControlServer, read_or_create_key
+    from budge.adapters.notify.chain import CallableNotifier, FallbackNotifier, PrintNotifier
+    from budge.adapters.timer import ApschedulerTimer
+    from budge.app.commands import dispatch
+
+    own, fix = _own_notifiers(app, _notification_icon(paths))
+    notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
+    app.notifier = notifier
+    app.subscribe(lambda snapshot: notifier.follow(
+        snapshot.pending, snapshot.current.id if snapshot.current else None))
+    app.subscribe(lambda snapshot: notifier.follow_question(
+        snapshot.last_done.id if snapshot.last_done else None, snapshot.last_felt))
+    _watch_store(app, notifier)
+    if tray is not None:
+        app.subscribe(tray.update)
+        if tray.has_notification:
+            notifier.insert_before_last(CallableNotifier("tray", tray.notify))
+    def answer(request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("cmd") == "quit":
+            # After the reply has gone out: stopping closes the control socket.
+            threading.Timer(0.1, stop).start()
+            return {"ok": True, "message": "budge is stopping."}
+        return dispatch(app, request)
+
+    server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
+                           answer)
+    timer = ApschedulerTimer(app.on_timer)
+    app.timer = timer
+    config = app.settings.config
+    app.senses = senses.choose(dnd=config.hold_limit is not None, kinds=config.busy_kinds)
+    watch = ClockWatch(app.on_timer)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    try:
+        server.start()
+        watch.start()
+        app.start()
+        welcome(app, tray=tray)
+        app.tell_config_problem()
+        nxt = app.snapshot.next_due
+        log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
+                 tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
+        release_terminal()
+        _hold_stop_signals(False)  # from now on, on this thread
+        if tray is not None:
+            tray.run()
+        else:
+            stopped.wait()
+    finally:
+        watch.close()
+        timer.shutdown()
+        server.close()
+        app.close()  # after a wake-up in progress, before the store goes
+        for backend in own:  # no reminder left on screen that nobody can answer
+            close = getattr(backend, "close", None)
+            if close is not None:
+                close()
+        store.close()
+        from budge.adapters import bus
+
+        bus.close_session()
+        log.info("budge stopped")
+    return 0
+
+
+def _own_notifiers(app: App, icon: Path | None) -> tuple[list[Any], str]:
+    """The notification backends for this OS, best first, and what fixes them.
+
+    plyer serves in one place: inside a Flatpak sandbox, where its road is the
+    desktop portal, the sanctioned one there; it follows budge's own. Elsewhere
+    it is not used: on Linux it reached the same notification service by a
+    poorer road (no buttons, no closing, and through notify-send failures it
+    never reported); on Windows its balloon came from a second tray icon; on
+    macOS it needs pyobjus, which nothing installs.
+    """
+    from budge.adapters.notify.chain import LINUX_FIX, MACOS_FIX, WINDOWS_FIX, PlyerNotifier
+
+    def answer(action: str, movement_id: str) -> None:
+        if action == "done":
+            app.done(movement_id)
+        elif action == "snooze":
+            app.snooze(None, movement_id)
+        elif action == "skip":
+            app.skip(movement_id)
+        elif action.startswith("felt:"):  # "How did that feel?" answered on its notification
+            app.felt(action.removeprefix("felt:"), movement_id)
+
+    if sys.platform == "win32":
+        from budge.adapters.notify.windows import ToastNotifier
+
+        return [ToastNotifier(answer)], WINDOWS_FIX
+    if sys.platform == "darwin":
+        from budge.adapters.notify import macos
+
+        return list(macos.notifiers(answer)), MACOS_FIX
+    from budge.adapters.notify.freedesktop import BusNotifier
+
+    own: list[Any] = [BusNotifier(answer, icon)]
+    if os.path.exists("/.flatpak-info"):
+        own.append(PlyerNotifier(icon))
+    return own, LINUX_FIX
+
+
+def _watch_store(app: App, notifier: Notifier) -> None:
+    """Say so when the database was damaged, and once per outage when saving fails."""
+    store = app.store
+    timeout = app.settings.config.plain_timeout
+    if store.set_aside is not None:
+        # The store has logged it (stderr and the log file); this is for the person.
+        message = (f"The database was damaged. It was kept, untouched, as {store.set_aside}, "
+                   "and budge started a fresh one. Your reminders go on.")
+        notifier.send("budge started a fresh history", message, timeout)
+
+    def trouble(problem: str | None) -> None:
+        if problem is None:
+            notifier.send("budge is saving again", "Everything you did meanwhile is saved.",
+                          timeout)
+            return
+        notifier.send(
+            "budge can't save your progress right now",
+            f"{problem}. Reminders go on, and what you do is kept in memory and saved "
+            "as soon as there is room again.", timeout)
+
+    store.on_trouble = trouble
+    if store.write_error is not None:  # could not even open it for writing
+        trouble(store.write_error)
+
+
+def welcome(app: App, tray: Tray | None) -> None:
+    """The first run says, once, what budge will do and how to pause or quit it."""
+    if app.store.flag("welcomed") or app.notifier is None:
+        return
+    from budge.app.application import describe_time
+    from budge.core.durations import describe_duration
+    from budge.core.hours import describe_hours
+
+    config = app.settings.config
+    snapshot = app.snapshot
+    first = (describe_time(snapshot.next_due, snapshot.now, app.tz) if snapshot.next_due
+             else "the start of your active hours")
+    body = (f"One small movement every {describe_duration(config.interval)}, "
+            f"{describe_hours(config.hours)}. First reminder: {first}. "
+            f"{how_to_control(tray, this_command())}")
+    app.notifier.send("budge is running", body, config.plain_timeout)
+    app.store.set_flag("welcomed", app.clock.now().isoformat())
+
+
+def how_to_control(tray: Tray | None, command: str) -> str:
+    """How to pause and stop budge, by what this desktop really offers."""
+    if tray is not None and tray.shown and tray.has_menu:
+        return f"Pause or quit from the tray icon's menu, or run `{command} pause`."
+    if tray is not None and tray.shown:
+        return (f"Click the tray icon to see the movement. Pause with `{command} pause`; "
+                f"stop with `{command} quit`.")
+    return f"Pause with `{command} pause`; stop with `{command} quit`."
+
+
+def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None],
+               early: LoadedTray | TrayUnavailable) -> Tray | None:
+    from budge.app.tray import PystrayTray
+
+    try:
+        if isinstance(early, TrayUnavailable):
+            raise early
+        return PystrayTray(app, app.settings.config.tray_backend, paths.config_file,
+                           paths.data_dir / "stats-card.png", on_quit=on_quit, loaded=early)
+    except TrayUnavailable as error:
+        log.warning("running without a tray icon: %s. Reminders go on; %s", error, typed(
+            "control budge with `budge done`, `budge snooze`, `budge pause` and `budge quit`."))
+        return None
+
+
+def _notification_icon(paths: Paths) -> Path | None:
+    target = paths.data_dir / "icon.png"
+    from budge.adapters.icons import Look, draw
+
+    try:
+        if not target.exists():
+            draw(Look.ACTIVE, 128).save(target)
+    except OSError:
+        return None
+    return target

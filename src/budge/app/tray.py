@@ -1,0 +1,509 @@
+"""The tray icon and its menu, through pystray.
+
+The backend is chosen here, lazily and with a fallback: pystray itself picks
+one when imported (and raises without a display), so it is imported with its
+dummy backend and each real backend module is then tried in turn.
+
+Threads: :meth:`PystrayTray.run` owns the main thread until :meth:`stop`;
+:meth:`update` and :meth:`stop` may be called from any thread. Menu clicks
+arrive on the backend's thread and go straight to the application object.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import sys
+import threading
+import time
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import datetime, timedelta, tzinfo
+from functools import partial
+from pathlib import Path
+from types import ModuleType
+from typing import Any
+
+from PIL import Image
+
+from budge.adapters.default_app import open_file, spawn
+from budge.adapters.icons import Look, draw
+from budge.adapters.invocation import pip_word, typed
+from budge.adapters.tray.backends import LoadedTray, import_pystray, load_backend
+from budge.app.application import App, Snapshot, describe_time, reminder_for
+from budge.core import days, journal, reminders
+from budge.core.durations import describe_duration
+from budge.core.stats import today_count
+
+log = logging.getLogger("budge")
+
+LINUX_MENU_FIX = ("for the full menu, use a panel that shows StatusNotifierItems (KDE, Xfce, "
+                  "LXQt, Cinnamon, waybar, GNOME with the AppIndicator extension), or install "
+                  "PyGObject for the gtk tray into this budge: `{pip} install 'PyGObject<3.51' "
+                  "pycairo` (it is compiled: the README's Linux notes list what that needs)")
+NO_HOST_FIX = ("no tray is showing budge's icon yet; it appears as soon as a panel that shows "
+               "StatusNotifierItems starts. On stock GNOME, install the \"AppIndicator and "
+               "KStatusNotifierItem Support\" extension. Reminders go on meanwhile, and "
+               "`budge status`, `budge done`, `budge pause` work from a terminal")
+LAST_FELT_QUESTION = "How did the last one feel?"
+PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
+
+
+# After the first dock request, look again this many seconds later each time.
+_DOCK_CHECKS = (0.5, 1.0, 2.0, 4.0)
+
+
+def _xorg_icon(module: ModuleType) -> type:
+    """pystray's xorg icon, made to take left clicks and to dock reliably.
+
+    pystray never asks X for button presses, so a left click never arrives;
+    a dock request is now and then lost by the tray, leaving the icon unseen;
+    and when the tray host restarts, the icon stays away. This asks for button
+    presses; after showing, it checks a few times on its own X connection that
+    the tray really took the window, asking again if not (the checks end after
+    a few seconds); and it listens on the root window for the MANAGER message
+    a new tray host sends, and docks there.
+    """
+    import Xlib.display
+    import Xlib.X
+
+    class XorgIcon(module.Icon):  # type: ignore[name-defined,misc]
+        _dock_checker: threading.Thread | None = None
+
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
+            super().__init__(*args, **kwargs)
+            manager = self._display.intern_atom("MANAGER")
+            queued = self._message_handlers[Xlib.X.ClientMessage]  # pystray's own calls
+
+            def on_client_message(event: Any) -> None:
+                if (event.client_type == manager
+                        and event.data[1][1] == self._net_system_tray_sx):
+                    self._on_new_tray()
+                else:
+                    queued(event)
+
+            self._message_handlers[Xlib.X.ClientMessage] = on_client_message
+
+        def _create_window(self) -> Any:
+            window = super()._create_window()
+            window.change_attributes(event_mask=Xlib.X.ExposureMask
+                                     | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
+            # A new tray host announces itself to the root window's listeners.
+            self._display.screen().root.change_attributes(
+                event_mask=Xlib.X.StructureNotifyMask)
+            return window
+
+        def _show(self) -> None:  # runs on pystray's X thread
+            if self._get_systray_manager() is None:
+                log.info("no tray host yet; the icon docks when one appears")
+                return
+            super()._show()
+            if self._dock_checker is None or not self._dock_checker.is_alive():
+                self._dock_checker = threading.Thread(target=self._check_docked,
+                                                      name="budge-dock-check", daemon=True)
+                self._dock_checker.start()
+
+        def _update_icon(self) -> None:  # on the X thread
+            if self._get_systray_manager() is None:
+                self._icon_data = None  # drawn afresh when a tray takes the window
+                self._icon_valid = True
+                return
+            super()._update_icon()
+
+        def _on_destroy_notify(self, event: Any) -> None:  # on the X thread
+            manager: Any = getattr(self, "_systray_manager", None)
+            if manager is None or event.window.id != manager.id:
+                return  # pystray's own handler fails on a window it did not dock in
+            log.info("the tray host went away; the icon comes back when a tray appears")
+            self._systray_manager = None
+            self._show()  # a new owner may already be there; if not, MANAGER comes
+
+        def _on_new_tray(self) -> None:  # on the X thread
+            if not self.visible:
+                return
+            log.info("a tray host appeared; docking the icon there")
+            self._systray_manager = None
+            self._show()
+
+        def _check_docked(self) -> None:
+            window_id = self._window.id
+            for delay in _DOCK_CHECKS:
+                time.sleep(delay)
+                if not self.visible or _reparented(window_id):
+                    return
+                log.info("the tray did not take the icon yet; asking again")
+                self._show()  # pystray hands this to its X thread
+
+    def _reparented(window_id: int) -> bool:
+        try:
+            display = Xlib.display.Display()
+        except Exception:
+            return True  # the display went away; nothing more to do
+        try:
+            window = display.create_resource_object("window", window_id)
+            return bool(window.query_tree().parent.id != display.screen().root.id)
+        except Exception:
+            return True
+        finally:
+            display.close()
+
+    return XorgIcon
+
+
+class PystrayTray:
+    def __init__(self, app: App, choice: str, config_file: Path, stats_file: Path,
+                 on_quit: Callable[[], None], loaded: LoadedTray | None = None) -> None:
+        if loaded is None:
+            loaded = LoadedTray(*load_backend(choice))
+        self.backend, module = loaded.backend, loaded.module
+        pystray = import_pystray()
+        icon_class = _xorg_icon(module) if self.backend == "xorg" else module.Icon
+        self._app = app
+        self._config_file = config_file
+        self._stats_file = stats_file
+        self._on_quit = on_quit
+        self._stopping = False
+        self._shown: str | None = None  # the movement the menu shows, for Done
+        self._felt_about: str | None = None  # the done movement "How did ... feel?" names
+        from budge.adapters.autostart import for_platform
+
+        self._autostart = for_platform(os.environ)
+        self._login_shown = False
+        self.has_menu = bool(getattr(icon_class, "HAS_MENU", True))
+        # pystray's gtk and appindicator notifications go to the same D-Bus
+        # service as budge's own, from the GTK loop, where a failure is never
+        # seen: they would hide a missing service instead of falling back.
+        self.has_notification = (bool(getattr(icon_class, "HAS_NOTIFICATION", False))
+                                 and self.backend not in ("gtk", "appindicator"))
+        snapshot = app.snapshot
+        self._drawn: IconState = icon_state(snapshot)
+        options: dict[str, Any] = {}
+        if self.backend == "sni":
+            options["on_activate"] = self._on_activate
+        if loaded.icon is not None:  # on the panel already: now it gets its menu
+            self._icon = loaded.icon
+            self._icon.on_activate = self._on_activate
+            self._icon.menu = self._menu(pystray)
+            self._icon.icon = self._drawn.draw()
+            self._icon.title = tooltip(snapshot)  # last: the tooltip says all is ready
+            if self._icon.registered.is_set():  # before the log was set up: said now
+                from budge.adapters.tray.sni import REGISTERED
+
+                log.info("%s", REGISTERED)
+        else:
+            self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
+                                    menu=self._menu(pystray), **options)
+        if self.backend == "sni":
+
+            self._icon.set_attention(snapshot.pending)
+            # Published now, not when run() takes the main thread: the panel shows
+            # the icon while the rest of budge starts.
+            self._icon.visible = True
+            if not self.shown:
+                log.warning("%s", typed(NO_HOST_FIX))
+        if not self.has_menu:
+            log.warning("%s", typed(
+                f"the {self.backend} tray backend shows no menu: a left click shows the "
+                "current movement, and `budge --help` lists the commands; "
+                + LINUX_MENU_FIX.format(pip=pip_word())))
+
+    # the menu
+
+    def _menu(self, pystray: Any) -> Any:
+        item, menu = pystray.MenuItem, pystray.Menu
+        app = self._app
+
+        def act(action: Callable[[], object]) -> Callable[..., None]:
+            def run(*_: object) -> None:
+                try:
+                    action()
+                except Exception:
+                    log.exception("tray action failed")
+            return run
+
+        def snoozes() -> list[Any]:
+            # Built on every menu refresh, so a reloaded snooze_options shows at once.
+            return [item(describe_duration(d), act(partial(snooze_for, d)))
+                    for d in app.settings.config.snooze_options]
+
+        def snooze_for(duration: timedelta) -> None:
+            app.snooze(duration, self._shown)
+
+        def pause_for(duration: timedelta) -> None:
+            app.pause(app.clock.now() + duration)
+
+        def pause_until(at: datetime) -> None:
+            # The time the menu showed, unless the menu is so old that it has passed.
+            if at > app.clock.now():
+                app.pause(at)
+            else:
+                app.pause_until_tomorrow()
+
+        def pauses() -> list[Any]:
+            # Built on every menu refresh: it names the day and time it pauses until.
+            now = app.clock.now()
+            target = reminders.pause_until_tomorrow(now, app.timing())
+            return [*(item(describe_duration(d), act(partial(pause_for, d)))
+                      for d in PAUSE_CHOICES),
+                    item(pause_label(target, app.tz), act(partial(pause_until, target)))]
+
+        def normal_day(_: object) -> bool:
+            return app.snapshot.day_mode == days.NORMAL
+
+        # A rest day is a pause until the next active day, with one way back: the
+        # day's own item. Pause and Resume would offer a second, half-way one.
+        def can_pause(_: object) -> bool:
+            return app.snapshot.paused_until is None and app.snapshot.day_mode != days.REST
+
+        def can_resume(_: object) -> bool:
+            return app.snapshot.paused_until is not None and app.snapshot.day_mode != days.REST
+
+        # The journal: answered here whenever the person likes, never asked by the menu.
+        def felt_as(feeling: str) -> None:
+            app.felt(feeling, self._felt_about)
+
+        def noted(ease: int) -> None:
+            app.body(ease)
+
+        felt = menu(*(item(label, act(partial(felt_as, key)), radio=True,
+                           checked=lambda _, key=key: app.snapshot.last_felt == key)
+                      for key, label in journal.ANSWER_LABELS.items()))
+        body = menu(*(item(ease_label(ease), act(partial(noted, ease)), radio=True,
+                           checked=lambda _, ease=ease: app.snapshot.body_today == ease)
+                      for ease in range(journal.EASE_MAX, journal.EASE_MIN - 1, -1)))
+
+        hard_day = menu(
+            item("Rest today (no more reminders)", act(partial(app.set_day, days.REST))),
+            item(lambda _: "Gentle day (gentle movements, every "
+                           f"{describe_duration(app.settings.config.gentle_interval)})",
+                 act(partial(app.set_day, days.GENTLE))),
+        )
+        return menu(
+            item(lambda _: self._suggestion(), act(self.show_how_to), default=True),
+            item(lambda _: f"Remind me anyway (waiting: {app.snapshot.waiting})",
+                 act(app.remind_anyway), visible=lambda _: app.snapshot.waiting is not None),
+            # A config that did not validate: what to look at; a click opens the file.
+            item(lambda _: typed(app.snapshot.config_problem.mark) if app.snapshot.config_problem
+                 else "", act(self.open_config),
+                 visible=lambda _: app.snapshot.config_problem is not None),
+            item("Done", act(lambda: app.done(self._shown))),
+            item("Snooze", menu(snoozes)),
+            item("Skip", act(lambda: app.skip(self._shown))),
+            item("Pause", menu(pauses), visible=can_pause),
+            item(lambda _: resume_label(app.snapshot), act(app.resume), visible=can_resume),
+            item("Hard day", hard_day, visible=normal_day),
+            item(lambda _: day_label(app.snapshot), act(partial(app.set_day, days.NORMAL)),
+                 visible=lambda _: not normal_day(_)),
+            item(lambda _: self._felt_label(), felt,
+                 visible=lambda _: app.snapshot.last_done is not None),
+            item(journal.BODY_QUESTION, body),
+            menu.SEPARATOR,
+            item(lambda _: streak_label(app.snapshot), None, enabled=False),
+            item("Streaks and stats", act(self.show_stats)),
+            item("Start at login", act(self.toggle_autostart),
+                 checked=lambda _: self._login_mark()),
+            item("Open config", act(self.open_config)),
+            item("Quit", act(self._on_quit)),
+        )
+
+    @property
+    def shown(self) -> bool:
+        """Whether the icon can be on screen now (a StatusNotifierItem needs a host)."""
+        if self.backend != "sni":
+            return True
+        from budge.adapters.tray import sni
+
+        return sni.watcher_running(self._icon._bus)
+
+    def _suggestion(self) -> str:
+        """The first line of the menu; what it names is what Done and Skip answer."""
+        snapshot = self._app.snapshot
+        self._shown = snapshot.current.id if snapshot.current else None
+        return suggestion_label(snapshot)
+
+    def _felt_label(self) -> str:
+        """The journal's first item; what it names is what its answers are about."""
+        last = self._app.snapshot.last_done
+        self._felt_about = last.id if last else None
+        return felt_label(self._app.snapshot)
+
+    def _on_activate(self) -> None:
+        """A left click on the icon: show the movement, never record anything."""
+        try:
+            self.show_how_to()
+        except Exception:
+            log.exception("showing the movement failed")
+
+    # lifecycle
+
+    def run(self) -> None:
+        def setup(icon: Any) -> None:
+            icon.visible = True
+            # Runs once the loop has started. A stop that came before (SIGTERM
+            # while budge was starting) found nothing running to stop; stop now.
+            if self._stopping:
+                icon.stop()
+        if self._stopping:
+            return
+        try:
+            self._icon.run(setup=setup)
+        except Exception as error:
+            if not self._stopping:
+                raise
+            # pystray's gtk backend closes its last notification on the way out,
+            # which fails when the notification service is gone.
+            log.warning("the tray icon did not close cleanly (%s: %s); budge stopped anyway",
+                        type(error).__name__, error)
+
+    def stop(self) -> None:
+        self._stopping = True
+        self._icon.stop()
+
+    def update(self, snapshot: Snapshot) -> None:
+        state = icon_state(snapshot)
+        if state != self._drawn:  # redrawn only when what it shows changed
+            self._drawn = state
+            self._icon.icon = state.draw()
+        self._icon.title = tooltip(snapshot)
+        if self.backend == "sni":
+            self._icon.set_attention(snapshot.pending)
+        if self.has_menu:
+            self._icon.update_menu()
+
+    def notify(self, title: str, body: str, timeout: timedelta) -> None:
+        self._icon.notify(body, title)
+
+    # actions
+
+    def show_how_to(self) -> None:
+        movement = self._app.snapshot.current
+        if movement is not None and self._app.notifier is not None:
+            reminder = reminder_for(movement, self._app.settings.config)
+            self._app.notifier.send(movement.name, reminder.details,
+                                    reminder.timeout or timedelta(minutes=10))
+
+    def show_stats(self) -> None:
+        """Draw the card in its own process (FreeType stays out of the daemon), then
+        open it in the system's image viewer."""
+        spawn([sys.executable, "-m", "budge", "--config", str(self._config_file), "stats",
+               "--png", str(self._stats_file), "--scale", str(display_scale()), "--open"])
+
+    def _login_mark(self) -> bool:
+        """The live state, read whenever the menu is drawn; kept as what was shown."""
+        self._login_shown = self._autostart.status().enabled
+        return self._login_shown
+
+    def toggle_autostart(self) -> None:
+        # A click asks for the opposite of the mark it saw, even if the state
+        # changed since (`budge autostart on` in a terminal): never the reverse.
+        if self._login_shown:
+            self._autostart.disable()
+        else:
+            self._autostart.enable()
+        self._icon.update_menu()
+
+    def open_config(self) -> None:
+        from budge.adapters.config import write_template
+
+        write_template(self._config_file)
+        open_file(self._config_file)
+
+
+@dataclass(frozen=True)
+class IconState:
+    """Everything the tray icon's picture shows; equal states draw the same picture."""
+
+    look: Look
+    done: int
+    goal: int
+
+    def draw(self) -> Image.Image:
+        return draw(self.look, 64, self.done, self.goal)
+
+
+def icon_state(snapshot: Snapshot) -> IconState:
+    streak = snapshot.streak
+    if snapshot.day_mode == days.REST:
+        look = Look.REST
+    elif snapshot.paused_until is not None:
+        look = Look.PAUSED
+    elif snapshot.pending:
+        look = Look.DUE  # a waiting reminder shows on a gentle day too
+    else:
+        look = Look.GENTLE if snapshot.day_mode == days.GENTLE else Look.ACTIVE
+    # Done beyond the goal looks like the goal met: no redraw for each extra one.
+    return IconState(look, min(streak.today_done, streak.goal), streak.goal)
+
+
+def display_scale(env: Mapping[str, str] = os.environ) -> int:
+    """2 on a high-density screen, as the desktop tells toolkits; otherwise 1."""
+    for key in ("GDK_SCALE", "QT_SCALE_FACTOR"):
+        try:
+            if float(env.get(key, "1")) >= 2:
+                return 2
+        except ValueError:
+            continue
+    return 1
+
+
+def day_label(snapshot: Snapshot) -> str:
+    kind = "Resting today" if snapshot.day_mode == days.REST else "A gentle day"
+    return f"{kind} · back to a normal day"
+
+
+def suggestion_label(snapshot: Snapshot) -> str:
+    if snapshot.current is None:
+        return "No movement chosen"
+    prefix = "Now" if snapshot.pending else "Up next"
+    return f"{prefix}: {snapshot.current.name} ({snapshot.current.length_label})"
+
+
+def felt_label(snapshot: Snapshot) -> str:
+    """``How did the last one feel? · Neck tilts``."""
+    last = snapshot.last_done
+    return f"{LAST_FELT_QUESTION} · {last.name}" if last else LAST_FELT_QUESTION
+
+
+def ease_label(ease: int) -> str:
+    """A choice of the body's ease: the top one says what the scale means."""
+    return f"{ease} · at ease" if ease == journal.EASE_MAX else str(ease)
+
+
+def streak_label(snapshot: Snapshot) -> str:
+    streak = snapshot.streak
+    days = "day" if streak.current == 1 else "days"
+    today = today_count(streak.today_done, streak.goal)
+    return f"Streak: {streak.current} {days} · today {today}"
+
+
+def pause_label(target: datetime, tz: tzinfo) -> str:
+    """``Until Tue 09:00``: a weekday, not "tomorrow", so an old menu is never wrong."""
+    return f"Until {target.astimezone(tz):%a %H:%M}"
+
+
+def resume_label(snapshot: Snapshot) -> str:
+    if snapshot.paused_until is None:
+        return "Resume"
+    until = describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)
+    return f"Resume (paused until {until})"
+
+
+def tooltip(snapshot: Snapshot) -> str:
+    streak = snapshot.streak
+    if snapshot.day_mode == days.REST:
+        when = "resting today"
+    elif snapshot.waiting is not None:
+        when = f"waiting: {snapshot.waiting}"
+    elif snapshot.paused_until is not None:
+        when = "paused until " + describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)
+    elif snapshot.next_due is not None:
+        when = "next reminder " + describe_time(snapshot.next_due, snapshot.now, snapshot.tz)
+    else:
+        when = "no reminder scheduled"
+    if snapshot.day_mode == days.GENTLE:
+        when = "a gentle day · " + when
+    if snapshot.config_problem is not None:
+        when = f"config problem: {snapshot.config_problem.key} · " + when
+    return (f"budge · {when} · streak {streak.current} · "
+            f"today {today_count(streak.today_done, streak.goal, compact=True)}")
+

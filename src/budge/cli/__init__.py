@@ -1,0 +1,1 @@
+"""The ``budge`` command line."""

@@ -1,0 +1,871 @@
+"""The ``budge`` command line.
+
+Every command except ``run`` first tries the running daemon over the control
+channel; with no daemon, the same command runs against the store directly, so
+``budge done`` is never lost. Problems a user can fix exit with status 2 and a
+message, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import sys
+from collections.abc import Sequence
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from budge import __version__
+from budge.adapters.paths import Paths, resolve
+from budge.core.durations import DURATION_HELP, parse_clock, parse_duration
+
+if TYPE_CHECKING:
+    from budge.adapters.config import Settings
+    from budge.adapters.store import Store
+
+EXIT_USAGE = 2
+
+
+class UsageError(Exception):
+    """A bad argument; the message says what is expected."""
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="budge",
+        description="A gentle desk-break reminder that suggests one small posture "
+                    "micromovement at a time. With no command, starts budge in the "
+                    "background.")
+    parser.add_argument("--version", action="version", version=f"budge {__version__}")
+    parser.add_argument("--config", metavar="FILE",
+                        help="use this config file (also: BUDGE_CONFIG)")
+    parser.add_argument("-v", "--verbose", dest="verbose_run", action="store_true",
+                        help="with no command: run in this terminal, logging every step")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND")
+
+    commands.add_parser("start", help="start budge in the background (the default)",
+                        description="Start budge in the background, away from this "
+                                    "terminal, and put a `budge` command on your PATH if "
+                                    "there is none. `budge quit` stops it.")
+    commands.add_parser("quit", help="stop the running budge",
+                        description="Stop the running budge; it saves everything first.")
+    run = commands.add_parser("run", help="run budge in this terminal (Ctrl+C stops it)",
+                              description="Run budge in the foreground: a tray icon and a "
+                                          "reminder every interval inside your active hours. "
+                                          "Login entries start it this way.")
+    run.add_argument("--no-tray", action="store_true",
+                     help="run without a tray icon (control budge from the command line)")
+    run.add_argument("-v", "--verbose", action="store_true", help="log every step")
+
+    commands.add_parser("done", help="mark the current movement done",
+                        description="Record the current movement as done and move on.")
+    snooze = commands.add_parser("snooze", help="remind again about this movement later",
+                                 description="Remind about the same movement after a while.")
+    snooze.add_argument("duration", nargs="*", metavar="DURATION",
+                        help=f"{DURATION_HELP} (default: the first of snooze_options)")
+    commands.add_parser("skip", help="skip this movement and wait for the next interval",
+                        description="Skip the current movement; the next one comes after "
+                                    "an interval.")
+    pause = commands.add_parser("pause", help="pause reminders",
+                                description="Pause reminders for a while, until a time, or "
+                                            "until the next active day.")
+    pause.add_argument("when", nargs="*", metavar="DURATION|tomorrow|until HH:MM",
+                       help=f"{DURATION_HELP}, 'tomorrow', or 'until 14:00' (default: 1h)")
+    commands.add_parser("resume", help="resume reminders after a pause",
+                        description="End a pause; the next reminder comes one interval later.")
+    rest = commands.add_parser(
+        "rest", help="make today a rest day or a gentle day",
+        description="On a hard day: 'today' (the default) stops reminders until your next "
+                    "active day; 'gentle' keeps only the gentlest movements, further apart; "
+                    "'off' makes today a normal day again. A rest or gentle day keeps your "
+                    "streak without adding to it (see [rest] in the config).")
+    rest.add_argument("mode", nargs="?", default="today", choices=("today", "gentle", "off"),
+                      help="today (default), gentle or off")
+    status = commands.add_parser("status", help="show what budge is doing",
+                                 description="Show whether budge runs, the next reminder, "
+                                             "today's progress and the streak.")
+    status.add_argument("--json", action="store_true", help="print JSON for scripts")
+    suggest = commands.add_parser("suggest", help="show the current movement and how to do it",
+                                  description="Show the current suggestion with its steps.")
+    suggest.add_argument("--list", action="store_true", help="list every movement and its id")
+    suggest.add_argument("--why", action="store_true",
+                         help="say in one sentence why this movement, in this form, came")
+    felt = commands.add_parser(
+        "felt", help="say how the last movement felt: easier, same or tighter",
+        description="Note how the movement you last did felt. Suggestions learn from it: "
+                    "one that felt tighter comes in its gentler form, and less often, for "
+                    "a while; one that keeps feeling easier comes a little more often.")
+    felt.add_argument("feeling", metavar="easier|same|tighter")
+    felt.add_argument("movement", nargs="?", metavar="MOVEMENT-ID",
+                      help="the movement it is about (default: the last one done); "
+                           "`budge suggest --list` shows the ids")
+    body = commands.add_parser(
+        "body", help="note how your body is today, from 0 to 10",
+        description="Note how your body is today, from 0 to 10 where 10 is at ease, with a "
+                    "sentence if you like. The day's last note stands; a day noted at 3 or "
+                    "below brings only the gentlest movements. `budge stats` shows the notes "
+                    "beside the practice.")
+    body.add_argument("ease", metavar="N", help="0 to 10, where 10 is at ease")
+    body.add_argument("note", nargs="*", metavar="NOTE",
+                      help="a sentence about today (at most 500 characters)")
+    commands.add_parser("reload", help="re-read the config now",
+                        description="Make the running daemon re-read its config at once.")
+    config = commands.add_parser("config", help="check or locate the config file",
+                                 description="Check the config file, or print where it is.")
+    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION",
+                                            required=True)
+    config_commands.add_parser("check", help="validate the config and movement files",
+                               description="Validate the config and your movements file; "
+                                           "exit 2 listing every problem.")
+    config_commands.add_parser("path", help="print the config file's path",
+                               description="Print the path of the config file in use.")
+
+    stats = commands.add_parser(
+        "stats", help="today, your streak, this week and the last 30 days",
+        description="A summary of your history: today against the goal, current and best "
+                    "streak, this week and recent days, the body regions you worked and the "
+                    "movements done most and least.")
+    stats.add_argument("--json", action="store_true", help="print JSON for scripts")
+    stats.add_argument("--days", type=_positive_days, default=30, metavar="N",
+                       help="the window in days (default 30)")
+    stats.add_argument("--png", metavar="FILE",
+                       help="also draw the streaks-and-stats card into FILE: a PNG, or a "
+                            "JPEG or WebP picture when FILE ends in .jpg, .jpeg or .webp")
+    stats.add_argument("--scale", type=int, choices=(1, 2), default=1,
+                       help="the card's scale: 2 for high-density screens")
+    stats.add_argument("--open", action="store_true",
+                       help="open the card in your image viewer (drawn into budge's data "
+                            "folder unless --png says where)")
+    export = commands.add_parser(
+        "export", help="write every event to a CSV or JSON file",
+        description="Write your whole history, every event with its stable id, as CSV or "
+                    "JSON; `budge import` reads it back on another computer.")
+    export.add_argument("--format", choices=("csv", "json"),
+                        help="file format (default: from FILE's extension, .csv or .json; "
+                             "CSV on standard output)")
+    export.add_argument("file", nargs="?", metavar="FILE",
+                        help="where to write (default: standard output)")
+    import_ = commands.add_parser(
+        "import", help="add the events of an exported file to your history",
+        description="Read a file written by `budge export` (CSV or JSON). Events already in "
+                    "your history are left alone, so importing twice changes nothing.")
+    import_.add_argument("file", metavar="FILE", help="the exported file ('-': standard input)")
+    import_.add_argument("--format", choices=("csv", "json"),
+                         help="file format (default: from the name or the contents)")
+
+    autostart = commands.add_parser("autostart", help="start budge when you log in",
+                                    description="Turn starting budge at login on or off, or "
+                                                "show whether it is on.")
+    autostart.add_argument("action", choices=("on", "off", "status"))
+    desktop = commands.add_parser("desktop",
+                                  help="add budge to the application menu (Linux, Windows)",
+                                  description="Install or remove the application-menu entry "
+                                              "and icons (on Windows: the Start-menu shortcut "
+                                              "and the app id its notifications need).")
+    desktop.add_argument("action", choices=("install", "uninstall"))
+    logs = commands.add_parser("logs", help="show the log file's path and last lines",
+                               description="Print where the log is and its last lines.")
+    logs.add_argument("-n", "--lines", type=int, default=20, metavar="N",
+                      help="how many lines to show (default 20)")
+    uninstall = commands.add_parser(
+        "uninstall", help="remove autostart and launcher entries (--purge: your data too)",
+        description="Remove the autostart entry, the launcher and its icons. Your config "
+                    "and history are kept unless you add --purge --yes.")
+    uninstall.add_argument("--purge", action="store_true",
+                           help="also delete the config, history and logs")
+    uninstall.add_argument("--yes", action="store_true", help="confirm --purge")
+    # `budge run --config FILE` reads as naturally as `budge --config FILE run`.
+    for sub in [*commands.choices.values(), *config_commands.choices.values()]:
+        sub.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                         help="use this config file (also: BUDGE_CONFIG)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """The entry point. What the file system refuses (a folder that can't be written, a
+    file in the way) and a reader that went away (``budge stats | head -1``) end in one
+    line and a non-zero status, never a traceback."""
+    try:
+        try:
+            return _main(argv)
+        finally:
+            # Inside the try: a closed pipe is found here at the latest, not at exit.
+            if sys.stdout is not None:  # None under pythonw on Windows
+                sys.stdout.flush()
+    except BrokenPipeError:
+        return _reader_gone()
+    except OSError as error:
+        from budge.adapters.fileops import explain
+
+        with contextlib.suppress(OSError):  # stderr itself may be the closed pipe
+            print(f"budge: {explain(error)}", file=sys.stderr)
+        return 1
+
+
+# 128 + SIGPIPE: what a shell reports for a program whose reader went away.
+EXIT_READER_GONE = 141
+
+
+def _reader_gone() -> int:
+    """Stop writing to a pipe nobody reads, quietly: Python's own flush at exit
+    would otherwise fail again and print a warning."""
+    with contextlib.suppress(OSError, ValueError, AttributeError):
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        try:
+            os.dup2(devnull, sys.stdout.fileno())
+        finally:
+            os.close(devnull)
+    return EXIT_READER_GONE
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args, extra = parser.parse_known_args(argv)
+    command = args.command or ("run" if args.verbose_run else "start")
+    if extra:
+        # argparse reads "-5m" as an option; say what is really wrong with it.
+        if command in ("snooze", "pause") and extra[0][1:2].isdigit():
+            print(f"budge {command}: {extra[0]!r} is negative; expected {DURATION_HELP}",
+                  file=sys.stderr)
+            return EXIT_USAGE
+        parser.error("unrecognized arguments: " + " ".join(extra))
+    paths = resolve(os.environ, args.config)
+    missing = _missing_config(paths, command, args)
+    if missing:
+        print(f"budge {command}: {missing}", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        if command == "run":
+            from budge.app.daemon import run
+
+            return run(paths, no_tray=getattr(args, "no_tray", False),
+                       verbose=getattr(args, "verbose", False) or args.verbose_run)
+        if command == "config":
+            return _config(paths, args.config_command)
+        if command == "suggest" and args.list:
+            return _list_movements(paths)
+        if command in _LOCAL_COMMANDS:
+            return _LOCAL_COMMANDS[command](paths, args)
+        return _control(paths, command, args)
+    except UsageError as error:
+        from budge.adapters.invocation import typed
+
+        print(f"budge {command}: {typed(str(error))}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return 130
+
+
+def _missing_config(paths: Paths, command: str, args: argparse.Namespace) -> str | None:
+    """A config file the user named (``--config`` or ``BUDGE_CONFIG``) that is not
+    there: most likely a typing mistake, so no command quietly runs on the
+    defaults instead. Starting budge writes the commented template there, as
+    on a first run; ``config path`` only says where the file goes."""
+    if not (args.config or os.environ.get("BUDGE_CONFIG")) or paths.config_file.exists():
+        return None
+    if command in ("run", "start") or (command == "config" and args.config_command == "path"):
+        return None
+    return (f"there is no config file at {paths.config_file}; check the name, or start "
+            "budge with it once to write a commented one there")
+
+
+def _config(paths: Paths, action: str) -> int:
+    if action == "path":
+        print(paths.config_file)
+        return 0
+    from budge.adapters.config import load_settings
+    from budge.core.problems import ConfigError
+
+    try:
+        settings = load_settings(paths.config_file, paths.user_movements)
+    except ConfigError as error:
+        from budge.adapters.invocation import typed
+
+        print(typed(str(error)), file=sys.stderr)
+        return EXIT_USAGE
+    where = paths.config_file if paths.config_file.exists() else "defaults (no config file yet)"
+    print(f"config OK: {where}; {len(settings.catalog)} movements")
+    return 0
+
+
+def _start(paths: Paths, args: argparse.Namespace) -> int:
+    """Start budge in the background and return once it runs (or say why it did not)."""
+    import threading
+
+    from budge.adapters import control, invocation
+
+    if control.send(paths.control_address(), paths.key_file, {"cmd": "status"}) is not None:
+        print(f"budge is already running. `{invocation.this_command()} quit` stops it.")
+        return 0
+    note = invocation.put_on_path(os.environ)
+    process = invocation.start_detached(os.environ, args.config)
+    said: list[bytes] = []
+    # Until it runs, budge writes to this pipe; then it closes its end.
+    reader = threading.Thread(target=lambda: said.append(process.stdout.read()),  # type: ignore[union-attr]
+                              daemon=True)
+    reader.start()
+    reader.join(_START_WAIT_S)
+    text = b"".join(said).decode("utf-8", "replace").rstrip()
+    code = process.poll()
+    if code is not None:
+        print(text or f"budge stopped at once (exit status {code}); "
+              f"`{invocation.this_command()} logs` shows why.", file=sys.stderr)
+        return code or 1
+    if text:
+        print(text)
+    command = invocation.this_command()
+    state = "is running" if not reader.is_alive() else "is starting"
+    print(f"budge {state} in the background (pid {process.pid}). "
+          f"`{command} status` shows what it is doing; `{command} quit` stops it.")
+    if note:
+        print(note)
+    return 0
+
+
+_START_WAIT_S = 30
+
+
+def _quit(paths: Paths, args: argparse.Namespace) -> int:
+    import time
+
+    from budge.adapters import control
+
+    try:
+        reply = control.send(paths.control_address(), paths.key_file, {"cmd": "quit"})
+    except EOFError:  # it stopped before its answer came back
+        reply = {"ok": True}
+    if reply is None:
+        print("budge is not running.")
+        return 0
+    deadline = time.monotonic() + 15
+    while time.monotonic() < deadline:
+        answer: dict[str, Any] | None = {}
+        with contextlib.suppress(OSError, EOFError):  # a socket closing as budge stops
+            answer = control.send(paths.control_address(), paths.key_file, {"cmd": "status"})
+        if answer is None:
+            print("budge has stopped. Everything is saved.")
+            return 0
+        time.sleep(0.1)
+    print(f"budge: it is still stopping after 15 s; its pid is in {paths.lock_file}.",
+          file=sys.stderr)
+    return 1
+
+
+def _autostart(paths: Paths, args: argparse.Namespace) -> int:
+    from budge.adapters.autostart import for_platform
+
+    autostart = for_platform(os.environ)
+    if args.action == "status":
+        print("Start at login: " + autostart.status().describe())
+        return 0
+    try:  # the printing stays outside: a closed pipe is not a file problem
+        if args.action == "on":
+            said = "Start at login: " + autostart.enable().describe()
+        else:
+            said = "Start at login: off" + ("" if autostart.disable() else " (it was not on)")
+    except OSError as error:
+        from budge.adapters.fileops import explain
+
+        print(f"budge autostart: could not turn start at login {args.action}: "
+              f"{explain(error)}", file=sys.stderr)
+        return 1
+    print(said)
+    _tell_daemon(paths, {"cmd": "refresh"})  # its menu's check mark follows at once
+    return 0
+
+
+def _tell_daemon(paths: Paths, request: dict[str, Any]) -> None:
+    """Pass a request to the running budge, if there is one; it is only a courtesy."""
+    from budge.adapters import control
+
+    with contextlib.suppress(Exception):
+        control.send(paths.control_address(), paths.key_file, request)
+
+
+def _desktop(paths: Paths, args: argparse.Namespace) -> int:
+    if sys.platform == "win32":
+        return _desktop_windows(args)
+    if not sys.platform.startswith("linux"):
+        raise UsageError("the application-menu entry is for Linux and Windows desktops; on "
+                         "this system use `budge autostart on`")
+    from budge.adapters.xdg import appmenu
+
+    try:  # the printing stays outside: a closed pipe is not a file problem
+        if args.action == "install":
+            written = appmenu.install(os.environ)
+        else:
+            removed = appmenu.uninstall(os.environ)
+    except OSError as error:
+        from budge.adapters.fileops import explain
+
+        doing = "add budge to" if args.action == "install" else "remove budge from"
+        print(f"budge desktop: could not {doing} the application menu: {explain(error)}",
+              file=sys.stderr)
+        return 1
+    if args.action == "install":
+        print(f"Added budge to the application menu: {written[-1]}")
+        print(f"Icons: {len(written) - 1} sizes under {written[0].parents[2]}")
+    else:
+        print(f"Removed {len(removed)} files." if removed else "The launcher was not installed.")
+    return 0
+
+
+def _desktop_windows(args: argparse.Namespace) -> int:
+    """The Start-menu shortcut, and the app id Windows needs to show budge's toasts."""
+    from budge.adapters.notify import windows
+
+    if args.action == "uninstall":
+        removed = windows.remove_identity(os.environ)
+        print(f"Removed {len(removed)} entries." if removed
+              else "The Start-menu entry was not installed.")
+        return 0
+    try:
+        where, shortcut = windows.install_identity(os.environ)
+    except Exception as error:  # the registry, the shell or a missing pywin32: say which
+        print(f"budge desktop: could not add budge to the Start menu: "
+              f"{type(error).__name__}: {error}", file=sys.stderr)
+        return 1
+    print(f"Added budge to the Start menu: {shortcut}")
+    print(f"Registered for notifications with buttons: {where}")
+    return 0
+
+
+def _logs(paths: Paths, args: argparse.Namespace) -> int:
+    print(f"Log file: {paths.log_file}")
+    if not paths.log_file.exists():
+        print("(empty: budge has not run yet)")
+        return 0
+    if args.lines > 0:
+        from collections import deque
+
+        with open(paths.log_file, encoding="utf-8", errors="replace") as handle:
+            tail = deque(handle, maxlen=args.lines)
+        print("".join(tail), end="")
+    return 0
+
+
+def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
+    from budge.adapters import control
+    from budge.adapters.invocation import pip_word, remove_from_path, typed
+    from budge.cli.uninstall import kept_places, purge, remove_integration
+
+    if args.purge and not args.yes:
+        raise UsageError("--purge deletes your config, history and logs for good; "
+                         "add --yes to confirm")
+    if args.purge and control.send(paths.control_address(), paths.key_file,
+                                   {"cmd": "status"}) is not None:
+        print(typed("budge is running: stop it with `budge quit` before --purge."),
+              file=sys.stderr)
+        return 1
+    removed, failed = remove_integration(os.environ)
+    with contextlib.suppress(OSError):  # the `budge` link that `budge start` made
+        link = remove_from_path(os.environ)
+        if link is not None:
+            removed.append(str(link))
+    for entry in removed:
+        print(f"Removed {entry}")
+    if args.purge:
+        gone, not_gone = purge(paths)
+        for entry in gone:
+            print(f"Deleted {entry}")
+        failed += not_gone
+        if not failed:
+            print(f"budge's files are gone. `{pip_word()} uninstall budge` removes the program "
+                  "itself.")
+            return 0
+    if failed:
+        from budge.adapters.fileops import explain
+
+        for where, error in failed:
+            print(f"budge uninstall: could not remove {where}: {explain(error)}",
+                  file=sys.stderr)
+        return 1
+    print("Your config and history are kept:")
+    for place in kept_places(paths):
+        if place.exists():
+            print(f"  {place}")
+    print(typed(f"`budge uninstall --purge --yes` deletes them; `{pip_word()} uninstall "
+                "budge` removes the program."))
+    return 0
+
+
+def _positive_days(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+    if not 1 <= value <= 3660:
+        raise argparse.ArgumentTypeError(f"{text!r} is not between 1 and 3660 days")
+    return value
+
+
+def _stats(paths: Paths, args: argparse.Namespace) -> int:
+    from budge.adapters.localzone import local_zone
+    from budge.core import stats as stats_module
+
+    if args.png:
+        from budge.adapters.card import picture_format
+
+        try:  # before anything is printed: a name it cannot honour is refused outright
+            picture_format(Path(args.png))
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+    settings = _settings_or_exit(paths)
+    today = datetime.now(local_zone()).date()
+    store = _open_store(paths)
+    try:
+        counts = stats_module.gather(store, today, args.days)
+    finally:
+        store.close()
+    config = settings.config
+    enabled = [m for m in settings.catalog if config.filters.allows(m)]
+    summary = stats_module.summarize(counts, today, args.days, config.daily_goal,
+                                     config.hours.days, settings.catalog, enabled,
+                                     allowance=config.rest)
+    target = Path(args.png) if args.png else None
+    if args.open and target is None:
+        target = paths.data_dir / "stats-card.png"
+    if target is not None:
+        from budge.adapters.card import render, save
+
+        try:
+            save(render(summary, scale=args.scale,
+                        ease=summary.patterns.line if summary.patterns else (),
+                        milestones=summary.milestones), target)
+        except (OSError, ValueError) as error:
+            print(f"budge stats: cannot write {target}: {error}", file=sys.stderr)
+            return 1
+        if args.open:
+            from budge.adapters.default_app import open_file
+
+            try:
+                open_file(target)
+            except OSError as error:
+                print(f"budge stats: no image viewer could be started ({error}); the card "
+                      f"is at {target}", file=sys.stderr)
+    if args.json:
+        print(json.dumps(summary.to_json(), indent=2))
+    else:
+        print(stats_module.format_text(summary))
+        if target is not None:
+            print(f"Card: {target}")
+    return 0
+
+
+def _open_store(paths: Paths) -> Store:
+    from budge.adapters.store import Store, StoreError
+
+    try:
+        store = Store.open(paths.database)
+    except StoreError as error:
+        raise UsageError(str(error)) from error
+    if store.set_aside is not None:
+        print(f"budge: the database was damaged; it was kept as {store.set_aside} and a "
+              "fresh one started.", file=sys.stderr)
+    return store
+
+
+def _export(paths: Paths, args: argparse.Namespace) -> int:
+    from budge.adapters import exportfile
+
+    try:
+        fmt = exportfile.export_format(args.file, args.format)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    store = _open_store(paths)
+    try:
+        if args.file in (None, "-"):
+            count = exportfile.write(store.export_rows(), sys.stdout, fmt)
+            sys.stdout.flush()
+            return 0
+        target = Path(args.file)
+        temporary = target.with_name(f".{target.name}.budge-{os.getpid()}.tmp")
+        try:
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with open(handle, "w", encoding="utf-8", newline="") as out:
+                count = exportfile.write(store.export_rows(), out, fmt)
+            os.replace(temporary, target)
+        except OSError as error:
+            with contextlib.suppress(OSError):
+                temporary.unlink()
+            print(f"budge export: cannot write {target}: {error.strerror or error}",
+                  file=sys.stderr)
+            return 1
+    finally:
+        store.close()
+    print(f"Exported {count} event{'s' if count != 1 else ''} to {target}.")
+    return 0
+
+
+def _import(paths: Paths, args: argparse.Namespace) -> int:
+    import sqlite3
+
+    from budge.adapters import exportfile
+
+    name = args.file
+    try:
+        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+    except OSError as error:
+        raise UsageError(f"cannot read {name}: {error.strerror or error}") from error
+    try:
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UsageError(f"{name} is not a budge export: not UTF-8 text (byte "
+                         f"{error.start}). Nothing was imported.") from error
+    try:
+        rows = exportfile.read(text, args.format or exportfile.guess_format(name, text))
+    except exportfile.NotAnExport as error:
+        raise UsageError(f"{name}: {error}. Nothing was imported.") from error
+    store = _open_store(paths)
+    try:
+        added = store.import_rows(rows)
+    except (sqlite3.Error, OSError) as error:
+        print(f"budge import: could not save to {paths.database}: {error}. Nothing was "
+              "imported.", file=sys.stderr)
+        return 1
+    finally:
+        store.close()
+    known = len(rows) - added
+    print(f"Imported {added} event{'s' if added != 1 else ''} from {name}"
+          + (f" ({known} already in your history)." if known else "."))
+    _tell_daemon(paths, {"cmd": "refresh"})  # a running budge shows the new totals at once
+    return 0
+
+
+_LOCAL_COMMANDS = {"autostart": _autostart, "desktop": _desktop, "logs": _logs,
+                   "uninstall": _uninstall, "export": _export, "import": _import,
+                   "stats": _stats, "start": _start, "quit": _quit}
+
+
+def _list_movements(paths: Paths) -> int:
+    settings = _settings_or_exit(paths)
+    for m in settings.catalog:
+        allowed = "" if settings.config.filters.allows(m) else "  (excluded)"
+        print(f"{m.id:<18} {m.region:<13} {m.position:<9} {m.name}{allowed}")
+    return 0
+
+
+def _settings_or_exit(paths: Paths) -> Settings:
+    from budge.adapters.config import load_settings
+    from budge.core.problems import ConfigError
+
+    try:
+        return load_settings(paths.config_file, paths.user_movements)
+    except ConfigError as error:
+        raise UsageError(f"the config has problems:\n{error}") from error
+
+
+def request_for(command: str, args: argparse.Namespace,
+                now: datetime | None = None) -> dict[str, Any]:
+    """Turn parsed arguments into a control request; bad values raise UsageError."""
+    now = now or datetime.now(UTC)
+    if command == "snooze":
+        if not args.duration:
+            return {"cmd": "snooze"}
+        snooze = _duration(" ".join(args.duration), "; for a long break, use `budge pause`")
+        return {"cmd": "snooze", "seconds": int(snooze.total_seconds())}
+    if command == "pause":
+        return {"cmd": "pause", **_pause_target(args.when, now)}
+    if command == "suggest":
+        return {"cmd": "status"}
+    if command == "rest":
+        return {"cmd": "rest", "mode": _REST_MODES[args.mode]}
+    if command == "felt":
+        from budge.core.journal import feeling_problem
+
+        problem = feeling_problem(args.feeling)
+        if problem is not None:
+            raise UsageError(problem)
+        request: dict[str, Any] = {"cmd": "felt", "feeling": args.feeling.strip().lower()}
+        if args.movement:
+            request["movement"] = args.movement
+        return request
+    if command == "body":
+        from budge.core.journal import check_body
+
+        try:
+            ease, note = check_body(args.ease, " ".join(args.note))
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        return {"cmd": "body", "ease": ease, "note": note}
+    return {"cmd": command}
+
+
+_REST_MODES = {"today": "rest", "gentle": "gentle", "off": "normal"}
+
+
+def _duration(text: str, too_long_hint: str = "") -> timedelta:
+    """A duration argument; a plain number is minutes, as in the config."""
+    try:
+        value = parse_duration(text)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    if value > timedelta(days=7):
+        from budge.core.durations import describe_duration
+
+        raise UsageError(f"{text!r} is {describe_duration(value)}, longer than a week"
+                         f"{too_long_hint}")
+    return value
+
+
+def _pause_target(words: list[str], now: datetime) -> dict[str, Any]:
+    text = " ".join(words).strip().lower()
+    if not text:
+        return {"until": (now + timedelta(hours=1)).isoformat()}
+    if text == "tomorrow":
+        return {"tomorrow": True}
+    if text.startswith("until "):
+        try:
+            clock = parse_clock(text.removeprefix("until "))
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        from budge.adapters.localzone import local_zone
+
+        local_now = now.astimezone(local_zone())
+        target = local_now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+        if target <= local_now:
+            target += timedelta(days=1)
+        return {"until": target.astimezone(UTC).isoformat()}
+    return {"until": (now + _duration(text)).isoformat()}
+
+
+def _control(paths: Paths, command: str, args: argparse.Namespace) -> int:
+    from multiprocessing import AuthenticationError
+
+    from budge.adapters import control
+
+    request = request_for(command, args)
+    try:
+        reply = control.send(paths.control_address(), paths.key_file, request)
+    except AuthenticationError:
+        print(f"budge: the running budge did not accept this command: its key "
+              f"{paths.key_file} changed since it started. Restart budge.", file=sys.stderr)
+        return 1
+    except PermissionError as error:
+        print(f"budge: not allowed to reach budge's control files ({error}). Only the user "
+              "who started budge can control it.", file=sys.stderr)
+        return 1
+    except (OSError, EOFError, ValueError) as error:
+        print(f"budge: the running budge did not answer ({error}); is it frozen? "
+              f"Its pid is in {paths.lock_file}.", file=sys.stderr)
+        return 1
+    running = reply is not None
+    if reply is None:
+        if command == "reload":
+            print("budge is not running; the config will be read when it starts.")
+            return _config(paths, "check")
+        reply = _offline(paths, request)
+    return _show(paths, command, args, reply, running)
+
+
+def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
+    from budge.adapters.localzone import local_zone
+    from budge.app.application import App
+    from budge.app.commands import dispatch
+    from budge.core.ports import SystemClock
+
+    settings = _settings_or_exit(paths)
+    store = _open_store(paths)
+    try:
+        app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
+                  rng=random.Random(), config_path=paths.config_file,
+                  movements_path=paths.user_movements, running=False)
+        reply = dispatch(app, request)
+        if not reply.get("ok") and store.write_error is not None:
+            # Refused (`budge felt` with nothing done yet): maybe for want of what
+            # could not be saved, so say that too.
+            reply["message"] += (f" (budge cannot save to {paths.database} either: "
+                                 f"{store.write_error}.)")
+        if store.unsaved:
+            # Nothing stays in memory after this process: say it was not saved.
+            return {"ok": False, "message": f"could not save to {paths.database}: "
+                    f"{store.write_error}. Nothing was recorded; free some space (or make "
+                    "the folder writable) and try again."}
+        return reply
+    finally:
+        store.close()
+
+
+def _show(paths: Paths, command: str, args: argparse.Namespace, reply: dict[str, Any],
+          running: bool) -> int:
+    status = reply.get("status") or {}
+    if command == "status":
+        if args.json:
+            print(json.dumps(status, indent=2))
+        else:
+            print(format_status(status))
+        return 0
+    if command == "suggest":
+        if args.why:
+            print(status.get("why") or "No movement is chosen yet.")
+            return 0
+        return _show_suggestion(paths, status)
+    message = reply.get("message", "")
+    if reply.get("usage"):
+        print(f"budge {command}: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    print(message if reply.get("ok") else f"budge: {message}",
+          file=sys.stdout if reply.get("ok") else sys.stderr)
+    if not running and command in ("snooze", "skip", "pause", "resume", "rest"):
+        print("(budge is not running; this takes effect when it starts.)")
+    return 0 if reply.get("ok") else 1
+
+
+def format_status(status: dict[str, Any]) -> str:
+    from budge.adapters.localzone import local_zone
+    from budge.app.application import describe_time
+    from budge.core.stats import today_count
+
+    tz = local_zone()
+    now = datetime.now(UTC)
+    lines = ["budge is running." if status.get("running") else "budge is not running."]
+    problem = status.get("config_problem")
+    if problem:
+        from budge.adapters.invocation import typed
+        from budge.core.problems import CHECK_COMMAND
+
+        lines.append(typed(f"Config problem: {problem['key']} — see `{CHECK_COMMAND}`; "
+                           f"meanwhile budge runs on {problem['keeping']}."))
+    if status.get("paused_until"):
+        when = describe_time(datetime.fromisoformat(status["paused_until"]), now, tz)
+        lines.append(f"Paused until {when}.")
+    elif status.get("running") and status.get("waiting"):
+        lines.append(f"A reminder is waiting: {status['waiting']}.")
+    elif status.get("running") and status.get("next_reminder"):
+        when = describe_time(datetime.fromisoformat(status["next_reminder"]), now, tz)
+        lines.append(f"Next reminder: {when}")
+    current = status.get("current")
+    if current:
+        lines.append(f"Current suggestion: {current['name']} - {current['cue']}")
+    count = today_count(status.get("today_done", 0), status.get("daily_goal", 0))
+    today = f"Today: {count} done"
+    day = status.get("day")
+    lines.append(today + (f" (a {day} day)." if day in ("rest", "gentle") else "."))
+    streak, best = status.get("streak", 0), status.get("best_streak", 0)
+    lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} (best {best}).")
+    return "\n".join(lines)
+
+
+def _show_suggestion(paths: Paths, status: dict[str, Any]) -> int:
+    current = status.get("current")
+    if not current:
+        print("No movement is chosen yet.")
+        return 0
+    settings = _settings_or_exit(paths)
+    movement = settings.movement(current["id"])
+    if movement is None:
+        print(f"{current['name']}: {current['cue']}")
+        return 0
+    print(f"{movement.name} ({movement.length_label}, {movement.position})")
+    print(movement.cue)
+    print()
+    for number, step in enumerate(movement.steps, 1):
+        print(f"  {number}. {step}")
+    print()
+    print(f"Why: {movement.why}")
+    print(f"Gentler: {movement.gentler}")
+    return 0
