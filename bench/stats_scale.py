@@ -129,7 +129,7 @@ def measure(years: int, runs: int, workdir: Path,
     from budge.adapters.card import render
     from budge.adapters.config import load_settings
     from budge.adapters.store import Store
-    from budge.core.stats import gather, summarize
+    from budge.core.stats import summarize
 
     home = workdir / f"home-{years}y{'-journal' if journal else ''}"
     env = dict(os.environ, BUDGE_HOME=str(home))
@@ -146,7 +146,7 @@ def measure(years: int, runs: int, workdir: Path,
     fill = time.perf_counter() - fill_start
 
     def stats():  # type: ignore[no-untyped-def]
-        return summarize(gather(store, today, 30), today, 30, config.daily_goal,
+        return summarize(store.stats_counts(today, 30), today, 30, config.daily_goal,
                          config.hours.days, settings.catalog, allowance=config.rest)
 
     def card() -> None:

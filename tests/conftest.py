@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -17,6 +18,7 @@ from budge.adapters.config import load_settings  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
 from budge.core.ports import Reminder  # noqa: E402
+from budge.core.reminders import BLIND, Senses  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -85,22 +87,25 @@ class Harness:
     """An App wired to fakes, on a real SQLite file."""
 
     def __init__(self, home: Path, config: str, start: datetime = MONDAY_8AM,
-                 seed: int = 7) -> None:
+                 seed: int = 7, notifier: RecordingNotifier | None = None,
+                 senses: Callable[[FakeClock], Senses] | None = None) -> None:
+        """``notifier``: one of the fakes here (a plain RecordingNotifier if None);
+        ``senses``: made from the harness's clock (none: budge sees nothing)."""
         home.mkdir(parents=True, exist_ok=True)
         self.home = home
         self.config_path = home / "config.toml"
         self.config_path.write_text(config)
         self.clock = FakeClock(start)
         self.timer = FakeTimer()
-        self.notifier = RecordingNotifier()
+        self.notifier = notifier if notifier is not None else RecordingNotifier()
         self.notifier.clock = self.clock
         self.store = Store.open(home / "data" / "budge.sqlite3")
         settings = load_settings(self.config_path, home / "movements.toml")
         self.app = App(settings=settings, store=self.store, clock=self.clock, tz=BERLIN,
                        rng=random.Random(seed), config_path=self.config_path,
-                       movements_path=home / "movements.toml", running=True)
-        self.app.timer = self.timer
-        self.app.notifier = self.notifier
+                       movements_path=home / "movements.toml", running=True,
+                       timer=self.timer, notifier=self.notifier,
+                       senses=BLIND if senses is None else senses(self.clock))
         self.app.start()
 
     def run_until(self, end: datetime) -> None:
@@ -132,6 +137,41 @@ def bus_address(tmp_path: Path):  # type: ignore[no-untyped-def]
     session = DesktopSession(tmp_path / "bus")
     yield session.start_bus(dict(os.environ))
     session.close()
+
+
+@pytest.fixture(scope="session")
+def wayland_venv():  # type: ignore[no-untyped-def]
+    """The virtual environment the Wayland session's user runs budge from, built
+    once; fails, never skips, when a tool of the session is missing."""
+    from wayland_session import missing_tools, shared_venv
+
+    assert not missing_tools(), f"Wayland test tools missing: {missing_tools()}"
+    return shared_venv()
+
+
+@pytest.fixture
+def make_session(tmp_path: Path, wayland_venv):  # type: ignore[no-untyped-def]
+    """Starts one Wayland session (with or without waybar) and, afterwards, checks that
+    closing it left none of its processes, budge included, running."""
+    from wayland_session import WaylandSession
+
+    sessions: list[WaylandSession] = []
+
+    def start(tray: bool = True) -> WaylandSession:
+        session = WaylandSession(tmp_path / "wayland", wayland_venv)
+        sessions.append(session)
+        return session.start(tray=tray)
+
+    yield start
+    for session in sessions:
+        session.close()
+        assert not session.user_pids(), "the session left processes behind"
+
+
+@pytest.fixture
+def wayland(make_session):  # type: ignore[no-untyped-def]
+    """A Wayland session with waybar's tray, for one test."""
+    return make_session()
 
 
 @pytest.fixture

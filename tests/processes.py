@@ -15,6 +15,10 @@ from pathlib import Path
 from typing import Any
 
 BUDGE = [sys.executable, "-m", "budge"]
+# Config lines that keep budge active at any hour of any day.
+ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
+# Put before a command, runs it as user ``nobody`` (the tests run as root).
+AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
@@ -25,6 +29,24 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     # PYTHONFAULTHANDLER: a daemon that will not stop is sent SIGABRT, and shows
     # where every thread was.
     env.update(BUDGE_HOME=str(home), PYTHONUNBUFFERED="1", PYTHONFAULTHANDLER="1", **extra)
+    return env
+
+
+def always_active(home: Path, config: str, **extra: str) -> dict[str, str]:
+    """Writes ``ALWAYS`` and then ``config`` as the config in budge's home ``home``;
+    returns that home's clean environment, with ``extra``."""
+    (home / "config.toml").write_text(ALWAYS + config)
+    return clean_env(home, **extra)
+
+
+def user_env(user: Path) -> dict[str, str]:
+    """No BUDGE_HOME: budge's folders where a desktop puts them, all inside ``user``."""
+    env = clean_env(user)
+    del env["BUDGE_HOME"]
+    env.update(HOME=str(user), XDG_CONFIG_HOME=str(user / ".config"),
+               XDG_DATA_HOME=str(user / ".local/share"),
+               XDG_STATE_HOME=str(user / ".local/state"), XDG_CACHE_HOME=str(user / ".cache"),
+               XDG_RUNTIME_DIR=str(user / "run"))
     return env
 
 
@@ -44,10 +66,18 @@ def budge(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.Co
                           timeout=timeout, stdin=subprocess.DEVNULL)
 
 
+def budge_as(prefix: list[str], env: dict[str, str], *args: str) -> tuple[int, str]:
+    """``budge ARGS`` behind ``prefix`` (such as ``AS_NOBODY``); its status and all it printed."""
+    result = subprocess.run([*prefix, *BUDGE, *args], env=env, capture_output=True, text=True,
+                            timeout=60, stdin=subprocess.DEVNULL)
+    return result.returncode, result.stdout + result.stderr
+
+
 class Daemon:
     """``budge run`` in the background; every line it prints is kept with its arrival time."""
 
     def __init__(self, env: dict[str, str], *args: str) -> None:
+        self.env = env
         self.proc = subprocess.Popen([*BUDGE, "run", *args], env=env, stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[tuple[float, str]] = []
@@ -63,6 +93,7 @@ class Daemon:
             self._queue.put(item)
 
     def wait_line(self, needle: str, timeout: float) -> tuple[float, str]:
+        """The next line (not yet waited for) containing ``needle``, with its arrival time."""
         deadline = time.monotonic() + timeout
         while True:
             left = deadline - time.monotonic()
@@ -76,17 +107,37 @@ class Daemon:
             if needle in item[1]:
                 return item
 
+    def wait_running(self, timeout: float = 20) -> None:
+        """Until ``budge status`` says budge is running; fails at once if it has ended."""
+        deadline = time.monotonic() + timeout
+        while True:
+            status = budge(self.env, "status")
+            if "budge is running." in status.stdout:
+                return
+            assert self.proc.poll() is None, f"the daemon exited:\n{self.output()}"
+            assert time.monotonic() < deadline, (f"the daemon did not come up:\n{self.output()}\n"
+                                                 f"status said:\n{status.stdout}{status.stderr}")
+            time.sleep(0.2)
+
     def output(self) -> str:
+        """Everything it has printed so far."""
         return "\n".join(line for _, line in self.lines)
 
     def stop(self, timeout: float = 10) -> int:
+        """Stops it by its pid: SIGTERM, and its exit status. One that has not ended
+        within ``timeout`` seconds is sent SIGABRT (its threads' stacks are printed),
+        then SIGKILL, and the test fails."""
         if self.proc.poll() is None:
             self.proc.terminate()
         try:
             return self.proc.wait(timeout=timeout)
         except subprocess.TimeoutExpired:
             self.proc.send_signal(signal.SIGABRT)
-            self.proc.wait(timeout=10)
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
             self._reader.join(timeout=2)
             output = self.output()
             raise AssertionError(f"budge did not stop within {timeout} s:\n{output}") from None
@@ -99,7 +150,27 @@ class Daemon:
             self.proc.wait()
 
 
-ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
+@contextmanager
+def running_daemon(env: dict[str, str], *args: str, wait_running: bool = False,
+                   stop_timeout: float = 10) -> Iterator[Daemon]:
+    """``budge run ARGS`` for as long as the block runs.
+
+    With ``wait_running`` the block starts once ``budge status`` says budge is
+    running; without, the test waits for what it is about (a line, a
+    notification, its icon). At the end budge is stopped by its pid (see
+    :meth:`Daemon.stop`); it must end with status 0 and no traceback. Its
+    output can still be read from the Daemon after the block.
+    """
+    daemon = Daemon(env, *args)
+    try:
+        if wait_running:
+            daemon.wait_running()
+        yield daemon
+    finally:
+        code = daemon.stop(stop_timeout)
+    output = daemon.output()
+    assert code == 0, f"budge ended with status {code}:\n{output}"
+    assert "Traceback" not in output, output
 
 
 def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.05) -> Any:
@@ -113,16 +184,15 @@ def wait_for(predicate: Any, timeout: float, what: str, interval: float = 0.05) 
     raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
 
 
-def daemon_on_bus(tmp_path: Path, address: str, config: str,
-                  *args: str) -> tuple[Path, dict[str, str], Daemon]:
-    """``budge run -v ARGS`` on a private session bus, always active, with this config;
-    returns (budge's home, the environment, the daemon)."""
+def home_on_bus(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str]]:
+    """A budge home in ``tmp_path``, always active with this config, and an environment
+    on a private session bus; returns (budge's home, the environment)."""
     home = tmp_path / "home"
     home.mkdir()
-    (home / "config.toml").write_text(ALWAYS + config)
-    env = clean_env(home, DBUS_SESSION_BUS_ADDRESS=address, HOME=str(tmp_path / "user"),
-                    XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
-    return home, env, Daemon(env, "-v", *args)
+    env = always_active(home, config, DBUS_SESSION_BUS_ADDRESS=address,
+                        HOME=str(tmp_path / "user"),
+                        XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
+    return home, env
 
 
 def end_process(proc: subprocess.Popen[Any], timeout: float = 5) -> None:
@@ -134,6 +204,42 @@ def end_process(proc: subprocess.Popen[Any], timeout: float = 5) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+
+
+def run_briefly(prefix: list[str], env: dict[str, str], args: list[str],
+                out: Path) -> tuple[int, str]:
+    """``budge run`` either stops at once with a message, or starts and is stopped;
+    its status and what it printed (kept in the file ``out``)."""
+    with out.open("w") as sink:
+        proc = subprocess.Popen([*prefix, *BUDGE, *args], env=env, stdin=subprocess.DEVNULL,
+                                stdout=sink, stderr=subprocess.STDOUT)
+    try:
+        wait_for(lambda: proc.poll() is not None or "budge started" in out.read_text(), 30,
+                 "budge run to start or to stop")
+    finally:
+        end_process(proc)
+    return proc.returncode, out.read_text()
+
+
+def fill_home(env: dict[str, str], work: Path) -> None:
+    """What a person who used budge has: a config, history, a log, a launcher."""
+    code, output = run_briefly([], env, ["run", "--no-tray", "-v"], work / "fill.log")
+    assert code == 0 and "budge started" in output, output
+    for command in (["done"], ["autostart", "on"], ["desktop", "install"]):
+        assert budge_as([], env, *command)[0] == 0
+
+
+def stop_leftovers(prefix: list[str], env: dict[str, str]) -> None:
+    """A daemon that ``budge start`` got going (in ``user_env``'s folders) is asked to
+    quit, else ended by its pid."""
+    budge_as(prefix, env, "quit")
+    try:
+        pid = int((Path(env["XDG_RUNTIME_DIR"]) / "budge" / "budge.pid").read_text())
+        command_line = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except (OSError, ValueError):
+        return
+    if b"budge" in command_line:
+        os.kill(pid, signal.SIGKILL)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from PIL import Image
-from processes import Daemon, budge, clean_env
+from processes import always_active, budge, clean_env, running_daemon
 
 from budge.adapters.autostart.linux import LinuxAutostart
 from budge.adapters.autostart.macos import MacAutostart
@@ -203,15 +203,10 @@ def test_log_rotates_under_a_small_cap(tmp_path: Path) -> None:
 def test_budge_logs_shows_reminders_and_actions(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    (home / "config.toml").write_text('interval = "1s"\nactive_hours = "00:00-23:59"\n'
-                                      'active_days = "every day"\n')
-    env = clean_env(home)
-    daemon = Daemon(env, "--no-tray")
-    try:
+    env = always_active(home, 'interval = "1s"\n')
+    with running_daemon(env, "--no-tray") as daemon:
         daemon.wait_line(" · ", 15)
         assert budge(env, "done").returncode == 0
-    finally:
-        assert daemon.stop() == 0
     out = budge(env, "logs", "-n", "50").stdout
     assert out.startswith(f"Log file: {home / 'logs' / 'budge.log'}")
     for needle in ("INFO budge started", "INFO reminder: ", "INFO done: ", "WARNING notifications",
@@ -230,18 +225,11 @@ def files_under(folder: Path) -> list[Path]:
 def test_uninstall_keeps_data_and_purge_leaves_nothing(tmp_path: Path) -> None:
     env = desktop_home(tmp_path)
     home = Path(env["HOME"])
-    daemon = Daemon(env, "--no-tray")
-    try:
-        deadline = time.time() + 20
-        while "budge is running." not in budge(env, "status").stdout:
-            assert time.time() < deadline, daemon.output()
-            time.sleep(0.2)
+    with running_daemon(env, "--no-tray", wait_running=True):
         assert budge(env, "done").returncode == 0
         purge_while_running = budge(env, "uninstall", "--purge", "--yes")
         assert purge_while_running.returncode == 1
         assert "quit` before --purge" in purge_while_running.stderr
-    finally:
-        assert daemon.stop() == 0
     assert budge(env, "autostart", "on").returncode == 0
     assert budge(env, "desktop", "install").returncode == 0
 

@@ -13,11 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import budge, clean_env, wait_for
+from processes import ALWAYS, budge, clean_env, wait_for
 
 from budge.adapters import invocation
 
-ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\ninterval = "1h"\n'
 SCRIPT = Path(sys.executable).parent / "budge"
 
 
@@ -34,7 +33,7 @@ def _alive(pid: int) -> bool:
 def user(tmp_path: Path) -> tuple[Path, dict[str, str]]:
     home = tmp_path / "home"
     home.mkdir()
-    (home / "config.toml").write_text(ALWAYS)
+    (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n')
     env = clean_env(home, HOME=str(tmp_path / "user"), PATH="/usr/bin:/bin")
     return home, env
 
@@ -85,6 +84,56 @@ def test_start_says_why_when_budge_cannot_run(user: tuple[Path, dict[str, str]])
     assert "in the background" not in failed.stdout
     said = failed.stdout + failed.stderr
     assert str(home / "data") in said and "Traceback" not in said
+
+
+# A budge that fails lets go of the pipe a moment before its exit status is
+# there; one that runs says so with its last byte. Both, made slow on purpose:
+_FAILS_LATE = """
+import os, sys, time
+print("budge: the reason it cannot run", flush=True)
+os.close(1); os.close(2)
+time.sleep(0.5)
+sys.exit(3)
+"""
+_RUNS = f"""
+import os, sys, time
+print("budge: a note at start-up", flush=True)
+os.write(1, {invocation.RUNNING_MARK!r})
+os.close(1); os.close(2)
+time.sleep(30)
+"""
+
+
+@pytest.mark.parametrize(("script", "code", "says"), [
+    (_FAILS_LATE, 3, "the reason it cannot run"),
+    (_RUNS, 0, "is running in the background"),
+])
+def test_start_tells_a_budge_that_stopped_from_one_that_runs(
+        script: str, code: int, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    from budge.adapters.paths import resolve
+    from budge.cli.main import _start
+
+    started: list[subprocess.Popen[bytes]] = []
+
+    def stand_in(env: object, config: object) -> subprocess.Popen[bytes]:
+        started.append(subprocess.Popen([sys.executable, "-c", script],
+                                        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                        stderr=subprocess.STDOUT))
+        return started[-1]
+
+    monkeypatch.setattr(invocation, "start_detached", stand_in)
+    monkeypatch.setattr(invocation, "put_on_path", lambda env: None)
+    monkeypatch.setenv("BUDGE_HOME", str(tmp_path))
+    try:
+        assert _start(resolve(os.environ), type("Args", (), {"config": None})()) == code
+    finally:
+        for process in started:
+            process.kill()
+            process.wait()
+    said = capsys.readouterr()
+    assert says in said.out + said.err
+    assert "\x00" not in said.out + said.err
 
 
 def test_with_budge_on_the_path_messages_say_plain_budge(
@@ -182,7 +231,7 @@ def test_release_terminal_lets_the_starter_return(tmp_path: Path) -> None:
         assert proc.stdout is not None
         said = proc.stdout.read()
         assert time.monotonic() - began < 2.5
-        assert said == b"starting\n"
+        assert said == b"starting\n" + invocation.RUNNING_MARK  # its last word: it runs
         assert proc.poll() is None
     finally:
         proc.kill()

@@ -12,7 +12,6 @@ import argparse
 import json
 import os
 import shutil
-import signal
 import sqlite3
 import subprocess
 import tempfile
@@ -20,11 +19,20 @@ from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from disks import tmpfs
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from processes import BUDGE, budge, clean_env, end_process, wait_for
-from samples import USER_MOVEMENT
-from test_store_faults import tmpfs
+from processes import (
+    AS_NOBODY,
+    budge,
+    budge_as,
+    clean_env,
+    fill_home,
+    run_briefly,
+    stop_leftovers,
+    user_env,
+)
+from samples import EXPORT_HEADER, EXPORT_ROW, USER_MOVEMENT, every_command
 
 from budge.adapters.config import validate
 from budge.cli.main import build_parser
@@ -78,8 +86,7 @@ ARGUMENTS: list[tuple[list[str], str]] = [
 ]
 
 
-HEADER = b"id,kind,at_utc,local_day,utc_offset,movement,detail\n"
-GOOD = b"a1,done,2026-03-29T00:30:00+00:00,2026-03-29,3600,neck-tilt,\n"
+HEADER, GOOD = EXPORT_HEADER, EXPORT_ROW
 
 
 def _json(events: object, version: object = 1) -> bytes:
@@ -305,90 +312,15 @@ def test_fuzz_import_files(text: str) -> None:
 _FOLDERS = {  # what is unwritable -> the variable naming that folder
     "config": "XDG_CONFIG_HOME", "data": "XDG_DATA_HOME", "logs": "XDG_STATE_HOME",
     "runtime": "XDG_RUNTIME_DIR", "home": "HOME"}
-_AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 # Commands that record something: with the history unwritable and no daemon to
 # keep it, they must not say it was done.
 _RECORDING = {"done", "snooze", "skip", "pause", "rest", "import", "body"}
 
 
-def _every_command(work: Path) -> dict[str, list[list[str]]]:
-    """Each command with arguments that make it do its real work; ``uninstall`` last."""
-    export = work / "history.csv"
-    export.write_bytes(HEADER + GOOD)
-    return {
-        "start": [["start"]], "quit": [["quit"]], "run": [["run", "--no-tray", "-v"]],
-        "done": [["done"]], "felt": [["felt", "easier"]], "body": [["body", "5", "fine"]],
-        "snooze": [["snooze", "10m"]], "skip": [["skip"]],
-        "pause": [["pause", "1h"]], "resume": [["resume"]], "rest": [["rest", "gentle"]],
-        "status": [["status"], ["status", "--json"]],
-        "suggest": [["suggest"], ["suggest", "--list"], ["suggest", "--why"]],
-        "reload": [["reload"]],
-        "config": [["config", "check"], ["config", "path"]],
-        "stats": [["stats"], ["stats", "--json"], ["stats", "--png", str(work / "card.png")]],
-        "export": [["export"], ["export", "--format", "json", str(work / "out.json")]],
-        "import": [["import", str(export)]],
-        "autostart": [["autostart", "on"], ["autostart", "status"], ["autostart", "off"]],
-        "desktop": [["desktop", "install"], ["desktop", "uninstall"]],
-        "logs": [["logs"]],
-        "uninstall": [["uninstall"], ["uninstall", "--purge", "--yes"]],
-    }
-
-
 def test_the_unwritable_folder_corpus_covers_every_command(tmp_path: Path) -> None:
     commands = next(action for action in build_parser()._actions
                     if isinstance(action, argparse._SubParsersAction))
-    assert set(_every_command(tmp_path)) == set(commands.choices)
-
-
-def _user_env(user: Path) -> dict[str, str]:
-    """No BUDGE_HOME: budge's folders where a desktop puts them, all inside ``user``."""
-    env = clean_env(user)
-    del env["BUDGE_HOME"]
-    env.update(HOME=str(user), XDG_CONFIG_HOME=str(user / ".config"),
-               XDG_DATA_HOME=str(user / ".local/share"),
-               XDG_STATE_HOME=str(user / ".local/state"), XDG_CACHE_HOME=str(user / ".cache"),
-               XDG_RUNTIME_DIR=str(user / "run"))
-    return env
-
-
-def _budge_as(prefix: list[str], env: dict[str, str], *args: str) -> tuple[int, str]:
-    result = subprocess.run([*prefix, *BUDGE, *args], env=env, capture_output=True, text=True,
-                            timeout=60, stdin=subprocess.DEVNULL)
-    return result.returncode, result.stdout + result.stderr
-
-
-def _run_briefly(prefix: list[str], env: dict[str, str], args: list[str],
-                 out: Path) -> tuple[int, str]:
-    """``budge run`` either stops at once with a message, or starts and is stopped."""
-    with out.open("w") as sink:
-        proc = subprocess.Popen([*prefix, *BUDGE, *args], env=env, stdin=subprocess.DEVNULL,
-                                stdout=sink, stderr=subprocess.STDOUT)
-    try:
-        wait_for(lambda: proc.poll() is not None or "budge started" in out.read_text(), 30,
-                 "budge run to start or to stop")
-    finally:
-        end_process(proc)
-    return proc.returncode, out.read_text()
-
-
-def _fill(env: dict[str, str], work: Path) -> None:
-    """What a person who used budge has: a config, history, a log, a launcher."""
-    code, output = _run_briefly([], env, ["run", "--no-tray", "-v"], work / "fill.log")
-    assert code == 0 and "budge started" in output, output
-    for command in (["done"], ["autostart", "on"], ["desktop", "install"]):
-        assert _budge_as([], env, *command)[0] == 0
-
-
-def _stop_leftovers(prefix: list[str], env: dict[str, str]) -> None:
-    """A daemon that ``budge start`` got going is asked to quit, else ended by its pid."""
-    _budge_as(prefix, env, "quit")
-    try:
-        pid = int((Path(env["XDG_RUNTIME_DIR"]) / "budge" / "budge.pid").read_text())
-        command_line = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except (OSError, ValueError):
-        return
-    if b"budge" in command_line:
-        os.kill(pid, signal.SIGKILL)
+    assert set(every_command(tmp_path)) == set(commands.choices)
 
 
 def _assert_said_plainly(variant: str, blocked: Path, args: list[str], code: int,
@@ -403,32 +335,32 @@ def _assert_said_plainly(variant: str, blocked: Path, args: list[str], code: int
 def _walk_the_corpus(prefix: list[str], env: dict[str, str], variant: str, blocked: Path,
                      work: Path, history_blocked: bool, leave_out: tuple[str, ...] = ()) -> None:
     try:
-        for command, argvs in _every_command(work).items():
+        for command, argvs in every_command(work).items():
             if command in leave_out:
                 continue
             for args in argvs:
                 if command == "run":
-                    code, output = _run_briefly(prefix, env, args, work / "run.log")
+                    code, output = run_briefly(prefix, env, args, work / "run.log")
                 else:
-                    code, output = _budge_as(prefix, env, *args)
+                    code, output = budge_as(prefix, env, *args)
                 _assert_said_plainly(variant, blocked, args, code, output)
                 if command in _RECORDING:
                     # Nothing is lost: it is saved, or it says it was not.
                     assert (code != 0) == history_blocked, (variant, args, code, output)
     finally:
-        _stop_leftovers(prefix, env)
+        stop_leftovers(prefix, env)
 
 
 @pytest.mark.parametrize("filled", [False, True], ids=["first day", "used before"])
 @pytest.mark.parametrize("folder", list(_FOLDERS))
 def test_every_command_on_a_read_only_folder(tmp_path: Path, folder: str,
                                              filled: bool) -> None:
-    env = _user_env(tmp_path / "user")
+    env = user_env(tmp_path / "user")
     blocked = Path(env[_FOLDERS[folder]])
     blocked.mkdir(parents=True)
     with tmpfs(blocked):
         if filled:
-            _fill(env, tmp_path)
+            fill_home(env, tmp_path)
         subprocess.run(["mount", "-o", "remount,ro", str(blocked)], check=True)
         _walk_the_corpus([], env, f"read-only {folder}", blocked, tmp_path,
                          history_blocked=folder in ("data", "home"))
@@ -447,12 +379,12 @@ def test_every_command_in_a_home_the_user_may_not_write(filled: bool) -> None:
         work.chmod(0o777)
         user = base / "user"
         user.mkdir(mode=0o755)
-        env = _user_env(user)
+        env = user_env(user)
         if filled:
-            _fill(env, work)
+            fill_home(env, work)
         # Not `start`: it runs this interpreter again, which user nobody may not
         # open here (it lives in root's home); the read-only cases cover it.
-        _walk_the_corpus(_AS_NOBODY, env, "another user's home", user, work,
+        _walk_the_corpus(AS_NOBODY, env, "another user's home", user, work,
                          history_blocked=True, leave_out=("start",))
     finally:
         shutil.rmtree(base)

@@ -4,52 +4,30 @@ at known cells for a known history stored in a real database."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import pytest
 from PIL import Image, ImageChops
 from processes import budge, clean_env
+from samples import TODAY, WEEKDAYS, stored_history
 
 from budge.adapters import card
-from budge.adapters.store import Store
+from budge.adapters.config import load_builtin
+from budge.core import weeks
 from budge.core.days import RestAllowance
-from budge.core.movements import load_builtin
-from budge.core.stats import gather, summarize
-
-BERLIN = ZoneInfo("Europe/Berlin")
-TODAY = date(2026, 11, 19)  # a Thursday
-WEEKDAYS = frozenset(range(5))
+from budge.core.stats import summarize
 
 
 def centre(box: tuple[int, int, int, int]) -> tuple[int, int]:
     return (box[0] + box[2]) // 2, (box[1] + box[3]) // 2
 
 
-def stored_history(tmp_path: Path) -> Store:
-    store = Store.open(tmp_path / "budge.sqlite3")
-
-    def done(day: date, times: int) -> None:
-        for n in range(times):
-            store.record("done", datetime(day.year, day.month, day.day, 10 + n, tzinfo=BERLIN),
-                         BERLIN, "neck-tilt")
-
-    store.record("reminded", datetime(2026, 9, 7, 9, tzinfo=BERLIN), BERLIN, "neck-tilt")
-    done(date(2026, 11, 16), 3)  # Monday: goal met
-    done(date(2026, 11, 17), 1)  # Tuesday: a third of it
-    done(date(2026, 11, 12), 5)  # last Thursday: more than the goal
-    store.record("rested", datetime(2026, 11, 18, 9, tzinfo=BERLIN), BERLIN, detail="rest")
-    store.record("rested", datetime(2026, 11, 13, 9, tzinfo=BERLIN), BERLIN, detail="gentle")
-    done(TODAY, 2)
-    return store
-
-
 @pytest.mark.parametrize("scale", [1, 2])
 def test_heatmap_cells_show_the_known_history(tmp_path: Path, scale: int) -> None:
     store = stored_history(tmp_path)
     try:
-        stats = summarize(gather(store, TODAY, 30), TODAY, 30, 3, WEEKDAYS, load_builtin(),
+        stats = summarize(store.stats_counts(TODAY, 30), TODAY, 30, 3, WEEKDAYS, load_builtin(),
                           allowance=RestAllowance(8, "month"))
     finally:
         store.close()
@@ -81,7 +59,7 @@ def test_heatmap_cells_show_the_known_history(tmp_path: Path, scale: int) -> Non
 
 
 def test_cells_outside_the_twelve_weeks_are_refused() -> None:
-    first = card.first_day_shown(TODAY)
+    first = weeks.first_day_shown(TODAY)
     assert first.weekday() == 0 and (TODAY - first).days == 11 * 7 + 3
     card.cell_box(TODAY, first)
     with pytest.raises(ValueError):
@@ -138,7 +116,7 @@ def test_a_name_the_card_cannot_honour_is_refused(tmp_path: Path, name: str) -> 
 def test_the_ring_keeps_the_goal_whole_and_shows_the_extra(tmp_path: Path) -> None:
     store = stored_history(tmp_path)  # two done today, goal three
     try:
-        counts = gather(store, TODAY, 30)
+        counts = store.stats_counts(TODAY, 30)
     finally:
         store.close()
 

@@ -4,7 +4,8 @@ import re
 
 import pytest
 
-from budge.core.movements import CUE_LIMIT, REGIONS, load_builtin, parse_catalog
+from budge.adapters.config import load_builtin
+from budge.core.movements import CUE_LIMIT, REGIONS, parse_catalog
 
 NAMED_IN_THE_PRACTICE = {
     "neck-tilt", "shoulder-roll", "pelvic-tilt", "seated-arch", "wall-lean", "deep-core",

@@ -3,8 +3,8 @@ from collections import Counter
 
 import pytest
 
+from budge.adapters.config import load_builtin
 from budge.core.chooser import Filters, choose, eligible
-from budge.core.movements import load_builtin
 
 
 @pytest.fixture(scope="module")

@@ -8,9 +8,7 @@ from processes import budge, clean_env
 from samples import USER_MOVEMENT
 
 from budge import __version__
-
-COMMANDS = ["run", "done", "snooze", "skip", "pause", "resume", "status", "suggest", "reload",
-            "config"]
+from budge.cli.main import COMMANDS, main
 
 
 @pytest.fixture
@@ -36,16 +34,26 @@ def store_rows(home: Path) -> tuple[list[tuple[str, ...]], list[tuple[str, ...]]
         db.close()
 
 
-def test_version_and_help(env: dict[str, str]) -> None:
+def test_version_and_help(env: dict[str, str], capsys: pytest.CaptureFixture[str],
+                          monkeypatch: pytest.MonkeyPatch) -> None:
     result = budge(env, "--version")
     assert result.returncode == 0 and result.stdout.strip() == f"budge {__version__}"
     top = budge(env, "--help").stdout
+    # Every command of the table, in the table's order.
+    places = [top.index(f"\n    {command.name} ") for command in COMMANDS]
+    assert places == sorted(places)
+    monkeypatch.setenv("COLUMNS", "1000")  # each description on one line
     for command in COMMANDS:
-        assert command in top
-        sub = budge(env, command, "--help")
-        assert sub.returncode == 0 and "usage: budge" in sub.stdout, command
-    for action in ("check", "path"):
-        assert budge(env, "config", action, "--help").returncode == 0
+        for entry, words in [(command, [command.name]),
+                             *((action, [command.name, action.name])
+                               for action in command.actions)]:
+            with pytest.raises(SystemExit) as exit_:
+                main([*words, "--help"])
+            out = capsys.readouterr().out
+            assert exit_.value.code == 0, words
+            assert out.startswith(f"usage: budge {' '.join(words)} "), words
+            assert f"\n\n{entry.description}\n\n" in out, words
+            assert "--config FILE" in out, words
 
 
 def test_done_without_a_daemon_records(env: dict[str, str], tmp_path: Path) -> None:
@@ -146,7 +154,7 @@ def test_offline_pause_is_kept_for_the_next_start(env: dict[str, str]) -> None:
 
 def test_suggest_uses_the_config_given_on_the_command_line(env: dict[str, str],
                                                            tmp_path: Path) -> None:
-    from budge.core.movements import load_builtin
+    from budge.adapters.config import load_builtin
 
     other = tmp_path / "other"
     other.mkdir()

@@ -13,11 +13,12 @@ import pytest
 from budge.adapters.config import (
     keep_last_good,
     last_good_settings,
+    load_builtin,
     load_settings,
     read_files,
     settings_from,
 )
-from budge.core.movements import REGIONS, load_builtin
+from budge.core.movements import REGIONS
 from budge.core.problems import ConfigError, ConfigProblem
 
 

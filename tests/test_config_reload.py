@@ -10,9 +10,11 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
+from processes import ALWAYS
+
 from budge.app.tray import PystrayTray, tooltip
 
-GOOD = 'interval = "10m"\nactive_hours = "00:00-23:59"\nactive_days = "every day"\n'
+GOOD = ALWAYS + 'interval = "10m"\n'
 TITLE = "budge's config needs a look"
 
 
@@ -119,8 +121,7 @@ def test_a_problem_found_at_start_is_told_once_not_at_each_wake_up(tmp_path: Pat
     try:
         app = App(settings=settings, store=store, clock=clock, tz=BERLIN, rng=random.Random(3),
                   config_path=config, movements_path=movements, running=True,
-                  config_problem=problem)
-        app.timer, app.notifier = timer, notifier
+                  config_problem=problem, timer=timer, notifier=notifier)
         app.start()
         app.tell_config_problem()
         end = MONDAY_8AM + timedelta(hours=4)

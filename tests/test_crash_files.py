@@ -14,9 +14,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import budge, clean_env, outside_home
-from test_bad_input import _AS_NOBODY, _budge_as, _fill, _user_env
-from test_store_faults import tmpfs
+from disks import tmpfs
+from processes import AS_NOBODY, budge, budge_as, clean_env, fill_home, outside_home, user_env
 
 from budge.adapters.fileops import explain, write_atomic
 
@@ -80,7 +79,7 @@ def rootless_home() -> Iterator[Path]:
 
 def test_run_in_a_home_it_may_not_write(rootless_home: Path) -> None:
     assert os.geteuid() == 0, "this test switches to user nobody, so it must run as root"
-    code, output = _budge_as(_AS_NOBODY, _user_env(rootless_home), "run", "--no-tray")
+    code, output = budge_as(AS_NOBODY, user_env(rootless_home), "run", "--no-tray")
     assert code == 1, output
     assert "Traceback" not in output
     last = output.splitlines()[-1]
@@ -89,7 +88,7 @@ def test_run_in_a_home_it_may_not_write(rootless_home: Path) -> None:
 
 
 def test_autostart_and_the_launcher_with_a_file_in_the_way(tmp_path: Path) -> None:
-    env = _user_env(tmp_path / "user")
+    env = user_env(tmp_path / "user")
     config, data = Path(env["XDG_CONFIG_HOME"]), Path(env["XDG_DATA_HOME"])
     config.mkdir(parents=True)
     (config / "autostart").write_text("")
@@ -110,7 +109,7 @@ def test_autostart_and_the_launcher_with_a_file_in_the_way(tmp_path: Path) -> No
 
 
 def test_autostart_off_on_a_read_only_folder_keeps_saying_it_is_on(tmp_path: Path) -> None:
-    env = _user_env(tmp_path / "user")
+    env = user_env(tmp_path / "user")
     folder = Path(env["XDG_CONFIG_HOME"]) / "autostart"
     folder.mkdir(parents=True)
     with tmpfs(folder):
@@ -139,11 +138,11 @@ def test_a_full_disk_leaves_no_half_written_entry(tmp_path: Path) -> None:
 
 
 def test_purge_goes_as_far_as_it_can_and_says_what_is_left(tmp_path: Path) -> None:
-    env = _user_env(tmp_path / "user")
+    env = user_env(tmp_path / "user")
     logs = Path(env["XDG_STATE_HOME"])
     logs.mkdir(parents=True)
     with tmpfs(logs):
-        _fill(env, tmp_path)
+        fill_home(env, tmp_path)
         subprocess.run(["mount", "-o", "remount,ro", str(logs)], check=True)
         log_dir = logs / "budge" / "log"
         kept = sorted(log_dir.iterdir())

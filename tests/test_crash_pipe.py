@@ -15,8 +15,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
-from processes import BUDGE, end_process
-from test_bad_input import _every_command, _stop_leftovers, _user_env
+from processes import BUDGE, end_process, stop_leftovers, user_env
+from samples import every_command
 
 READER_GONE = 141
 HEADER = "id,kind,at_utc,local_day,utc_offset,movement,detail"
@@ -41,11 +41,11 @@ def _into_closed_pipe(env: dict[str, str], *args: str) -> tuple[int, str]:
 
 @pytest.mark.parametrize("buffered", [True, False], ids=["buffered", "unbuffered"])
 def test_every_command_into_a_closed_pipe(tmp_path: Path, buffered: bool) -> None:
-    env = _user_env(tmp_path / "user")
+    env = user_env(tmp_path / "user")
     if buffered:  # as a person runs it; the test helpers ask for unbuffered output
         del env["PYTHONUNBUFFERED"]
     try:
-        for command, argvs in _every_command(tmp_path).items():
+        for command, argvs in every_command(tmp_path).items():
             if command == "run":
                 continue  # a daemon: see the test below
             for args in argvs:
@@ -58,13 +58,13 @@ def test_every_command_into_a_closed_pipe(tmp_path: Path, buffered: bool) -> Non
                 assert code == (READER_GONE if again.stdout else again.returncode), (
                     where, again.stdout)
     finally:
-        _stop_leftovers([], env)
+        stop_leftovers([], env)
 
 
 def test_the_daemon_with_no_reader_goes_on_quietly(tmp_path: Path) -> None:
     """``budge run | head -1``: what it would print is lost with the reader; it runs,
     and stops, without a word about the pipe."""
-    env = _user_env(tmp_path / "user")
+    env = user_env(tmp_path / "user")
     read_end, write_end = os.pipe()
     os.close(read_end)
     try:
@@ -101,7 +101,7 @@ def _long_history(count: int) -> str:
 
 @pytest.mark.parametrize("entry", ["python -m budge", "the budge script"])
 def test_a_long_export_into_head(tmp_path: Path, entry: str) -> None:
-    env = _user_env(tmp_path / "user")
+    env = user_env(tmp_path / "user")
     del env["PYTHONUNBUFFERED"]
     history = tmp_path / "history.csv"
     history.write_text(_long_history(5000))  # far more than a pipe holds (64 KiB)

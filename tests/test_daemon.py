@@ -6,9 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import Daemon, budge, clean_env, stored
-
-ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
+from processes import Daemon, always_active, budge, clean_env, running_daemon, stored
 
 
 @pytest.fixture
@@ -18,32 +16,13 @@ def home(tmp_path: Path) -> Path:
     return home
 
 
-def start(home: Path, config: str, *args: str) -> tuple[Daemon, dict[str, str]]:
-    (home / "config.toml").write_text(ALWAYS + config)
-    env = clean_env(home)
-    daemon = Daemon(env, "--no-tray", *args)
-    return daemon, env
-
-
-def wait_running(daemon: Daemon, env: dict[str, str]) -> None:
-    deadline = time.time() + 20
-    while True:
-        status = budge(env, "status")
-        if "budge is running." in status.stdout:
-            return
-        assert daemon.proc.poll() is None, f"the daemon exited:\n{daemon.output()}"
-        assert time.time() < deadline, (f"the daemon did not come up:\n{daemon.output()}\n"
-                                        f"status said:\n{status.stdout}{status.stderr}")
-        time.sleep(0.2)
-
-
 def kinds(home: Path) -> list[str]:
     return [row[0] for row in stored(home, "SELECT kind FROM events ORDER BY at_utc, rowid")]
 
 
 def test_reminds_falls_back_to_stdout_and_obeys_commands(home: Path) -> None:
-    daemon, env = start(home, 'interval = "2s"\n')
-    try:
+    env = always_active(home, 'interval = "2s"\n')
+    with running_daemon(env, "--no-tray") as daemon:
         first = daemon.wait_line(" · ", 15)
         # No session bus: the notification backend fails once, clearly, and
         # the reminder still reaches the user on stdout.
@@ -68,16 +47,12 @@ def test_reminds_falls_back_to_stdout_and_obeys_commands(home: Path) -> None:
         second = Daemon(env, "--no-tray")
         assert second.proc.wait(timeout=20) == 1
         assert f"already running (pid {daemon.proc.pid})" in second.output()
-    finally:
-        code = daemon.stop()
-    assert code == 0
     assert "snoozed" in kinds(home)
 
 
 def test_pause_and_resume_reach_the_daemon(home: Path) -> None:
-    daemon, env = start(home, 'interval = "1h"\n')
-    try:
-        wait_running(daemon, env)
+    env = always_active(home, 'interval = "1h"\n')
+    with running_daemon(env, "--no-tray", wait_running=True):
         assert budge(env, "pause", "30m").stdout.startswith("Paused until")
         assert "Paused until" in budge(env, "status").stdout
         assert budge(env, "resume").stdout.startswith("Resumed. Next reminder at")
@@ -87,15 +62,14 @@ def test_pause_and_resume_reach_the_daemon(home: Path) -> None:
         bad = budge(env, "reload")
         assert bad.returncode == 1 and "bogus" in bad.stderr
         assert "budge is running." in budge(env, "status").stdout
-    finally:
-        assert daemon.stop() == 0
     assert kinds(home) == ["paused", "resumed"]
 
 
 def test_ctrl_c_stops_cleanly(home: Path) -> None:
-    daemon, env = start(home, 'interval = "1h"\n')
+    env = always_active(home, 'interval = "1h"\n')
+    daemon = Daemon(env, "--no-tray")
     try:
-        wait_running(daemon, env)
+        daemon.wait_running()
         os.kill(daemon.proc.pid, signal.SIGINT)
         assert daemon.proc.wait(timeout=10) == 0
     finally:
@@ -113,9 +87,10 @@ def test_only_the_main_thread_takes_stop_signals(home: Path) -> None:
     """A SIGTERM taken by another thread would leave the main thread asleep in its
     wait, and budge running: every other thread holds SIGTERM and SIGINT back."""
     stop_signals = (1 << (signal.SIGTERM - 1)) | (1 << (signal.SIGINT - 1))
-    daemon, env = start(home, 'interval = "1h"\n')
+    env = always_active(home, 'interval = "1h"\n')
+    daemon = Daemon(env, "--no-tray")
     try:
-        wait_running(daemon, env)
+        daemon.wait_running()
         pid = daemon.proc.pid
         threads = {int(t.name): _blocked(t / "status") for t in Path(f"/proc/{pid}/task").iterdir()}
         assert len(threads) > 1
@@ -140,22 +115,16 @@ def _switches(pid: int) -> int:
 
 def test_first_run_writes_a_private_commented_config(home: Path) -> None:
     env = clean_env(home)
-    daemon = Daemon(env, "--no-tray")
-    try:
+    with running_daemon(env, "--no-tray") as daemon:
         daemon.wait_line("wrote a commented config", 15)
         # One notification says what budge will do, when, and how to pause or quit.
         welcome = daemon.wait_line("budge is running: ", 15)[1]
         assert "One small movement every 30 min, 09:00-18:00 on weekdays." in welcome
         assert "First reminder: " in welcome and "budge pause" in welcome
         assert "quit" in welcome
-        wait_running(daemon, env)
-    finally:
-        assert daemon.stop() == 0
-    again = Daemon(env, "--no-tray")
-    try:
-        wait_running(again, env)
-    finally:
-        assert again.stop() == 0
+        daemon.wait_running()
+    with running_daemon(env, "--no-tray") as again:
+        again.wait_running()
     assert "budge is running: " not in again.output()
     config = home / "config.toml"
     assert config.read_text().startswith("# budge configuration")
@@ -166,11 +135,8 @@ def test_first_run_writes_a_private_commented_config(home: Path) -> None:
 
 def test_a_verbose_first_run_says_where_the_config_went_once(home: Path) -> None:
     env = clean_env(home)
-    daemon = Daemon(env, "--no-tray", "-v")
-    try:
-        wait_running(daemon, env)
-    finally:
-        assert daemon.stop() == 0
+    with running_daemon(env, "--no-tray", "-v") as daemon:
+        daemon.wait_running()
     said = [line for line in daemon.output().splitlines() if "wrote a commented config" in line]
     assert len(said) == 1, said
 
@@ -201,9 +167,8 @@ def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Pat
     from budge.adapters import control
     from budge.adapters.paths import resolve
 
-    daemon, env = start(home, 'interval = "1h"\n')
-    try:
-        wait_running(daemon, env)
+    env = always_active(home, 'interval = "1h"\n')
+    with running_daemon(env, "--no-tray", wait_running=True):
         paths = resolve(env)
         stranger_key = tmp_path / "stranger.key"
         stranger_key.write_bytes(b"x" * 32)
@@ -217,34 +182,25 @@ def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Pat
         assert "Traceback" not in refused.stderr
         paths.key_file.write_bytes(real_key)
         assert "budge is running." in budge(env, "status").stdout
-    finally:
-        assert daemon.stop() == 0
     assert "done" not in kinds(home)
 
 
 def test_idle_daemon_does_not_wake_up(home: Path) -> None:
-    daemon, env = start(home, 'interval = "1h"\n')
-    try:
-        wait_running(daemon, env)
+    env = always_active(home, 'interval = "1h"\n')
+    with running_daemon(env, "--no-tray", wait_running=True) as daemon:
         time.sleep(1)
         before = _switches(daemon.proc.pid)
         time.sleep(4)
         after = _switches(daemon.proc.pid)
-    finally:
-        assert daemon.stop() == 0
     # No polling loop: between reminders nothing in budge runs at all.
     assert after - before <= 2, f"{after - before} context switches in 4 idle seconds"
 
 
 def test_no_display_and_the_tray_not_disabled_still_reminds(home: Path) -> None:
-    (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n')
-    env = clean_env(home)
-    daemon = Daemon(env)  # no --no-tray: the tray is tried, and fails for want of a display
-    try:
+    env = always_active(home, 'interval = "2s"\n')
+    # No --no-tray: the tray is tried, and fails for want of a display.
+    with running_daemon(env) as daemon:
         daemon.wait_line("running without a tray icon", 15)
         assert "no tray backend could start" in daemon.output()
         daemon.wait_line(" · ", 15)
-        wait_running(daemon, env)
-    finally:
-        assert daemon.stop() == 0
-    assert "Traceback" not in daemon.output()
+        daemon.wait_running()

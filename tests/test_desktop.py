@@ -6,72 +6,29 @@ installs them. Screenshots are kept in artifacts/desktop/ for a person to look a
 
 from __future__ import annotations
 
-import os
 import sys
 import time
 from pathlib import Path
 
 import pytest
 from desktop_session import DesktopSession
-from processes import Daemon, budge, stored
+from on_desktop import ARTIFACTS, events, icon_window, is_embedded, prepare, reminders
+from processes import ALWAYS, budge, running_daemon
 
-from budge.core.movements import load_builtin
+from budge.adapters.config import load_builtin
 
 pytestmark = pytest.mark.desktop
-ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
-ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
-
-
-def prepare(desktop: DesktopSession, tmp_path: Path,
-            config: str) -> tuple[Path, Path, dict[str, str]]:
-    """A budge home with this config and a private TMPDIR; returns (home, tmp, env)."""
-    home, tmp = tmp_path / "home", tmp_path / "tmp"
-    home.mkdir()
-    tmp.mkdir()
-    (home / "config.toml").write_text(ALWAYS + config)
-    env = dict(desktop.env, BUDGE_HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1",
-               HOME=str(tmp_path / "user"), XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
-    return home, tmp, env
-
-
-def reminders(desktop: DesktopSession) -> list:  # type: ignore[type-arg]
-    return [n for n in desktop.notifications() if " · " in n.summary]
 
 
 def catalog_names() -> set[str]:
     return {m.name for m in load_builtin()}
 
 
-def events(home: Path, kind: str) -> list[tuple[str, str]]:
-    return stored(home, "SELECT kind, movement FROM events WHERE kind = ? "
-                        "ORDER BY at_utc, rowid", kind)
-
-
-def icon_window(desktop: DesktopSession, pid: int) -> int:
-    found = desktop.wait_for(
-        lambda: desktop.xdotool("search", "--onlyvisible", "--pid", str(pid)), 15,
-        "budge's tray icon window")
-    return int(found.split()[0])
-
-
-def is_embedded(desktop: DesktopSession, window: int) -> bool:
-    """Docked: the icon's window was reparented away from the root, into the tray."""
-    from Xlib import display as xdisplay
-
-    d = xdisplay.Display(desktop.env["DISPLAY"])
-    try:
-        parent = d.create_resource_object("window", window).query_tree().parent
-        return parent.id != d.screen().root.id
-    finally:
-        d.close()
-
-
 def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
                                                         tmp_path: Path) -> None:
     home, tmp, env = prepare(desktop, tmp_path, 'interval = "3s"\n[tray]\nbackend = "gtk"\n')
     shots = ARTIFACTS / "desktop"
-    daemon = Daemon(env, "-v")
-    try:
+    with running_daemon(env, "-v") as daemon:
         # The icon docks in the tray.
         window = icon_window(desktop, daemon.proc.pid)
         desktop.wait_for(lambda: is_embedded(desktop, window), 10, "the icon to dock")
@@ -131,20 +88,15 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
         assert arrived >= sent + 5, f"{arrived - sent:.2f} s after the snooze: early"
         assert arrived <= replied + 6, f"{arrived - replied:.2f} s after the reply: late"
         desktop.screenshot(shots / "after-snooze.png")
-    finally:
-        code = daemon.stop()
-    assert code == 0, daemon.output()
     assert [n.summary for n in desktop.notifications()].count("budge is running") == 1
     assert list(tmp.iterdir()) == [], "temporary files left behind"
     assert not (home / "run" / "control.sock").exists()
-    assert "Traceback" not in daemon.output()
 
 
 def test_xorg_backend_docks_and_a_left_click_shows_the_movement(desktop: DesktopSession,
                                                                 tmp_path: Path) -> None:
     home, tmp, env = prepare(desktop, tmp_path, 'interval = "1h"\n[tray]\nbackend = "xorg"\n')
-    daemon = Daemon(env)
-    try:
+    with running_daemon(env) as daemon:
         daemon.wait_line("shows no menu", 15)
         # The advice installs into this budge, by its own interpreter.
         assert f"{sys.executable} -m pip install 'PyGObject<3.51' pycairo" in daemon.output()
@@ -156,8 +108,6 @@ def test_xorg_backend_docks_and_a_left_click_shows_the_movement(desktop: Desktop
         desktop.wait_for(lambda: [n for n in desktop.notifications()
                                   if n.body.startswith("1. ")], 10, "the steps from a left click")
         assert events(home, "done") == []  # a stray click never counts as a movement
-    finally:
-        assert daemon.stop() == 0
     assert list(tmp.iterdir()) == []
 
 
@@ -165,12 +115,8 @@ def test_without_a_tray_host_it_keeps_reminding(tmp_path: Path) -> None:
     session = DesktopSession(tmp_path / "desktop").start(tray=False)
     try:
         _, _, env = prepare(session, tmp_path, 'interval = "2s"\n[tray]\nbackend = "gtk"\n')
-        daemon = Daemon(env)
-        try:
+        with running_daemon(env):
             notes = session.wait_for(lambda: reminders(session)[1:], 15, "two reminders")
             assert all(note.app == "budge" for note in notes)
-        finally:
-            assert daemon.stop() == 0
-        assert "Traceback" not in daemon.output()
     finally:
         session.close()

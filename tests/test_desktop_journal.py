@@ -13,9 +13,8 @@ from pathlib import Path
 
 import pytest
 from desktop_session import DesktopSession
-from processes import Daemon, budge, stored
-from test_desktop import ARTIFACTS, prepare
-from test_desktop_sni import choose, keys, our_items
+from on_desktop import ARTIFACTS, choose, keys, our_items, prepare
+from processes import budge, running_daemon, stored
 
 from budge.core.journal import ASK_PROMPT
 
@@ -40,8 +39,7 @@ def test_how_did_that_feel_answered_on_dunsts_notification(tmp_path: Path) -> No
     with DesktopSession(tmp_path / "desktop").start(tray=False) as desktop:
         home, _, env = prepare(desktop, tmp_path, 'interval = "1h"\n[tray]\nbackend = "none"\n'
                                                   '[journal]\nask = "always"\n')
-        daemon = Daemon(env, "-v")
-        try:
+        with running_daemon(env, "-v"):
             desktop.wait_for(lambda: desktop.notifications(), 15, "the welcome")
             subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True)
             desktop.wait_for(lambda: desktop.displayed_count() == 0, 10, "a clear screen")
@@ -50,7 +48,7 @@ def test_how_did_that_feel_answered_on_dunsts_notification(tmp_path: Path) -> No
                 lambda: [n for n in desktop.notifications() if n.summary == ASK_PROMPT], 15,
                 "the question")[-1]
             ((done_id, movement),) = done(home)
-            from budge.core.movements import load_builtin
+            from budge.adapters.config import load_builtin
 
             assert question.body == next(m.name for m in load_builtin() if m.id == movement)
             assert question.timeout == "120000"
@@ -67,17 +65,12 @@ def test_how_did_that_feel_answered_on_dunsts_notification(tmp_path: Path) -> No
                              "the answered question to close")
             status = budge(env, "status", "--json")
             assert json.loads(status.stdout)["last_felt"] == "tighter", status.stdout
-        finally:
-            code = daemon.stop()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()
 
 
 def test_the_journal_items_in_xfce4_panels_menu(tmp_path: Path) -> None:
     with DesktopSession(tmp_path / "desktop").start(sni=True) as desktop:
         home, _, env = prepare(desktop, tmp_path, 'interval = "1h"\n[journal]\nask = "never"\n')
-        daemon = Daemon(env, "-v")
-        try:
+        with running_daemon(env, "-v") as daemon:
             desktop.wait_for(lambda: our_items(desktop, daemon.proc.pid), 15,
                              "budge's icon registered with the panel")
             daemon.wait_line("budge started", 15)
@@ -104,7 +97,3 @@ def test_the_journal_items_in_xfce4_panels_menu(tmp_path: Path) -> None:
             assert felt(home) == [(movement, f"same:{done_id}")]
             status = json.loads(budge(env, "status", "--json").stdout)
             assert (status["last_felt"], status["body_today"]) == ("same", 7)
-        finally:
-            code = daemon.stop()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()

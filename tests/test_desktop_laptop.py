@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 from desktop_session import DesktopSession
-from processes import Daemon, clean_env, stored
-from test_desktop import ALWAYS, prepare, reminders
+from on_desktop import prepare, reminders
+from processes import always_active, running_daemon, stored
 
 pytestmark = pytest.mark.desktop
 
@@ -48,8 +48,7 @@ def test_away_is_a_natural_break_and_the_interval_restarts_on_return(
     home, _, env = prepare(desktop, tmp_path, 'interval = "10s"\nnatural_break = "3s"\n'
                                               '[tray]\nbackend = "none"\n'
                                               '[do_not_disturb]\nenabled = false\n')
-    daemon = Daemon(env, "--verbose")
-    try:
+    with running_daemon(env, "--verbose") as daemon:
         # Nobody has touched this screen: budge sees someone away, and waits.
         daemon.wait_line("idle time from X11", 15)
         daemon.wait_line("away since", 15)
@@ -63,12 +62,9 @@ def test_away_is_a_natural_break_and_the_interval_restarts_on_return(
         # The interval (10 s) restarted when they came back, not before.
         assert first - back >= 9, f"reminded {first - back:.1f} s after the return"
         assert first - back <= 10 + 3 + 6, f"reminded {first - back:.1f} s after the return"
-    finally:
-        assert daemon.stop() == 0
     aways = stored(home, "SELECT detail FROM events WHERE kind = 'away'")
     assert len(aways) == 1 and int(aways[0][0]) >= 12, aways
     assert stored(home, "SELECT count(*) FROM events WHERE kind = 'done'") == [(0,)]
-    assert "Traceback" not in daemon.output()
 
 
 def test_a_full_screen_window_holds_the_reminder_until_it_leaves_full_screen(
@@ -79,8 +75,7 @@ def test_a_full_screen_window_holds_the_reminder_until_it_leaves_full_screen(
     env["BUDGE_IDLE"] = "none"  # this test is about the full-screen window only
     desktop.open_window("slides")
     desktop.wmctrl("-r", "slides", "-b", "add,fullscreen")
-    daemon = Daemon(env, "--verbose")
-    try:
+    with running_daemon(env, "--verbose") as daemon:
         daemon.wait_line("do-not-disturb from X11 full-screen window", 15)
         held = daemon.wait_line("reminder waits: a full-screen window", 20)[0]
         time.sleep(6)
@@ -91,17 +86,13 @@ def test_a_full_screen_window_holds_the_reminder_until_it_leaves_full_screen(
         arrived = reminders(desktop)[0].at
         assert arrived >= ended and arrived - ended <= 3 + 5, arrived - ended
         assert arrived - held >= 6
-    finally:
-        assert daemon.stop() == 0
-    assert "Traceback" not in daemon.output()
 
 
 def test_frozen_for_three_intervals_no_burst_and_no_reminder_on_waking(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    (home / "config.toml").write_text(ALWAYS + 'interval = "4s"\n[tray]\nbackend = "none"\n')
-    daemon = Daemon(clean_env(home), "--no-tray", "--verbose")
-    try:
+    env = always_active(home, 'interval = "4s"\n[tray]\nbackend = "none"\n')
+    with running_daemon(env, "--no-tray", "--verbose") as daemon:
         daemon.wait_line("budge: reminder: ", 15)
         os.kill(daemon.proc.pid, signal.SIGSTOP)
         time.sleep(13)  # three intervals and a bit
@@ -109,8 +100,6 @@ def test_frozen_for_three_intervals_no_burst_and_no_reminder_on_waking(tmp_path:
         os.kill(daemon.proc.pid, signal.SIGCONT)
         daemon.wait_line("late (asleep, frozen or the clock moved)", 10)
         time.sleep(10)
-    finally:
-        assert daemon.stop() == 0
     after = [at for at, line in daemon.lines if "budge: reminder: " in line and at >= resumed]
     assert after, daemon.output()
     assert after[0] - resumed >= 3.5, f"reminded {after[0] - resumed:.1f} s after waking"

@@ -15,47 +15,24 @@ from pathlib import Path
 
 import pytest
 from desktop_session import DesktopSession
-from processes import Daemon, budge, stored
-from test_desktop import ARTIFACTS, events, prepare, reminders
+from on_desktop import ARTIFACTS, choose, events, keys, our_items, prepare, reminders
+from processes import ALWAYS, budge, running_daemon, stored
 
-from budge.core.movements import load_builtin
+from budge.adapters.config import load_builtin
 
 pytestmark = pytest.mark.desktop
 SHOTS = ARTIFACTS / "desktop"
 BY_NAME = {m.name: m.id for m in load_builtin()}
 
 
-def keys(desktop: DesktopSession, *names: str) -> None:
-    for name in names:  # one at a time: GTK menus drop keys sent in one burst
-        desktop.xdotool("key", name)
-        time.sleep(0.15)
-
-
-def choose(desktop: DesktopSession, *names: str) -> None:
-    """Open budge's menu with a right click, then walk it with these keys."""
-    desktop.wait_for(lambda: not desktop.sni_menus(), 10, "the last menu to close")
-    desktop.open_sni_menu()
-    time.sleep(0.5)  # the menu takes keys once it has grabbed the keyboard
-    keys(desktop, *names)
-
-
 def movement_of(summary: str) -> str:
     return BY_NAME[summary.split(" · ")[0]]
-
-
-def our_items(desktop: DesktopSession, pid: int) -> list[str]:
-    """budge's icons on the panel, once budge has started: the icon goes up first,
-    and its real tooltip comes last, after the menu."""
-    with desktop.sni_client() as client:
-        return [e for e in client.registered_items() if f"StatusNotifierItem-{pid}-" in e
-                and "starting" not in client.item_state(e).tooltip_body]
 
 
 def test_the_menu_in_xfce4_panel_by_real_pointer(tmp_path: Path) -> None:
     with DesktopSession(tmp_path / "desktop").start(sni=True) as desktop:
         home, _, env = prepare(desktop, tmp_path, 'interval = "1h"\n')
-        daemon = Daemon(env, "-v")
-        try:
+        with running_daemon(env, "-v") as daemon:
             desktop.wait_for(lambda: our_items(desktop, daemon.proc.pid), 15,
                              "budge's icon registered with the panel")
             desktop.sni_icon_position()
@@ -98,17 +75,12 @@ def test_the_menu_in_xfce4_panel_by_real_pointer(tmp_path: Path) -> None:
                              "the icon registered with the new panel")
             desktop.sni_icon_position()
             desktop.screenshot(SHOTS / "sni-icon-after-panel-restart.png")
-        finally:
-            code = daemon.stop()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()
 
 
 def test_an_open_menu_stays_open_when_a_reminder_arrives(tmp_path: Path) -> None:
     with DesktopSession(tmp_path / "desktop").start(sni=True) as desktop:
         home, _, env = prepare(desktop, tmp_path, 'interval = "4s"\n')
-        daemon = Daemon(env, "-v")
-        try:
+        with running_daemon(env, "-v") as daemon:
             desktop.wait_for(lambda: our_items(desktop, daemon.proc.pid), 15, "the icon")
             desktop.wait_for(lambda: events(home, "reminded"), 15, "a first reminder")
             menu = desktop.open_sni_menu()
@@ -118,8 +90,7 @@ def test_an_open_menu_stays_open_when_a_reminder_arrives(tmp_path: Path) -> None
             desktop.wait_for(lambda: len(events(home, "reminded")) > seen, 15,
                              "a reminder while the menu is open")
             # No more reminders from here on (a reload, too, updates the open menu).
-            (home / "config.toml").write_text(
-                'active_hours = "00:00-23:59"\nactive_days = "every day"\ninterval = "1h"\n')
+            (home / "config.toml").write_text(ALWAYS + 'interval = "1h"\n')
             assert budge(env, "reload").returncode == 0
             time.sleep(1.0)  # the panel has had the updates
             desktop.screenshot(SHOTS / "sni-menu-after-reminder.png")
@@ -134,9 +105,6 @@ def test_an_open_menu_stays_open_when_a_reminder_arrives(tmp_path: Path) -> None
             keys(desktop, "Down", "Down", "Return")
             desktop.wait_for(lambda: events(home, "done"), 10, "done from the open menu")
             assert events(home, "done")[0][1] == latest
-        finally:
-            code = daemon.stop()
-    assert code == 0, daemon.output()
 
 
 def test_done_snooze_and_skip_on_dunsts_notification(tmp_path: Path) -> None:
@@ -144,8 +112,7 @@ def test_done_snooze_and_skip_on_dunsts_notification(tmp_path: Path) -> None:
         # Not asked "How did that feel?" here: test_desktop_journal answers that.
         home, _, env = prepare(desktop, tmp_path, 'interval = "3s"\n[tray]\nbackend = "none"\n'
                                                   '[journal]\nask = "never"\n')
-        daemon = Daemon(env, "-v")
-        try:
+        with running_daemon(env, "-v"):
             desktop.wait_for(lambda: desktop.notifications(), 15, "the welcome")
             subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True)
             for label, kind in (("Done", "done"), ("Skip", "skipped"),
@@ -176,14 +143,9 @@ def test_done_snooze_and_skip_on_dunsts_notification(tmp_path: Path) -> None:
 
             # Two reminders in a row leave one on screen.
             (home / "config.toml").write_text(
-                'active_hours = "00:00-23:59"\nactive_days = "every day"\ninterval = "2s"\n'
-                '[tray]\nbackend = "none"\n[journal]\nask = "never"\n')
+                ALWAYS + 'interval = "2s"\n[tray]\nbackend = "none"\n[journal]\nask = "never"\n')
             assert budge(env, "reload").returncode == 0
             seen = len(events(home, "reminded"))
             desktop.wait_for(lambda: len(events(home, "reminded")) >= seen + 2, 15,
                              "two reminders in a row")
             assert desktop.displayed_count() == 1
-        finally:
-            code = daemon.stop()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 from desktop_session import DesktopSession
+from on_desktop import ARTIFACTS, icon_window, is_embedded, prepare
 from PIL import Image
-from processes import Daemon, stored
-from test_desktop import ARTIFACTS, icon_window, is_embedded, prepare
+from processes import running_daemon, stored
 
 from budge.adapters import card
 
@@ -47,8 +47,7 @@ def test_streaks_and_stats_and_a_rest_day_from_the_tray(desktop: DesktopSession,
     record = tmp_path / "opened.txt"
     env["PATH"] = f"{fake_opener(tmp_path / 'bin', record)}:{env['PATH']}"
     shots = ARTIFACTS / "desktop"
-    daemon = Daemon(env)
-    try:
+    with running_daemon(env) as daemon:
         window = icon_window(desktop, daemon.proc.pid)
         desktop.wait_for(lambda: is_embedded(desktop, window), 10, "the icon to dock")
         time.sleep(1.5)  # let the tray host map the docked icon before clicking it
@@ -83,7 +82,3 @@ def test_streaks_and_stats_and_a_rest_day_from_the_tray(desktop: DesktopSession,
                          "back to a normal day from the menu")
         # The day's own item, not Resume (which would also have recorded "resumed").
         assert stored(home, "SELECT count(*) FROM events WHERE kind = 'resumed'") == [(0,)]
-    finally:
-        code = daemon.stop()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()

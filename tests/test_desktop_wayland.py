@@ -1,7 +1,7 @@
 """budge on a real Wayland desktop: sway, waybar's tray and mako, all headless.
 
 Each test starts its own session (tests/wayland_session.py) and runs ``budge
-run`` inside it as the session's user, the way a login would. The tray is
+run`` inside it as the session's user, the way a login would (on_desktop.Budge). The tray is
 driven as a person would drive it, with the virtual pointer on waybar's icon
 and menu; the reminders with mako's own ``makoctl``. What budge
 recorded is read from its history, what the desktop shows from the screen.
@@ -13,43 +13,18 @@ fail, never skip, when a tool is missing.
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass
-from functools import cache
-from pathlib import Path
+from collections.abc import Callable
 from typing import Any
 
 import pytest
+from on_desktop import REGISTERED, Budge, budge_notifications, shot, shown_movement
 from processes import stored
-from wayland_session import (
-    BAR_HEIGHT,
-    HEIGHT,
-    TRAY_ICON_SIZE,
-    USER_GID,
-    USER_UID,
-    WATCHER,
-    WIDTH,
-    LineReader,
-    Screen,
-    SessionVenv,
-    WaylandSession,
-    missing_tools,
-    shared_venv,
-)
+from wayland_session import BAR_HEIGHT, HEIGHT, TRAY_ICON_SIZE, WIDTH, Screen, WaylandSession
 
 pytestmark = pytest.mark.desktop
-ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
-SHOTS = ARTIFACTS / "wayland"
-ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
-REGISTERED = "the tray icon is registered with the StatusNotifierItem host"
 # The icon registers first, while budge starts; then its menu, then this line.
 STARTED = "budge started (pid"
 NO_TRAY = "no tray is showing budge's icon yet"
-ITEM = "org.kde.StatusNotifierItem"
-MENU = "com.canonical.dbusmenu"
 
 # The screen, as the harness lays it out: waybar's tray holds one icon (budge's)
 # at the bar's right end, and its menu opens below and to the left of it.
@@ -70,172 +45,6 @@ HOVER_COLOR = (0x35, 0x84, 0xE4)  # GTK's default highlight, under the pointer
 # margin, 380 px wide at the right edge, at least as tall as its 64 px icon),
 # left of where the menu could cover it.
 NOTIFICATION_BOX = (895, BAR_HEIGHT + 45, 1015, BAR_HEIGHT + 110)
-ANSWERS = ("done", "snoozed", "skipped")
-
-
-@pytest.fixture(scope="module")
-def wayland_venv() -> SessionVenv:
-    assert not missing_tools(), f"Wayland test tools missing: {missing_tools()}"
-    return shared_venv()
-
-
-@pytest.fixture
-def make_session(tmp_path: Path, wayland_venv: SessionVenv
-                 ) -> Iterator[Callable[..., WaylandSession]]:
-    """Starts one session (with or without waybar) and, afterwards, checks that
-    closing it left none of its processes, budge included, running."""
-    sessions: list[WaylandSession] = []
-
-    def start(tray: bool = True) -> WaylandSession:
-        session = WaylandSession(tmp_path / "wayland", wayland_venv)
-        sessions.append(session)
-        return session.start(tray=tray)
-
-    yield start
-    for session in sessions:
-        session.close()
-        assert not session.user_pids(), "the session left processes behind"
-
-
-@pytest.fixture
-def wayland(make_session: Callable[..., WaylandSession]) -> WaylandSession:
-    return make_session()
-
-
-@dataclass
-class Budge:
-    """``budge run -v`` inside the session, as its user, with its own home."""
-
-    session: WaylandSession
-    home: Path
-    env: dict[str, str]
-    proc: subprocess.Popen[str]
-    output: LineReader
-
-    @classmethod
-    def start(cls, session: WaylandSession, interval: str) -> Budge:
-        # Under the session's base (only root lists it, its user may pass): the
-        # user can reach its home there, and root reads the history directly.
-        home = session.base / "budge-home"
-        home.mkdir()
-        # Not asked "How did that feel?": these tests count what is on screen.
-        (home / "config.toml").write_text(f'{ALWAYS}interval = "{interval}"\n'
-                                          '[journal]\nask = "never"\n')
-        for path in (home, home / "config.toml"):
-            os.chown(path, USER_UID, USER_GID)
-        env = dict(session.env, BUDGE_HOME=str(home), PYTHONUNBUFFERED="1")
-        proc = session.spawn_as_user([session.python, "-m", "budge", "run", "-v"], env=env,
-                                     stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                     text=True)
-        budge = cls(session, home, env, proc, LineReader(proc))
-        # The history exists once budge says it started; not before, or the
-        # first look at it would create it, owned by root.
-        budge.output.wait_line("budge started", 20)
-        return budge
-
-    def events(self, kind: str) -> list[str | None]:
-        """The movements of every event of this kind, oldest first."""
-        rows = stored(self.home, "SELECT movement FROM events WHERE kind = ? "
-                                 "ORDER BY at_utc, rowid", kind)
-        return [row[0] for row in rows]
-
-    def all_events(self) -> list[tuple[str, str | None]]:
-        return [(kind, movement) for kind, movement in stored(
-            self.home, "SELECT kind, movement FROM events ORDER BY at_utc, rowid")]
-
-    def answers(self) -> list[tuple[str, str | None]]:
-        """Done, snoozed and skipped events (kind, movement), oldest first."""
-        return [(kind, movement) for kind, movement in stored(
-            self.home, "SELECT kind, movement FROM events WHERE kind IN (?, ?, ?) "
-                       "ORDER BY at_utc, rowid", *ANSWERS)]
-
-    def wait_event(self, kind: str, count: int, timeout: float = 15) -> list[str | None]:
-        """The movements of this kind of event, once there are ``count`` of them."""
-        def enough() -> list[str | None] | None:
-            found = self.events(kind)
-            return found if len(found) >= count else None
-
-        return self.session.wait_for(enough, timeout, f"{count} {kind!r} event(s)", self.proc)
-
-    def wait_answers(self, count: int, timeout: float = 10) -> list[tuple[str, str | None]]:
-        """The answers (done, snoozed, skipped) once there are ``count`` of them."""
-        def enough() -> list[tuple[str, str | None]] | None:
-            found = self.answers()
-            return found if len(found) >= count else None
-
-        return self.session.wait_for(enough, timeout, f"{count} answer(s)", self.proc)
-
-    def cli(self, *args: str) -> subprocess.CompletedProcess[str]:
-        return self.session.run_as_user([self.session.python, "-m", "budge", *args],
-                                        env=self.env, capture_output=True, text=True)
-
-    def stop(self) -> None:
-        """SIGTERM by pid, as a logout would: budge must stop cleanly."""
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-        try:
-            code = self.proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            self.proc.kill()
-            self.proc.wait()
-            raise AssertionError("budge did not stop on SIGTERM:\n" + self.printed()) from None
-        # Every line it printed, read before the output is judged.
-        self.output._thread.join(timeout=5)
-        assert code == 0, self.printed()
-        assert "Traceback" not in self.printed(), self.printed()
-
-    def printed(self) -> str:
-        return "\n".join(self.output.lines)
-
-    # the tray item, read over the session bus as waybar reads it
-
-    def service(self) -> str:
-        """budge's item as waybar's watcher lists it (the bus name it registered)."""
-        from jeepney import DBusAddress, Properties
-
-        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
-        with self.session.bus_connection() as conn:
-            reply = conn.send_and_get_reply(
-                Properties(watcher).get("RegisteredStatusNotifierItems"), timeout=5)
-        names = [item.split("/")[0] for item in reply.body[0][1]]
-        ours = [name for name in names if name.startswith(f"{ITEM}-{self.proc.pid}-")]
-        assert ours, f"budge's item is not registered with waybar: {names}"
-        return ours[0]
-
-    def menu_labels(self) -> list[str]:
-        """The visible top-level items of the menu, as GetLayout gives them now."""
-        from jeepney import DBusAddress, new_method_call
-
-        menu = DBusAddress("/MenuBar", bus_name=self.service(), interface=MENU)
-        with self.session.bus_connection() as conn:
-            reply = conn.send_and_get_reply(
-                new_method_call(menu, "GetLayout", "iias", (0, 1, [])), timeout=5)
-        _, (_, _, children) = reply.body
-        labels = []
-        for _, (_, props, _) in children:
-            if props.get("visible", ("b", True))[1] and props.get("type", ("s", ""))[1] != \
-                    "separator":
-                labels.append(props["label"][1].replace("__", "_"))
-        return labels
-
-
-@cache
-def movement_ids() -> dict[str, str]:
-    """Movement names, as menus and notifications show them, to their ids."""
-    from budge.core.movements import load_builtin
-
-    return {m.name: m.id for m in load_builtin()}
-
-
-def shown_movement(label: str) -> str:
-    """The movement id in a menu line ("Up next: Name (60 s)") or a reminder's
-    title ("Name · 60 s")."""
-    name = label.split(": ", 1)[-1].rsplit(" (", 1)[0].split(" · ")[0]
-    return movement_ids()[name]
-
-
-def shot(session: WaylandSession, name: str) -> Path:
-    return session.screenshot(SHOTS / f"budge-{name}.png")
 
 
 def count(screen: Screen, box: tuple[int, int, int, int],
@@ -272,12 +81,6 @@ def menu_open(screen: Screen) -> bool:
 def notification_drawn(screen: Screen) -> bool:
     return count(screen, NOTIFICATION_BOX, lambda rgb: rgb != DESKTOP_COLOR) > \
         area(NOTIFICATION_BOX) // 2
-
-
-def budge_notifications(session: WaylandSession, reminders: bool = True) -> list[dict[str, Any]]:
-    """budge's notifications in mako: reminders ("Name · length") or the others."""
-    return [n for n in session.notifications()
-            if n["app-name"] == "budge" and (" · " in n["summary"]) == reminders]
 
 
 def dismiss_all(session: WaylandSession) -> None:
@@ -452,7 +255,7 @@ def test_done_snooze_and_skip_on_the_reminder_in_mako(wayland: WaylandSession) -
 
         # Answered from a terminal, the reminder goes from the screen too.
         reminder = next_reminder()
-        result = budge.cli.main("done")
+        result = budge.cli("done")
         assert result.returncode == 0, result.stdout + result.stderr
         expected.append(("done", shown_movement(reminder["summary"])))
         assert budge.answers() == expected

@@ -5,40 +5,24 @@ leaving it, or at once by the tray menu's "Remind me anyway".
 
 The same scenarios as tests/test_desktop_laptop.py on X11. budge runs as the
 session's user from the session venv (``budge run -v``), as in
-tests/test_desktop_wayland.py, whose fixtures and helpers these tests share.
+tests/test_desktop_wayland.py, whose fixtures (tests/conftest.py) and helpers
+(tests/on_desktop.py) these tests share.
 Durations are in seconds, so each scenario takes a few. These tests fail, never
 skip, when a tool is missing.
 """
 
 from __future__ import annotations
 
-import os
-import subprocess
 import time
 from collections.abc import Callable
 from typing import Any
 
 import pytest
-import test_desktop_wayland
+from on_desktop import MENU, REGISTERED, Budge, budge_notifications, shot, shown_movement
 from processes import stored
-from test_desktop_wayland import (
-    ALWAYS,
-    MENU,
-    REGISTERED,
-    Budge,
-    budge_notifications,
-    shot,
-    shown_movement,
-)
-from wayland_session import USER_GID, USER_UID, LineReader, WaylandSession
+from wayland_session import WaylandSession
 
 pytestmark = pytest.mark.desktop
-# The fixtures of tests/test_desktop_wayland.py (pytest finds them here by name):
-# the session venv (which fails when a tool is missing), one session per test, and
-# a check at the end that closing it left none of its processes running.
-wayland_venv = test_desktop_wayland.wayland_venv
-make_session = test_desktop_wayland.make_session
-wayland = test_desktop_wayland.wayland
 
 WAYLAND_IDLE = "idle time from Wayland idle ("  # the probe's name follows: its protocol
 HELD_BY_WINDOW = "reminder waits: a full-screen window"
@@ -50,24 +34,8 @@ HELD_BY_DND = "reminder waits: do not disturb"
 HOLDING = 'interval = "4s"\nnatural_break = "2s"\n'
 
 
-def start_budge(session: WaylandSession, settings: str, **env: str) -> Budge:
-    """``budge run -v`` as the session's user, as Budge.start does, with these settings."""
-    home = session.base / "budge-home"
-    home.mkdir()
-    (home / "config.toml").write_text(ALWAYS + settings)
-    for path in (home, home / "config.toml"):
-        os.chown(path, USER_UID, USER_GID)
-    full_env = dict(session.env, BUDGE_HOME=str(home), PYTHONUNBUFFERED="1", **env)
-    proc = session.spawn_as_user([session.python, "-m", "budge", "run", "-v"], env=full_env,
-                                 stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
-    budge = Budge(session, home, full_env, proc, LineReader(proc))
-    # The history exists once budge says it started (see Budge.start).
-    budge.output.wait_line("budge started", 20)
-    return budge
-
-
 def status(budge: Budge) -> str:
-    result = budge.cli.main("status")
+    result = budge.cli("status")
     assert result.returncode == 0, result.stdout + result.stderr
     return str(result.stdout)
 
@@ -128,7 +96,7 @@ def test_away_on_wayland_is_a_natural_break_seen_by_the_compositors_idle_protoco
     session = make_session(tray=False)
     # The idle protocol says "idle" after its 5 s timeout (budge.adapters.senses.wayland.TIMEOUT):
     # a shorter natural break is seen only then, so this is the shortest that means it.
-    budge = start_budge(session, 'interval = "1h"\nnatural_break = "5s"\n')
+    budge = Budge.start_with(session, 'interval = "1h"\nnatural_break = "5s"\n')
     try:
         assert WAYLAND_IDLE in budge.printed(), budge.printed()
         # Nobody touches this seat: budge sees someone away.
@@ -156,7 +124,7 @@ def test_a_native_full_screen_window_holds_the_reminder_until_it_leaves_full_scr
     session = make_session(tray=False)
     session.open_window("slides", fullscreen=True)
     assert focused_full_screen(session, "slides")
-    budge = start_budge(session, HOLDING, BUDGE_IDLE="none")
+    budge = Budge.start_with(session, HOLDING, BUDGE_IDLE="none")
     try:
         assert "sway full-screen window" in budge.printed(), budge.printed()
         budge.output.wait_line(HELD_BY_WINDOW, 10)
@@ -179,7 +147,7 @@ def test_makos_do_not_disturb_mode_holds_the_reminder_until_it_ends(
         make_session: Callable[..., WaylandSession]) -> None:
     session = make_session(tray=False)
     session.makoctl("mode", "-a", "do-not-disturb")
-    budge = start_budge(session, HOLDING, BUDGE_IDLE="none")
+    budge = Budge.start_with(session, HOLDING, BUDGE_IDLE="none")
     try:
         assert "mako do-not-disturb mode" in budge.printed(), budge.printed()
         budge.output.wait_line(HELD_BY_DND, 10)
@@ -199,7 +167,7 @@ def test_makos_do_not_disturb_mode_holds_the_reminder_until_it_ends(
 def test_remind_me_anyway_in_the_tray_menu_brings_a_held_reminder_at_once(
         wayland: WaylandSession) -> None:
     wayland.open_window("slides", fullscreen=True)
-    budge = start_budge(wayland, HOLDING, BUDGE_IDLE="none")
+    budge = Budge.start_with(wayland, HOLDING, BUDGE_IDLE="none")
     try:
         budge.output.wait_seen(REGISTERED, 20)
         budge.output.wait_line(HELD_BY_WINDOW, 10)

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from on_desktop import ARTIFACTS
 from wayland_session import (
     BAR_HEIGHT,
     HEIGHT,
@@ -26,24 +27,17 @@ from wayland_session import (
     WIDTH,
     SessionVenv,
     WaylandSession,
-    missing_tools,
-    shared_venv,
 )
 
 pytestmark = pytest.mark.desktop
-ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
 SHOTS = ARTIFACTS / "wayland"
 ITEM_COLOR = (255, 0, 170)  # found on screen by this colour: nothing else there uses it
 
 
-@pytest.fixture(scope="session")
-def wayland_venv() -> SessionVenv:
-    assert not missing_tools(), f"Wayland test tools missing: {missing_tools()}"
-    return shared_venv()
-
-
 @pytest.fixture
 def wayland(tmp_path: Path, wayland_venv: SessionVenv) -> Iterator[WaylandSession]:
+    """One session for one test. (conftest's fixture of this name also checks,
+    after closing it, that none of the session's processes is left.)"""
     with WaylandSession(tmp_path / "wayland", wayland_venv) as session:
         yield session.start()
 

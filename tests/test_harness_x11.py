@@ -9,7 +9,6 @@ kept in artifacts/desktop/harness/.
 
 from __future__ import annotations
 
-import os
 import subprocess
 import time
 from collections.abc import Iterator
@@ -17,10 +16,10 @@ from pathlib import Path
 
 import pytest
 from desktop_session import PANEL_HEIGHT, SCREEN, DesktopSession, alive, descendants
+from on_desktop import ARTIFACTS
 from sni_client import DemoItem, SniClient
 
 pytestmark = pytest.mark.desktop
-ARTIFACTS = Path(os.environ.get("BUDGE_ARTIFACTS", Path(__file__).parents[1] / "artifacts"))
 SHOTS = ARTIFACTS / "desktop" / "harness"
 TEAL = (0, 150, 136)
 ORANGE = (200, 80, 0)

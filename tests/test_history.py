@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from processes import budge, clean_env
+from processes import always_active, budge, clean_env, running_daemon
 
 from budge.adapters.store import Store
 
@@ -85,8 +85,6 @@ def test_export_formats_read_by_other_tools(tmp_path: Path) -> None:
 
 
 def test_import_reaches_a_running_daemon(tmp_path: Path) -> None:
-    from test_daemon import start, wait_running
-
     old, home = tmp_path / "old", tmp_path / "home"
     fill(old)
     file = tmp_path / "h.json"
@@ -103,15 +101,12 @@ def test_import_reaches_a_running_daemon(tmp_path: Path) -> None:
                      utc_offset=offset)
     file.write_text(json.dumps(data))
     home.mkdir()
-    daemon, env = start(home, 'interval = "1h"\n')
-    try:
-        wait_running(daemon, env)
+    env = always_active(home, 'interval = "1h"\n')
+    with running_daemon(env, "--no-tray", wait_running=True):
         result = budge(clean_env(home), "import", str(file))
         assert result.returncode == 0, result.stderr
         status = json.loads(budge(clean_env(home), "status", "--json").stdout)
         assert status["running"] and status["today_done"] == 2
-    finally:
-        assert daemon.stop() == 0
 
 
 def test_export_takes_the_format_from_the_name(tmp_path: Path) -> None:

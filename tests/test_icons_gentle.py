@@ -10,10 +10,10 @@ from zoneinfo import ZoneInfo
 import pytest
 from PIL import Image, ImageChops, ImageStat
 
+from budge.adapters.config import load_builtin
 from budge.adapters.icons import Look, draw
-from budge.app.application import Snapshot
 from budge.app.tray import IconState, icon_state
-from budge.core.movements import load_builtin
+from budge.core.ports import Snapshot
 from budge.core.streak import Streak
 
 TRAY_SIZES = (16, 22, 32, 64)

@@ -12,9 +12,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from budge.adapters.config import load_builtin
 from budge.core import journal
 from budge.core.chooser import RECENT_WINDOW, Filters, choose, eligible
-from budge.core.days import GENTLE, NORMAL, REST
 from budge.core.journal import (
     EASIER,
     GENTLER,
@@ -31,7 +31,8 @@ from budge.core.journal import (
     should_ask_body,
     suggest,
 )
-from budge.core.movements import Movement, load_builtin
+from budge.core.kinds import GENTLE, NORMAL, REST
+from budge.core.movements import Movement
 
 CATALOG = load_builtin()
 BY_ID = {m.id: m for m in CATALOG}

@@ -6,13 +6,14 @@ An App wired to recording fakes on a real SQLite file (see conftest's Harness).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
 from conftest import BERLIN, MONDAY_8AM, Harness, RecordingNotifier
 
+from budge.adapters.config import load_builtin
 from budge.core import journal
-from budge.core.movements import load_builtin
 from budge.core.ports import Question
 
 ONLY_SHRUG = ("[movements]\nexclude = ["
@@ -31,25 +32,22 @@ class AskingNotifier(RecordingNotifier):
         self.questions.append(question)
 
 
-def asking(h: Harness) -> AskingNotifier:
+def asking(harness: Callable[..., Harness], config: str = "") -> tuple[Harness, AskingNotifier]:
+    """A harness whose notifier can ask, as budge's own can."""
     notifier = AskingNotifier()
-    notifier.clock = h.clock
-    h.app.notifier = notifier
-    h.notifier = notifier  # type: ignore[assignment]
-    return notifier
+    return harness(config, notifier=notifier), notifier
 
 
 def kinds(h: Harness, kind: str) -> list[tuple[str | None, str | None]]:
-    return [(e.movement, e.detail) for e in h.store.events(kind)]
+    return [(e.movement, e.detail) for e in h.store.select((kind,))]
 
 
 def test_the_first_movement_of_the_day_is_asked_about_and_recorded(harness) -> None:  # type: ignore[no-untyped-def]
-    h = harness()
-    notifier = asking(h)
+    h, notifier = asking(harness)
     movement = h.app.snapshot.current
     assert movement is not None
     assert h.app.done().ok
-    done = h.store.events("done")[-1]
+    done = h.store.select(("done",))[-1]
     assert notifier.questions == [Question(
         movement_id=movement.id, done_id=done.id, title="How did that feel?",
         body=movement.name,
@@ -58,14 +56,12 @@ def test_the_first_movement_of_the_day_is_asked_about_and_recorded(harness) -> N
 
 
 def test_never_asks_with_ask_never_and_always_asks_with_always(harness) -> None:  # type: ignore[no-untyped-def]
-    quiet = harness('[journal]\nask = "never"\n')
-    notifier = asking(quiet)
+    quiet, notifier = asking(harness, '[journal]\nask = "never"\n')
     for _ in range(3):
         quiet.clock.advance(timedelta(minutes=5))
         quiet.app.done()
     assert notifier.questions == [] and kinds(quiet, "asked") == []
-    eager = harness('[journal]\nask = "always"\n')
-    notifier = asking(eager)
+    eager, notifier = asking(harness, '[journal]\nask = "always"\n')
     for _ in range(4):
         eager.clock.advance(timedelta(minutes=5))
         eager.app.done()
@@ -74,8 +70,7 @@ def test_never_asks_with_ask_never_and_always_asks_with_always(harness) -> None:
 
 
 def test_sometimes_stops_at_movements_already_known(harness) -> None:  # type: ignore[no-untyped-def]
-    h = harness(ONLY_SHRUG)  # one movement: known after the first day
-    notifier = asking(h)
+    h, notifier = asking(harness, ONLY_SHRUG)  # one movement: known after the first day
     h.app.done()
     h.clock.advance(timedelta(days=1))
     for _ in range(3):
@@ -96,7 +91,7 @@ def test_felt_records_the_answer_for_the_last_done_movement(harness) -> None:  #
     first = h.app.snapshot.current
     assert first is not None
     h.app.done()
-    done = h.store.events("done")[-1]
+    done = h.store.select(("done",))[-1]
     reply = h.app.felt("Easier")
     assert reply.ok and reply.message == journal.ANSWER_THANKS["easier"]
     assert kinds(h, "felt") == [(first.id, f"easier:{done.id}")]
@@ -221,8 +216,7 @@ def test_a_milestone_is_celebrated_once_across_a_restart_and_an_import(harness) 
 
 
 def test_the_body_is_asked_about_once_a_day_never_beside_another_question(harness) -> None:  # type: ignore[no-untyped-def]
-    h = harness()
-    notifier = asking(h)
+    h, notifier = asking(harness)
 
     def body_questions() -> list[str]:
         return [body for _, title, body, _ in notifier.sent if title == journal.BODY_QUESTION]
@@ -252,15 +246,13 @@ def test_the_body_is_asked_about_once_a_day_never_beside_another_question(harnes
 
 
 def test_the_body_is_not_asked_on_a_rest_day_or_with_ask_never(harness) -> None:  # type: ignore[no-untyped-def]
-    quiet = harness('[journal]\nask = "never"\n')
-    notifier = asking(quiet)
+    quiet, notifier = asking(harness, '[journal]\nask = "never"\n')
     for _ in range(3):
         quiet.clock.advance(timedelta(minutes=40))
         assert quiet.app.done().ok
     assert [s for s in notifier.sent if s[1] == journal.BODY_QUESTION] == []
 
-    resting = harness()
-    notifier = asking(resting)
+    resting, notifier = asking(harness)
     assert resting.app.set_day("rest").ok
     for _ in range(3):
         resting.clock.advance(timedelta(minutes=40))

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import pytest
 from PIL import Image
-from test_card import TODAY, WEEKDAYS, stored_history
+from samples import TODAY, WEEKDAYS, stored_history
 
 from budge.adapters import card
-from budge.core import journal
+from budge.adapters.config import load_builtin
+from budge.core import journal, weeks
 from budge.core.days import RestAllowance
-from budge.core.movements import load_builtin
-from budge.core.stats import Stats, gather, summarize
+from budge.core.stats import Stats, summarize
 
 NOTES = {date(2026, 11, 16): 8, date(2026, 11, 17): 3, date(2026, 11, 12): 6,
          TODAY: 10, date(2026, 9, 8): 0}
@@ -24,7 +24,7 @@ MILESTONE_DAY = date(2026, 11, 16)
 def known_stats(tmp_path: Path) -> Stats:
     store = stored_history(tmp_path)
     try:
-        return summarize(gather(store, TODAY, 30), TODAY, 30, 3, WEEKDAYS, load_builtin(),
+        return summarize(store.stats_counts(TODAY, 30), TODAY, 30, 3, WEEKDAYS, load_builtin(),
                          allowance=RestAllowance(8, "month"))
     finally:
         store.close()
@@ -111,7 +111,7 @@ def test_milestones_alone_draw_the_band_and_say_no_ease_was_noted(tmp_path: Path
 
 
 def test_days_outside_the_weeks_shown_have_no_place() -> None:
-    first = card.first_day_shown(TODAY)
+    first = weeks.first_day_shown(TODAY)
     card.ease_point(TODAY, first, 5)
     with pytest.raises(ValueError):
         card.ease_point(TODAY, first - timedelta(days=1), 5)

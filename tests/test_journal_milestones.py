@@ -10,9 +10,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from budge.core import journal
-from budge.core.days import DEFAULT_ALLOWANCE, REST, streak_keeping
+from budge.core.days import DEFAULT_ALLOWANCE, streak_keeping
 from budge.core.hours import local_day
 from budge.core.journal import Done, Milestone, celebrate, count_by_day, milestones_reached
+from budge.core.kinds import REST
 from budge.core.streak import compute_streak
 
 LONDON = ZoneInfo("Europe/London")

@@ -1,7 +1,7 @@
 """"How did that feel?" on a notification, over a real session bus.
 
 A real ``budge run`` against the stand-in notification service of
-test_notifybus (it speaks to the sender alone, as dunst does, and closes
+tests/bus_standins.py (it speaks to the sender alone, as dunst does, and closes
 nothing by itself). The question has buttons where the service has
 ``actions`` and says how to answer where it has not; it never replaces the
 reminder and is never taken for it; one question at a time, a new reminder
@@ -12,31 +12,23 @@ tested with recording backends.
 from __future__ import annotations
 
 import time
+from contextlib import closing
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 import pytest
-from processes import Daemon, daemon_on_bus, stored, wait_for
-from test_notifybus import Service
+from bus_standins import NotificationService, questions
+from processes import budge, home_on_bus, running_daemon, stored, wait_for
 
+from budge.adapters.config import load_builtin
 from budge.adapters.invocation import command_word, this_command
 from budge.adapters.notify.chain import FallbackNotifier, PrintNotifier
 from budge.adapters.notify.freedesktop import QUESTION_TIMEOUT, question_hint
 from budge.core.journal import ANSWER_LABELS, ASK_PROMPT, FEELINGS
-from budge.core.movements import load_builtin
 from budge.core.ports import Question
 
 BY_NAME = {m.name: m.id for m in load_builtin()}
 ASK_ALWAYS = '\n[journal]\nask = "always"\n'
-
-
-def start(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str], Daemon]:
-    return daemon_on_bus(tmp_path, address, config + ASK_ALWAYS, "--no-tray")
-
-
-def questions(service: Service) -> list[dict[str, Any]]:
-    return [n for n in list(service.shown) if n["summary"] == ASK_PROMPT]
 
 
 def felt(home: Path) -> list[tuple[str, str]]:
@@ -49,9 +41,9 @@ def done_ids(home: Path) -> list[tuple[str, str]]:
 
 def test_the_question_has_its_own_buttons_and_an_answer_is_stored_and_closes_it(
         tmp_path: Path, bus_address: str) -> None:
-    service = Service(bus_address)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n' + ASK_ALWAYS)
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v", "--no-tray") as daemon):
         reminder = wait_for(service.reminders, 15, "a reminder")[0]
         service.press(reminder, "done")
         question = wait_for(lambda: questions(service), 10, "the question")[0]
@@ -78,18 +70,13 @@ def test_the_question_has_its_own_buttons_and_an_answer_is_stored_and_closes_it(
         assert felt(home) == [(movement, f"tighter:{done_id}")]
         wait_for(lambda: question["id"] in service.closed, 10, "the answered question to go")
         assert daemon.proc.poll() is None
-    finally:
-        code = daemon.stop()
-        service.close()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()
 
 
 def test_one_question_at_a_time_and_the_next_reminder_takes_its_place(
         tmp_path: Path, bus_address: str) -> None:
-    service = Service(bus_address)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "3s"\n')
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "3s"\n' + ASK_ALWAYS)
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v", "--no-tray")):
         first = wait_for(service.reminders, 15, "a reminder")[0]
         service.press(first, "done")
         question = wait_for(lambda: questions(service), 10, "the question")[0]
@@ -111,20 +98,13 @@ def test_one_question_at_a_time_and_the_next_reminder_takes_its_place(
         assert felt(home)[0][0] == BY_NAME[question["body"]]
         assert felt(home)[0][1].startswith("easier:")
         assert later["id"] in service.on_screen  # the one on screen is left alone
-    finally:
-        code = daemon.stop()
-        service.close()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()
 
 
 def test_without_actions_the_question_says_how_to_answer(tmp_path: Path,
                                                          bus_address: str) -> None:
-    service = Service(bus_address, actions=False)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "1h"\n')
-    try:
-        from processes import budge
-
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n' + ASK_ALWAYS)
+    with (closing(NotificationService(bus_address, actions=False)) as service,
+          running_daemon(env, "-v", "--no-tray")):
         wait_for(lambda: service.shown, 15, "the welcome")
         assert budge(env, "done").returncode == 0
         question = wait_for(lambda: questions(service), 10, "the question")[0]
@@ -138,25 +118,17 @@ def test_without_actions_the_question_says_how_to_answer(tmp_path: Path,
         assert budge(env, "felt", "same").returncode == 0
         assert felt(home) == [(BY_NAME[name], f"same:{done_ids(home)[0][0]}")]
         wait_for(lambda: question["id"] in service.closed, 10, "the answered question to go")
-    finally:
-        code = daemon.stop()
-        service.close()
-    assert code == 0, daemon.output()
 
 
 def test_with_ask_never_nothing_is_asked(tmp_path: Path, bus_address: str) -> None:
-    service = Service(bus_address)
-    home, env, daemon = daemon_on_bus(tmp_path, bus_address,
-                                      'interval = "2s"\n[journal]\nask = "never"\n', "--no-tray")
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n[journal]\nask = "never"\n')
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v", "--no-tray")):
         reminder = wait_for(service.reminders, 15, "a reminder")[0]
         service.press(reminder, "done")
         wait_for(lambda: done_ids(home), 10, "done")
         wait_for(lambda: len(service.reminders()) > 1, 15, "the next reminder")
         assert questions(service) == []
-    finally:
-        assert daemon.stop() == 0
-        service.close()
 
 
 # The chain, with recording backends

@@ -9,9 +9,9 @@ from statistics import fmean
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from budge.adapters.config import load_builtin
 from budge.core import journal
 from budge.core.journal import EASIER, SAME, TIGHTER, Answer, DayEase, ease_pattern
-from budge.core.movements import load_builtin
 
 CATALOG = load_builtin()
 NAMES = {m.id: m.name for m in CATALOG}

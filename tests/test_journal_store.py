@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from test_store_faults import _fill, tmpfs
+from disks import fill_disk, tmpfs
 
 from budge.adapters.store import _MIGRATIONS, SCHEMA_VERSION, Store, _statements
 from budge.core import journal
@@ -117,7 +117,7 @@ def test_journal_events_waiting_for_a_full_disk_are_read_and_saved_later(
         store = Store.open(disk / "data" / "budge.sqlite3")
         try:
             store.record("done", AT - timedelta(days=1), BERLIN, "chin-nod")
-            filler = _fill(disk)
+            filler = fill_disk(disk)
             done_id = ""
             for n in range(40):  # enough that SQLite must grow the file: the writes fail
                 done_id = _journal_day(store, AT + timedelta(minutes=n))

@@ -1,16 +1,18 @@
 """The journal in the tray menu: "How did the last one feel?" and "How is your
 body today?", in-process with pystray's menu objects, then end to end through
-the StatusNotifierItem stand-in panel of test_sni, clicked over dbusmenu."""
+the StatusNotifierItem stand-in panel of tests/bus_standins.py, clicked over
+dbusmenu."""
 
 from __future__ import annotations
 
 import json
+from contextlib import closing
 from pathlib import Path
 from typing import Any
 
-from processes import stored, wait_for
-from test_journal_notify import Service, questions
-from test_sni import Panel, Watcher, ready, start
+from bus_standins import NotificationService, Panel, Watcher, questions, ready
+from processes import home_on_bus, running_daemon, stored, wait_for
+from samples import snapshot
 
 from budge.app.tray import LAST_FELT_QUESTION, PystrayTray, ease_label, felt_label
 from budge.core.journal import BODY_QUESTION
@@ -80,8 +82,6 @@ def test_the_items_follow_the_last_done_and_answer_what_they_named(
 
 def test_labels() -> None:
     assert ease_label(10) == "10 · at ease" and ease_label(0) == "0"
-    from test_tray import snapshot
-
     assert felt_label(snapshot()) == "How did the last one feel?"
     assert felt_label(snapshot(last_done=snapshot().current)) == (
         "How did the last one feel? · Neck tilts")
@@ -98,11 +98,10 @@ def click(panel: Panel, node: dict[str, Any]) -> None:
 
 def test_through_the_panel_the_answers_are_stored_and_close_the_question(
         tmp_path: Path, bus_address: str) -> None:
-    watcher = Watcher(bus_address)
-    service = Service(bus_address)
-    home, env, daemon = start(tmp_path, bus_address,
-                              'interval = "1h"\n[journal]\nask = "always"\n')
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n[journal]\nask = "always"\n')
+    with (closing(Watcher(bus_address)) as watcher,
+          closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v") as daemon):
         assert watcher.registered.wait(15), daemon.output()
         panel = Panel(bus_address, watcher.items[0][1])
         ready(panel)
@@ -148,9 +147,3 @@ def test_through_the_panel_the_answers_are_stored_and_close_the_question(
         wait_for(lambda: children(panel, LAST_FELT_QUESTION)["Same"]["props"]["toggle-state"]
                  == 1, 10, "Same checked")
         assert daemon.proc.poll() is None
-    finally:
-        code = daemon.stop()
-        service.close()
-        watcher.close()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()

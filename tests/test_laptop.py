@@ -360,22 +360,20 @@ class FakeDesk:
 def test_the_app_records_a_natural_break_and_shows_it_in_stats(harness) -> None:  # type: ignore[no-untyped-def]
     from budge.core import stats
 
-    h = harness()
-    h.app.senses = FakeDesk(h.clock, away=[(at(9, 10), at(9, 16))])
-    h.app.start()
+    h = harness(senses=lambda clock: FakeDesk(clock, away=[(at(9, 10), at(9, 16))]))
     saves: list[reminders.State] = []
     save = h.store.save_state
     h.store.save_state = lambda state: (saves.append(state), save(state))  # type: ignore[method-assign]
     h.run_until(at(10, 20))
     times = h.reminder_times()
     assert len(times) == 2 and between(times[0], at(9, 46), at(9, 47))
-    away = h.store.events("away")
+    away = h.store.select(("away",))
     assert len(away) == 1 and away[0].at == at(9, 10)
     assert 360 <= int(away[0].detail or 0) <= 420
     # A look that finds the person at work saves nothing: only the reminders,
     # the start of the break and its end change the saved state.
     assert len(saves) <= 2 + 2
-    counts = stats.gather(h.store, at(9).astimezone(BERLIN).date(), 30)
+    counts = h.store.stats_counts(at(9).astimezone(BERLIN).date(), 30)
     summary = stats.summarize(counts, at(9).astimezone(BERLIN).date(), 30, 3, WEEKDAYS,
                               h.app.settings.catalog)
     assert summary.week.breaks == 1
@@ -384,21 +382,18 @@ def test_the_app_records_a_natural_break_and_shows_it_in_stats(harness) -> None:
 
 
 def test_the_app_holds_a_reminder_during_a_presentation(harness) -> None:  # type: ignore[no-untyped-def]
-    h = harness()
-    h.app.senses = FakeDesk(h.clock, away=[], busy=[(at(9, 29), at(9, 49))])
-    h.app.start()
+    h = harness(senses=lambda clock: FakeDesk(clock, away=[], busy=[(at(9, 29), at(9, 49))]))
     h.run_until(at(10, 0))
     assert between(h.reminder_times()[0], at(9, 49), at(9, 50))
-    assert h.store.events("away") == []
+    assert h.store.select(("away",)) == []
 
 
 def test_the_app_says_what_the_reminder_waits_for_and_brings_it_on_request(harness) -> None:  # type: ignore[no-untyped-def]
     from budge.app.tray import tooltip
 
-    h = harness()
-    desk = FakeDesk(h.clock, away=[], busy=[(at(9, 29), at(11))])
-    h.app.senses = desk
-    h.app.start()
+    h = harness(senses=lambda clock: FakeDesk(clock, away=[], busy=[(at(9, 29), at(11))]))
+    desk = h.app.senses
+    assert isinstance(desk, FakeDesk)
     h.run_until(at(9, 40))
     assert h.reminder_times() == []
     snapshot = h.app.status()
@@ -427,8 +422,8 @@ def test_each_kind_of_busy_can_be_switched_off_and_off_means_no_probe(
         def __init__(self, name: str) -> None:
             self.name = name
 
-        def busy(self) -> None:
-            return None
+        def busy(self) -> str:
+            return f"{self.name} says busy"
 
     def factory(name: str):  # type: ignore[no-untyped-def]
         def make() -> Probe:
@@ -446,7 +441,7 @@ def test_each_kind_of_busy_can_be_switched_off_and_off_means_no_probe(
                                                 ("fake", "dnd", "do_not_disturb")))
     monkeypatch.setitem(senses._IDLE, "linux", ())
     chosen = senses.choose("linux", {}, kinds=config.busy_kinds)
-    assert chosen.names[1] == ("dnd",) and built == ["dnd"]
+    assert built == ["dnd"] and chosen.busy() == "dnd says busy"
     built.clear()
     off = senses.choose("linux", {}, dnd=False)
-    assert off.names[1] == () and built == []
+    assert built == [] and off.busy() is None

@@ -1,78 +1,20 @@
 """Reminders with buttons, over a real session bus, against a stand-in service.
 
-The stand-in speaks org.freedesktop.Notifications as dunst does: it sends
-ActionInvoked only to the connection that sent the notification, and closes
-nothing by itself. Its capabilities can leave out ``actions``, and it can die
-mid-reminder. The real notification daemons are driven in the desktop tests.
+The stand-in (tests/bus_standins.py) speaks org.freedesktop.Notifications as
+dunst does: it sends ActionInvoked only to the connection that sent the
+notification, and closes nothing by itself. Its capabilities can leave out
+``actions``, and it can die mid-reminder. The real notification daemons are
+driven in the desktop tests.
 """
 
 from __future__ import annotations
 
-import itertools
-import threading
 import time
+from contextlib import closing
 from pathlib import Path
-from typing import Any
 
-from processes import Daemon, budge, daemon_on_bus, stored, wait_for
-
-from budge.adapters.bus import Bus, Call, MethodError, Reply
-
-NAME = "org.freedesktop.Notifications"
-PATH = "/org/freedesktop/Notifications"
-
-
-class Service:
-    def __init__(self, address: str, actions: bool = True) -> None:
-        self.bus = Bus(address)
-        self.actions = actions
-        self.shown: list[dict[str, Any]] = []
-        self.closed: list[int] = []
-        self.on_screen: set[int] = set()
-        self._ids = itertools.count(1)
-        self._lock = threading.Lock()
-        self.bus.export(PATH, self._answer)
-        assert self.bus.request_name(NAME)
-
-    def _answer(self, call: Call) -> Reply:
-        if call.member == "GetCapabilities":
-            return Reply("as", ["body", *(["actions"] if self.actions else [])])
-        if call.member == "Notify":
-            app, replaces, icon, summary, body, actions, hints, timeout = call.args
-            with self._lock:
-                new_id = replaces if replaces in self.on_screen else next(self._ids)
-                self.on_screen.add(new_id)
-                self.shown.append(dict(id=new_id, sender=call.sender, app=app,
-                                       replaces=replaces, summary=summary, body=body,
-                                       actions=list(actions), timeout=timeout))
-            return Reply("u", new_id)
-        if call.member == "CloseNotification":
-            (notification_id,) = call.args
-            with self._lock:
-                self.closed.append(notification_id)
-                self.on_screen.discard(notification_id)
-            self.bus.emit(PATH, NAME, "NotificationClosed", "uu", notification_id, 3,
-                          destination=call.sender)
-            return Reply()
-        if call.member == "GetServerInformation":
-            return Reply("ssss", "stand-in", "budge tests", "1", "1.2")
-        raise MethodError("org.freedesktop.DBus.Error.UnknownMethod", call.member)
-
-    def reminders(self) -> list[dict[str, Any]]:
-        with self._lock:
-            return [n for n in self.shown if " · " in n["summary"]]
-
-    def press(self, notification: dict[str, Any], key: str) -> None:
-        """What dunst does when the user picks an action: tell the sender alone."""
-        self.bus.emit(PATH, NAME, "ActionInvoked", "us", notification["id"], key,
-                      destination=notification["sender"])
-
-    def close(self) -> None:
-        self.bus.close()
-
-
-def start(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str], Daemon]:
-    return daemon_on_bus(tmp_path, address, config, "--no-tray")
+from bus_standins import NotificationService
+from processes import budge, home_on_bus, running_daemon, stored, wait_for
 
 
 def done_movements(home: Path) -> list[str]:
@@ -80,13 +22,13 @@ def done_movements(home: Path) -> list[str]:
 
 
 def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str) -> None:
-    from budge.core.movements import load_builtin
+    from budge.adapters.config import load_builtin
 
     seconds = {m.id: m.seconds for m in load_builtin()}
     names = {m.name: m.id for m in load_builtin()}
-    service = Service(bus_address)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v", "--no-tray")):
         first = wait_for(service.reminders, 15, "a reminder")[0]
         assert first["app"] == "budge"
         assert first["actions"] == ["default", "Show the steps", "done", "Done",
@@ -125,18 +67,13 @@ def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str
         wait_for(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'skipped'"), 10,
              "a skip")
         wait_for(lambda: third["id"] in service.closed, 10, "the skipped notification to close")
-    finally:
-        code = daemon.stop()
-        service.close()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()
 
 
 def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
         tmp_path: Path, bus_address: str) -> None:
-    service = Service(bus_address)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v", "--no-tray") as daemon):
         first, second = wait_for(lambda: service.reminders()[:2] if len(service.reminders()) > 1
                              else None, 20, "two reminders")
         # The second replaced the first: one budge reminder on screen at a time.
@@ -148,7 +85,7 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
         assert len(names) == 2
         service.press(first, "done")
         wait_for(lambda: done_movements(home), 10, "a done event")
-        from budge.core.movements import load_builtin
+        from budge.adapters.config import load_builtin
 
         by_name = {m.name: m.id for m in load_builtin()}
         assert done_movements(home) == [by_name[first["summary"].split(" · ")[0]]]
@@ -165,48 +102,37 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
         time.sleep(0.5)
         assert len(done_movements(home)) == before
         assert daemon.proc.poll() is None
-    finally:
-        code = daemon.stop()
-        service.close()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()
 
 
 def test_a_service_without_actions_gets_a_plain_reminder_that_says_how_to_answer(
         tmp_path: Path, bus_address: str) -> None:
-    service = Service(bus_address, actions=False)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
+    with (closing(NotificationService(bus_address, actions=False)) as service,
+          running_daemon(env, "-v", "--no-tray")):
         first = wait_for(service.reminders, 15, "a reminder")[0]
         assert first["actions"] == []
         from budge.adapters.invocation import command_word
 
         # The command as it can be typed there (`budge done` where the PATH finds budge).
         assert f"`{command_word(env)} done`" in first["body"] and "tray menu" in first["body"]
-    finally:
-        code = daemon.stop()
-        service.close()
-    assert code == 0, daemon.output()
 
 
 def test_the_service_dies_mid_reminder_and_reminders_go_on(tmp_path: Path,
                                                            bus_address: str) -> None:
-    service = Service(bus_address)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
+    service = NotificationService(bus_address)
     try:
-        wait_for(service.reminders, 15, "a reminder")
-        service.close()
-        # Answered from the command line with no service to close it: nothing breaks.
-        assert budge(env, "done").returncode == 0
-        daemon.wait_line("notifications through D-Bus failed", 15)
-        daemon.wait_line("budge: ", 15)  # the next reminder, printed instead
-        # A new service is used again by itself.
-        service = Service(bus_address)
-        wait_for(service.reminders, 15, "a reminder through the new service")
-        assert daemon.proc.poll() is None
+        with running_daemon(env, "-v", "--no-tray") as daemon:
+            wait_for(service.reminders, 15, "a reminder")
+            service.close()
+            # Answered from the command line with no service to close it: nothing breaks.
+            assert budge(env, "done").returncode == 0
+            daemon.wait_line("notifications through D-Bus failed", 15)
+            daemon.wait_line("budge: ", 15)  # the next reminder, printed instead
+            # A new service is used again by itself.
+            service = NotificationService(bus_address)
+            wait_for(service.reminders, 15, "a reminder through the new service")
+            assert daemon.proc.poll() is None
     finally:
-        code = daemon.stop()
         service.close()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()
     assert len(done_movements(home)) == 1

@@ -17,12 +17,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from processes import outside_home
-from test_daemon import start, wait_running
+from processes import AS_NOBODY, always_active, outside_home, running_daemon
 
 from budge.adapters.paths import resolve
-
-NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
 
 _FORGED = """
 import sys
@@ -54,12 +51,11 @@ def reachable_home() -> Iterator[Path]:
 
 def test_another_user_cannot_send_commands(reachable_home: Path) -> None:
     assert os.geteuid() == 0, "this test switches to user nobody, so it must run as root"
-    daemon, env = start(reachable_home, 'interval = "1h"\n')
-    try:
-        wait_running(daemon, env)
+    env = always_active(reachable_home, 'interval = "1h"\n')
+    with running_daemon(env, "--no-tray", wait_running=True):
         paths = resolve(env)
         # 1. As a user would: budge's own folders are private, so this fails plainly.
-        plain = subprocess.run([*NOBODY, sys.executable, "-m", "budge", "done"], env=env,
+        plain = subprocess.run([*AS_NOBODY, sys.executable, "-m", "budge", "done"], env=env,
                                capture_output=True, text=True, timeout=30)
         assert plain.returncode != 0
         assert "Traceback" not in plain.stderr, plain.stderr
@@ -69,13 +65,11 @@ def test_another_user_cannot_send_commands(reachable_home: Path) -> None:
         for folder in (paths.runtime_dir, paths.data_dir):
             folder.chmod(0o711)
         Path(paths.control_address()).chmod(0o777)
-        forged = subprocess.run([*NOBODY, sys.executable, "-c", _FORGED,
+        forged = subprocess.run([*AS_NOBODY, sys.executable, "-c", _FORGED,
                                  paths.control_address()], env=env, capture_output=True,
                                 text=True, timeout=30)
         assert forged.stdout.startswith("REFUSED AuthenticationError"), (
             forged.stdout + forged.stderr)
-        key_read = subprocess.run([*NOBODY, "cat", str(paths.key_file)], capture_output=True)
+        key_read = subprocess.run([*AS_NOBODY, "cat", str(paths.key_file)], capture_output=True)
         assert key_read.returncode != 0  # the key is the owner's alone
-    finally:
-        assert daemon.stop() == 0
     assert _done_count(paths.database) == 0

@@ -22,7 +22,7 @@ def test_the_wheel_alone_carries_catalog_artwork_and_default_config(tmp_path: Pa
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
     probe = ("from budge.adapters.resources import resource; "
-             "from budge.core.movements import load_builtin;"
+             "from budge.adapters.config import load_builtin;"
              "print(resource('assets/movements.toml')); print(len(load_builtin()))")
     out = subprocess.run([sys.executable, "-c", probe], cwd=tmp_path, capture_output=True,
                          text=True, env={"PYTHONPATH": str(unpacked)}, check=True).stdout

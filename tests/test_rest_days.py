@@ -13,14 +13,13 @@ from hypothesis import strategies as st
 from processes import budge, clean_env
 
 from budge.core.days import (
-    GENTLE,
-    REST,
     RestAllowance,
     last_choice_by_day,
     period_start,
     streak_keeping,
     used_in_period,
 )
+from budge.core.kinds import GENTLE, REST
 from budge.core.streak import compute_streak
 
 START = date(2026, 1, 1)
@@ -76,7 +75,7 @@ def test_rest_today_stops_reminders_until_the_next_day_and_keeps_the_streak(harn
     assert "streak is kept (1 of 8 days a month)" in reply.message
     assert h.app.snapshot.day_mode == "rest" and h.app.snapshot.paused_until is not None
     assert h.app.set_day("rest").message == "Today is already a rest day."
-    assert len(h.store.events("rested")) == 1
+    assert len(h.store.select(("rested",))) == 1
     h.run_until(MONDAY_8AM + timedelta(days=2, hours=1, minutes=45))  # Wednesday 09:45
     times = h.reminder_times()[before:]
     assert [t.astimezone(BERLIN).strftime("%a %H:%M") for t in times] == ["Wed 09:30"]
@@ -96,7 +95,7 @@ def test_a_gentle_day_suggests_gentle_movements_further_apart(harness) -> None: 
     times = h.reminder_times()
     assert [t.astimezone(BERLIN).strftime("%H:%M") for t in times] == [
         "11:00", "13:00", "15:00", "17:00"]
-    shown = [h.app.settings.movement(e.movement) for e in h.store.events("reminded")]
+    shown = [h.app.settings.movement(e.movement) for e in h.store.select(("reminded",))]
     assert shown and all(m is not None and m.gentle for m in shown)
     back = h.app.set_day("normal")
     assert back.ok and back.message.startswith("Back to a normal day")

@@ -1,105 +1,29 @@
 """The StatusNotifierItem tray, end to end over a real session bus.
 
-A stand-in StatusNotifierWatcher (what a panel runs) on a private bus takes
-the registration of a real ``budge run``; the test then reads and drives the
-icon and its menu over D-Bus, as a panel would. No display is needed: the
-desktop tests do the same with real panels.
+A stand-in StatusNotifierWatcher (what a panel runs, from
+tests/bus_standins.py) on a private bus takes the registration of a real
+``budge run``; the test then reads and drives the icon and its menu over
+D-Bus, as a panel would. No display is needed: the desktop tests do the same
+with real panels.
 """
 
 from __future__ import annotations
 
-import threading
+from contextlib import closing
 from pathlib import Path
-from typing import Any
 
 import pytest
-from processes import Daemon, budge, daemon_on_bus, stored, wait_for
+from bus_standins import Panel, Watcher, ready
+from processes import budge, home_on_bus, running_daemon, stored, wait_for
 
-from budge.adapters.bus import Bus, Call, MethodError, Reply, Signal
 from budge.adapters.tray.sni import ITEM, ITEM_PATH, MENU, MENU_PATH, MenuModel, pixmaps
-
-WATCHER = "org.kde.StatusNotifierWatcher"
-
-class Watcher:
-    """A panel's StatusNotifierWatcher: records who registers."""
-
-    def __init__(self, address: str) -> None:
-        self.bus = Bus(address)
-        self.items: list[tuple[str, str]] = []
-        self.registered = threading.Event()
-        self.bus.export("/StatusNotifierWatcher", self._answer)
-        assert self.bus.request_name(WATCHER)
-
-    def _answer(self, call: Call) -> Reply:
-        if call.member == "RegisterStatusNotifierItem":
-            self.items.append((call.sender, call.args[0]))
-            self.registered.set()
-            return Reply()
-        if call.member == "Get":
-            return Reply("v", ("b", True))
-        raise MethodError("org.freedesktop.DBus.Error.UnknownMethod", call.member)
-
-    def close(self) -> None:
-        self.bus.close()
-
-
-class Panel:
-    """The host side: reads the item and its menu, clicks, and hears the signals."""
-
-    def __init__(self, address: str, service: str) -> None:
-        self.bus = Bus(address)
-        self.service = service
-        self.signals: list[Signal] = []
-        for interface in (ITEM, MENU):
-            self.bus.subscribe(self.signals.append, interface=interface)
-
-    def prop(self, name: str) -> Any:
-        return self.bus.get_property(self.service, ITEM_PATH, ITEM, name)
-
-    def layout(self) -> dict[str, Any]:
-        _, root = self.bus.call(self.service, MENU_PATH, MENU, "GetLayout", "iias", 0, -1, [])
-        return _tree(root)
-
-    def find(self, label: str) -> dict[str, Any]:
-        found = [n for n in _flat(self.layout()) if n["label"].startswith(label)]
-        assert found, f"no menu item {label!r} in {[n['label'] for n in _flat(self.layout())]}"
-        return found[0]
-
-    def click(self, label: str) -> None:
-        node = self.find(label)
-        self.bus.call(self.service, MENU_PATH, MENU, "Event", "isvu", node["id"], "clicked",
-                      ("i", 0), 0)
-
-    def names(self) -> list[str]:
-        return [s.member for s in self.signals]
-
-
-def _tree(node: Any) -> dict[str, Any]:
-    node_id, props, children = node
-    return {"id": node_id, "label": props.get("label", ("s", ""))[1].replace("__", "_"),
-            "props": {k: v[1] for k, v in props.items()},
-            "children": [_tree(child[1]) for child in children]}
-
-
-def _flat(node: dict[str, Any]) -> list[dict[str, Any]]:
-    return [node, *(n for child in node["children"] for n in _flat(child))]
-
-
-def ready(panel: Panel) -> None:
-    """budge's icon is up before the rest of budge: wait for its real tooltip, which
-    comes last, after the menu."""
-    wait_for(lambda: "starting" not in panel.prop("ToolTip")[3], 10, "budge to finish starting")
-
-
-def start(tmp_path: Path, address: str, config: str) -> tuple[Path, dict[str, str], Daemon]:
-    return daemon_on_bus(tmp_path, address, config)
 
 
 def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
         tmp_path: Path, bus_address: str) -> None:
-    watcher = Watcher(bus_address)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "1h"\n')
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n')
+    with (closing(Watcher(bus_address)) as watcher,
+          running_daemon(env, "-v") as daemon):
         assert watcher.registered.wait(15), daemon.output()
         sender, service = watcher.items[0]
         assert service.startswith(f"{ITEM}-{daemon.proc.pid}-")
@@ -196,43 +120,37 @@ def test_budge_registers_and_its_menu_is_served_and_updated_in_place(
             panel.bus.call(service, MENU_PATH, MENU, "GetLayout", "iias", 9999, -1, [])
         panel.bus.call(service, MENU_PATH, MENU, "Event", "isvu", 9999, "clicked", ("i", 0), 0)
         assert daemon.proc.poll() is None
-    finally:
-        code = daemon.stop()
-        watcher.close()
-    assert code == 0, daemon.output()
-    assert "Traceback" not in daemon.output()
 
 
 def test_a_reminder_asks_for_attention_and_a_new_panel_gets_the_icon_again(
         tmp_path: Path, bus_address: str) -> None:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
     watcher = Watcher(bus_address)
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
     try:
-        assert watcher.registered.wait(15), daemon.output()
-        panel = Panel(bus_address, watcher.items[0][1])
-        ready(panel)
-        wait_for(lambda: panel.prop("Status") == "NeedsAttention", 15, "NeedsAttention")
-        # The signal reaches the panel's dispatch thread a moment after the property.
-        wait_for(lambda: "NewStatus" in panel.names(), 10, "NewStatus")
-        assert panel.find("Now: ")
-        assert budge(env, "done").returncode == 0
-        wait_for(lambda: panel.prop("Status") == "Active", 10, "Active after done")
+        with running_daemon(env, "-v") as daemon:
+            assert watcher.registered.wait(15), daemon.output()
+            panel = Panel(bus_address, watcher.items[0][1])
+            ready(panel)
+            wait_for(lambda: panel.prop("Status") == "NeedsAttention", 15, "NeedsAttention")
+            # The signal reaches the panel's dispatch thread a moment after the property.
+            wait_for(lambda: "NewStatus" in panel.names(), 10, "NewStatus")
+            assert panel.find("Now: ")
+            assert budge(env, "done").returncode == 0
+            wait_for(lambda: panel.prop("Status") == "Active", 10, "Active after done")
 
-        # The panel restarts: a new watcher, and budge registers with it by itself.
-        watcher.close()
-        watcher = Watcher(bus_address)
-        assert watcher.registered.wait(10), daemon.output()
-        assert watcher.items[0][1] == panel.service
+            # The panel restarts: a new watcher, and budge registers with it by itself.
+            watcher.close()
+            watcher = Watcher(bus_address)
+            assert watcher.registered.wait(10), daemon.output()
+            assert watcher.items[0][1] == panel.service
     finally:
-        code = daemon.stop()
         watcher.close()
-    assert code == 0, daemon.output()
 
 
 def test_without_any_tray_it_says_what_would_show_one_and_keeps_reminding(
         tmp_path: Path, bus_address: str) -> None:
-    home, env, daemon = start(tmp_path, bus_address, 'interval = "2s"\n')
-    try:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
+    with running_daemon(env, "-v") as daemon:
         daemon.wait_line("no tray is showing budge's icon yet", 15)
         assert "AppIndicator" in daemon.output()
         daemon.wait_line("reminder: ", 15)
@@ -242,13 +160,11 @@ def test_without_any_tray_it_says_what_would_show_one_and_keeps_reminding(
             assert watcher.registered.wait(10), daemon.output()
         finally:
             watcher.close()
-    finally:
-        assert daemon.stop() == 0
     assert daemon.output().count("no tray is showing") == 1
 
 
 def _name(movement_id: str) -> str:
-    from budge.core.movements import load_builtin
+    from budge.adapters.config import load_builtin
 
     return next(m.name for m in load_builtin() if m.id == movement_id)
 

@@ -11,9 +11,9 @@ from hypothesis import given
 from hypothesis import strategies as st
 from processes import budge, clean_env
 
+from budge.adapters.config import load_builtin
 from budge.adapters.store import Store
-from budge.core.movements import load_builtin
-from budge.core.stats import Counts, format_text, gather, summarize
+from budge.core.stats import Counts, format_text, summarize
 from budge.core.streak import compute_streak
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -129,7 +129,7 @@ def test_travelling_keeps_each_event_on_the_day_it_was_lived(tmp_path: Path) -> 
         # The clock was set back an hour by hand: an event at an earlier UTC time.
         record_done(store, datetime(2026, 6, 2, 7, 30, tzinfo=NEW_YORK))
         by_day = store.done_by_day()
-        counts = gather(store, date(2026, 6, 2), 30)
+        counts = store.stats_counts(date(2026, 6, 2), 30)
     finally:
         store.close()
     assert by_day == {date(2026, 6, 1): 3, date(2026, 6, 2): 2}

@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from budge.adapters.store import SCHEMA_VERSION, Store, StoreError
+from budge.core.kinds import EVENT_KINDS
 from budge.core.reminders import State
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -34,7 +35,7 @@ def test_events_carry_utc_time_local_day_and_movement(store: Store) -> None:
     # 23:30 UTC on the 22nd is 00:30 on the 23rd in Berlin.
     at = datetime(2026, 11, 22, 23, 30, tzinfo=UTC)
     store.record("done", at, BERLIN, "neck-tilt")
-    event = store.events()[0]
+    [event] = store.select(EVENT_KINDS)
     assert event.kind == "done" and event.movement == "neck-tilt"
     assert event.at == at and event.local_day == date(2026, 11, 23)
     assert len(event.id) == 32
@@ -68,7 +69,8 @@ def test_recent_and_per_day_queries(store: Store) -> None:
     store.record("done", base + timedelta(minutes=5), BERLIN, "d")
     assert store.recent_movements(3) == ["b", "c", "d"]
     assert store.movements_on(date(2026, 11, 23)) == ["a", "b", "c", "d"]
-    assert store.kinds_on(date(2026, 11, 23)) == {"reminded": 4, "done": 1}
+    assert store.kind_counts(date(2026, 11, 23), date(2026, 11, 23)) == {"reminded": 4,
+                                                                         "done": 1}
 
 
 def test_reopening_keeps_everything(tmp_path: Path) -> None:
@@ -77,7 +79,7 @@ def test_reopening_keeps_everything(tmp_path: Path) -> None:
     first.record("done", datetime.now(UTC), BERLIN, "a")
     first.close()
     second = Store.open(path)
-    assert len(second.events("done")) == 1
+    assert len(second.select(("done",))) == 1
     second.close()
 
 
@@ -135,7 +137,8 @@ def test_a_first_version_database_is_migrated_with_its_history(tmp_path: Path) -
 
 def test_statistics_queries_read_an_index_not_the_table(store: Store) -> None:
     """Every aggregate behind `budge stats` and the card is answered from an index:
-    a query plan that scans the events table would grow with a lifetime's history."""
+    a query plan that scans the events table would grow with a lifetime's history.
+    (Each query also reads temp.pending, the few events waiting in memory.)"""
     store.record("done", datetime(2026, 11, 20, 10, tzinfo=UTC), BERLIN, "neck-tilt")
     db = store._db
     traced: list[str] = []
@@ -148,13 +151,46 @@ def test_statistics_queries_read_an_index_not_the_table(store: Store) -> None:
         store.day_modes()
     finally:
         db.set_trace_callback(None)
-    selects = [sql for sql in traced if sql.lstrip().upper().startswith("SELECT")]
+    selects = [sql for sql in traced if sql.lstrip().upper().startswith(("SELECT", "WITH"))]
     assert len(selects) == 4
     for sql in selects:
-        plan = " | ".join(row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql))
-        assert "USING INDEX" in plan or "USING COVERING INDEX" in plan, (sql, plan)
-        assert not any(step.startswith("SCAN events") and "INDEX" not in step
-                       for step in plan.split(" | ")), (sql, plan)
+        plan = [row[3] for row in db.execute("EXPLAIN QUERY PLAN " + sql)]
+        on_events = [step for step in plan if " main.events " in f"{step} "]
+        assert on_events, (sql, plan)
+        assert all("USING INDEX" in step or "USING COVERING INDEX" in step
+                   for step in on_events), (sql, plan)
+
+
+def test_a_batch_writes_its_events_and_the_schedule_in_one_transaction(store: Store) -> None:
+    at = datetime(2026, 11, 23, 9, tzinfo=UTC)
+    state = State(since=at, current="wall-lean", pending=False,
+                  snooze_until=at + timedelta(minutes=5))
+    traced: list[str] = []
+    store._db.set_trace_callback(traced.append)
+    try:
+        with store.batch():
+            event = store.record("snoozed", at, BERLIN, "wall-lean", detail="300")
+            with store.batch():  # a batch inside joins it
+                store.record("paused", at, BERLIN, detail=(at + timedelta(hours=1)).isoformat())
+            store.save_state(state)
+            assert not [sql for sql in traced  # nothing written yet
+                        if sql.split()[0].upper() in ("BEGIN", "COMMIT")]
+            assert store.select(("snoozed",)) == [event]  # but read already
+    finally:
+        store._db.set_trace_callback(None)
+    transactions = [sql.split()[0].upper() for sql in traced
+                    if sql.split()[0].upper() in ("BEGIN", "COMMIT", "ROLLBACK")]
+    assert transactions == ["BEGIN", "COMMIT"], traced
+    begin, commit = (i for i, sql in enumerate(traced) if sql.split()[0].upper()
+                     in ("BEGIN", "COMMIT"))
+    writes = " ".join(traced[begin:commit])
+    assert "INTO main.events" in writes and "INTO state" in writes
+    other = Store.open(store.path)
+    try:
+        assert other.select(("snoozed",)) == [event] and other.load_state() == state
+        assert len(other.select(("paused",))) == 1
+    finally:
+        other.close()
 
 
 def test_a_growing_history_does_not_grow_the_memory_held(tmp_path: Path) -> None:

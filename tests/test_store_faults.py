@@ -1,12 +1,12 @@
 """The store against damaged files, a full disk and a read-only file system.
 
 The full and read-only cases use a real, small tmpfs mounted by the test (the
-tests run as root in CI, see .ci/run); a failure to mount is a failure.
+tests run as root in CI, see .ci/run; tests/disks.py); a failure to mount is a
+failure.
 """
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import sqlite3
 import subprocess
@@ -16,6 +16,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from disks import fill_disk, refused, tmpfs
 
 from budge.adapters.store import Store
 from budge.core.reminders import State
@@ -85,33 +86,10 @@ def test_a_healthy_database_is_not_touched(tmp_path: Path) -> None:
     assert [p.name for p in path.parent.iterdir() if "damaged" in p.name] == []
 
 
-@contextlib.contextmanager
-def tmpfs(mount: Path) -> Iterator[Path]:
-    """A private 1 MiB file system at ``mount``, for as long as the block runs."""
-    mount.mkdir(exist_ok=True)
-    subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m,mode=0700", "tmpfs", str(mount)],
-                   check=True)
-    try:
-        yield mount
-    finally:
-        subprocess.run(["umount", "-l", str(mount)], check=True)
-
-
 @pytest.fixture
 def small_disk(tmp_path: Path) -> Iterator[Path]:
     with tmpfs(tmp_path / "disk") as mount:
         yield mount
-
-
-def _fill(disk: Path) -> Path:
-    filler = disk / "filler"
-    with filler.open("wb", buffering=0) as out:
-        try:
-            while True:
-                out.write(b"\0" * 4096)
-        except OSError:
-            pass
-    return filler
 
 
 def test_a_full_disk_keeps_events_in_memory_and_writes_them_when_space_returns(
@@ -120,7 +98,7 @@ def test_a_full_disk_keeps_events_in_memory_and_writes_them_when_space_returns(
     store = Store.open(small_disk / "data" / "budge.sqlite3")
     store.on_trouble = told.append
     store.record("done", AT, BERLIN, "neck-tilt")
-    filler = _fill(small_disk)
+    filler = fill_disk(small_disk)
     # Enough rows that SQLite must grow the file: the writes fail.
     for n in range(1, 60):
         store.record("done", AT + timedelta(minutes=n), BERLIN, "shoulder-roll",
@@ -130,7 +108,7 @@ def test_a_full_disk_keeps_events_in_memory_and_writes_them_when_space_returns(
     assert len(told) == 1 and told[0] is not None  # told once, not once per event
     # Queries count what waits in memory.
     assert store.done_by_day() == {date(2026, 11, 23): 60}
-    assert store.kinds_on(date(2026, 11, 23))["done"] == 60
+    assert store.kind_counts(date(2026, 11, 23), date(2026, 11, 23))["done"] == 60
     filler.unlink()
     store.record("skipped", AT + timedelta(hours=2), BERLIN, "neck-tilt")
     assert store.unsaved == 0 and store.write_error is None
@@ -188,6 +166,35 @@ def test_a_missing_folder_on_a_read_only_file_system(small_disk: Path) -> None:
     assert store.unsaved == 0
     store.close()
     assert _integrity(small_disk / "data" / "budge.sqlite3") == "ok"
+
+
+def test_an_event_and_the_schedule_of_one_batch_land_together_or_not_at_all(
+        tmp_path: Path) -> None:
+    path = tmp_path / "budge.sqlite3"
+    store = Store.open(path)
+    state = State(since=AT, current="neck-tilt", snooze_until=AT + timedelta(minutes=5))
+    try:
+        with refused(store, "state"):  # the event could be written, the schedule not
+            with store.batch():
+                event = store.record("snoozed", AT, BERLIN, "neck-tilt")
+                store.save_state(state)
+            assert store.write_error is not None and store.unsaved == 1
+            assert store.select(("snoozed",)) == [event] and store.load_state() == state
+            db = sqlite3.connect(path)
+            try:
+                assert db.execute("SELECT COUNT(*) FROM events").fetchone()[0] == 0
+                assert db.execute("SELECT COUNT(*) FROM state").fetchone()[0] == 0
+            finally:
+                db.close()
+        store.set_flag("welcomed", "yes")
+        assert store.write_error is None and store.unsaved == 0
+    finally:
+        store.close()
+    reopened = Store.open(path)
+    try:
+        assert reopened.select(("snoozed",)) == [event] and reopened.load_state() == state
+    finally:
+        reopened.close()
 
 
 # A damaged saved schedule keeps what can still be read, the pause above all.

@@ -21,7 +21,7 @@ from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from processes import BUDGE, clean_env
+from processes import ALWAYS, BUDGE, clean_env
 
 from budge.adapters import control
 from budge.adapters.paths import resolve
@@ -66,8 +66,7 @@ def _counts(database: Path) -> tuple[str, Counter[str], int, int]:
 def test_sigkill_at_random_moments_never_loses_a_confirmed_action(tmp_path: Path) -> None:
     home = tmp_path / "home"
     home.mkdir()
-    (home / "config.toml").write_text('interval = "1s"\nactive_hours = "00:00-23:59"\n'
-                                      'active_days = "every day"\n')
+    (home / "config.toml").write_text(ALWAYS + 'interval = "1s"\n')
     env = clean_env(home)
     paths = resolve(env)
     rng = random.Random(20261121)

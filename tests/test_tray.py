@@ -6,13 +6,12 @@ import subprocess
 import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 from PIL import ImageChops
+from samples import BERLIN, NOW, snapshot
 
 from budge.adapters.icons import Look, draw
 from budge.adapters.tray.backends import candidates
-from budge.app.application import Snapshot
 from budge.app.tray import (
     IconState,
     PystrayTray,
@@ -25,19 +24,7 @@ from budge.app.tray import (
     suggestion_label,
     tooltip,
 )
-from budge.core.movements import load_builtin
 from budge.core.streak import Streak
-
-BERLIN = ZoneInfo("Europe/Berlin")
-NOW = datetime(2026, 11, 23, 9, 0, tzinfo=UTC)  # 10:00 in Berlin
-
-
-def snapshot(**changes: object) -> Snapshot:
-    values = dict(running=True, now=NOW, next_due=NOW + timedelta(minutes=30), paused_until=None,
-                  current=load_builtin()[0], pending=False,
-                  streak=Streak(current=4, best=9, today_done=1, goal=3), tz=BERLIN)
-    values.update(changes)
-    return Snapshot(**values)  # type: ignore[arg-type]
 
 
 def test_labels() -> None:

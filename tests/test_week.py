@@ -5,6 +5,7 @@ from datetime import datetime, timedelta
 from conftest import BERLIN, MONDAY_8AM
 
 from budge.adapters.store import Store
+from budge.core.kinds import EVENT_KINDS
 
 
 def local(moment: datetime) -> str:
@@ -25,14 +26,14 @@ def test_a_week_of_reminders(harness) -> None:  # type: ignore[no-untyped-def]
     names = [sent[1] for sent in h.notifier.sent]
     for index in range(1, len(names)):
         assert names[index] not in names[max(0, index - 5):index]
-    assert len(h.store.events("reminded")) == 85
+    assert len(h.store.select(("reminded",))) == 85
 
 
 def test_notifications_name_the_movement_its_length_and_cue(harness) -> None:  # type: ignore[no-untyped-def]
     h = harness('[notifications]\ntimeout = "2m"\n')
     h.run_until(MONDAY_8AM + timedelta(hours=2))
     _, title, body, timeout = h.notifier.sent[0]
-    movement = h.app.settings.movement(h.store.events("reminded")[0].movement)
+    movement = h.app.settings.movement(h.store.select(("reminded",))[0].movement)
     assert movement is not None
     assert title == f"{movement.name} · {movement.length_label}"
     assert body == movement.cue
@@ -57,7 +58,7 @@ def test_done_is_recorded_and_counts_toward_the_streak(harness) -> None:  # type
     snapshot = h.app.status()
     assert snapshot.streak.current == 3
     assert snapshot.streak.today_done == 0
-    assert len(h.store.events("done")) == 6
+    assert len(h.store.select(("done",))) == 6
 
 
 def test_snooze_brings_the_same_movement_back(harness) -> None:  # type: ignore[no-untyped-def]
@@ -80,7 +81,7 @@ def test_skip_moves_to_another_movement_and_the_next_interval(harness) -> None: 
     h.app.skip()
     assert h.app.snapshot.current != first
     assert h.timer.at == h.clock.now() + timedelta(minutes=30)
-    assert [e.kind for e in h.store.events()][-1] == "skipped"
+    assert [e.kind for e in h.store.select(EVENT_KINDS)][-1] == "skipped"
 
 
 def test_pause_silences_until_tomorrow_and_resume_restarts(harness) -> None:  # type: ignore[no-untyped-def]
@@ -96,7 +97,7 @@ def test_pause_silences_until_tomorrow_and_resume_restarts(harness) -> None:  # 
     h.clock.advance(timedelta(minutes=10))
     h.app.resume()
     assert h.timer.at == h.clock.now() + timedelta(minutes=30)
-    kinds = [e.kind for e in h.store.events()]
+    kinds = [e.kind for e in h.store.select(EVENT_KINDS)]
     assert kinds.count("paused") == 2 and kinds.count("resumed") == 2
 
 

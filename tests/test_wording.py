@@ -14,11 +14,11 @@ from zoneinfo import ZoneInfo
 import pytest
 from processes import budge, clean_env
 
-from budge.app.application import Snapshot
+from budge.adapters.config import load_builtin
 from budge.app.tray import PystrayTray, streak_label, tooltip
 from budge.cli.main import format_status
-from budge.core import days
-from budge.core.movements import load_builtin
+from budge.core import kinds
+from budge.core.ports import Snapshot
 from budge.core.stats import Counts, format_text, summarize, today_count
 from budge.core.streak import Streak
 
@@ -96,7 +96,7 @@ def test_a_rest_day_menu_has_one_way_back(harness, tmp_path: Path) -> None:  # t
     assert "Pause" in normal and "Hard day" in normal
     assert not any(label.startswith("Resume") for label in normal)
 
-    h.app.set_day(days.REST)
+    h.app.set_day(kinds.REST)
     assert h.app.snapshot.paused_until is not None  # a rest day is a pause until tomorrow
     resting = visible_menu(tray)
     assert not any(label.startswith(("Resume", "Pause", "Hard day")) for label in resting)
@@ -105,7 +105,7 @@ def test_a_rest_day_menu_has_one_way_back(harness, tmp_path: Path) -> None:  # t
 
     item = next(i for i in tray._icon.menu.items if i.visible and i.text == way_back[0])
     item(tray._icon)
-    assert h.app.snapshot.day_mode == days.NORMAL and h.app.snapshot.paused_until is None
+    assert h.app.snapshot.day_mode == kinds.NORMAL and h.app.snapshot.paused_until is None
     assert visible_menu(tray) == normal
 
 
@@ -114,7 +114,7 @@ def test_a_pause_on_a_gentle_day_keeps_both_its_items(harness, tmp_path: Path) -
     h.clock.advance(timedelta(hours=2))
     tray = PystrayTray(h.app, "dummy", tmp_path / "config.toml", tmp_path / "card.png",
                        on_quit=lambda: None)
-    h.app.set_day(days.GENTLE)
+    h.app.set_day(kinds.GENTLE)
     h.app.pause(h.clock.now() + timedelta(hours=1))
     labels = visible_menu(tray)
     # Two separate things, each with its own way out: the pause, and the gentle day.

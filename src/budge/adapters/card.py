@@ -25,7 +25,8 @@ from typing import TYPE_CHECKING
 
 from PIL import Image, ImageDraw, ImageFont
 
-from budge.core.stats import HEATMAP_WEEKS, REGION_LABELS, Stats, week_start
+from budge.core.stats import REGION_LABELS, Stats
+from budge.core.weeks import HEATMAP_WEEKS, first_day_shown
 
 if TYPE_CHECKING:
     from budge.core.journal import DayEase, Milestone
@@ -73,11 +74,6 @@ def _font(bold: bool, size: int) -> ImageFont.FreeTypeFont | ImageFont.ImageFont
         return ImageFont.truetype(io.BytesIO(read_bytes(name)), size)
     except (OSError, ImportError):  # a Pillow built without FreeType
         return ImageFont.load_default()
-
-
-def first_day_shown(today: date) -> date:
-    """The Monday that starts the heatmap's first column."""
-    return week_start(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
 
 
 def cell_box(today: date, day: date, scale: int = 1) -> tuple[int, int, int, int]:

@@ -22,13 +22,13 @@ from budge.core.days import DEFAULT_ALLOWANCE, PERIODS, RestAllowance
 from budge.core.durations import DURATION_HELP, describe_duration, parse_clock, parse_duration
 from budge.core.hours import DAY_NAMES, ActiveHours
 from budge.core.journal import ASK_POLICIES, DEFAULT_ASK
-from budge.core.movements import REGIONS, Movement, load_builtin, merge_catalogs, parse_catalog
+from budge.core.movements import REGIONS, Movement, merge_catalogs, parse_catalog
 from budge.core.problems import (
+    MAX_FILE_BYTES,
     ConfigError,
     Problem,
     ProblemList,
     decode_user_text,
-    read_user_bytes,
     toml_problem,
 )
 
@@ -523,3 +523,25 @@ def _boolean(value: Any) -> bool:
         raise TypeError
     return value
 
+
+def load_builtin() -> list[Movement]:
+    """The movements budge comes with (packaged, so a problem is budge's, not the user's)."""
+    movements, problems = parse_catalog(read_text("assets/movements.toml"), "movements.toml")
+    problems.raise_if_any()
+    return movements
+
+
+def read_user_bytes(path: Path) -> tuple[bytes | None, ProblemList]:
+    """A user's file as it is on disk, size checked; (None, no problem): no such file."""
+    problems = ProblemList(str(path))
+    try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            problems.add(Problem("file", f"{size} bytes", f"at most {MAX_FILE_BYTES} bytes"))
+            return None, problems
+        return path.read_bytes(), problems
+    except FileNotFoundError:
+        return None, problems
+    except OSError as error:
+        problems.add(Problem("file", error.strerror or str(error), "a readable file"))
+        return None, problems

@@ -17,6 +17,8 @@ from collections.abc import Iterable, Iterator
 from datetime import date, datetime, timedelta
 from typing import IO, Any
 
+from budge.core import kinds
+
 COLUMNS = ("id", "kind", "at_utc", "local_day", "utc_offset", "movement", "detail")
 FORMAT_NAME = "budge-events"
 FORMAT_VERSION = 1
@@ -159,7 +161,6 @@ def _json_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _check(record: dict[str, Any], where: str) -> Row:
-    from budge.adapters.store import EVENT_KINDS
 
     def text(key: str, required: bool) -> str | None:
         value = record.get(key)
@@ -178,9 +179,9 @@ def _check(record: dict[str, Any], where: str) -> Row:
         raise NotAnExport(f"{where}: id {_short(repr(event_id))} is not an event id "
                            "(letters, digits, - and _, at most 64)")
     kind = text("kind", True) or ""
-    if kind not in EVENT_KINDS:
+    if kind not in kinds.EVENT_KINDS:
         raise NotAnExport(f"{where}: kind {_short(repr(kind))} is not one of "
-                           f"{', '.join(EVENT_KINDS)}")
+                           f"{', '.join(kinds.EVENT_KINDS)}")
     at_text = text("at_utc", True) or ""
     try:
         at = datetime.fromisoformat(at_text)
@@ -207,19 +208,19 @@ def _check(record: dict[str, Any], where: str) -> Row:
 
 
 def _journal_problem(kind: str, movement: str | None, detail: str | None) -> str | None:
-    """What is wrong with a journal event (see budge.adapters.store.EVENT_KINDS), or None."""
+    """What is wrong with a journal event (see budge.core.kinds), or None."""
     from budge.core import journal
 
-    if kind in ("asked", "felt") and not movement:
+    if kind in (kinds.ASKED, kinds.FELT) and not movement:
         return f"a {kind} event names its movement; movement is missing"
-    if kind == "asked" and not (detail and _ID.fullmatch(detail)):
+    if kind == kinds.ASKED and not (detail and _ID.fullmatch(detail)):
         return f"an asked event's detail is the id of the done event; found {_short(repr(detail))}"
-    if kind == "felt":
+    if kind == kinds.FELT:
         feeling, _, done_id = (detail or "").partition(":")
         if feeling not in journal.FEELINGS or not _ID.fullmatch(done_id):
             return ("a felt event's detail is easier, same or tighter, a colon and the done "
                     f"event's id (like 'easier:<id>'); found {_short(repr(detail))}")
-    if kind == "body":
+    if kind == kinds.BODY:
         try:
             data = json.loads(detail or "")
         except ValueError:
@@ -231,7 +232,7 @@ def _journal_problem(kind: str, movement: str | None, detail: str | None) -> str
         if not isinstance(ease, int) or isinstance(ease, bool):
             return journal.ease_problem(repr(ease))
         return journal.body_problem(ease, data.get("note"))
-    if kind == "milestone" and not (detail and _MILESTONE_KEY.fullmatch(detail)):
+    if kind == kinds.MILESTONE and not (detail and _MILESTONE_KEY.fullmatch(detail)):
         return f"a milestone event's detail is its key; found {_short(repr(detail))}"
     return None
 

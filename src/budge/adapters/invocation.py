@@ -43,6 +43,10 @@ def launch_env(env: Mapping[str, str]) -> dict[str, str]:
 # Set by `budge start` for the budge it starts: print what a person must see
 # at start-up (a new config file, a problem in it), then let the terminal go.
 DETACH_VARIABLE = "BUDGE_DETACH"
+# The last byte such a budge writes to `budge start` before it lets go: it runs.
+# Without it, the pipe closing means budge stopped, whatever the exit status
+# says at that moment (it can lag a little behind the pipe).
+RUNNING_MARK = b"\x00"
 
 
 def installed_script(executable: str = sys.executable, platform: str = sys.platform) -> Path | None:
@@ -197,9 +201,25 @@ def release_terminal() -> None:
     with contextlib.suppress(OSError, ValueError):
         sys.stdout.flush()
         sys.stderr.flush()
+        os.write(1, RUNNING_MARK)
     devnull = os.open(os.devnull, os.O_WRONLY)
     try:
         os.dup2(devnull, 1)
         os.dup2(devnull, 2)
     finally:
         os.close(devnull)
+
+
+def windows_command_line(env: Mapping[str, str], executable: str | None = None) -> str:
+    """This budge as one Windows command line: the autostart Run value, and a
+    shortcut's target when overrides are set. Neither can set variables, so the
+    overrides ride on ``cmd /c set``."""
+    args = launch_args("win32", executable) if executable else launch_args("win32")
+    extra = launch_env(env)
+    import subprocess
+
+    line = subprocess.list2cmdline(args)
+    if not extra:
+        return line
+    sets = " && ".join(f'set "{k}={v}"' for k, v in sorted(extra.items()))
+    return f'cmd /c "{sets} && start "" {line}"'

@@ -11,6 +11,12 @@ moves it aside under a new name and starts a fresh one (see
 file became read-only, the event waits in memory, is counted in every query,
 and is written with the next write that succeeds; ``on_trouble`` is told once
 per outage.
+
+Events waiting in memory live in an in-memory table, ``temp.pending``, with the
+same columns as ``events``. Every read of events goes through one path,
+:meth:`Store._read`, which runs the query's SELECT over both tables as one
+statement, so no query can leave them out. :meth:`Store.record` can write an
+event and the saved schedule together, in one transaction.
 """
 
 from __future__ import annotations
@@ -24,32 +30,24 @@ import sys
 import threading
 import uuid
 from collections import Counter
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from budge.core import kinds
 from budge.core.days import last_choice_by_day
 from budge.core.reminders import State
 
 if TYPE_CHECKING:
     from budge.core.journal import Answer, BodyNote
+    from budge.core.stats import Counts
 
 log = logging.getLogger("budge")
 
-# A "rested" event's detail is the day mode the user chose (budge.core.days.DAY_MODES);
-# an "away" event (a natural break: away from the keyboard, or the laptop asleep)
-# is stamped when it began, and its detail is how many seconds it lasted.
-#
-# The journal's kinds (budge.core.journal): "asked" (movement; detail: the done event's id
-# asked about), "felt" (movement; detail: "<feeling>:<done event id>"), "body" (detail:
-# JSON {"ease": 0-10, "note": text or null}; the day's last note stands) and
-# "milestone" (detail: its key, e.g. "movements-100"; recorded once, when celebrated).
-# Streak and statistics queries name the kinds they count, so these never add to them.
-EVENT_KINDS = ("reminded", "done", "snoozed", "skipped", "paused", "resumed", "rested",
-               "away", "asked", "felt", "body", "milestone")
-JOURNAL_KINDS = ("asked", "felt", "body", "milestone")
+# What each kind of event holds, and which kinds there are: budge.core.kinds.
 
 _CACHE_KIB = 256
 
@@ -81,6 +79,33 @@ _MIGRATIONS: tuple[tuple[str, str], ...] = (
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
+# An event's columns, in the order of the events table.
+_COLUMNS = "id, kind, at_utc, local_day, utc_offset, movement, detail"
+# Events that could not be written yet (disk full, read-only). A TEMP table in
+# memory (PRAGMA temp_store = MEMORY): it needs no disk, even when the
+# database's own disk refuses every write. It is made on each connection the
+# store opens, and its rows follow the store to a new one.
+_PENDING = """
+    CREATE TEMP TABLE IF NOT EXISTS pending (
+        id TEXT PRIMARY KEY,
+        kind TEXT NOT NULL,
+        at_utc TEXT NOT NULL,
+        local_day TEXT NOT NULL,
+        utc_offset INTEGER NOT NULL,
+        movement TEXT,
+        detail TEXT
+    )
+"""
+# The two places events are read from, with the same columns: ``source`` puts
+# saved events (0) before waiting ones (1) at the same moment, and ``seq`` keeps
+# each table's own order (a waiting row, once saved, gets a rowid after every
+# saved one, so the order is the same before and after). A waiting event whose
+# id is already saved is read once, from the disk, as INSERT OR IGNORE will
+# keep it once.
+_SAVED = f"(SELECT 0 AS source, rowid AS seq, {_COLUMNS} FROM main.events)"
+_WAITING = (f"(SELECT 1 AS source, rowid AS seq, {_COLUMNS} FROM temp.pending AS waiting "
+            "WHERE NOT EXISTS (SELECT 1 FROM main.events AS saved WHERE saved.id = waiting.id))")
+
 
 class StoreError(Exception):
     """The database cannot be used; the message says why and what to do."""
@@ -105,9 +130,12 @@ class Store:
         self.path = path
         # Where a damaged database was moved at open, if it was.
         self.set_aside: Path | None = None
-        # Rows and state values that could not be written yet (disk full, read-only).
-        self._backlog: list[tuple[Any, ...]] = []
+        # State values that could not be written yet (disk full, read-only); events
+        # wait in temp.pending.
         self._backlog_state: dict[str, str] = {}
+        self._batching = False  # inside batch(): writes wait for its end
+        self._batched = False  # something waits for the batch's end
+        _prepare(connection)
         self.write_error: str | None = None
         self.on_trouble: Callable[[str | None], None] | None = None
         # Opened without write access: every write first tries to open the file again.
@@ -234,7 +262,7 @@ class Store:
 
     def record(self, kind: str, at: datetime, tz: tzinfo, movement: str | None = None,
                detail: str | None = None) -> Event:
-        if kind not in EVENT_KINDS:
+        if kind not in kinds.EVENT_KINDS:
             raise ValueError(f"unknown event kind {kind!r}")
         utc = at.astimezone(UTC)
         local = at.astimezone(tz)
@@ -247,29 +275,61 @@ class Store:
             self._write(rows=[row])
         return event
 
+    @contextmanager
+    def batch(self) -> Iterator[None]:
+        """Everything written inside is written together, in one transaction, as it
+        ends (also when it ends with an error: nothing recorded is dropped). Reads
+        inside already see it. A batch inside a batch joins it.
+
+        For the one thread that writes at a time: the application's lock keeps
+        the others out while it runs.
+        """
+        with self._lock:
+            outer = not self._batching
+            self._batching = True
+        try:
+            yield
+        finally:
+            if outer:
+                with self._lock:
+                    self._batching = False
+                    if self._batched:
+                        self._batched = False
+                        self._write()
+
     @property
     def unsaved(self) -> int:
         """Events waiting in memory for the disk to take them."""
-        return len(self._backlog)
+        with self._lock:
+            return int(self._db.execute("SELECT COUNT(*) FROM temp.pending").fetchone()[0])
 
     def _write(self, rows: Sequence[tuple[Any, ...]] = (),
                state: dict[str, str] | None = None) -> None:
         """Write ``rows`` and ``state`` with whatever is waiting, in one transaction.
 
-        Called under the lock. A failure that more space or write access would
-        fix keeps everything in memory instead of raising.
+        Called under the lock. ``rows`` first join temp.pending (in memory, so
+        that cannot fail for want of disk); then one transaction moves every
+        waiting event into ``events``, writes the state and empties
+        temp.pending: all of it lands or none of it does. A failure that more
+        space or write access would fix leaves everything waiting in memory
+        instead of raising.
         """
-        self._backlog.extend(rows)
+        self._db.executemany(f"INSERT OR IGNORE INTO temp.pending ({_COLUMNS}) "
+                             "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
         self._backlog_state.update(state or {})
+        if self._batching:
+            self._batched = True
+            return  # written when the batch ends
         try:
             if self._reopen:
                 self._swap_in_writable()
             self._db.execute("BEGIN IMMEDIATE")
             try:
-                self._db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
-                                     self._backlog)
+                self._db.execute(f"INSERT OR IGNORE INTO main.events ({_COLUMNS}) "
+                                 f"SELECT {_COLUMNS} FROM temp.pending ORDER BY rowid")
                 self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
                                      list(self._backlog_state.items()))
+                self._db.execute("DELETE FROM temp.pending")
                 self._db.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
@@ -282,7 +342,6 @@ class Store:
                             self.path, self.write_error)
                 self._tell(self.write_error)
             return
-        self._backlog.clear()
         self._backlog_state.clear()
         if self.write_error is not None:
             self.write_error = None
@@ -290,10 +349,19 @@ class Store:
             self._tell(None)
 
     def _swap_in_writable(self) -> None:
+        """Open the file again for writing, in place of the read-only connection;
+        the events waiting in memory move to the new connection with it."""
         from budge.adapters.paths import make_private_dir
 
         make_private_dir(self.path.parent)
         writable = type(self)._open(self.path)
+        try:
+            waiting = self._db.execute(f"SELECT {_COLUMNS} FROM temp.pending ORDER BY rowid")
+            writable._db.executemany(f"INSERT OR IGNORE INTO temp.pending ({_COLUMNS}) "
+                                     "VALUES (?, ?, ?, ?, ?, ?, ?)", waiting.fetchall())
+        except BaseException:
+            writable._db.close()
+            raise
         self._db.close()
         self._db = writable._db
         self._reopen = False
@@ -305,58 +373,59 @@ class Store:
             except Exception:
                 log.exception("telling the user about the database failed")
 
-    def _waiting(self, keep: Callable[[tuple[Any, ...]], bool]) -> list[tuple[Any, ...]]:
-        return [row for row in self._backlog if keep(row)]
+    def _read(self, each: str, every: str, params: Mapping[str, Any]) -> list[tuple[Any, ...]]:
+        """The one way events are read: saved and waiting ones, in one statement.
 
-    def events(self, kind: str | None = None) -> list[Event]:
-        query = "SELECT id, kind, at_utc, local_day, movement, detail FROM events"
-        args: tuple[Any, ...] = ()
-        if kind:
-            query += " WHERE kind = ?"
-            args = (kind,)
+        ``each`` is a SELECT over ``{events}``, which has the columns of the
+        events table plus ``source`` and ``seq`` (see ``_SAVED``); it runs once
+        over the saved events and once over those waiting in memory, and
+        ``every`` reads the two answers together as the table ``every``.
+        Filters, grouping and limits go in ``each``, where they can use the
+        indexes of the events table: SQLite does not carry them from ``every``
+        into both halves of a UNION ALL, and reading the whole table for each
+        query would grow with a lifetime's history. ``params`` are named
+        (``:first``), so each one is written once for both halves.
+        """
+        halves = " UNION ALL ".join(
+            f"SELECT * FROM ({each.replace('{events}', f'{source} AS events')})"
+            for source in (_SAVED, _WAITING))
         with self._lock:
-            rows = self._db.execute(query + " ORDER BY at_utc, rowid", args).fetchall()
-            rows += [(r[0], r[1], r[2], r[3], r[5], r[6])
-                     for r in self._waiting(lambda r: not kind or r[1] == kind)]
+            return self._db.execute(f"WITH every AS ({halves}) {every}", params).fetchall()
+
+    def _events(self, where: str, params: Mapping[str, Any],
+                newest: int | None = None) -> list[Event]:
+        """The events ``where`` picks, oldest first (by time, then as stored);
+        ``newest``: only that many of the latest."""
+        each = ("SELECT source, seq, id, kind, at_utc, local_day, movement, detail "
+                f"FROM {{events}} WHERE {where}")
+        every = "SELECT id, kind, at_utc, local_day, movement, detail FROM every ORDER BY "
+        if newest is None:
+            rows = self._read(each, every + "at_utc, source, seq", params)
+        else:
+            order = "ORDER BY at_utc DESC, seq DESC LIMIT :newest"
+            rows = self._read(f"{each} {order}",
+                              every + "at_utc DESC, source DESC, seq DESC LIMIT :newest",
+                              {**params, "newest": newest})[::-1]
         return [Event(r[0], r[1], datetime.fromisoformat(r[2]), date.fromisoformat(r[3]),
                       r[4], r[5]) for r in rows]
 
     def select(self, kinds: Sequence[str], since: date | None = None,
                movement: str | None = None, newest: int | None = None) -> list[Event]:
         """Events of ``kinds`` from the local day ``since`` on (of one ``movement``),
-        oldest first, with those waiting in memory; ``newest``: only that many of the
-        latest. One filter, written once for SQL and once for the backlog."""
-        first = (since or date.min).isoformat()
-        where = f"kind IN ({', '.join('?' * len(kinds))})"
-        args: list[Any] = [*kinds]
+        oldest first; ``newest``: only that many of the latest."""
+        params: dict[str, Any] = {f"kind{n}": kind for n, kind in enumerate(kinds)}
+        where = f"kind IN ({', '.join(':' + name for name in params)})"
         if since is not None:  # without a day, the (kind, at_utc) index reads newest first
-            where += " AND local_day >= ?"
-            args.append(first)
+            where += " AND local_day >= :first"
+            params["first"] = since.isoformat()
         if movement is not None:
-            where += " AND movement = ?"
-            args.append(movement)
-
-        def keep(r: tuple[Any, ...]) -> bool:
-            return (r[1] in kinds and r[3] >= first
-                    and (movement is None or r[5] == movement))
-
-        query = f"SELECT id, kind, at_utc, local_day, movement, detail FROM events WHERE {where}"
-        with self._lock:
-            if newest is None:
-                rows = self._db.execute(query + " ORDER BY at_utc, rowid", args).fetchall()
-            else:
-                rows = self._db.execute(query + " ORDER BY at_utc DESC, rowid DESC LIMIT ?",
-                                        (*args, newest)).fetchall()[::-1]
-            rows += [(r[0], r[1], r[2], r[3], r[5], r[6]) for r in self._waiting(keep)]
-        rows.sort(key=lambda r: r[2])  # stable: the table's own order within a moment
-        if newest is not None:
-            rows = rows[-newest:] if newest else []
-        return [Event(r[0], r[1], datetime.fromisoformat(r[2]), date.fromisoformat(r[3]),
-                      r[4], r[5]) for r in rows]
+            where += " AND movement = :movement"
+            params["movement"] = movement
+        return self._events(where, params, newest)
 
     def last_done(self, movement: str | None = None) -> Event | None:
         """The most recent done event (of ``movement``), on any day."""
-        found = self.select(("done",), movement=movement, newest=1)
+        found = self.select((kinds.DONE,), movement=movement, newest=1)
         return found[0] if found else None
 
     def answers(self, since: date | None = None) -> list[Answer]:
@@ -364,7 +433,7 @@ class Store:
         from budge.core.journal import FEELINGS, Answer
 
         found: list[Answer] = []
-        for event in self.select(("felt",), since):
+        for event in self.select((kinds.FELT,), since):
             feeling, _, done_id = (event.detail or "").partition(":")
             if event.movement and feeling in FEELINGS:
                 found.append(Answer(event.movement, feeling, event.local_day, event.at,
@@ -376,7 +445,7 @@ class Store:
         from budge.core.journal import BodyNote, body_problem
 
         found: list[BodyNote] = []
-        for event in self.select(("body",), since):
+        for event in self.select((kinds.BODY,), since):
             data = _json_object(event.detail)
             ease, note = data.get("ease"), data.get("note")
             if isinstance(ease, int) and body_problem(ease, note) is None:
@@ -385,24 +454,23 @@ class Store:
 
     def celebrated(self) -> set[str]:
         """The keys of the milestones already celebrated (or marked, after an import)."""
-        return {e.detail for e in self.select(("milestone",)) if e.detail}
+        return {e.detail for e in self.select((kinds.MILESTONE,)) if e.detail}
 
     def export_rows(self, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
-        """Every event as stored, oldest first, read a batch at a time."""
-        after: tuple[str, int] = ("", 0)
+        """Every event as stored, saved or waiting, oldest first, read a batch at a time."""
+        after: dict[str, Any] = {"at": "", "source": 0, "seq": 0}
         while True:
-            with self._lock:
-                rows = self._db.execute(
-                    "SELECT at_utc, rowid, id, kind, at_utc, local_day, utc_offset, movement, "
-                    "detail FROM events WHERE (at_utc, rowid) > (?, ?) "
-                    "ORDER BY at_utc, rowid LIMIT ?", (*after, batch)).fetchall()
-            yield from (row[2:] for row in rows)
+            # at_utc >= :at lets the (at_utc) index find where the batch starts.
+            rows = self._read(
+                f"SELECT {_COLUMNS}, source, seq FROM {{events}} WHERE at_utc >= :at "
+                "AND (at_utc, source, seq) > (:at, :source, :seq) "
+                "ORDER BY at_utc, seq LIMIT :batch",
+                "SELECT * FROM every ORDER BY at_utc, source, seq LIMIT :batch",
+                {**after, "batch": batch})
+            yield from (row[:7] for row in rows)
             if len(rows) < batch:
                 break
-            after = (rows[-1][0], rows[-1][1])
-        with self._lock:
-            waiting = list(self._backlog)
-        yield from waiting
+            after = {"at": rows[-1][2], "source": rows[-1][7], "seq": rows[-1][8]}
 
     def import_rows(self, rows: Sequence[tuple[Any, ...]]) -> int:
         """Add events whose id is not stored yet, all in one transaction; returns how many."""
@@ -422,94 +490,86 @@ class Store:
                 raise
         return added
 
-    def _count(self, column: str, where: str, args: Sequence[Any],
-               waiting: Callable[[tuple[Any, ...]], bool], index: int) -> Counter[str]:
-        """Events grouped by ``column`` and counted, with those waiting in memory.
+    def _count(self, column: str, where: str, params: Mapping[str, Any]) -> Counter[str]:
+        """The events ``where`` picks, grouped by ``column`` and counted.
 
-        ``waiting`` picks the same events from the backlog as ``where`` does in
-        SQL, and ``index`` is ``column``'s place in a backlog row.
+        Each half counts its own rows (the saved half from an index), and the
+        two counts are added up here: cheaper than grouping them again in SQL.
         """
-        with self._lock:
-            rows = self._db.execute(f"SELECT {column}, COUNT(*) FROM events WHERE {where} "
-                                    f"GROUP BY {column}", args).fetchall()
-            counts = Counter(dict(rows))
-            counts.update(r[index] for r in self._waiting(waiting))
+        counts: Counter[str] = Counter()
+        for key, n in self._read(f"SELECT {column} AS key, COUNT(*) AS n FROM {{events}} "
+                                 f"WHERE {where} GROUP BY {column}",
+                                 "SELECT key, n FROM every", params):
+            counts[key] += n
         return counts
 
     def done_by_day(self, since: date | None = None) -> dict[date, int]:
-        first = (since or date.min).isoformat()
-        counts = self._count("local_day", "kind = 'done' AND local_day >= ?", (first,),
-                             lambda r: r[1] == "done" and r[3] >= first, 3)
+        counts = self._count("local_day", "kind = :kind AND local_day >= :first",
+                             {"kind": kinds.DONE, "first": (since or date.min).isoformat()})
         return {date.fromisoformat(day): count for day, count in counts.items()}
 
     def kind_counts(self, first: date, last: date) -> Counter[str]:
         """How many events of each kind between two local days, both included."""
-        span = (first.isoformat(), last.isoformat())
-        return self._count("kind", "local_day BETWEEN ? AND ?", span,
-                           lambda r: span[0] <= r[3] <= span[1], 1)
+        return self._count("kind", "local_day BETWEEN :first AND :last",
+                           {"first": first.isoformat(), "last": last.isoformat()})
 
     def done_by_movement(self, first: date, last: date) -> Counter[str]:
         """Movements done between two local days, both included, with how often."""
-        span = (first.isoformat(), last.isoformat())
         return self._count(
-            "movement", "local_day BETWEEN ? AND ? AND kind = 'done' AND movement IS NOT NULL",
-            span, lambda r: span[0] <= r[3] <= span[1] and r[1] == "done" and r[5] is not None,
-            5)
+            "movement",
+            "local_day BETWEEN :first AND :last AND kind = :kind AND movement IS NOT NULL",
+            {"kind": kinds.DONE, "first": first.isoformat(), "last": last.isoformat()})
 
     def day_modes(self, since: date | None = None) -> dict[date, str]:
         """Days the user made rest or gentle days: the last choice of each day."""
-        first = (since or date.min).isoformat()
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT local_day, detail FROM events WHERE kind = 'rested' AND local_day >= ? "
-                "ORDER BY at_utc, rowid", (first,)).fetchall()
-            rows += [(r[3], r[6]) for r in self._waiting(
-                lambda r: r[1] == "rested" and r[3] >= first)]
-        return last_choice_by_day([(date.fromisoformat(day), mode) for day, mode in rows])
+        found = self._events("kind = :kind AND local_day >= :first",
+                             {"kind": kinds.RESTED, "first": (since or date.min).isoformat()})
+        return last_choice_by_day([(e.local_day, e.detail or "") for e in found])
+
+    def stats_counts(self, today: date, window_days: int) -> Counts:
+        """What the statistics are made from: a handful of indexed aggregates."""
+        from budge.core.journal import last_note_by_day
+        from budge.core.stats import Counts
+        from budge.core.weeks import first_day_shown, week_start
+
+        shown = first_day_shown(today)
+        window = today - timedelta(days=window_days - 1)
+        notes = last_note_by_day(self.body_notes(since=shown))
+        return Counts(
+            done_by_day=self.done_by_day(),
+            week_kinds=self.kind_counts(week_start(today), today),
+            window_kinds=self.kind_counts(window, today),
+            window_movements=self.done_by_movement(window, today),
+            day_modes=self.day_modes(),
+            first_day=self.first_day(),
+            answers=self.answers(since=shown),
+            ease_by_day={day: note.ease for day, note in notes.items()},
+        )
 
     def first_day(self) -> date | None:
         """The local day of the earliest event: when this history began."""
-        with self._lock:
-            row = self._db.execute("SELECT MIN(local_day) FROM events").fetchone()
-            days = [r[3] for r in self._backlog] + ([row[0]] if row and row[0] else [])
-        return date.fromisoformat(min(days)) if days else None
-
-    def kinds_on(self, day: date) -> Counter[str]:
-        return self._count("kind", "local_day = ?", (day.isoformat(),),
-                           lambda r: r[3] == day.isoformat(), 1)
+        row = self._read("SELECT MIN(local_day) AS day FROM {events}",
+                         "SELECT MIN(day) FROM every", {})
+        return date.fromisoformat(row[0][0]) if row and row[0][0] else None
 
     def movements_on(self, day: date) -> list[str]:
         """Movements suggested or done on a day, each reminder once, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT movement FROM events WHERE local_day = ? AND kind = 'reminded' "
-                "AND movement IS NOT NULL ORDER BY at_utc", (day.isoformat(),)).fetchall()
-            rows += [(r[5],) for r in self._waiting(
-                lambda r: r[3] == day.isoformat() and r[1] == "reminded" and r[5] is not None)]
-        return [row[0] for row in rows]
+        found = self._events("local_day = :day AND kind = :kind AND movement IS NOT NULL",
+                             {"kind": kinds.REMINDED, "day": day.isoformat()})
+        return [e.movement for e in found if e.movement]
 
     def recent_movements(self, limit: int) -> list[str]:
         """The last ``limit`` movements suggested, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT movement FROM events WHERE kind = 'reminded' AND movement IS NOT NULL "
-                "ORDER BY at_utc DESC, rowid DESC LIMIT ?", (limit,)).fetchall()
-            waiting = [r[5] for r in self._waiting(
-                lambda r: r[1] == "reminded" and r[5] is not None)]
-        return ([row[0] for row in reversed(rows)] + waiting)[-limit:] if limit else []
+        found = self._events("kind = :kind AND movement IS NOT NULL", {"kind": kinds.REMINDED},
+                             newest=limit)
+        return [e.movement for e in found if e.movement]
 
     # state
 
     def save_state(self, state: State) -> None:
-        value = json.dumps({
-            "since": state.since.isoformat(),
-            "current": state.current,
-            "pending": state.pending,
-            "snooze_until": _iso(state.snooze_until),
-            "paused_until": _iso(state.paused_until),
-        })
+        """Save the schedule (in a :meth:`batch`, with the events recorded there)."""
         with self._lock:
-            self._write(state={"schedule": value})
+            self._write(state=_schedule(state))
 
     def load_state(self) -> State | None:
         """The saved schedule. A damaged one keeps every part that can still be read (a
@@ -586,6 +646,23 @@ class Store:
                 return self._backlog_state[key]
             row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+
+def _prepare(db: sqlite3.Connection) -> None:
+    """Make temp.pending on a connection, in memory."""
+    db.execute("PRAGMA temp_store = MEMORY")
+    db.execute(_PENDING)
+
+
+def _schedule(state: State) -> dict[str, str]:
+    """The state row that saves the schedule."""
+    return {"schedule": json.dumps({
+        "since": state.since.isoformat(),
+        "current": state.current,
+        "pending": state.pending,
+        "snooze_until": _iso(state.snooze_until),
+        "paused_until": _iso(state.paused_until),
+    })}
 
 
 def _json_object(text: str | None) -> dict[str, Any]:

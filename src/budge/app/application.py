@@ -1,91 +1,40 @@
 """The application object: the one place where state changes.
 
 Timer wake-ups, tray clicks, control-channel commands and the offline command
-line all call these methods; a lock serialises them. Each action is written
-to the store before it is confirmed, then the timer is rescheduled and the
-listeners (the tray) are told.
+line all call these methods. Each is one operation: under one lock, it reads
+today's kind of day once, and writes what it did (its events and the new
+schedule) in one transaction before it is confirmed; then the timer is
+rescheduled and the listeners (the tray) are told with a :class:`Snapshot`.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import random
 import threading
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from budge.adapters.config import Config, Settings, keep_last_good, read_files, settings_from
 from budge.adapters.store import Event, Store
-from budge.core import days, journal, reminders
+from budge.core import journal, kinds, reminders
 from budge.core.chooser import RECENT_WINDOW
-from budge.core.days import RestAllowance, streak_keeping, used_in_period
-from budge.core.durations import describe_duration
-from budge.core.hours import local_day
+from budge.core.days import streak_keeping, used_in_period
+from budge.core.durations import describe_duration, describe_time
+from budge.core.hours import describe_hours, local_day
 from budge.core.movements import Movement
-from budge.core.ports import Clock, Question, Reminder, ReminderNotifier, Timer
+from budge.core.ports import Clock, Question, Reminder, ReminderNotifier, Snapshot, Timer
 from budge.core.problems import ConfigError, ConfigProblem
 from budge.core.stats import today_count
-from budge.core.streak import Streak, compute_streak
+from budge.core.streak import compute_streak
 
 log = logging.getLogger("budge")
-
-
-@dataclass(frozen=True)
-class Snapshot:
-    """What the tray and ``status`` show; computed after every change."""
-
-    running: bool
-    now: datetime
-    next_due: datetime | None
-    paused_until: datetime | None
-    current: Movement | None
-    pending: bool
-    streak: Streak
-    tz: tzinfo
-    day_mode: str = days.NORMAL  # today: normal, or a rest or gentle day the user chose
-    rest_used: int = 0  # rest and gentle days chosen in the allowance's current period
-    rest_allowance: RestAllowance = days.DEFAULT_ALLOWANCE
-    waiting: str | None = None  # why a due reminder waits ("camera in use")
-    # The config did not validate: budge runs on other settings meanwhile.
-    config_problem: ConfigProblem | None = None
-    # The journal: the movement of the most recent done event and how it felt (if
-    # answered), the ease noted today, and the form and reason of the current choice.
-    last_done: Movement | None = None
-    last_felt: str | None = None
-    body_today: int | None = None
-    form: str = journal.USUAL
-    why: str | None = None
-
-    def to_json(self) -> dict[str, object]:
-        return {
-            "running": self.running,
-            "next_reminder": _iso(self.next_due),
-            "paused_until": _iso(self.paused_until),
-            "current": None if self.current is None else {
-                "id": self.current.id, "name": self.current.name, "cue": self.current.cue,
-                "seconds": self.current.seconds, "region": self.current.region},
-            "today_done": self.streak.today_done,
-            "daily_goal": self.streak.goal,
-            "streak": self.streak.current,
-            "best_streak": self.streak.best,
-            "day": self.day_mode,
-            "rest_days_used": self.rest_used,
-            "rest_allowance": {"days": self.rest_allowance.days,
-                               "period": self.rest_allowance.period},
-            "waiting": self.waiting,
-            "config_problem": (None if self.config_problem is None
-                               else self.config_problem.to_json()),
-            "last_done": None if self.last_done is None else {
-                "id": self.last_done.id, "name": self.last_done.name},
-            "last_felt": self.last_felt,
-            "body_today": self.body_today,
-            "form": self.form,
-            "why": self.why,
-        }
 
 
 # How to answer the body's question: eleven choices are too many for a
@@ -105,59 +54,93 @@ class App:
     def __init__(self, *, settings: Settings, store: Store, clock: Clock, tz: tzinfo,
                  rng: random.Random, config_path: Path, movements_path: Path,
                  running: bool = False, config_problem: ConfigProblem | None = None,
-                 last_good: Path | None = None) -> None:
+                 last_good: Path | None = None, notifier: ReminderNotifier | None = None,
+                 timer: Timer | None = None,
+                 senses: reminders.Senses = reminders.BLIND) -> None:
         """``config_problem``: why ``settings`` are not the user's files (budge
         started on the last good ones); ``last_good``: the folder where settings
-        that validate on a reload are kept for such a start (None: not kept)."""
+        that validate on a reload are kept for such a start (None: not kept).
+        ``notifier``, ``timer`` and ``senses`` are the daemon's; the command line
+        without a daemon has none of them."""
         self.settings = settings
         self.store = store
         self.clock = clock
         self.tz = tz
         self.rng = rng
         self.running = running
-        self.timer: Timer | None = None
-        self.notifier: ReminderNotifier | None = None
-        self.senses: reminders.Senses = reminders.BLIND
+        self.timer = timer
+        self.notifier = notifier
+        self.senses = senses
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
         self.config_problem = config_problem
         self._last_good = last_good
         self._lock = threading.RLock()
+        self._depth = 0  # operations under way on this thread (the lock is re-entrant)
+        self._modes: dict[date, str] | None = None  # read once per operation
         self._closed = False
         self._listeners: list[Callable[[Snapshot], None]] = []
         # The current movement as it was chosen: its form and why (budge suggest --why).
         self._suggestion: journal.Suggestion | None = None
-        now = clock.now()
-        stored = store.load_state()
-        if stored is None or settings.movement(stored.current) is None:
-            stored = reminders.State(since=now, current=self._choose_next(now, avoid=None),
-                                paused_until=stored.paused_until if stored else None)
-            store.save_state(stored)
-        self.state = stored
-        if self._suggestion is None:
-            self._suggestion = self._kept_suggestion()
-        self.snapshot = self._snapshot(now)
+        with self._operation() as now:
+            stored = store.load_state()
+            if stored is None or settings.movement(stored.current) is None:
+                stored = reminders.State(since=now, current=self._choose_next(now, avoid=None),
+                                         paused_until=stored.paused_until if stored else None)
+                store.save_state(stored)
+            self.state = stored
+            if self._suggestion is None:
+                self._suggestion = self._kept_suggestion()
+            self.snapshot = self._snapshot(now)
 
     # wiring
 
-    def timing(self) -> reminders.Timing:
-        config = self.settings.config
-        gentle = self.day_mode(self.clock.now()) == days.GENTLE
-        return reminders.Timing(interval=config.gentle_interval if gentle else config.interval,
-                           hours=config.hours, tz=self.tz, natural_break=config.natural_break,
-                           hold_limit=config.hold_limit, watching=self.senses.watching)
+    @contextmanager
+    def _operation(self) -> Iterator[datetime]:
+        """One operation: under the lock, with today's kind of day read once and
+        everything written in one transaction when it ends. Yields the time now.
+        An operation inside another (the lock is re-entrant) joins it."""
+        with self._lock:
+            outer = self._depth == 0
+            if outer:
+                self._modes = None
+            self._depth += 1
+            try:
+                with self.store.batch() if outer else contextlib.nullcontext():
+                    yield self.clock.now()
+            finally:
+                self._depth -= 1
+                if outer:
+                    self._modes = None
 
-    def day_mode(self, now: datetime) -> str:
-        today = local_day(now, self.tz)
-        return self.store.day_modes(since=today).get(today, days.NORMAL)
+    def _day_modes(self) -> dict[date, str]:
+        """Every day the user chose a rest or gentle day: read once per operation."""
+        if self._modes is None or self._depth == 0:
+            self._modes = self.store.day_modes()
+        return self._modes
+
+    def _record_day(self, mode: str, now: datetime) -> None:
+        self.store.record(kinds.RESTED, now, self.tz, detail=mode)
+        if self._modes is not None:
+            self._modes = {**self._modes, local_day(now, self.tz): mode}
+
+    def _timing(self, now: datetime) -> reminders.Timing:
+        config = self.settings.config
+        gentle = self._day_mode(now) == kinds.GENTLE
+        return reminders.Timing(interval=config.gentle_interval if gentle else config.interval,
+                                hours=config.hours, tz=self.tz,
+                                natural_break=config.natural_break,
+                                hold_limit=config.hold_limit, watching=self.senses.watching)
+
+    def _day_mode(self, now: datetime) -> str:
+        return self._day_modes().get(local_day(now, self.tz), kinds.NORMAL)
 
     def subscribe(self, listener: Callable[[Snapshot], None]) -> None:
         self._listeners.append(listener)
 
     def start(self) -> None:
         """The daemon starts: the interval starts now; a running pause is kept."""
-        with self._lock:
-            now = self.clock.now()
+        with self._operation() as now:
             self.state = reminders.start(now, self.state)
             self._commit(now)
             news = self._celebrate(now)
@@ -175,35 +158,33 @@ class App:
             self._wake()
         except Exception:  # a failed wake-up must not end the reminders
             log.exception("reminder wake-up failed; trying again at the next interval")
-            with self._lock:
+            with self._operation() as now:
                 if self._closed:
                     return
-                now = self.clock.now()
                 self.state = replace(self.state, since=now, snooze_until=None)
                 self._commit(now)
 
     def _wake(self) -> None:
         movement = None
-        with self._lock:
+        with self._operation() as now:
             if self._closed:
                 return
-            news = self._reload_if_changed()
-            now = self.clock.now()
+            news = self._reload_if_changed(now)
             unanswered = self.settings.movement(self.state.current)
             before = self.state
-            timing = self.timing()  # one day-mode query per wake-up, shared below
+            timing = self._timing(now)
             result = reminders.tick(now, timing, before,
                                lambda: self._choose_next(now, avoid=unanswered), self.senses)
             recorded = result.resumed or result.away is not None or result.reminded is not None
             if result.resumed:
-                self.store.record("resumed", now, self.tz, detail="pause ended")
+                self.store.record(kinds.RESUMED, now, self.tz, detail="pause ended")
                 log.info("pause ended")
             if result.gap is not None:
                 log.info("woke %s late (asleep, frozen or the clock moved): a break; the "
                          "interval restarted", describe_duration(result.gap))
             if result.away is not None:
                 start, end = result.away
-                self.store.record("away", start, self.tz,
+                self.store.record(kinds.AWAY, start, self.tz,
                                   detail=str(int((end - start).total_seconds())))
                 log.info("a natural break of %s: the interval restarted",
                          describe_duration(end - start))
@@ -218,7 +199,7 @@ class App:
                 shown = self._suggestion
                 if shown is not None and shown.movement.id == movement.id:
                     form_line = shown.form_line
-                self.store.record("reminded", now, self.tz, movement.id)
+                self.store.record(kinds.REMINDED, now, self.tz, movement.id)
                 log.info("reminder: %s", movement.id)
             self.state = result.state
             if (recorded or result.state != before
@@ -238,13 +219,12 @@ class App:
         """Done with the movement on screen; ``movement_id`` names the one the user
         saw, so an answer to a reminder that a newer one replaced meanwhile records
         the movement that was done, and leaves the newer reminder waiting."""
-        with self._lock:
+        with self._operation() as now:
             if self._is_earlier(movement_id):
-                reply, question = self._done_earlier(movement_id)
+                reply, question = self._done_earlier(movement_id, now)
             else:
-                now = self.clock.now()
                 shown = self._current_suggestion(now)
-                movement, event = self._move_on("done")
+                movement, event = self._move_on(kinds.DONE, now)
                 streak = self.snapshot.streak
                 name = movement.name if movement else "movement"
                 message = f"Done: {name}. {today_count(streak.today_done, streak.goal)} today."
@@ -252,41 +232,40 @@ class App:
                     message += " That is today's goal. Well done."
                 reply = Reply(True, message)
                 form = shown.form if shown is not None else journal.USUAL
-                question = self._question(event, movement, form)
-            news = self._celebrate(self.clock.now())
+                question = self._question(event, movement, form, now)
+            news = self._celebrate(now)
             # One question at a time: the body's, on a day it is due, only when
             # this done brings no question of its own.
-            body_due = question is None and self._body_question_due(self.clock.now())
+            body_due = question is None and self._body_question_due(now)
         self._tell_journal(question, news, body_due)
         return reply
 
     def skip(self, movement_id: str | None = None) -> Reply:
-        with self._lock:
+        with self._operation() as now:
             if self._is_earlier(movement_id):
                 return Reply(True, f"That reminder was already replaced by "
                                    f"{self._current_name()}; nothing changed.")
-            self._move_on("skipped")
+            self._move_on(kinds.SKIPPED, now)
             return Reply(True, f"Skipped. Next time: {self._current_name()}.")
 
     def _is_earlier(self, movement_id: str | None) -> bool:
         return movement_id is not None and movement_id != self.state.current
 
-    def _done_earlier(self, movement_id: str | None) -> tuple[Reply, Question | None]:
+    def _done_earlier(self, movement_id: str | None,
+                      now: datetime) -> tuple[Reply, Question | None]:
         movement = self.settings.movement(movement_id)
         if movement is None:
             return Reply(False, f"unknown movement {movement_id!r}"), None
-        now = self.clock.now()
-        event = self.store.record("done", now, self.tz, movement.id)
+        event = self.store.record(kinds.DONE, now, self.tz, movement.id)
         self._commit(now)
         log.info("done: %s (an earlier reminder)", movement.id)
         streak = self.snapshot.streak
         return Reply(True, f"Done: {movement.name}. "
                            f"{today_count(streak.today_done, streak.goal)} today."), \
-            self._question(event, movement, journal.USUAL)
+            self._question(event, movement, journal.USUAL, now)
 
-    def _move_on(self, kind: str) -> tuple[Movement | None, Event]:
+    def _move_on(self, kind: str, now: datetime) -> tuple[Movement | None, Event]:
         """Record done or skipped for the current movement, then suggest another."""
-        now = self.clock.now()
         movement = self.settings.movement(self.state.current)
         event = self.store.record(kind, now, self.tz, movement.id if movement else None)
         self.state = reminders.move_on(now, self.state, self._choose_next(now, avoid=movement))
@@ -303,7 +282,7 @@ class App:
         if problem is not None:
             return Reply(False, problem, usage=True)
         feeling = feeling.strip().lower()
-        with self._lock:
+        with self._operation() as now:
             if movement_id is not None and self.settings.movement(movement_id) is None:
                 return Reply(False, f"unknown movement {movement_id!r}; `budge suggest "
                                     "--list` shows every id", usage=True)
@@ -312,8 +291,7 @@ class App:
                 what = "that movement" if movement_id else "a movement"
                 return Reply(False, f"Nothing to note yet: once {what} is done, say how it "
                                     "felt.", usage=True)
-            now = self.clock.now()
-            self.store.record("felt", now, self.tz, done.movement,
+            self.store.record(kinds.FELT, now, self.tz, done.movement,
                               detail=f"{feeling}:{done.id}")
             if done.movement == self.state.current:
                 self._rejudge(now)  # shown again in the form this answer calls for
@@ -328,9 +306,8 @@ class App:
             value, text = journal.check_body(ease, note)
         except ValueError as error:
             return Reply(False, str(error), usage=True)
-        with self._lock:
-            now = self.clock.now()
-            self.store.record("body", now, self.tz,
+        with self._operation() as now:
+            self.store.record(kinds.BODY, now, self.tz,
                               detail=json.dumps({"ease": value, "note": text},
                                                 ensure_ascii=False))
             gentle = value <= journal.GENTLE_EASE
@@ -344,25 +321,25 @@ class App:
             log.info("body noted: %d", value)
             return Reply(True, journal.BODY_GENTLE_THANKS if gentle else journal.BODY_THANKS)
 
-    def _question(self, event: Event, movement: Movement | None,
-                  form: str) -> Question | None:
+    def _question(self, event: Event, movement: Movement | None, form: str,
+                  now: datetime) -> Question | None:
         """Whether to ask how ``event`` felt; if so it is recorded as asked. Called
         under the lock; nothing is asked where no notifier can ask."""
         if movement is None or getattr(self.notifier, "ask", None) is None:
             return None
         day = event.local_day
         today_done = [journal.Done(e.id, e.movement or "", e.at, e.local_day)
-                      for e in self.store.select(("done",), since=day) if e.local_day == day]
-        asked = {e.detail for e in self.store.select(("asked",), since=day) if e.detail}
+                      for e in self.store.select((kinds.DONE,), since=day) if e.local_day == day]
+        asked = {e.detail for e in self.store.select((kinds.ASKED,), since=day) if e.detail}
         known = set(self.store.done_by_movement(date.min, day - timedelta(days=1)))
         decision = journal.should_ask(
             self.settings.config.journal_ask,
-            journal.Done(event.id, movement.id, event.at, day), self.clock.now(),
-            today_done, asked, known, self.day_mode(event.at), form)
+            journal.Done(event.id, movement.id, event.at, day), now,
+            today_done, asked, known, self._day_mode(event.at), form)
         if not decision.ask:
             log.debug("not asking how %s felt: %s", movement.id, decision.reason)
             return None
-        self.store.record("asked", self.clock.now(), self.tz, movement.id, detail=event.id)
+        self.store.record(kinds.ASKED, now, self.tz, movement.id, detail=event.id)
         log.info("asking how %s felt (%s)", movement.id, decision.reason)
         return Question(movement_id=movement.id, done_id=event.id, title=journal.ASK_PROMPT,
                         body=movement.name,
@@ -378,10 +355,10 @@ class App:
         today = local_day(now, self.tz)
         reached = journal.milestones_reached(
             self.store.done_by_day(), today, config.daily_goal, config.hours.days,
-            streak_keeping(self.store.day_modes(), config.rest))
+            streak_keeping(self._day_modes(), config.rest))
         decided = journal.celebrate(reached, self.store.celebrated(), today)
         for milestone in decided.record:
-            self.store.record("milestone", now, self.tz, detail=milestone.key)
+            self.store.record(kinds.MILESTONE, now, self.tz, detail=milestone.key)
             log.info("milestone: %s", milestone.key)
         return list(decided.announce)
 
@@ -395,7 +372,7 @@ class App:
         today = local_day(now, self.tz)
         asked = self.store.flag("body_asked")
         decision = journal.should_ask_body(
-            today, self.day_mode(now), self.settings.config.journal_ask,
+            today, self._day_mode(now), self.settings.config.journal_ask,
             asked_on={date.fromisoformat(asked)} if asked else set(),
             noted_on={note.day for note in self.store.body_notes(since=today)})
         if decision.ask:
@@ -421,14 +398,13 @@ class App:
 
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
-        with self._lock:
+        with self._operation() as now:
             if self._is_earlier(movement_id):
                 return Reply(True, f"That reminder was already replaced by "
                                    f"{self._current_name()}; nothing changed.")
-            now = self.clock.now()
             duration = duration or self.settings.config.snooze_options[0]
             movement = self.state.current
-            self.store.record("snoozed", now, self.tz, movement, detail=str(
+            self.store.record(kinds.SNOOZED, now, self.tz, movement, detail=str(
                 int(duration.total_seconds())))
             self.state = reminders.snooze(now, self.state, duration)
             self._commit(now)
@@ -438,35 +414,38 @@ class App:
 
     def remind_anyway(self) -> Reply:
         """The reminder waits (a call, a full-screen window): show it now."""
-        with self._lock:
+        with self._operation() as now:
             if self.state.held_since is None:
                 return Reply(True, "No reminder is waiting.")
-            self.state = reminders.remind_anyway(self.clock.now(), self.timing(), self.state)
+            self.state = reminders.remind_anyway(now, self._timing(now), self.state)
         self._wake()  # shows it, outside the lock like every reminder
         return Reply(True, "Here it is.")
 
     def pause(self, until: datetime) -> Reply:
-        with self._lock:
-            now = self.clock.now()
+        with self._operation() as now:
             if until <= now:
                 return Reply(False, "That time has already passed.")
-            self.store.record("paused", now, self.tz, detail=until.isoformat())
+            self.store.record(kinds.PAUSED, now, self.tz, detail=until.isoformat())
             self.state = reminders.pause(self.state, until)
             self._commit(now)
             log.info("paused until %s", until.isoformat())
             return Reply(True, f"Paused until {describe_time(until, now, self.tz)}.")
 
+    def pause_for(self, duration: timedelta) -> Reply:
+        with self._operation() as now:
+            return self.pause(now + duration)
+
     def pause_until_tomorrow(self) -> Reply:
-        return self.pause(reminders.pause_until_tomorrow(self.clock.now(), self.timing()))
+        with self._operation() as now:
+            return self.pause(reminders.pause_until_tomorrow(now, self._timing(now)))
 
     def resume(self) -> Reply:
-        with self._lock:
-            now = self.clock.now()
+        with self._operation() as now:
             if self.state.paused_until is None:
                 return Reply(True, "budge is not paused.")
-            if self.day_mode(now) == days.REST:
-                self.store.record("rested", now, self.tz, detail=days.NORMAL)
-            self.store.record("resumed", now, self.tz)
+            if self._day_mode(now) == kinds.REST:
+                self._record_day(kinds.NORMAL, now)
+            self.store.record(kinds.RESUMED, now, self.tz)
             self.state = reminders.resume(now, self.state)
             self._commit(now)
             log.info("resumed")
@@ -476,23 +455,22 @@ class App:
 
     def set_day(self, mode: str) -> Reply:
         """Make today a rest day, a gentle day, or a normal day again."""
-        if mode not in days.DAY_MODES:
+        if mode not in kinds.DAY_MODES:
             return Reply(False, f"unknown kind of day {mode!r}")
-        with self._lock:
-            now = self.clock.now()
-            before = self.day_mode(now)
+        with self._operation() as now:
+            before = self._day_mode(now)
             if mode == before:
                 return Reply(True, _ALREADY[mode])
-            self.store.record("rested", now, self.tz, detail=mode)
+            self._record_day(mode, now)
             log.info("today is a %s day", mode)
-            if mode == days.REST:
-                until = reminders.pause_until_tomorrow(now, self.timing())
+            if mode == kinds.REST:
+                until = reminders.pause_until_tomorrow(now, self._timing(now))
                 self.state = reminders.pause(self.state, until)
             else:
-                if before == days.REST and self.state.is_paused(now):
+                if before == kinds.REST and self.state.is_paused(now):
                     self.state = reminders.resume(now, self.state)
                 current = self.settings.movement(self.state.current)
-                if mode == days.GENTLE and current is not None and not current.gentle:
+                if mode == kinds.GENTLE and current is not None and not current.gentle:
                     self.state = replace(self.state, pending=False, snooze_until=None,
                                          current=self._choose_next(now, avoid=current))
                 else:
@@ -503,11 +481,11 @@ class App:
     def _day_message(self, mode: str, now: datetime) -> str:
         snapshot = self.snapshot
         allowance = snapshot.rest_allowance
-        if mode == days.NORMAL:
+        if mode == kinds.NORMAL:
             nxt = snapshot.next_due
             when = describe_time(nxt, now, self.tz) if nxt else "your next active day"
             return f"Back to a normal day. Next reminder at {when}."
-        if mode == days.REST:
+        if mode == kinds.REST:
             until = self.state.paused_until or now
             first = f"Resting today: no reminders until {describe_time(until, now, self.tz)}."
         else:
@@ -521,8 +499,8 @@ class App:
                 "used, so today will not hold the streak; rest anyway if you need it.")
 
     def reload(self) -> Reply:
-        with self._lock:
-            reply, news = self._reload()
+        with self._operation() as now:
+            reply, news = self._reload(now)
         if news is not None:
             self.tell_config_problem(news)
         return reply
@@ -538,7 +516,7 @@ class App:
         self.notifier.send(title, body, max(self.settings.config.plain_timeout,
                                             timedelta(minutes=1)))
 
-    def _reload(self) -> tuple[Reply, ConfigProblem | None]:
+    def _reload(self, now: datetime) -> tuple[Reply, ConfigProblem | None]:
         """Read the files again; a problem not told yet comes back to be told."""
         # Before reading: a save while reading changes the stamp, and is read next time.
         self._config_stamp = _stamp(*self._paths)
@@ -555,7 +533,7 @@ class App:
                 self.config_problem = problem
                 log.warning("the config has problems; budge goes on with the settings it "
                             "had:\n%s", error)
-                self._commit(self.clock.now())  # the tray shows it
+                self._commit(now)  # the tray shows it
             return Reply(False, "The config has problems; budge goes on with the settings "
                                 f"it had.\n{error}"), news
         self.settings = settings
@@ -569,36 +547,75 @@ class App:
         if self.settings.movement(self.state.current) is None:
             # The movement on screen was removed from the catalog: suggest another.
             self.state = replace(self.state, pending=False, snooze_until=None,
-                                 current=self._choose_next(self.clock.now(), avoid=None))
-        self._commit(self.clock.now())
+                                 current=self._choose_next(now, avoid=None))
+        self._commit(now)
         log.info("config reloaded")
         return Reply(True, "Config reloaded."), None
 
     def refresh(self) -> Reply:
         """The history changed from outside (``budge import``): show the new totals."""
-        with self._lock:
-            now = self.clock.now()
+        with self._operation() as now:
             self._commit(now)
             news = self._celebrate(now)
         self._tell_journal(None, news)
         return Reply(True, "Updated.")
 
     def status(self) -> Snapshot:
-        with self._lock:
-            self.snapshot = self._snapshot(self.clock.now())
+        with self._operation() as now:
+            self.snapshot = self._snapshot(now)
             return self.snapshot
+
+    def answer(self, action: str, movement_id: str) -> None:
+        """A button on a notification about ``movement_id``: done, snooze, skip,
+        or ``felt:<feeling>`` on "How did that feel?"."""
+        if action == "done":
+            self.done(movement_id)
+        elif action == "snooze":
+            self.snooze(None, movement_id)
+        elif action == "skip":
+            self.skip(movement_id)
+        elif action.startswith("felt:"):
+            self.felt(action.removeprefix("felt:"), movement_id)
+
+    def show_how_to(self) -> None:
+        """Show how the current movement is done (its steps); records nothing."""
+        movement = self.snapshot.current
+        if movement is not None and self.notifier is not None:
+            reminder = reminder_for(movement, self.settings.config)
+            self.notifier.send(movement.name, reminder.details,
+                               reminder.timeout or timedelta(minutes=10))
+
+    def welcome(self, how_to_control: str) -> None:
+        """The first run says, once, what budge will do and how to pause or quit it
+        (``how_to_control``: what this desktop offers for that)."""
+        with self._operation() as now:
+            if self.store.flag("welcomed") or self.notifier is None:
+                return
+            self.store.set_flag("welcomed", now.isoformat())
+            config = self.settings.config
+            snapshot = self.snapshot
+        first = (describe_time(snapshot.next_due, snapshot.now, self.tz) if snapshot.next_due
+                 else "the start of your active hours")
+        body = (f"One small movement every {describe_duration(config.interval)}, "
+                f"{describe_hours(config.hours)}. First reminder: {first}. {how_to_control}")
+        self.notifier.send("budge is running", body, config.plain_timeout)
+
+    @property
+    def not_saved(self) -> str | None:
+        """Why what was done is not on disk yet (budge keeps it in memory), or None."""
+        return self.store.write_error
 
     # internals
 
-    def _reload_if_changed(self) -> ConfigProblem | None:
+    def _reload_if_changed(self, now: datetime) -> ConfigProblem | None:
         """Reload when a file changed since it was last read (even when it had a
         problem: a bad file is read, logged and told once, not at every wake-up)."""
         if _stamp(*self._paths) != self._config_stamp:
-            return self._reload()[1]
+            return self._reload(now)[1]
         return None
 
     def _commit(self, now: datetime) -> None:
-        timing = self.timing()
+        timing = self._timing(now)
         self.state = reminders.look_soon(now, timing, self.state)
         self.store.save_state(self.state)
         if self.timer is not None:
@@ -613,7 +630,7 @@ class App:
     def _snapshot(self, now: datetime) -> Snapshot:
         config = self.settings.config
         today = local_day(now, self.tz)
-        modes = self.store.day_modes()
+        modes = self._day_modes()
         streak = compute_streak(self.store.done_by_day(), today, config.daily_goal,
                                 config.hours.days, streak_keeping(modes, config.rest))
         paused = self.state.paused_until if self.state.is_paused(now) else None
@@ -621,24 +638,27 @@ class App:
         last_felt = None
         if last is not None:
             answers = [e.detail.partition(":")[0] for e in self.store.select(
-                ("felt",), since=last.local_day, movement=last.movement)
+                (kinds.FELT,), since=last.local_day, movement=last.movement)
                 if e.detail and e.detail.partition(":")[2] == last.id]
             last_felt = answers[-1] if answers else None
         notes = journal.last_note_by_day(self.store.body_notes(since=today))
         shown = self._current_suggestion(now)
+        timing = self._timing(now)
         return Snapshot(
             running=self.running, now=now,
-            next_due=None if paused else self.state.next_due(self.timing()),
+            next_due=None if paused else self.state.next_due(timing),
             paused_until=paused, current=self.settings.movement(self.state.current),
             pending=self.state.pending, streak=streak, tz=self.tz,
-            day_mode=modes.get(today, days.NORMAL),
+            day_mode=modes.get(today, kinds.NORMAL),
             rest_used=used_in_period(modes, today, config.rest), rest_allowance=config.rest,
             waiting=self.state.held_reason if self.state.held_since is not None else None,
             config_problem=self.config_problem,
             last_done=self.settings.movement(last.movement) if last else None,
             last_felt=last_felt,
             body_today=notes[today].ease if today in notes else None,
-            form=shown.form if shown else journal.USUAL, why=shown.why if shown else None)
+            form=shown.form if shown else journal.USUAL, why=shown.why if shown else None,
+            snooze_options=tuple(config.snooze_options), gentle_interval=config.gentle_interval,
+            tomorrow=reminders.pause_until_tomorrow(now, timing))
 
     def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
         """The next movement, with what the journal learned; its form and why are kept."""
@@ -650,7 +670,7 @@ class App:
             recent.append(avoid.id)
         feelings, ease = self._journal_on(day)
         chosen = journal.suggest(catalog, self.settings.config.filters, recent, regions,
-                                 self.rng, feelings, self.day_mode(now), ease)
+                                 self.rng, feelings, self._day_mode(now), ease)
         self._suggestion = chosen
         self.store.set_flag(_SUGGESTION_FLAG, json.dumps(chosen.to_json()))
         return chosen.movement.id
@@ -679,7 +699,7 @@ class App:
         feelings, ease = self._journal_on(day)
         self._suggestion = journal.explain(movement, self.settings.catalog,
                                            self.settings.config.filters, self._regions_on(day),
-                                           feelings, self.day_mode(now), ease)
+                                           feelings, self._day_mode(now), ease)
         return self._suggestion
 
     def _rejudge(self, now: datetime) -> None:
@@ -713,9 +733,9 @@ class App:
 
 
 _SUGGESTION_FLAG = "suggestion"
-_ALREADY = {days.REST: "Today is already a rest day.",
-            days.GENTLE: "Today is already a gentle day.",
-            days.NORMAL: "Today is a normal day already."}
+_ALREADY = {kinds.REST: "Today is already a rest day.",
+            kinds.GENTLE: "Today is already a gentle day.",
+            kinds.NORMAL: "Today is a normal day already."}
 
 
 def notification_title(movement: Movement) -> str:
@@ -733,19 +753,6 @@ def reminder_for(movement: Movement, config: Config, form_line: str | None = Non
                     snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}")
 
 
-def describe_time(at: datetime, now: datetime, tz: tzinfo) -> str:
-    """``14:30``, ``tomorrow 09:00`` or ``Mon 09:00``, in local time."""
-    local, today = at.astimezone(tz), now.astimezone(tz).date()
-    clock = local.strftime("%H:%M")
-    if local.date() == today:
-        return clock
-    if (local.date() - today).days == 1:
-        return f"tomorrow {clock}"
-    if (local.date() - today).days < 7:
-        return f"{local.strftime('%a')} {clock}"
-    return f"{local.strftime('%Y-%m-%d')} {clock}"
-
-
 def _stamp(*paths: Path) -> tuple[tuple[int, int] | None, ...]:
     """When each file was last changed, and its size: what tells that it changed."""
     stamps: list[tuple[int, int] | None] = []
@@ -756,7 +763,3 @@ def _stamp(*paths: Path) -> tuple[tuple[int, int] | None, ...]:
         except OSError:
             stamps.append(None)
     return tuple(stamps)
-
-
-def _iso(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None

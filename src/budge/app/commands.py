@@ -1,54 +1,293 @@
-"""Commands as data: what ``budge <command>`` sends and how an App carries it out.
+"""The commands that act on budge's state, as one table.
 
-The same dispatch serves the running daemon (over the control channel) and
-the command line when no daemon runs, so both behave the same.
+Each entry is one ``budge <command>``: its help and arguments, the control
+request its parsed arguments become, how an App carries that request out,
+what the command line does with it when no budge runs, and how the reply is
+shown. The running daemon answers requests over its control channel with
+``dispatch``; with no daemon, the command line calls ``dispatch`` itself on
+the store, so both behave the same.
+
+The command line builds its parser from this table and from its own commands
+(``start``, ``stats``, ``export`` ...), entries of the same kind with a
+handler in place of an App call. Adding a command that acts on budge's state
+is one entry in ``CONTROL`` and its App method.
 """
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING, Any, Literal
 
-from budge.app.application import App
+from budge.core.durations import DURATION_HELP, parse_clock, parse_duration
+
+if TYPE_CHECKING:
+    from argparse import Namespace
+
+    from budge.adapters.paths import Paths
+    from budge.app.application import App, Reply
 
 
-def dispatch(app: App, request: dict[str, Any]) -> dict[str, Any]:
+class UsageError(Exception):
+    """A bad argument; the message says what is expected."""
+
+
+@dataclass(frozen=True)
+class Arg:
+    """One argument of a command, as ``add_argument`` takes it."""
+
+    names: tuple[str, ...]
+    options: Mapping[str, Any]
+
+
+def arg(*names: str, **options: Any) -> Arg:
+    return Arg(names, options)
+
+
+Request = dict[str, Any]
+
+# What the command line does with a command for budge when no budge runs:
+# "carried out": on the store, as budge would (`budge done` is never lost);
+# "takes effect at start": the same, and it says so (a pause waits for budge);
+# "config check": nothing to re-read, so the config file is checked instead.
+WhenNotRunning = Literal["carried out", "takes effect at start", "config check"]
+
+# How the command line shows the reply: its message, the status, or the
+# current suggestion with its steps.
+Shows = Literal["message", "status", "suggestion"]
+
+
+@dataclass(frozen=True)
+class Command:
+    """One ``budge`` command, or one request of the control channel. The command
+    line either carries a command out itself (``handler``) or sends budge its
+    request; an App carries out a request through the ``call`` of its name."""
+
+    name: str
+    help: str = ""
+    description: str = ""
+    arguments: tuple[Arg, ...] = ()
+    # Commands of its own, as `budge config check`; one of them must be given.
+    actions: tuple[Command, ...] = ()
+
+    # A command the command line carries out itself.
+    handler: Callable[[Paths, Namespace], int] | None = None
+    # With no config file where --config or BUDGE_CONFIG says, it still runs:
+    # it writes the file there (start, run) or only says where it goes.
+    config_optional: bool = False
+
+    # A command for budge: how parsed arguments become its request (raising
+    # UsageError on bad values); with none, the request is the name alone.
+    make_request: Callable[[Namespace, datetime], Request] | None = None
+    # How an App carries out a request named like this; None if budge answers
+    # no such request. A call that returns None only asks: the answer is the
+    # status alone.
+    call: Callable[[App, Request], Reply | None] | None = None
+    when_not_running: WhenNotRunning = "carried out"
+    shows: Shows = "message"
+    # Its arguments are durations: "-5m" is a negative one, not an option.
+    takes_durations: bool = False
+    # False for a request only budge's own commands send (`refresh`).
+    on_command_line: bool = True
+
+    def request(self, args: Namespace, now: datetime) -> Request:
+        """The control request for these parsed arguments; bad values raise UsageError."""
+        if self.make_request is None:
+            return {"cmd": self.name}
+        return self.make_request(args, now)
+
+
+# The requests.
+
+def _snooze_request(args: Namespace, now: datetime) -> Request:
+    if not args.duration:
+        return {"cmd": "snooze"}
+    snooze = _duration(" ".join(args.duration), "; for a long break, use `budge pause`")
+    return {"cmd": "snooze", "seconds": int(snooze.total_seconds())}
+
+
+def _pause_request(args: Namespace, now: datetime) -> Request:
+    return {"cmd": "pause", **_pause_target(args.when, now)}
+
+
+_REST_MODES = {"today": "rest", "gentle": "gentle", "off": "normal"}
+
+
+def _rest_request(args: Namespace, now: datetime) -> Request:
+    return {"cmd": "rest", "mode": _REST_MODES[args.mode]}
+
+
+def _felt_request(args: Namespace, now: datetime) -> Request:
+    from budge.core.journal import feeling_problem
+
+    problem = feeling_problem(args.feeling)
+    if problem is not None:
+        raise UsageError(problem)
+    request: Request = {"cmd": "felt", "feeling": args.feeling.strip().lower()}
+    if args.movement:
+        request["movement"] = args.movement
+    return request
+
+
+def _body_request(args: Namespace, now: datetime) -> Request:
+    from budge.core.journal import check_body
+
+    try:
+        ease, note = check_body(args.ease, " ".join(args.note))
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    return {"cmd": "body", "ease": ease, "note": note}
+
+
+def _duration(text: str, too_long_hint: str = "") -> timedelta:
+    """A duration argument; a plain number is minutes, as in the config."""
+    try:
+        value = parse_duration(text)
+    except ValueError as error:
+        raise UsageError(str(error)) from error
+    if value > timedelta(days=7):
+        from budge.core.durations import describe_duration
+
+        raise UsageError(f"{text!r} is {describe_duration(value)}, longer than a week"
+                         f"{too_long_hint}")
+    return value
+
+
+def _pause_target(words: list[str], now: datetime) -> Request:
+    text = " ".join(words).strip().lower()
+    if not text:
+        return {"until": (now + timedelta(hours=1)).isoformat()}
+    if text == "tomorrow":
+        return {"tomorrow": True}
+    if text.startswith("until "):
+        try:
+            clock = parse_clock(text.removeprefix("until "))
+        except ValueError as error:
+            raise UsageError(str(error)) from error
+        from budge.adapters.localzone import local_zone
+
+        local_now = now.astimezone(local_zone())
+        target = local_now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
+        if target <= local_now:
+            target += timedelta(days=1)
+        return {"until": target.astimezone(UTC).isoformat()}
+    return {"until": (now + _duration(text)).isoformat()}
+
+
+# The calls.
+
+def _snooze(app: App, request: Request) -> Reply:
+    seconds = request.get("seconds")
+    return app.snooze(timedelta(seconds=int(seconds)) if seconds else None)
+
+
+def _pause(app: App, request: Request) -> Reply:
+    if request.get("tomorrow"):
+        return app.pause_until_tomorrow()
+    return app.pause(datetime.fromisoformat(str(request["until"])))
+
+
+def _felt(app: App, request: Request) -> Reply:
+    movement = request.get("movement")
+    return app.felt(str(request.get("feeling", "")),
+                    str(movement) if movement is not None else None)
+
+
+def _body(app: App, request: Request) -> Reply:
+    note = request.get("note")
+    return app.body(request.get("ease"),  # type: ignore[arg-type]  # checked by App.body
+                    note if isinstance(note, str) else None)
+
+
+# In the order of `budge --help`.
+CONTROL: tuple[Command, ...] = (
+    Command("done", "mark the current movement done",
+            "Record the current movement as done and move on.",
+            call=lambda app, request: app.done()),
+    Command("snooze", "remind again about this movement later",
+            "Remind about the same movement after a while.",
+            arguments=(arg("duration", nargs="*", metavar="DURATION",
+                           help=f"{DURATION_HELP} (default: the first of snooze_options)"),),
+            make_request=_snooze_request, call=_snooze,
+            when_not_running="takes effect at start", takes_durations=True),
+    Command("skip", "skip this movement and wait for the next interval",
+            "Skip the current movement; the next one comes after an interval.",
+            call=lambda app, request: app.skip(), when_not_running="takes effect at start"),
+    Command("pause", "pause reminders",
+            "Pause reminders for a while, until a time, or until the next active day.",
+            arguments=(arg("when", nargs="*", metavar="DURATION|tomorrow|until HH:MM",
+                           help=f"{DURATION_HELP}, 'tomorrow', or 'until 14:00' "
+                                "(default: 1h)"),),
+            make_request=_pause_request, call=_pause,
+            when_not_running="takes effect at start", takes_durations=True),
+    Command("resume", "resume reminders after a pause",
+            "End a pause; the next reminder comes one interval later.",
+            call=lambda app, request: app.resume(), when_not_running="takes effect at start"),
+    Command("rest", "make today a rest day or a gentle day",
+            "On a hard day: 'today' (the default) stops reminders until your next active "
+            "day; 'gentle' keeps only the gentlest movements, further apart; 'off' makes "
+            "today a normal day again. A rest or gentle day keeps your streak without "
+            "adding to it (see [rest] in the config).",
+            arguments=(arg("mode", nargs="?", default="today",
+                           choices=("today", "gentle", "off"),
+                           help="today (default), gentle or off"),),
+            make_request=_rest_request,
+            call=lambda app, request: app.set_day(str(request.get("mode", "rest"))),
+            when_not_running="takes effect at start"),
+    Command("status", "show what budge is doing",
+            "Show whether budge runs, the next reminder, today's progress and the streak.",
+            arguments=(arg("--json", action="store_true", help="print JSON for scripts"),),
+            call=lambda app, request: None, shows="status"),
+    # The status, shown as the current movement's steps; `--list` needs no budge
+    # and is answered by the command line alone.
+    Command("suggest", "show the current movement and how to do it",
+            "Show the current suggestion with its steps.",
+            arguments=(arg("--list", action="store_true",
+                           help="list every movement and its id"),
+                       arg("--why", action="store_true",
+                           help="say in one sentence why this movement, in this form, came")),
+            make_request=lambda args, now: {"cmd": "status"}, shows="suggestion"),
+    Command("felt", "say how the last movement felt: easier, same or tighter",
+            "Note how the movement you last did felt. Suggestions learn from it: one that "
+            "felt tighter comes in its gentler form, and less often, for a while; one that "
+            "keeps feeling easier comes a little more often.",
+            arguments=(arg("feeling", metavar="easier|same|tighter"),
+                       arg("movement", nargs="?", metavar="MOVEMENT-ID",
+                           help="the movement it is about (default: the last one done); "
+                                "`budge suggest --list` shows the ids")),
+            make_request=_felt_request, call=_felt),
+    Command("body", "note how your body is today, from 0 to 10",
+            "Note how your body is today, from 0 to 10 where 10 is at ease, with a sentence "
+            "if you like. The day's last note stands; a day noted at 3 or below brings only "
+            "the gentlest movements. `budge stats` shows the notes beside the practice.",
+            arguments=(arg("ease", metavar="N", help="0 to 10, where 10 is at ease"),
+                       arg("note", nargs="*", metavar="NOTE",
+                           help="a sentence about today (at most 500 characters)")),
+            make_request=_body_request, call=_body),
+    Command("reload", "re-read the config now",
+            "Make the running daemon re-read its config at once.",
+            call=lambda app, request: app.reload(), when_not_running="config check"),
+    # Sent by `budge import` and `budge autostart`: a running budge shows what
+    # they changed at once.
+    Command("refresh", call=lambda app, request: app.refresh(), on_command_line=False),
+)
+
+_CALLS = {command.name: command.call for command in CONTROL if command.call is not None}
+
+
+def dispatch(app: App, request: Request) -> dict[str, Any]:
+    """Carry out one control request; the answer says what happened and the status."""
     command = request.get("cmd")
-    if command == "status":
-        return {"ok": True, "status": app.status().to_json()}
-    if command == "done":
-        reply = app.done()
-    elif command == "skip":
-        reply = app.skip()
-    elif command == "snooze":
-        seconds = request.get("seconds")
-        reply = app.snooze(timedelta(seconds=int(seconds)) if seconds else None)
-    elif command == "pause":
-        if request.get("tomorrow"):
-            reply = app.pause_until_tomorrow()
-        else:
-            reply = app.pause(datetime.fromisoformat(str(request["until"])))
-    elif command == "resume":
-        reply = app.resume()
-    elif command == "rest":
-        reply = app.set_day(str(request.get("mode", "rest")))
-    elif command == "reload":
-        reply = app.reload()
-    elif command == "refresh":
-        reply = app.refresh()
-    elif command == "felt":
-        movement = request.get("movement")
-        reply = app.felt(str(request.get("feeling", "")),
-                         str(movement) if movement is not None else None)
-    elif command == "body":
-        note = request.get("note")
-        reply = app.body(request.get("ease"),  # type: ignore[arg-type]  # checked by App.body
-                         note if isinstance(note, str) else None)
-    else:
+    call = _CALLS.get(command) if isinstance(command, str) else None
+    if call is None:
         return {"ok": False, "message": f"unknown command {command!r}"}
+    reply = call(app, request)
+    if reply is None:
+        return {"ok": True, "status": app.status().to_json()}
     message = reply.message
-    if reply.ok and app.store.write_error is not None:
-        message += (f" (Not on disk yet: {app.store.write_error}. budge keeps it and saves it "
+    if reply.ok and (not_saved := app.not_saved) is not None:
+        message += (f" (Not on disk yet: {not_saved}. budge keeps it and saves it "
                     "as soon as it can.)")
     answer = {"ok": reply.ok, "message": message, "status": app.status().to_json()}
     if reply.usage:

@@ -22,7 +22,10 @@ from budge.adapters.paths import Paths
 from budge.adapters.tray.backends import LoadedTray, TrayUnavailable
 
 if TYPE_CHECKING:
+    from datetime import timedelta
+
     from budge.adapters.config import Settings
+    from budge.adapters.store import Store
     from budge.app.application import App
     from budge.core.ports import Notifier, Tray
     from budge.core.problems import ConfigProblem
@@ -171,17 +174,31 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
             from budge.adapters.tray.backends import load_early
 
             early = load_early(config.tray_backend)
+    from budge.adapters import senses
+    from budge.adapters.clockwatch import ClockWatch
     from budge.adapters.config import LAST_GOOD_FOLDER
+    from budge.adapters.control import ControlServer, read_or_create_key
     from budge.adapters.localzone import local_zone
+    from budge.adapters.notify.chain import CallableNotifier, FallbackNotifier, PrintNotifier
     from budge.adapters.store import Store
+    from budge.adapters.timer import ApschedulerTimer
     from budge.app.application import App
+    from budge.app.commands import dispatch
     from budge.core.ports import SystemClock
 
     store = Store.open(paths.database)
+    # The notifications' buttons and the timer call the App, which is built next
+    # with them; nothing calls them before it exists (the timer starts with it).
+    own, fix = _own_notifiers(lambda action, movement: app.answer(action, movement),
+                              _notification_icon(paths))
+    notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
+    timer = ApschedulerTimer(lambda: app.on_timer())
     app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
               rng=random.Random(), config_path=paths.config_file,
               movements_path=paths.user_movements, running=True, config_problem=problem,
-              last_good=paths.data_dir / LAST_GOOD_FOLDER)
+              last_good=paths.data_dir / LAST_GOOD_FOLDER, notifier=notifier, timer=timer,
+              senses=senses.choose(dnd=config.hold_limit is not None,
+                                   kinds=config.busy_kinds))
     stopped = threading.Event()
 
     def stop(*_: object) -> None:
@@ -189,25 +206,13 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         if tray is not None:
             tray.stop()
 
-    # The tray first: the icon is what a person waits to see. What it does not
-    # need (the scheduler, the control socket, the desktop's senses) is
-    # imported after it is on the panel.
-    tray = None if early is None else _make_tray(app, paths, stop, early)
-    from budge.adapters import senses
-    from budge.adapters.clockwatch import ClockWatch
-    from budge.adapters.control import ControlServer, read_or_create_key
-    from budge.adapters.notify.chain import CallableNotifier, FallbackNotifier, PrintNotifier
-    from budge.adapters.timer import ApschedulerTimer
-    from budge.app.commands import dispatch
-
-    own, fix = _own_notifiers(app, _notification_icon(paths))
-    notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
-    app.notifier = notifier
+    tray = None if early is None else _make_tray(app, config.tray_backend, paths, stop,
+                                                     early)
     app.subscribe(lambda snapshot: notifier.follow(
         snapshot.pending, snapshot.current.id if snapshot.current else None))
     app.subscribe(lambda snapshot: notifier.follow_question(
         snapshot.last_done.id if snapshot.last_done else None, snapshot.last_felt))
-    _watch_store(app, notifier)
+    _watch_store(store, notifier, config.plain_timeout)
     if tray is not None:
         app.subscribe(tray.update)
         if tray.has_notification:
@@ -221,10 +226,6 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
 
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
                            answer)
-    timer = ApschedulerTimer(app.on_timer)
-    app.timer = timer
-    config = app.settings.config
-    app.senses = senses.choose(dnd=config.hold_limit is not None, kinds=config.busy_kinds)
     watch = ClockWatch(app.on_timer)
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
@@ -232,7 +233,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         server.start()
         watch.start()
         app.start()
-        welcome(app, tray=tray)
+        app.welcome(how_to_control(tray, this_command()))
         app.tell_config_problem()
         nxt = app.snapshot.next_due
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
@@ -260,7 +261,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     return 0
 
 
-def _own_notifiers(app: App, icon: Path | None) -> tuple[list[Any], str]:
+def _own_notifiers(answer: Callable[[str, str], None],
+                   icon: Path | None) -> tuple[list[Any], str]:
     """The notification backends for this OS, best first, and what fixes them.
 
     plyer serves in one place: inside a Flatpak sandbox, where its road is the
@@ -271,16 +273,6 @@ def _own_notifiers(app: App, icon: Path | None) -> tuple[list[Any], str]:
     macOS it needs pyobjus, which nothing installs.
     """
     from budge.adapters.notify.chain import LINUX_FIX, MACOS_FIX, WINDOWS_FIX, PlyerNotifier
-
-    def answer(action: str, movement_id: str) -> None:
-        if action == "done":
-            app.done(movement_id)
-        elif action == "snooze":
-            app.snooze(None, movement_id)
-        elif action == "skip":
-            app.skip(movement_id)
-        elif action.startswith("felt:"):  # "How did that feel?" answered on its notification
-            app.felt(action.removeprefix("felt:"), movement_id)
 
     if sys.platform == "win32":
         from budge.adapters.notify.windows import ToastNotifier
@@ -298,10 +290,8 @@ def _own_notifiers(app: App, icon: Path | None) -> tuple[list[Any], str]:
     return own, LINUX_FIX
 
 
-def _watch_store(app: App, notifier: Notifier) -> None:
+def _watch_store(store: Store, notifier: Notifier, timeout: timedelta) -> None:
     """Say so when the database was damaged, and once per outage when saving fails."""
-    store = app.store
-    timeout = app.settings.config.plain_timeout
     if store.set_aside is not None:
         # The store has logged it (stderr and the log file); this is for the person.
         message = (f"The database was damaged. It was kept, untouched, as {store.set_aside}, "
@@ -323,25 +313,6 @@ def _watch_store(app: App, notifier: Notifier) -> None:
         trouble(store.write_error)
 
 
-def welcome(app: App, tray: Tray | None) -> None:
-    """The first run says, once, what budge will do and how to pause or quit it."""
-    if app.store.flag("welcomed") or app.notifier is None:
-        return
-    from budge.app.application import describe_time
-    from budge.core.durations import describe_duration
-    from budge.core.hours import describe_hours
-
-    config = app.settings.config
-    snapshot = app.snapshot
-    first = (describe_time(snapshot.next_due, snapshot.now, app.tz) if snapshot.next_due
-             else "the start of your active hours")
-    body = (f"One small movement every {describe_duration(config.interval)}, "
-            f"{describe_hours(config.hours)}. First reminder: {first}. "
-            f"{how_to_control(tray, this_command())}")
-    app.notifier.send("budge is running", body, config.plain_timeout)
-    app.store.set_flag("welcomed", app.clock.now().isoformat())
-
-
 def how_to_control(tray: Tray | None, command: str) -> str:
     """How to pause and stop budge, by what this desktop really offers."""
     if tray is not None and tray.shown and tray.has_menu:
@@ -352,14 +323,14 @@ def how_to_control(tray: Tray | None, command: str) -> str:
     return f"Pause with `{command} pause`; stop with `{command} quit`."
 
 
-def _make_tray(app: App, paths: Paths, on_quit: Callable[[], None],
+def _make_tray(app: App, choice: str, paths: Paths, on_quit: Callable[[], None],
                early: LoadedTray | TrayUnavailable) -> Tray | None:
     from budge.app.tray import PystrayTray
 
     try:
         if isinstance(early, TrayUnavailable):
             raise early
-        return PystrayTray(app, app.settings.config.tray_backend, paths.config_file,
+        return PystrayTray(app, choice, paths.config_file,
                            paths.data_dir / "stats-card.png", on_quit=on_quit, loaded=early)
     except TrayUnavailable as error:
         log.warning("running without a tray icon: %s. Reminders go on; %s", error, typed(

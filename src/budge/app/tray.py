@@ -1,8 +1,8 @@
-"""The tray icon and its menu, through pystray.
+"""The tray icon and its menu: what the menu says and what each item does.
 
-The backend is chosen here, lazily and with a fallback: pystray itself picks
-one when imported (and raises without a display), so it is imported with its
-dummy backend and each real backend module is then tried in turn.
+The backend comes from :mod:`budge.adapters.tray.backends`; on X11 without a
+StatusNotifierItem host the icon is pystray's xorg one, mended by
+:mod:`budge.adapters.tray.xorg`.
 
 Threads: :meth:`PystrayTray.run` owns the main thread until :meth:`stop`;
 :meth:`update` and :meth:`stop` may be called from any thread. Menu clicks
@@ -14,14 +14,11 @@ from __future__ import annotations
 import logging
 import os
 import sys
-import threading
-import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta, tzinfo
 from functools import partial
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 from PIL import Image
@@ -29,10 +26,13 @@ from PIL import Image
 from budge.adapters.default_app import open_file, spawn
 from budge.adapters.icons import Look, draw
 from budge.adapters.invocation import pip_word, typed
-from budge.adapters.tray.backends import LoadedTray, import_pystray, load_backend
-from budge.app.application import App, Snapshot, describe_time, reminder_for
-from budge.core import days, journal, reminders
-from budge.core.durations import describe_duration
+from budge.adapters.tray import import_pystray
+from budge.adapters.tray.backends import LoadedTray, load_backend
+from budge.adapters.tray.xorg import xorg_icon
+from budge.app.application import App
+from budge.core import journal, kinds
+from budge.core.durations import describe_duration, describe_time
+from budge.core.ports import Snapshot
 from budge.core.stats import today_count
 
 log = logging.getLogger("budge")
@@ -49,107 +49,6 @@ LAST_FELT_QUESTION = "How did the last one feel?"
 PAUSE_CHOICES = (timedelta(minutes=30), timedelta(hours=1), timedelta(hours=2))
 
 
-# After the first dock request, look again this many seconds later each time.
-_DOCK_CHECKS = (0.5, 1.0, 2.0, 4.0)
-
-
-def _xorg_icon(module: ModuleType) -> type:
-    """pystray's xorg icon, made to take left clicks and to dock reliably.
-
-    pystray never asks X for button presses, so a left click never arrives;
-    a dock request is now and then lost by the tray, leaving the icon unseen;
-    and when the tray host restarts, the icon stays away. This asks for button
-    presses; after showing, it checks a few times on its own X connection that
-    the tray really took the window, asking again if not (the checks end after
-    a few seconds); and it listens on the root window for the MANAGER message
-    a new tray host sends, and docks there.
-    """
-    import Xlib.display
-    import Xlib.X
-
-    class XorgIcon(module.Icon):  # type: ignore[name-defined,misc]
-        _dock_checker: threading.Thread | None = None
-
-        def __init__(self, *args: Any, **kwargs: Any) -> None:
-            super().__init__(*args, **kwargs)
-            manager = self._display.intern_atom("MANAGER")
-            queued = self._message_handlers[Xlib.X.ClientMessage]  # pystray's own calls
-
-            def on_client_message(event: Any) -> None:
-                if (event.client_type == manager
-                        and event.data[1][1] == self._net_system_tray_sx):
-                    self._on_new_tray()
-                else:
-                    queued(event)
-
-            self._message_handlers[Xlib.X.ClientMessage] = on_client_message
-
-        def _create_window(self) -> Any:
-            window = super()._create_window()
-            window.change_attributes(event_mask=Xlib.X.ExposureMask
-                                     | Xlib.X.StructureNotifyMask | Xlib.X.ButtonPressMask)
-            # A new tray host announces itself to the root window's listeners.
-            self._display.screen().root.change_attributes(
-                event_mask=Xlib.X.StructureNotifyMask)
-            return window
-
-        def _show(self) -> None:  # runs on pystray's X thread
-            if self._get_systray_manager() is None:
-                log.info("no tray host yet; the icon docks when one appears")
-                return
-            super()._show()
-            if self._dock_checker is None or not self._dock_checker.is_alive():
-                self._dock_checker = threading.Thread(target=self._check_docked,
-                                                      name="budge-dock-check", daemon=True)
-                self._dock_checker.start()
-
-        def _update_icon(self) -> None:  # on the X thread
-            if self._get_systray_manager() is None:
-                self._icon_data = None  # drawn afresh when a tray takes the window
-                self._icon_valid = True
-                return
-            super()._update_icon()
-
-        def _on_destroy_notify(self, event: Any) -> None:  # on the X thread
-            manager: Any = getattr(self, "_systray_manager", None)
-            if manager is None or event.window.id != manager.id:
-                return  # pystray's own handler fails on a window it did not dock in
-            log.info("the tray host went away; the icon comes back when a tray appears")
-            self._systray_manager = None
-            self._show()  # a new owner may already be there; if not, MANAGER comes
-
-        def _on_new_tray(self) -> None:  # on the X thread
-            if not self.visible:
-                return
-            log.info("a tray host appeared; docking the icon there")
-            self._systray_manager = None
-            self._show()
-
-        def _check_docked(self) -> None:
-            window_id = self._window.id
-            for delay in _DOCK_CHECKS:
-                time.sleep(delay)
-                if not self.visible or _reparented(window_id):
-                    return
-                log.info("the tray did not take the icon yet; asking again")
-                self._show()  # pystray hands this to its X thread
-
-    def _reparented(window_id: int) -> bool:
-        try:
-            display = Xlib.display.Display()
-        except Exception:
-            return True  # the display went away; nothing more to do
-        try:
-            window = display.create_resource_object("window", window_id)
-            return bool(window.query_tree().parent.id != display.screen().root.id)
-        except Exception:
-            return True
-        finally:
-            display.close()
-
-    return XorgIcon
-
-
 class PystrayTray:
     def __init__(self, app: App, choice: str, config_file: Path, stats_file: Path,
                  on_quit: Callable[[], None], loaded: LoadedTray | None = None) -> None:
@@ -157,7 +56,7 @@ class PystrayTray:
             loaded = LoadedTray(*load_backend(choice))
         self.backend, module = loaded.backend, loaded.module
         pystray = import_pystray()
-        icon_class = _xorg_icon(module) if self.backend == "xorg" else module.Icon
+        icon_class = xorg_icon(module) if self.backend == "xorg" else module.Icon
         self._app = app
         self._config_file = config_file
         self._stats_file = stats_file
@@ -224,39 +123,35 @@ class PystrayTray:
         def snoozes() -> list[Any]:
             # Built on every menu refresh, so a reloaded snooze_options shows at once.
             return [item(describe_duration(d), act(partial(snooze_for, d)))
-                    for d in app.settings.config.snooze_options]
+                    for d in app.snapshot.snooze_options]
 
         def snooze_for(duration: timedelta) -> None:
             app.snooze(duration, self._shown)
 
-        def pause_for(duration: timedelta) -> None:
-            app.pause(app.clock.now() + duration)
-
         def pause_until(at: datetime) -> None:
             # The time the menu showed, unless the menu is so old that it has passed.
-            if at > app.clock.now():
-                app.pause(at)
-            else:
+            if not app.pause(at).ok:
                 app.pause_until_tomorrow()
 
         def pauses() -> list[Any]:
             # Built on every menu refresh: it names the day and time it pauses until.
-            now = app.clock.now()
-            target = reminders.pause_until_tomorrow(now, app.timing())
-            return [*(item(describe_duration(d), act(partial(pause_for, d)))
-                      for d in PAUSE_CHOICES),
-                    item(pause_label(target, app.tz), act(partial(pause_until, target)))]
+            snapshot = app.snapshot
+            until = [] if snapshot.tomorrow is None else [
+                item(pause_label(snapshot.tomorrow, snapshot.tz),
+                     act(partial(pause_until, snapshot.tomorrow)))]
+            return [*(item(describe_duration(d), act(partial(app.pause_for, d)))
+                      for d in PAUSE_CHOICES), *until]
 
         def normal_day(_: object) -> bool:
-            return app.snapshot.day_mode == days.NORMAL
+            return app.snapshot.day_mode == kinds.NORMAL
 
         # A rest day is a pause until the next active day, with one way back: the
         # day's own item. Pause and Resume would offer a second, half-way one.
         def can_pause(_: object) -> bool:
-            return app.snapshot.paused_until is None and app.snapshot.day_mode != days.REST
+            return app.snapshot.paused_until is None and app.snapshot.day_mode != kinds.REST
 
         def can_resume(_: object) -> bool:
-            return app.snapshot.paused_until is not None and app.snapshot.day_mode != days.REST
+            return app.snapshot.paused_until is not None and app.snapshot.day_mode != kinds.REST
 
         # The journal: answered here whenever the person likes, never asked by the menu.
         def felt_as(feeling: str) -> None:
@@ -273,13 +168,13 @@ class PystrayTray:
                       for ease in range(journal.EASE_MAX, journal.EASE_MIN - 1, -1)))
 
         hard_day = menu(
-            item("Rest today (no more reminders)", act(partial(app.set_day, days.REST))),
+            item("Rest today (no more reminders)", act(partial(app.set_day, kinds.REST))),
             item(lambda _: "Gentle day (gentle movements, every "
-                           f"{describe_duration(app.settings.config.gentle_interval)})",
-                 act(partial(app.set_day, days.GENTLE))),
+                           f"{describe_duration(app.snapshot.gentle_interval)})",
+                 act(partial(app.set_day, kinds.GENTLE))),
         )
         return menu(
-            item(lambda _: self._suggestion(), act(self.show_how_to), default=True),
+            item(lambda _: self._suggestion(), act(self._app.show_how_to), default=True),
             item(lambda _: f"Remind me anyway (waiting: {app.snapshot.waiting})",
                  act(app.remind_anyway), visible=lambda _: app.snapshot.waiting is not None),
             # A config that did not validate: what to look at; a click opens the file.
@@ -292,7 +187,7 @@ class PystrayTray:
             item("Pause", menu(pauses), visible=can_pause),
             item(lambda _: resume_label(app.snapshot), act(app.resume), visible=can_resume),
             item("Hard day", hard_day, visible=normal_day),
-            item(lambda _: day_label(app.snapshot), act(partial(app.set_day, days.NORMAL)),
+            item(lambda _: day_label(app.snapshot), act(partial(app.set_day, kinds.NORMAL)),
                  visible=lambda _: not normal_day(_)),
             item(lambda _: self._felt_label(), felt,
                  visible=lambda _: app.snapshot.last_done is not None),
@@ -330,7 +225,7 @@ class PystrayTray:
     def _on_activate(self) -> None:
         """A left click on the icon: show the movement, never record anything."""
         try:
-            self.show_how_to()
+            self._app.show_how_to()
         except Exception:
             log.exception("showing the movement failed")
 
@@ -375,13 +270,6 @@ class PystrayTray:
 
     # actions
 
-    def show_how_to(self) -> None:
-        movement = self._app.snapshot.current
-        if movement is not None and self._app.notifier is not None:
-            reminder = reminder_for(movement, self._app.settings.config)
-            self._app.notifier.send(movement.name, reminder.details,
-                                    reminder.timeout or timedelta(minutes=10))
-
     def show_stats(self) -> None:
         """Draw the card in its own process (FreeType stays out of the daemon), then
         open it in the system's image viewer."""
@@ -423,14 +311,14 @@ class IconState:
 
 def icon_state(snapshot: Snapshot) -> IconState:
     streak = snapshot.streak
-    if snapshot.day_mode == days.REST:
+    if snapshot.day_mode == kinds.REST:
         look = Look.REST
     elif snapshot.paused_until is not None:
         look = Look.PAUSED
     elif snapshot.pending:
         look = Look.DUE  # a waiting reminder shows on a gentle day too
     else:
-        look = Look.GENTLE if snapshot.day_mode == days.GENTLE else Look.ACTIVE
+        look = Look.GENTLE if snapshot.day_mode == kinds.GENTLE else Look.ACTIVE
     # Done beyond the goal looks like the goal met: no redraw for each extra one.
     return IconState(look, min(streak.today_done, streak.goal), streak.goal)
 
@@ -447,7 +335,7 @@ def display_scale(env: Mapping[str, str] = os.environ) -> int:
 
 
 def day_label(snapshot: Snapshot) -> str:
-    kind = "Resting today" if snapshot.day_mode == days.REST else "A gentle day"
+    kind = "Resting today" if snapshot.day_mode == kinds.REST else "A gentle day"
     return f"{kind} · back to a normal day"
 
 
@@ -490,7 +378,7 @@ def resume_label(snapshot: Snapshot) -> str:
 
 def tooltip(snapshot: Snapshot) -> str:
     streak = snapshot.streak
-    if snapshot.day_mode == days.REST:
+    if snapshot.day_mode == kinds.REST:
         when = "resting today"
     elif snapshot.waiting is not None:
         when = f"waiting: {snapshot.waiting}"
@@ -500,7 +388,7 @@ def tooltip(snapshot: Snapshot) -> str:
         when = "next reminder " + describe_time(snapshot.next_due, snapshot.now, snapshot.tz)
     else:
         when = "no reminder scheduled"
-    if snapshot.day_mode == days.GENTLE:
+    if snapshot.day_mode == kinds.GENTLE:
         when = "a gentle day · " + when
     if snapshot.config_problem is not None:
         when = f"config problem: {snapshot.config_problem.key} · " + when

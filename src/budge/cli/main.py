@@ -14,14 +14,15 @@ import json
 import os
 import random
 import sys
-from collections.abc import Sequence
-from datetime import UTC, datetime, timedelta
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from budge import __version__
 from budge.adapters.paths import Paths, resolve
-from budge.core.durations import DURATION_HELP, parse_clock, parse_duration
+from budge.app.commands import CONTROL, Command, Shows, UsageError, arg, dispatch
+from budge.core.durations import DURATION_HELP
 
 if TYPE_CHECKING:
     from budge.adapters.config import Settings
@@ -30,11 +31,8 @@ if TYPE_CHECKING:
 EXIT_USAGE = 2
 
 
-class UsageError(Exception):
-    """A bad argument; the message says what is expected."""
-
-
 def build_parser() -> argparse.ArgumentParser:
+    """The parser, built from ``COMMANDS`` alone."""
     parser = argparse.ArgumentParser(
         prog="budge",
         description="A gentle desk-break reminder that suggests one small posture "
@@ -46,143 +44,25 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("-v", "--verbose", dest="verbose_run", action="store_true",
                         help="with no command: run in this terminal, logging every step")
     commands = parser.add_subparsers(dest="command", metavar="COMMAND")
-
-    commands.add_parser("start", help="start budge in the background (the default)",
-                        description="Start budge in the background, away from this "
-                                    "terminal, and put a `budge` command on your PATH if "
-                                    "there is none. `budge quit` stops it.")
-    commands.add_parser("quit", help="stop the running budge",
-                        description="Stop the running budge; it saves everything first.")
-    run = commands.add_parser("run", help="run budge in this terminal (Ctrl+C stops it)",
-                              description="Run budge in the foreground: a tray icon and a "
-                                          "reminder every interval inside your active hours. "
-                                          "Login entries start it this way.")
-    run.add_argument("--no-tray", action="store_true",
-                     help="run without a tray icon (control budge from the command line)")
-    run.add_argument("-v", "--verbose", action="store_true", help="log every step")
-
-    commands.add_parser("done", help="mark the current movement done",
-                        description="Record the current movement as done and move on.")
-    snooze = commands.add_parser("snooze", help="remind again about this movement later",
-                                 description="Remind about the same movement after a while.")
-    snooze.add_argument("duration", nargs="*", metavar="DURATION",
-                        help=f"{DURATION_HELP} (default: the first of snooze_options)")
-    commands.add_parser("skip", help="skip this movement and wait for the next interval",
-                        description="Skip the current movement; the next one comes after "
-                                    "an interval.")
-    pause = commands.add_parser("pause", help="pause reminders",
-                                description="Pause reminders for a while, until a time, or "
-                                            "until the next active day.")
-    pause.add_argument("when", nargs="*", metavar="DURATION|tomorrow|until HH:MM",
-                       help=f"{DURATION_HELP}, 'tomorrow', or 'until 14:00' (default: 1h)")
-    commands.add_parser("resume", help="resume reminders after a pause",
-                        description="End a pause; the next reminder comes one interval later.")
-    rest = commands.add_parser(
-        "rest", help="make today a rest day or a gentle day",
-        description="On a hard day: 'today' (the default) stops reminders until your next "
-                    "active day; 'gentle' keeps only the gentlest movements, further apart; "
-                    "'off' makes today a normal day again. A rest or gentle day keeps your "
-                    "streak without adding to it (see [rest] in the config).")
-    rest.add_argument("mode", nargs="?", default="today", choices=("today", "gentle", "off"),
-                      help="today (default), gentle or off")
-    status = commands.add_parser("status", help="show what budge is doing",
-                                 description="Show whether budge runs, the next reminder, "
-                                             "today's progress and the streak.")
-    status.add_argument("--json", action="store_true", help="print JSON for scripts")
-    suggest = commands.add_parser("suggest", help="show the current movement and how to do it",
-                                  description="Show the current suggestion with its steps.")
-    suggest.add_argument("--list", action="store_true", help="list every movement and its id")
-    suggest.add_argument("--why", action="store_true",
-                         help="say in one sentence why this movement, in this form, came")
-    felt = commands.add_parser(
-        "felt", help="say how the last movement felt: easier, same or tighter",
-        description="Note how the movement you last did felt. Suggestions learn from it: "
-                    "one that felt tighter comes in its gentler form, and less often, for "
-                    "a while; one that keeps feeling easier comes a little more often.")
-    felt.add_argument("feeling", metavar="easier|same|tighter")
-    felt.add_argument("movement", nargs="?", metavar="MOVEMENT-ID",
-                      help="the movement it is about (default: the last one done); "
-                           "`budge suggest --list` shows the ids")
-    body = commands.add_parser(
-        "body", help="note how your body is today, from 0 to 10",
-        description="Note how your body is today, from 0 to 10 where 10 is at ease, with a "
-                    "sentence if you like. The day's last note stands; a day noted at 3 or "
-                    "below brings only the gentlest movements. `budge stats` shows the notes "
-                    "beside the practice.")
-    body.add_argument("ease", metavar="N", help="0 to 10, where 10 is at ease")
-    body.add_argument("note", nargs="*", metavar="NOTE",
-                      help="a sentence about today (at most 500 characters)")
-    commands.add_parser("reload", help="re-read the config now",
-                        description="Make the running daemon re-read its config at once.")
-    config = commands.add_parser("config", help="check or locate the config file",
-                                 description="Check the config file, or print where it is.")
-    config_commands = config.add_subparsers(dest="config_command", metavar="ACTION",
-                                            required=True)
-    config_commands.add_parser("check", help="validate the config and movement files",
-                               description="Validate the config and your movements file; "
-                                           "exit 2 listing every problem.")
-    config_commands.add_parser("path", help="print the config file's path",
-                               description="Print the path of the config file in use.")
-
-    stats = commands.add_parser(
-        "stats", help="today, your streak, this week and the last 30 days",
-        description="A summary of your history: today against the goal, current and best "
-                    "streak, this week and recent days, the body regions you worked and the "
-                    "movements done most and least.")
-    stats.add_argument("--json", action="store_true", help="print JSON for scripts")
-    stats.add_argument("--days", type=_positive_days, default=30, metavar="N",
-                       help="the window in days (default 30)")
-    stats.add_argument("--png", metavar="FILE",
-                       help="also draw the streaks-and-stats card into FILE: a PNG, or a "
-                            "JPEG or WebP picture when FILE ends in .jpg, .jpeg or .webp")
-    stats.add_argument("--scale", type=int, choices=(1, 2), default=1,
-                       help="the card's scale: 2 for high-density screens")
-    stats.add_argument("--open", action="store_true",
-                       help="open the card in your image viewer (drawn into budge's data "
-                            "folder unless --png says where)")
-    export = commands.add_parser(
-        "export", help="write every event to a CSV or JSON file",
-        description="Write your whole history, every event with its stable id, as CSV or "
-                    "JSON; `budge import` reads it back on another computer.")
-    export.add_argument("--format", choices=("csv", "json"),
-                        help="file format (default: from FILE's extension, .csv or .json; "
-                             "CSV on standard output)")
-    export.add_argument("file", nargs="?", metavar="FILE",
-                        help="where to write (default: standard output)")
-    import_ = commands.add_parser(
-        "import", help="add the events of an exported file to your history",
-        description="Read a file written by `budge export` (CSV or JSON). Events already in "
-                    "your history are left alone, so importing twice changes nothing.")
-    import_.add_argument("file", metavar="FILE", help="the exported file ('-': standard input)")
-    import_.add_argument("--format", choices=("csv", "json"),
-                         help="file format (default: from the name or the contents)")
-
-    autostart = commands.add_parser("autostart", help="start budge when you log in",
-                                    description="Turn starting budge at login on or off, or "
-                                                "show whether it is on.")
-    autostart.add_argument("action", choices=("on", "off", "status"))
-    desktop = commands.add_parser("desktop",
-                                  help="add budge to the application menu (Linux, Windows)",
-                                  description="Install or remove the application-menu entry "
-                                              "and icons (on Windows: the Start-menu shortcut "
-                                              "and the app id its notifications need).")
-    desktop.add_argument("action", choices=("install", "uninstall"))
-    logs = commands.add_parser("logs", help="show the log file's path and last lines",
-                               description="Print where the log is and its last lines.")
-    logs.add_argument("-n", "--lines", type=int, default=20, metavar="N",
-                      help="how many lines to show (default 20)")
-    uninstall = commands.add_parser(
-        "uninstall", help="remove autostart and launcher entries (--purge: your data too)",
-        description="Remove the autostart entry, the launcher and its icons. Your config "
-                    "and history are kept unless you add --purge --yes.")
-    uninstall.add_argument("--purge", action="store_true",
-                           help="also delete the config, history and logs")
-    uninstall.add_argument("--yes", action="store_true", help="confirm --purge")
-    # `budge run --config FILE` reads as naturally as `budge --config FILE run`.
-    for sub in [*commands.choices.values(), *config_commands.choices.values()]:
-        sub.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
-                         help="use this config file (also: BUDGE_CONFIG)")
+    for command in COMMANDS:
+        _add_command(commands, command)
     return parser
+
+
+def _add_command(commands: argparse._SubParsersAction[argparse.ArgumentParser],
+                 command: Command) -> None:
+    sub = commands.add_parser(command.name, help=command.help,
+                              description=command.description)
+    for argument in command.arguments:
+        sub.add_argument(*argument.names, **argument.options)
+    if command.actions:
+        actions = sub.add_subparsers(dest=f"{command.name}_command", metavar="ACTION",
+                                     required=True)
+        for action in command.actions:
+            _add_command(actions, action)
+    # `budge run --config FILE` reads as naturally as `budge --config FILE run`.
+    sub.add_argument("--config", metavar="FILE", default=argparse.SUPPRESS,
+                     help="use this config file (also: BUDGE_CONFIG)")
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -226,31 +106,26 @@ def _main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     command = args.command or ("run" if args.verbose_run else "start")
+    entry = _BY_NAME[command]
     if extra:
         # argparse reads "-5m" as an option; say what is really wrong with it.
-        if command in ("snooze", "pause") and extra[0][1:2].isdigit():
+        if entry.takes_durations and extra[0][1:2].isdigit():
             print(f"budge {command}: {extra[0]!r} is negative; expected {DURATION_HELP}",
                   file=sys.stderr)
             return EXIT_USAGE
         parser.error("unrecognized arguments: " + " ".join(extra))
     paths = resolve(os.environ, args.config)
-    missing = _missing_config(paths, command, args)
+    entry = _chosen(entry, args)
+    missing = _missing_config(paths, entry, args)
     if missing:
         print(f"budge {command}: {missing}", file=sys.stderr)
         return EXIT_USAGE
     try:
-        if command == "run":
-            from budge.app.daemon import run
-
-            return run(paths, no_tray=getattr(args, "no_tray", False),
-                       verbose=getattr(args, "verbose", False) or args.verbose_run)
-        if command == "config":
-            return _config(paths, args.config_command)
-        if command == "suggest" and args.list:
+        if entry.handler is not None:
+            return entry.handler(paths, args)
+        if command == "suggest" and args.list:  # listing the movements needs no budge
             return _list_movements(paths)
-        if command in _LOCAL_COMMANDS:
-            return _LOCAL_COMMANDS[command](paths, args)
-        return _control(paths, command, args)
+        return _control(paths, entry, args)
     except UsageError as error:
         from budge.adapters.invocation import typed
 
@@ -260,23 +135,40 @@ def _main(argv: Sequence[str] | None = None) -> int:
         return 130
 
 
-def _missing_config(paths: Paths, command: str, args: argparse.Namespace) -> str | None:
+def _chosen(command: Command, args: argparse.Namespace) -> Command:
+    """The command itself, or the action of it that was given (``config check``)."""
+    if not command.actions:
+        return command
+    name = getattr(args, f"{command.name}_command")
+    return next(action for action in command.actions if action.name == name)
+
+
+def _missing_config(paths: Paths, command: Command, args: argparse.Namespace) -> str | None:
     """A config file the user named (``--config`` or ``BUDGE_CONFIG``) that is not
     there: most likely a typing mistake, so no command quietly runs on the
     defaults instead. Starting budge writes the commented template there, as
     on a first run; ``config path`` only says where the file goes."""
     if not (args.config or os.environ.get("BUDGE_CONFIG")) or paths.config_file.exists():
         return None
-    if command in ("run", "start") or (command == "config" and args.config_command == "path"):
+    if command.config_optional:
         return None
     return (f"there is no config file at {paths.config_file}; check the name, or start "
             "budge with it once to write a commented one there")
 
 
-def _config(paths: Paths, action: str) -> int:
-    if action == "path":
-        print(paths.config_file)
-        return 0
+def _run(paths: Paths, args: argparse.Namespace) -> int:
+    from budge.app.daemon import run
+
+    return run(paths, no_tray=getattr(args, "no_tray", False),
+               verbose=getattr(args, "verbose", False) or args.verbose_run)
+
+
+def _config_path(paths: Paths, args: argparse.Namespace) -> int:
+    print(paths.config_file)
+    return 0
+
+
+def _config_check(paths: Paths, args: argparse.Namespace | None = None) -> int:
     from budge.adapters.config import load_settings
     from budge.core.problems import ConfigError
 
@@ -294,6 +186,7 @@ def _config(paths: Paths, action: str) -> int:
 
 def _start(paths: Paths, args: argparse.Namespace) -> int:
     """Start budge in the background and return once it runs (or say why it did not)."""
+    import subprocess
     import threading
 
     from budge.adapters import control, invocation
@@ -309,7 +202,14 @@ def _start(paths: Paths, args: argparse.Namespace) -> int:
                               daemon=True)
     reader.start()
     reader.join(_START_WAIT_S)
-    text = b"".join(said).decode("utf-8", "replace").rstrip()
+    output = b"".join(said)
+    running = output.endswith(invocation.RUNNING_MARK)
+    text = output.removesuffix(invocation.RUNNING_MARK).decode("utf-8", "replace").rstrip()
+    if not reader.is_alive() and not running:
+        # The pipe closed without budge saying it runs: it stopped, and its exit
+        # status comes a moment after the pipe closes.
+        with contextlib.suppress(subprocess.TimeoutExpired):
+            process.wait(timeout=_START_WAIT_S)
     code = process.poll()
     if code is not None:
         print(text or f"budge stopped at once (exit status {code}); "
@@ -318,7 +218,7 @@ def _start(paths: Paths, args: argparse.Namespace) -> int:
     if text:
         print(text)
     command = invocation.this_command()
-    state = "is running" if not reader.is_alive() else "is starting"
+    state = "is running" if running else "is starting"
     print(f"budge {state} in the background (pid {process.pid}). "
           f"`{command} status` shows what it is doing; `{command} quit` stops it.")
     if note:
@@ -518,7 +418,7 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
     today = datetime.now(local_zone()).date()
     store = _open_store(paths)
     try:
-        counts = stats_module.gather(store, today, args.days)
+        counts = store.stats_counts(today, args.days)
     finally:
         store.close()
     config = settings.config
@@ -636,9 +536,92 @@ def _import(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
-_LOCAL_COMMANDS = {"autostart": _autostart, "desktop": _desktop, "logs": _logs,
-                   "uninstall": _uninstall, "export": _export, "import": _import,
-                   "stats": _stats, "start": _start, "quit": _quit}
+# Every `budge` command, in the order of `budge --help`: the commands for budge
+# come from budge.app.commands; those below are carried out here.
+COMMANDS: tuple[Command, ...] = (
+    Command("start", "start budge in the background (the default)",
+            "Start budge in the background, away from this terminal, and put a `budge` "
+            "command on your PATH if there is none. `budge quit` stops it.",
+            handler=_start, config_optional=True),
+    Command("quit", "stop the running budge",
+            "Stop the running budge; it saves everything first.",
+            handler=_quit),
+    Command("run", "run budge in this terminal (Ctrl+C stops it)",
+            "Run budge in the foreground: a tray icon and a reminder every interval inside "
+            "your active hours. Login entries start it this way.",
+            arguments=(arg("--no-tray", action="store_true",
+                           help="run without a tray icon (control budge from the command "
+                                "line)"),
+                       arg("-v", "--verbose", action="store_true", help="log every step")),
+            handler=_run, config_optional=True),
+    *(command for command in CONTROL if command.on_command_line),
+    Command("config", "check or locate the config file",
+            "Check the config file, or print where it is.",
+            actions=(Command("check", "validate the config and movement files",
+                             "Validate the config and your movements file; exit 2 listing "
+                             "every problem.",
+                             handler=_config_check),
+                     Command("path", "print the config file's path",
+                             "Print the path of the config file in use.",
+                             handler=_config_path, config_optional=True))),
+    Command("stats", "today, your streak, this week and the last 30 days",
+            "A summary of your history: today against the goal, current and best streak, "
+            "this week and recent days, the body regions you worked and the movements done "
+            "most and least.",
+            arguments=(arg("--json", action="store_true", help="print JSON for scripts"),
+                       arg("--days", type=_positive_days, default=30, metavar="N",
+                           help="the window in days (default 30)"),
+                       arg("--png", metavar="FILE",
+                           help="also draw the streaks-and-stats card into FILE: a PNG, or "
+                                "a JPEG or WebP picture when FILE ends in .jpg, .jpeg or "
+                                ".webp"),
+                       arg("--scale", type=int, choices=(1, 2), default=1,
+                           help="the card's scale: 2 for high-density screens"),
+                       arg("--open", action="store_true",
+                           help="open the card in your image viewer (drawn into budge's "
+                                "data folder unless --png says where)")),
+            handler=_stats),
+    Command("export", "write every event to a CSV or JSON file",
+            "Write your whole history, every event with its stable id, as CSV or JSON; "
+            "`budge import` reads it back on another computer.",
+            arguments=(arg("--format", choices=("csv", "json"),
+                           help="file format (default: from FILE's extension, .csv or "
+                                ".json; CSV on standard output)"),
+                       arg("file", nargs="?", metavar="FILE",
+                           help="where to write (default: standard output)")),
+            handler=_export),
+    Command("import", "add the events of an exported file to your history",
+            "Read a file written by `budge export` (CSV or JSON). Events already in your "
+            "history are left alone, so importing twice changes nothing.",
+            arguments=(arg("file", metavar="FILE",
+                           help="the exported file ('-': standard input)"),
+                       arg("--format", choices=("csv", "json"),
+                           help="file format (default: from the name or the contents)")),
+            handler=_import),
+    Command("autostart", "start budge when you log in",
+            "Turn starting budge at login on or off, or show whether it is on.",
+            arguments=(arg("action", choices=("on", "off", "status")),),
+            handler=_autostart),
+    Command("desktop", "add budge to the application menu (Linux, Windows)",
+            "Install or remove the application-menu entry and icons (on Windows: the "
+            "Start-menu shortcut and the app id its notifications need).",
+            arguments=(arg("action", choices=("install", "uninstall")),),
+            handler=_desktop),
+    Command("logs", "show the log file's path and last lines",
+            "Print where the log is and its last lines.",
+            arguments=(arg("-n", "--lines", type=int, default=20, metavar="N",
+                           help="how many lines to show (default 20)"),),
+            handler=_logs),
+    Command("uninstall", "remove autostart and launcher entries (--purge: your data too)",
+            "Remove the autostart entry, the launcher and its icons. Your config and "
+            "history are kept unless you add --purge --yes.",
+            arguments=(arg("--purge", action="store_true",
+                           help="also delete the config, history and logs"),
+                       arg("--yes", action="store_true", help="confirm --purge")),
+            handler=_uninstall),
+)
+
+_BY_NAME = {command.name: command for command in COMMANDS}
 
 
 def _list_movements(paths: Paths) -> int:
@@ -659,86 +642,14 @@ def _settings_or_exit(paths: Paths) -> Settings:
         raise UsageError(f"the config has problems:\n{error}") from error
 
 
-def request_for(command: str, args: argparse.Namespace,
-                now: datetime | None = None) -> dict[str, Any]:
-    """Turn parsed arguments into a control request; bad values raise UsageError."""
-    now = now or datetime.now(UTC)
-    if command == "snooze":
-        if not args.duration:
-            return {"cmd": "snooze"}
-        snooze = _duration(" ".join(args.duration), "; for a long break, use `budge pause`")
-        return {"cmd": "snooze", "seconds": int(snooze.total_seconds())}
-    if command == "pause":
-        return {"cmd": "pause", **_pause_target(args.when, now)}
-    if command == "suggest":
-        return {"cmd": "status"}
-    if command == "rest":
-        return {"cmd": "rest", "mode": _REST_MODES[args.mode]}
-    if command == "felt":
-        from budge.core.journal import feeling_problem
-
-        problem = feeling_problem(args.feeling)
-        if problem is not None:
-            raise UsageError(problem)
-        request: dict[str, Any] = {"cmd": "felt", "feeling": args.feeling.strip().lower()}
-        if args.movement:
-            request["movement"] = args.movement
-        return request
-    if command == "body":
-        from budge.core.journal import check_body
-
-        try:
-            ease, note = check_body(args.ease, " ".join(args.note))
-        except ValueError as error:
-            raise UsageError(str(error)) from error
-        return {"cmd": "body", "ease": ease, "note": note}
-    return {"cmd": command}
-
-
-_REST_MODES = {"today": "rest", "gentle": "gentle", "off": "normal"}
-
-
-def _duration(text: str, too_long_hint: str = "") -> timedelta:
-    """A duration argument; a plain number is minutes, as in the config."""
-    try:
-        value = parse_duration(text)
-    except ValueError as error:
-        raise UsageError(str(error)) from error
-    if value > timedelta(days=7):
-        from budge.core.durations import describe_duration
-
-        raise UsageError(f"{text!r} is {describe_duration(value)}, longer than a week"
-                         f"{too_long_hint}")
-    return value
-
-
-def _pause_target(words: list[str], now: datetime) -> dict[str, Any]:
-    text = " ".join(words).strip().lower()
-    if not text:
-        return {"until": (now + timedelta(hours=1)).isoformat()}
-    if text == "tomorrow":
-        return {"tomorrow": True}
-    if text.startswith("until "):
-        try:
-            clock = parse_clock(text.removeprefix("until "))
-        except ValueError as error:
-            raise UsageError(str(error)) from error
-        from budge.adapters.localzone import local_zone
-
-        local_now = now.astimezone(local_zone())
-        target = local_now.replace(hour=clock.hour, minute=clock.minute, second=0, microsecond=0)
-        if target <= local_now:
-            target += timedelta(days=1)
-        return {"until": target.astimezone(UTC).isoformat()}
-    return {"until": (now + _duration(text)).isoformat()}
-
-
-def _control(paths: Paths, command: str, args: argparse.Namespace) -> int:
+def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
+    """Send the command's request to the running budge, or, with none, carry it
+    out on the store; then show the reply."""
     from multiprocessing import AuthenticationError
 
     from budge.adapters import control
 
-    request = request_for(command, args)
+    request = command.request(args, datetime.now(UTC))
     try:
         reply = control.send(paths.control_address(), paths.key_file, request)
     except AuthenticationError:
@@ -755,17 +666,16 @@ def _control(paths: Paths, command: str, args: argparse.Namespace) -> int:
         return 1
     running = reply is not None
     if reply is None:
-        if command == "reload":
+        if command.when_not_running == "config check":
             print("budge is not running; the config will be read when it starts.")
-            return _config(paths, "check")
+            return _config_check(paths)
         reply = _offline(paths, request)
-    return _show(paths, command, args, reply, running)
+    return _SHOWN[command.shows](paths, command, args, reply, running)
 
 
 def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
     from budge.adapters.localzone import local_zone
     from budge.app.application import App
-    from budge.app.commands import dispatch
     from budge.core.ports import SystemClock
 
     settings = _settings_or_exit(paths)
@@ -775,44 +685,43 @@ def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
                   rng=random.Random(), config_path=paths.config_file,
                   movements_path=paths.user_movements, running=False)
         reply = dispatch(app, request)
-        if not reply.get("ok") and store.write_error is not None:
+        not_saved = app.not_saved
+        if not reply.get("ok") and not_saved is not None:
             # Refused (`budge felt` with nothing done yet): maybe for want of what
             # could not be saved, so say that too.
             reply["message"] += (f" (budge cannot save to {paths.database} either: "
-                                 f"{store.write_error}.)")
+                                 f"{not_saved}.)")
         if store.unsaved:
             # Nothing stays in memory after this process: say it was not saved.
             return {"ok": False, "message": f"could not save to {paths.database}: "
-                    f"{store.write_error}. Nothing was recorded; free some space (or make "
+                    f"{not_saved}. Nothing was recorded; free some space (or make "
                     "the folder writable) and try again."}
         return reply
     finally:
         store.close()
 
 
-def _show(paths: Paths, command: str, args: argparse.Namespace, reply: dict[str, Any],
-          running: bool) -> int:
-    status = reply.get("status") or {}
-    if command == "status":
-        if args.json:
-            print(json.dumps(status, indent=2))
-        else:
-            print(format_status(status))
-        return 0
-    if command == "suggest":
-        if args.why:
-            print(status.get("why") or "No movement is chosen yet.")
-            return 0
-        return _show_suggestion(paths, status)
+def _show_message(paths: Paths, command: Command, args: argparse.Namespace,
+                  reply: dict[str, Any], running: bool) -> int:
     message = reply.get("message", "")
     if reply.get("usage"):
-        print(f"budge {command}: {message}", file=sys.stderr)
+        print(f"budge {command.name}: {message}", file=sys.stderr)
         return EXIT_USAGE
     print(message if reply.get("ok") else f"budge: {message}",
           file=sys.stdout if reply.get("ok") else sys.stderr)
-    if not running and command in ("snooze", "skip", "pause", "resume", "rest"):
+    if not running and command.when_not_running == "takes effect at start":
         print("(budge is not running; this takes effect when it starts.)")
     return 0 if reply.get("ok") else 1
+
+
+def _show_status(paths: Paths, command: Command, args: argparse.Namespace,
+                 reply: dict[str, Any], running: bool) -> int:
+    status = reply.get("status") or {}
+    if args.json:
+        print(json.dumps(status, indent=2))
+    else:
+        print(format_status(status))
+    return 0
 
 
 def format_status(status: dict[str, Any]) -> str:
@@ -850,7 +759,12 @@ def format_status(status: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _show_suggestion(paths: Paths, status: dict[str, Any]) -> int:
+def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
+                     reply: dict[str, Any], running: bool) -> int:
+    status = reply.get("status") or {}
+    if args.why:
+        print(status.get("why") or "No movement is chosen yet.")
+        return 0
     current = status.get("current")
     if not current:
         print("No movement is chosen yet.")
@@ -869,3 +783,8 @@ def _show_suggestion(paths: Paths, status: dict[str, Any]) -> int:
     print(f"Why: {movement.why}")
     print(f"Gentler: {movement.gentler}")
     return 0
+
+
+# How the reply to each kind of command is shown.
+_SHOWN: dict[Shows, Callable[[Paths, Command, argparse.Namespace, dict[str, Any], bool], int]] = {
+    "message": _show_message, "status": _show_status, "suggestion": _show_suggestion}

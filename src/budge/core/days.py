@@ -13,10 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-REST = "rest"
-GENTLE = "gentle"
-NORMAL = "normal"
-DAY_MODES = (REST, GENTLE, NORMAL)
+from budge.core.kinds import GENTLE, REST
+
 PERIODS = ("week", "month", "year")
 
 

@@ -11,7 +11,7 @@ Parsing raises :class:`ValueError` with a sentence a user can act on; callers
 from __future__ import annotations
 
 import re
-from datetime import time, timedelta
+from datetime import datetime, time, timedelta, tzinfo
 
 # Every spelling of a unit a person is likely to type, and what it is worth.
 _UNITS = {
@@ -77,21 +77,13 @@ def parse_duration(text: str | int) -> timedelta:
     return timedelta(seconds=seconds)
 
 
-def _parts(value: timedelta, units: tuple[str, str, str]) -> list[str]:
-    hours, rest = divmod(max(0, int(value.total_seconds())), 3600)
-    minutes, seconds = divmod(rest, 60)
-    parts = [f"{n}{unit}" for n, unit in zip((hours, minutes, seconds), units, strict=True) if n]
-    return parts or [f"0{units[2]}"]
-
-
-def format_duration(value: timedelta) -> str:
-    """The shortest human form: ``1h30m``, ``10m``, ``45s``."""
-    return "".join(_parts(value, ("h", "m", "s")))
-
-
 def describe_duration(value: timedelta) -> str:
     """Words for menus and messages: ``30 min``, ``1 h``, ``1 h 30 min``, ``45 s``."""
-    return " ".join(_parts(value, (" h", " min", " s")))
+    hours, rest = divmod(max(0, int(value.total_seconds())), 3600)
+    minutes, seconds = divmod(rest, 60)
+    units = (" h", " min", " s")
+    parts = [f"{n}{unit}" for n, unit in zip((hours, minutes, seconds), units, strict=True) if n]
+    return " ".join(parts) or "0 s"
 
 
 def parse_clock(text: str) -> time:
@@ -103,3 +95,16 @@ def parse_clock(text: str) -> time:
     if hour > 23 or minute > 59:
         raise ValueError(f"{text!r} is not a time of day (00:00 to 23:59)")
     return time(hour, minute)
+
+
+def describe_time(at: datetime, now: datetime, tz: tzinfo) -> str:
+    """``14:30``, ``tomorrow 09:00`` or ``Mon 09:00``, in local time."""
+    local, today = at.astimezone(tz), now.astimezone(tz).date()
+    clock = local.strftime("%H:%M")
+    if local.date() == today:
+        return clock
+    if (local.date() - today).days == 1:
+        return f"tomorrow {clock}"
+    if (local.date() - today).days < 7:
+        return f"{local.strftime('%a')} {clock}"
+    return f"{local.strftime('%Y-%m-%d')} {clock}"

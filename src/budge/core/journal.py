@@ -87,10 +87,10 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from budge.core.chooser import Filters, choose, eligible
-from budge.core.days import GENTLE, NORMAL, REST
+from budge.core.kinds import GENTLE, NORMAL, REST
 from budge.core.movements import Movement
-from budge.core.stats import HEATMAP_WEEKS, week_start
 from budge.core.streak import compute_streak
+from budge.core.weeks import HEATMAP_WEEKS, first_day_shown, week_start
 
 # --- The vocabulary and the words people see -------------------------------------------
 
@@ -655,11 +655,6 @@ class AnswerCounts:
     @property
     def total(self) -> int:
         return self.easier + self.same + self.tighter
-
-
-def first_day_shown(today: date) -> date:
-    """The first day of the 12-week line: the same weeks as the heatmap."""
-    return week_start(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
 
 
 def ease_days(notes: Mapping[date, int], done_by_day: Mapping[date, int], first: date,

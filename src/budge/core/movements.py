@@ -10,7 +10,6 @@ from __future__ import annotations
 import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
-from pathlib import Path
 from typing import Any
 
 from budge.core.durations import describe_duration
@@ -171,24 +170,3 @@ def merge_catalogs(
             merged.append(movement)
             seen.add(movement.id)
     return merged
-
-
-def load_builtin() -> list[Movement]:
-    from budge.adapters.resources import read_text
-
-    movements, problems = parse_catalog(read_text("assets/movements.toml"), "movements.toml")
-    problems.raise_if_any()
-    return movements
-
-
-def load_user(path: Path) -> tuple[list[Movement], ProblemList]:
-    """The user's own movements, if the file exists."""
-    if not path.exists():
-        return [], ProblemList(str(path))
-    from budge.core.problems import read_user_text
-
-    text, problems = read_user_text(path)
-    if text is None:
-        return [], problems
-    movements, more = parse_catalog(text, str(path))
-    return movements, more

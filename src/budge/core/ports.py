@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
-from typing import TYPE_CHECKING, Protocol
+from datetime import UTC, datetime, timedelta, tzinfo
+from typing import Protocol
 
-if TYPE_CHECKING:
-    from budge.app.application import Snapshot
+from budge.core import journal, kinds
+from budge.core.days import DEFAULT_ALLOWANCE, RestAllowance
+from budge.core.movements import Movement
+from budge.core.problems import ConfigProblem
+from budge.core.streak import Streak
 
 
 class Clock(Protocol):
@@ -31,6 +34,69 @@ class Timer(Protocol):
     def schedule(self, at: datetime | None) -> None: ...
 
     def shutdown(self) -> None: ...
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """What the tray and ``status`` show; computed after every change."""
+
+    running: bool
+    now: datetime
+    next_due: datetime | None
+    paused_until: datetime | None
+    current: Movement | None
+    pending: bool
+    streak: Streak
+    tz: tzinfo
+    day_mode: str = kinds.NORMAL  # today: normal, or a rest or gentle day the user chose
+    rest_used: int = 0  # rest and gentle days chosen in the allowance's current period
+    rest_allowance: RestAllowance = DEFAULT_ALLOWANCE
+    waiting: str | None = None  # why a due reminder waits ("camera in use")
+    # The config did not validate: budge runs on other settings meanwhile.
+    config_problem: ConfigProblem | None = None
+    # The journal: the movement of the most recent done event and how it felt (if
+    # answered), the ease noted today, and the form and reason of the current choice.
+    last_done: Movement | None = None
+    last_felt: str | None = None
+    body_today: int | None = None
+    form: str = journal.USUAL
+    why: str | None = None
+    # What the tray's menu offers: the snooze choices, the gentle day's interval,
+    # and the time "until tomorrow" pauses until (None: no active day ahead).
+    snooze_options: tuple[timedelta, ...] = (timedelta(minutes=5),)
+    gentle_interval: timedelta = timedelta(hours=1)
+    tomorrow: datetime | None = None
+
+    def to_json(self) -> dict[str, object]:
+        return {
+            "running": self.running,
+            "next_reminder": _iso(self.next_due),
+            "paused_until": _iso(self.paused_until),
+            "current": None if self.current is None else {
+                "id": self.current.id, "name": self.current.name, "cue": self.current.cue,
+                "seconds": self.current.seconds, "region": self.current.region},
+            "today_done": self.streak.today_done,
+            "daily_goal": self.streak.goal,
+            "streak": self.streak.current,
+            "best_streak": self.streak.best,
+            "day": self.day_mode,
+            "rest_days_used": self.rest_used,
+            "rest_allowance": {"days": self.rest_allowance.days,
+                               "period": self.rest_allowance.period},
+            "waiting": self.waiting,
+            "config_problem": (None if self.config_problem is None
+                               else self.config_problem.to_json()),
+            "last_done": None if self.last_done is None else {
+                "id": self.last_done.id, "name": self.last_done.name},
+            "last_felt": self.last_felt,
+            "body_today": self.body_today,
+            "form": self.form,
+            "why": self.why,
+        }
+
+
+def _iso(value: datetime | None) -> str | None:
+    return value.isoformat() if value else None
 
 
 class Tray(Protocol):
@@ -59,7 +125,12 @@ class Tray(Protocol):
 
 
 class Notifier(Protocol):
-    """Shows a desktop notification. Any thread; never raises."""
+    """Shows a desktop notification. Any thread.
+
+    One backend raises when it cannot show it (that is how the chain in
+    :mod:`budge.adapters.notify.chain` knows to try the next); what the
+    application holds is that chain, which never raises.
+    """
 
     def send(self, title: str, body: str, timeout: timedelta) -> None: ...
 
@@ -75,10 +146,6 @@ class Reminder:
     timeout: timedelta | None  # None: until answered or replaced
     snooze_label: str  # "Snooze 5 min"
     hint: str = "Mark it done from budge's tray menu, or run `budge done`."
-
-
-# The one-tap answers to "How did that feel?" (budge.core.journal.FEELINGS).
-FEELINGS = ("easier", "same", "tighter")
 
 
 @dataclass(frozen=True)
@@ -98,7 +165,8 @@ class ReminderNotifier(Notifier, Protocol):
     """A notifier that can also show a reminder with buttons and take it away.
 
     ``remind`` shows the reminder, replacing the one on screen; ``withdraw``
-    closes it once it has been answered anywhere. Any thread; never raises.
+    closes it once it has been answered anywhere. Any thread; as with
+    :class:`Notifier`, one backend raises and the chain never does.
     """
 
     def remind(self, reminder: Reminder) -> None: ...

@@ -11,7 +11,6 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
-from pathlib import Path
 
 MAX_FILE_BYTES = 1_000_000
 _LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -189,32 +188,6 @@ def _toml_hint(reason: str, line: str | None) -> str | None:
     if value[0] not in "\"'{" and reason.startswith(("Invalid value", "Expected newline")):
         return f'text values need quotes, e.g. {key} = "{value}"'
     return None
-
-
-def read_user_text(path: Path) -> tuple[str | None, ProblemList]:
-    """Read a user's UTF-8 file, tolerating a BOM; size and encoding are checked."""
-    raw, problems = read_user_bytes(path)
-    if raw is None:
-        return None, problems
-    text, more = decode_user_text(raw, str(path))
-    problems.extend(more)
-    return text, problems
-
-
-def read_user_bytes(path: Path) -> tuple[bytes | None, ProblemList]:
-    """A user's file as it is on disk, size checked; (None, no problem): no such file."""
-    problems = ProblemList(str(path))
-    try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.add(Problem("file", f"{size} bytes", f"at most {MAX_FILE_BYTES} bytes"))
-            return None, problems
-        return path.read_bytes(), problems
-    except FileNotFoundError:
-        return None, problems
-    except OSError as error:
-        problems.add(Problem("file", error.strerror or str(error), "a readable file"))
-        return None, problems
 
 
 def decode_user_text(raw: bytes, source: str) -> tuple[str | None, ProblemList]:

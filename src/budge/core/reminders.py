@@ -24,8 +24,9 @@ _MOST_OFTEN = timedelta(minutes=1)
 class Senses(Protocol):
     """What the desktop says about the person, asked only when the core needs it.
 
-    Called on the timer's thread, under the application's lock; each call must
-    return quickly and never raise.
+    Called on whichever thread runs the application's operation (the timer's,
+    the clock watch's, the tray's on "Remind me anyway"), always under the
+    application's lock; each call must return quickly and never raise.
     """
 
     @property

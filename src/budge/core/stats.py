@@ -1,10 +1,10 @@
 """The user's history in numbers: a pure summary of aggregated counts.
 
-Nothing here reads a clock or the database: :func:`gather` asks the store for
-a few indexed aggregates (done per day, counts per kind over a span, done per
-movement, rest days) and :func:`summarize` turns them into :class:`Stats` for
-a given ``today``. ``budge stats``, its JSON and the picture card all read the
-same :class:`Stats`.
+Nothing here reads a clock or the database: the store answers a few indexed
+aggregates as :class:`Counts` (done per day, counts per kind over a span, done
+per movement, rest days; :meth:`budge.adapters.store.Store.stats_counts`) and
+:func:`summarize` turns them into :class:`Stats` for a given ``today``.
+``budge stats``, its JSON and the picture card all read the same :class:`Stats`.
 """
 
 from __future__ import annotations
@@ -13,17 +13,15 @@ from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from budge.core import journal, kinds
 from budge.core.days import DEFAULT_ALLOWANCE, RestAllowance, streak_keeping, used_in_period
+from budge.core.journal import Answer, Milestone, Patterns, Upcoming
 from budge.core.movements import REGIONS, Movement
 from budge.core.streak import Streak, compute_streak
+from budge.core.weeks import HEATMAP_WEEKS, first_day_shown, week_start
 
-if TYPE_CHECKING:
-    from budge.adapters.store import Store
-    from budge.core.journal import Answer, Milestone, Patterns, Upcoming
-
-HEATMAP_WEEKS = 12
 REGION_LABELS = {
     "neck": "neck", "shoulders": "shoulders", "upper_back": "upper back",
     "lower_back": "lower back", "core": "core", "hips_legs": "hips and legs",
@@ -117,7 +115,7 @@ class Stats:
 
 @dataclass(frozen=True)
 class Counts:
-    """What :func:`summarize` needs from the store, already aggregated."""
+    """What :func:`summarize` needs from the history, already aggregated."""
 
     done_by_day: Mapping[date, int]
     week_kinds: Mapping[str, int]
@@ -127,28 +125,6 @@ class Counts:
     first_day: date | None = None  # of the whole history
     answers: Sequence[Answer] = ()  # "How did that feel?", over the heatmap's weeks
     ease_by_day: Mapping[date, int] = field(default_factory=dict)  # each day's last note
-
-
-def gather(store: Store, today: date, window_days: int) -> Counts:
-    """The handful of indexed aggregate queries the summary is made from."""
-    from budge.core.journal import first_day_shown, last_note_by_day
-
-    shown = first_day_shown(today)
-    notes = last_note_by_day(store.body_notes(since=shown))
-    return Counts(
-        done_by_day=store.done_by_day(),
-        week_kinds=store.kind_counts(week_start(today), today),
-        window_kinds=store.kind_counts(today - timedelta(days=window_days - 1), today),
-        window_movements=store.done_by_movement(today - timedelta(days=window_days - 1), today),
-        day_modes=store.day_modes(),
-        first_day=store.first_day(),
-        answers=store.answers(since=shown),
-        ease_by_day={day: note.ease for day, note in notes.items()},
-    )
-
-
-def week_start(day: date) -> date:
-    return day - timedelta(days=day.weekday())
 
 
 def summarize(counts: Counts, today: date, window_days: int, goal: int,
@@ -170,8 +146,7 @@ def summarize(counts: Counts, today: date, window_days: int, goal: int,
     most = sorted(named.items(), key=lambda item: (-item[1], item[0]))[:top]
     pool = {m.name: named.get(m.name, 0) for m in (enabled if enabled is not None else catalog)}
     least = sorted(pool.items(), key=lambda item: (item[1], item[0]))[:top]
-    first_shown = week_start(today) - timedelta(weeks=HEATMAP_WEEKS - 1)
-    from budge.core import journal
+    first_shown = first_day_shown(today)
 
     keeping = streak_keeping(counts.day_modes, allowance)
     return Stats(
@@ -201,10 +176,10 @@ def today_count(done: int, goal: int, compact: bool = False) -> str:
     return f"{text} + {extra} extra" if extra > 0 else text
 
 
-def _period(first: date, last: date, kinds: Mapping[str, int]) -> Period:
-    return Period(first=first, last=last, done=kinds.get("done", 0),
-                  reminded=kinds.get("reminded", 0), snoozed=kinds.get("snoozed", 0),
-                  skipped=kinds.get("skipped", 0), breaks=kinds.get("away", 0))
+def _period(first: date, last: date, counts: Mapping[str, int]) -> Period:
+    return Period(first=first, last=last, done=counts.get(kinds.DONE, 0),
+                  reminded=counts.get(kinds.REMINDED, 0), snoozed=counts.get(kinds.SNOOZED, 0),
+                  skipped=counts.get(kinds.SKIPPED, 0), breaks=counts.get(kinds.AWAY, 0))
 
 
 def format_text(stats: Stats) -> str:
@@ -240,7 +215,6 @@ def format_text(stats: Stats) -> str:
 
 def _journal_lines(stats: Stats) -> list[str]:
     """The journal's lines: a compact ease line, answers, pattern and milestones."""
-    from budge.core import journal
 
     lines: list[str] = []
     if stats.patterns is not None:

@@ -12,12 +12,11 @@ from __future__ import annotations
 import importlib
 import logging
 import shlex
-import subprocess
 from collections.abc import Callable, Mapping
 from typing import Any, Protocol
 
 from budge.adapters.autostart import AutostartStatus
-from budge.adapters.invocation import launch_args, launch_env
+from budge.adapters.invocation import windows_command_line
 
 RUN_KEY = r"Software\Microsoft\Windows\CurrentVersion\Run"
 VALUE = "budge"
@@ -66,17 +65,6 @@ class RunKey:
         return True
 
 
-def command_line(env: Mapping[str, str], executable: str | None = None) -> str:
-    """The Run value. A Run entry cannot set variables, so overrides ride on ``cmd /c set``."""
-    args = launch_args("win32", executable) if executable else launch_args("win32")
-    extra = launch_env(env)
-    line = subprocess.list2cmdline(args)
-    if not extra:
-        return line
-    sets = " && ".join(f'set "{k}={v}"' for k, v in sorted(extra.items()))
-    return f'cmd /c "{sets} && start "" {line}"'
-
-
 class WindowsAutostart:
     """``identity`` makes the app id and shortcut toasts need; it returns what it wrote."""
 
@@ -90,7 +78,7 @@ class WindowsAutostart:
         self.where = f"HKEY_CURRENT_USER\\{RUN_KEY}\\{VALUE}"
 
     def enable(self) -> AutostartStatus:
-        self._registry.set(VALUE, command_line(self._env, self._executable))
+        self._registry.set(VALUE, windows_command_line(self._env, self._executable))
         try:
             self._identity()
         except Exception as error:  # starting at login matters more than the toasts' buttons
@@ -112,6 +100,6 @@ class WindowsAutostart:
         value = self._registry.get(VALUE)
         if value is None:
             return AutostartStatus(False, self.where, None, False)
-        wanted = command_line(self._env, self._executable)
+        wanted = windows_command_line(self._env, self._executable)
         return AutostartStatus(True, self.where, shlex.split(value, posix=False),
                                value == wanted)

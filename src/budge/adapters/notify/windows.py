@@ -42,7 +42,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from budge.adapters.fileops import remove, write_atomic
-from budge.adapters.invocation import launch_args, launch_env
+from budge.adapters.invocation import launch_args, launch_env, windows_command_line
 from budge.core.ports import Reminder
 
 log = logging.getLogger("budge")
@@ -422,9 +422,7 @@ def shortcut_for(env: Mapping[str, str], executable: str | None = None) -> Short
         return Shortcut(target=args[0], arguments=subprocess.list2cmdline(args[1:]),
                         minimized=False, **common)
     # A shortcut cannot set variables either: the same ``cmd /c set`` as the Run key.
-    from budge.adapters.autostart.windows import command_line
-
-    line = command_line(env, executable)
+    line = windows_command_line(env, executable)
     return Shortcut(target=env.get("COMSPEC") or "cmd.exe", arguments=line.removeprefix("cmd "),
                     minimized=True, **common)
 

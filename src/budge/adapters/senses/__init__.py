@@ -164,10 +164,6 @@ class DesktopSenses:
     def watching(self) -> bool:
         return self._idle is not None
 
-    @property
-    def names(self) -> tuple[str | None, tuple[str, ...]]:
-        return (self._idle.name if self._idle else None, tuple(p.name for p in self._busy))
-
     def idle(self) -> timedelta | None:
         if self._idle is None:
             return None

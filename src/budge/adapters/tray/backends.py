@@ -22,20 +22,9 @@ from dataclasses import dataclass
 from types import ModuleType
 from typing import Any
 
+from budge.adapters.tray import import_pystray
+
 log = logging.getLogger("budge")
-
-
-def import_pystray() -> ModuleType:
-    previous = os.environ.get("PYSTRAY_BACKEND")
-    os.environ["PYSTRAY_BACKEND"] = "dummy"
-    try:
-        import pystray  # imported with the dummy backend: never fails
-    finally:
-        if previous is None:
-            os.environ.pop("PYSTRAY_BACKEND", None)
-        else:
-            os.environ["PYSTRAY_BACKEND"] = previous
-    return pystray
 
 
 class TrayUnavailable(Exception):

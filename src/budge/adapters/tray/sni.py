@@ -31,7 +31,7 @@ from typing import Any
 from PIL import Image
 
 from budge.adapters import bus as dbus
-from budge.adapters.tray.backends import import_pystray
+from budge.adapters.tray import import_pystray
 
 _base = import_pystray()._base
 
