@@ -51,9 +51,9 @@ log = logging.getLogger("budge")
 
 _CACHE_KIB = 256
 
-_MIGRATIONS: tuple[tuple[str, str], ...] = (
-    ("0001_events_and_state", """
-        CREATE TABLE events (
+# An event's columns as the events table declares them; the table of events
+# waiting to be saved (below) declares the same.
+_EVENT_COLUMNS = """
             id TEXT PRIMARY KEY,
             kind TEXT NOT NULL,
             at_utc TEXT NOT NULL,
@@ -61,7 +61,11 @@ _MIGRATIONS: tuple[tuple[str, str], ...] = (
             utc_offset INTEGER NOT NULL,
             movement TEXT,
             detail TEXT
-        );
+"""
+
+_MIGRATIONS: tuple[tuple[str, str], ...] = (
+    ("0001_events_and_state", f"""
+        CREATE TABLE events ({_EVENT_COLUMNS});
         CREATE INDEX events_day_kind ON events (local_day, kind);
         CREATE INDEX events_at ON events (at_utc);
         CREATE TABLE state (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -85,17 +89,7 @@ _COLUMNS = "id, kind, at_utc, local_day, utc_offset, movement, detail"
 # memory (PRAGMA temp_store = MEMORY): it needs no disk, even when the
 # database's own disk refuses every write. It is made on each connection the
 # store opens, and its rows follow the store to a new one.
-_PENDING = """
-    CREATE TEMP TABLE IF NOT EXISTS pending (
-        id TEXT PRIMARY KEY,
-        kind TEXT NOT NULL,
-        at_utc TEXT NOT NULL,
-        local_day TEXT NOT NULL,
-        utc_offset INTEGER NOT NULL,
-        movement TEXT,
-        detail TEXT
-    )
-"""
+_PENDING = f"CREATE TEMP TABLE IF NOT EXISTS pending ({_EVENT_COLUMNS})"
 # The two places events are read from, with the same columns: ``source`` puts
 # saved events (0) before waiting ones (1) at the same moment, and ``seq`` keeps
 # each table's own order (a waiting row, once saved, gets a rowid after every

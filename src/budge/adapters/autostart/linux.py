@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from pathlib import Path
 
 from budge.adapters.autostart import AutostartStatus
 from budge.adapters.fileops import remove, write_atomic
 from budge.adapters.invocation import launch_args, launch_env
-from budge.adapters.xdg.entry import entry_fields, exec_line, read_field, render, split_exec
-
-
-def xdg_dir(env: Mapping[str, str], variable: str, default: str) -> Path:
-    value = env.get(variable)
-    if value and Path(value).is_absolute():
-        return Path(value)
-    return Path(env.get("HOME") or Path.home()) / default
+from budge.adapters.xdg.entry import (
+    entry_fields,
+    exec_line,
+    read_field,
+    render,
+    split_exec,
+    xdg_dir,
+)
 
 
 class LinuxAutostart:

@@ -5,10 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from pathlib import Path
 
-from budge.adapters.autostart.linux import xdg_dir
 from budge.adapters.fileops import remove, write_atomic
 from budge.adapters.invocation import launch_args, launch_env
-from budge.adapters.xdg.entry import entry_fields, exec_line, render
+from budge.adapters.xdg.entry import entry_fields, exec_line, render, xdg_dir
 
 # The sizes desktops and the hicolor theme look for.
 ICON_SIZES = (16, 22, 24, 32, 48, 64, 128, 256)

@@ -9,6 +9,7 @@ string-level escape doubles every backslash.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from pathlib import Path
 
 _RESERVED = set(" \t\n\"'\\><~|&;$*?#()`")
 _ESCAPED_IN_QUOTES = set('"`$\\')
@@ -104,3 +105,11 @@ def entry_fields(exec_value: str, *, autostart: bool) -> dict[str, str]:
     if autostart:
         fields["X-GNOME-Autostart-enabled"] = "true"
     return fields
+
+
+def xdg_dir(env: Mapping[str, str], variable: str, default: str) -> Path:
+    """An XDG base folder (``XDG_CONFIG_HOME`` ...), or its default under the home."""
+    value = env.get(variable)
+    if value and Path(value).is_absolute():
+        return Path(value)
+    return Path(env.get("HOME") or Path.home()) / default
