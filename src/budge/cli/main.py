@@ -726,7 +726,7 @@ def _show_status(paths: Paths, command: Command, args: argparse.Namespace,
 
 def format_status(status: dict[str, Any]) -> str:
     from budge.adapters.localzone import local_zone
-    from budge.app.application import describe_time
+    from budge.core.durations import describe_time
     from budge.core.stats import today_count
 
     tz = local_zone()
