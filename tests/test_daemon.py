@@ -141,6 +141,16 @@ def test_a_verbose_first_run_says_where_the_config_went_once(home: Path) -> None
     assert len(said) == 1, said
 
 
+def test_start_up_hands_its_freed_memory_back(home: Path) -> None:
+    env = always_active(home, 'interval = "1h"\n')
+    with running_daemon(env, "--no-tray", "-v") as daemon:
+        daemon.wait_line("handed back to the system", 15)
+        daemon.wait_running()
+    output = daemon.output()
+    # Once start-up is over, so that the day of sleep holds only what it uses.
+    assert output.index("budge started") < output.index("handed back to the system")
+
+
 def test_no_command_starts_budge_even_on_a_bad_config(home: Path, tmp_path: Path) -> None:
     (home / "config.toml").write_text("interval = -1\n")
     env = clean_env(home, HOME=str(tmp_path / "user"))

@@ -179,6 +179,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     from budge.adapters.config import LAST_GOOD_FOLDER
     from budge.adapters.control import ControlServer, read_or_create_key
     from budge.adapters.localzone import local_zone
+    from budge.adapters.memory import release_free_memory
     from budge.adapters.notify.chain import CallableNotifier, FallbackNotifier, PrintNotifier
     from budge.adapters.store import Store
     from budge.adapters.timer import ApschedulerTimer
@@ -240,6 +241,9 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
                  tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
         release_terminal()
         _hold_stop_signals(False)  # from now on, on this thread
+        # Start-up freed far more than budge keeps; hand it back before a
+        # day of sleeping between reminders.
+        release_free_memory()
         if tray is not None:
             tray.run()
         else:
