@@ -166,3 +166,34 @@ def test_suggest_uses_the_config_given_on_the_command_line(env: dict[str, str],
     assert out.returncode == 0, out.stderr
     assert out.stdout.startswith("Jaw release (30 s, either)")
     assert "  2. Let the jaw hang" in out.stdout
+
+
+def test_the_parser_is_not_kept_while_a_command_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # `budge run` goes on all day: the parser it was started with must be garbage
+    # by then, so that start-up's clean-up can give its memory back.
+    import dataclasses
+    import gc
+    import weakref
+
+    from budge.cli import main as cli
+
+    made: list[weakref.ref[object]] = []
+    real_build = cli.build_parser
+
+    def build() -> object:
+        parser = real_build()
+        made.append(weakref.ref(parser))
+        return parser
+
+    alive: list[bool] = []
+
+    def handler(paths: object, args: object) -> int:
+        gc.collect()
+        alive.append(made[0]() is not None)
+        return 0
+
+    monkeypatch.setattr(cli, "build_parser", build)
+    monkeypatch.setitem(cli._BY_NAME, "run",
+                        dataclasses.replace(cli._BY_NAME["run"], handler=handler))
+    assert main(["run", "--no-tray"]) == 0
+    assert alive == [False]

@@ -1,6 +1,7 @@
 """Handing freed memory back to the system, after start-up, on glibc only."""
 
 import ctypes
+import gc
 import os
 import subprocess
 import sys
@@ -88,3 +89,25 @@ def test_the_freed_heap_really_leaves_the_process() -> None:
     assert run.returncode == 0, run.stderr
     returned = int(run.stdout)
     assert returned > 40 * 2**20, f"only {returned} bytes went back to the system"
+
+
+class Node:
+    def __init__(self) -> None:
+        self.me = self  # a cycle: only the cycle collector frees it
+
+
+def test_start_ups_cyclic_garbage_is_collected_first() -> None:
+    import weakref
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # nothing but the call below may collect it
+    try:
+        node = Node()
+        gone = weakref.ref(node)
+        del node
+        assert gone() is not None
+        memory.release_free_memory()
+        assert gone() is None
+    finally:
+        if was_enabled:
+            gc.enable()

@@ -1,15 +1,17 @@
 """Handing memory that budge has freed back to the system.
 
 Starting up reads the config, the catalog, the database and the icons, and
-frees most of what it built. glibc keeps freed memory in the process for
-reuse, so a daemon that then sleeps all day would hold it all day. One trim,
-once start-up is over, returns it. Elsewhere (macOS, Windows, musl) this does
+frees most of what it built. Some of it waits for a full garbage collection,
+and glibc keeps freed memory in the process for reuse, so a daemon that then
+sleeps all day would hold it all day. One collection and one trim, once
+start-up is over, return it. Elsewhere (macOS, Windows, musl) the trim does
 nothing: their allocators manage this on their own.
 """
 
 from __future__ import annotations
 
 import ctypes
+import gc
 import logging
 import os
 import sys
@@ -34,9 +36,13 @@ def _glibc() -> ctypes.CDLL | None:
 
 
 def release_free_memory() -> bool:
-    """Return the freed heap to the system; True if it was asked to.
+    """Free start-up's garbage and return the freed heap to the system; True
+    if the system was asked to take it back.
 
     Never raises: at worst budge keeps a little more memory than it needs."""
+    # Start-up's objects that refer to each other (the command-line parser,
+    # for one) wait for a full collection, which could be hours away.
+    gc.collect()
     libc = _glibc()
     trim = getattr(libc, "malloc_trim", None)
     if trim is None:

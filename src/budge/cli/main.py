@@ -102,18 +102,30 @@ def _reader_gone() -> int:
     return EXIT_READER_GONE
 
 
-def _main(argv: Sequence[str] | None = None) -> int:
+def _parse(argv: Sequence[str] | None) -> tuple[str, argparse.Namespace] | int:
+    """The command given and its arguments, or the status of a usage mistake.
+
+    The parser (half a megabyte) is not kept: ``budge run`` goes on for the
+    whole day after this returns."""
     parser = build_parser()
     args, extra = parser.parse_known_args(argv)
     command = args.command or ("run" if args.verbose_run else "start")
-    entry = _BY_NAME[command]
     if extra:
         # argparse reads "-5m" as an option; say what is really wrong with it.
-        if entry.takes_durations and extra[0][1:2].isdigit():
+        if _BY_NAME[command].takes_durations and extra[0][1:2].isdigit():
             print(f"budge {command}: {extra[0]!r} is negative; expected {DURATION_HELP}",
                   file=sys.stderr)
             return EXIT_USAGE
         parser.error("unrecognized arguments: " + " ".join(extra))
+    return command, args
+
+
+def _main(argv: Sequence[str] | None = None) -> int:
+    parsed = _parse(argv)
+    if isinstance(parsed, int):
+        return parsed
+    command, args = parsed
+    entry = _BY_NAME[command]
     paths = resolve(os.environ, args.config)
     entry = _chosen(entry, args)
     missing = _missing_config(paths, entry, args)
