@@ -144,7 +144,7 @@ def test_a_verbose_first_run_says_where_the_config_went_once(home: Path) -> None
 def test_start_up_hands_its_freed_memory_back(home: Path) -> None:
     env = always_active(home, 'interval = "1h"\n')
     with running_daemon(env, "--no-tray", "-v") as daemon:
-        daemon.wait_line("handed back to the system", 15)
+        daemon.wait_line("handed back to the system", 40)
         daemon.wait_running()
     output = daemon.output()
     # Once start-up is over, so that the day of sleep holds only what it uses.

@@ -36,6 +36,10 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("budge")
 
+# Seconds from "budge started" until start-up's freed memory goes back: by then
+# the panel has read the menu and the first notification has gone out.
+SETTLE_SECONDS = 10.0
+
 
 def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
     _hold_stop_signals(True)
@@ -228,6 +232,11 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
                            answer)
     watch = ClockWatch(app.on_timer)
+    # Start-up frees far more than budge keeps, some of it only in its first
+    # exchanges with the panel and the notification server. Once those are
+    # over, hand it all back, once, before a day of sleeping between reminders.
+    settled = threading.Timer(SETTLE_SECONDS, release_free_memory)
+    settled.name, settled.daemon = "budge-settled", True
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     try:
@@ -240,15 +249,14 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
                  tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
         release_terminal()
+        settled.start()  # like every thread but this one, it never takes a stop signal
         _hold_stop_signals(False)  # from now on, on this thread
-        # Start-up freed far more than budge keeps; hand it back before a
-        # day of sleeping between reminders.
-        release_free_memory()
         if tray is not None:
             tray.run()
         else:
             stopped.wait()
     finally:
+        settled.cancel()
         watch.close()
         timer.shutdown()
         server.close()
