@@ -232,9 +232,10 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
                            answer)
     watch = ClockWatch(app.on_timer)
-    # Start-up frees far more than budge keeps, some of it only in its first
-    # exchanges with the panel and the notification server. Once those are
-    # over, hand it all back, once, before a day of sleeping between reminders.
+    # Start-up frees far more than budge keeps: hand it back before a day of
+    # sleeping between reminders. Once when start-up is done, so that what
+    # comes next is not spread over the freed pages, and once more when the
+    # first exchanges with the panel and the notification server are over.
     settled = threading.Timer(SETTLE_SECONDS, release_free_memory)
     settled.name, settled.daemon = "budge-settled", True
     signal.signal(signal.SIGTERM, stop)
@@ -249,6 +250,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
                  tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
         release_terminal()
+        release_free_memory()
         settled.start()  # like every thread but this one, it never takes a stop signal
         _hold_stop_signals(False)  # from now on, on this thread
         if tray is not None:
