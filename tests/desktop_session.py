@@ -43,11 +43,13 @@ _RECORDER = """#!/bin/sh
 # is read first, so the interpreter's start-up does not make arrivals late.
 BUDGE_ARRIVED=$(date +%s.%N) python3 - "$@" <<'PY' >> "{out}"
 import json, os
-print(json.dumps({{"at": float(os.environ["BUDGE_ARRIVED"]),
+line = json.dumps({{"at": float(os.environ["BUDGE_ARRIVED"]),
     "app": os.environ.get("DUNST_APP_NAME", ""),
     "summary": os.environ.get("DUNST_SUMMARY", ""), "body": os.environ.get("DUNST_BODY", ""),
     "timeout": os.environ.get("DUNST_TIMEOUT", ""),
-    "icon": os.environ.get("DUNST_ICON_PATH", "")}}))
+    "icon": os.environ.get("DUNST_ICON_PATH", "")}})
+# One write of the whole line: dunst runs many of these at once, all appending.
+os.write(1, (line + "\\n").encode())
 PY
 """
 
@@ -630,8 +632,16 @@ class DesktopSession:
             d.close()
 
     def notifications(self) -> list[Notification]:
-        lines = self.record.read_text().splitlines() if self.record.exists() else []
-        return [Notification(**json.loads(line)) for line in lines if line.strip()]
+        """Every notification recorded so far. A line still being written is left
+        for the next call."""
+        text = self.record.read_text() if self.record.exists() else ""
+        found = []
+        for line in text.splitlines(keepends=True):
+            if not line.endswith("\n"):
+                break  # being written right now
+            if line.strip():
+                found.append(Notification(**json.loads(line)))
+        return found
 
     def screenshot(self, path: Path) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
