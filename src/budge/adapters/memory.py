@@ -3,8 +3,8 @@
 Starting up reads the config, the catalog, the database and the icons, and
 frees most of what it built. Some of it waits for a full garbage collection,
 and glibc keeps freed memory in the process for reuse, so a daemon that then
-sleeps all day would hold it all day. One collection and one trim, once
-start-up is over, return it. Elsewhere (macOS, Windows, musl) the trim does
+sleeps all day would hold it all day. A collection and a trim after
+start-up return it. Elsewhere (macOS, Windows, musl) the trim does
 nothing: their allocators manage this on their own.
 """
 

@@ -125,9 +125,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
     if isinstance(parsed, int):
         return parsed
     command, args = parsed
-    entry = _BY_NAME[command]
     paths = resolve(os.environ, args.config)
-    entry = _chosen(entry, args)
+    entry = _chosen(_BY_NAME[command], args)
     missing = _missing_config(paths, entry, args)
     if missing:
         print(f"budge {command}: {missing}", file=sys.stderr)
