@@ -6,7 +6,7 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import Daemon, always_active, budge, clean_env, running_daemon, stored, wait_for
+from processes import Daemon, always_active, budge, clean_env, running_daemon, stored
 
 
 @pytest.fixture
@@ -142,15 +142,18 @@ def test_a_verbose_first_run_says_where_the_config_went_once(home: Path) -> None
 
 
 def test_start_up_hands_its_freed_memory_back(home: Path) -> None:
+    from budge.app.daemon import SETTLE_SECONDS
+
     env = always_active(home, 'interval = "1h"\n')
     with running_daemon(env, "--no-tray", "-v") as daemon:
-        # Once start-up is over, and once more when it has settled, so that
-        # the day of sleep holds only what budge uses.
-        wait_for(lambda: daemon.output().count("handed back to the system") == 2, 40,
-                 "start-up's memory to be handed back twice")
+        # Once start-up is over, and once more when the first exchanges with the
+        # desktop have settled, so that the day of sleep holds only what budge uses.
+        started, _ = daemon.wait_line("budge started", 20)
+        first, _ = daemon.wait_line("handed back to the system", 20)
+        settled, _ = daemon.wait_line("handed back to the system", SETTLE_SECONDS + 30)
         daemon.wait_running()
-    output = daemon.output()
-    assert output.index("budge started") < output.index("handed back to the system")
+    assert first - started < SETTLE_SECONDS / 2
+    assert settled - started >= SETTLE_SECONDS - 0.5
 
 
 def test_no_command_starts_budge_even_on_a_bad_config(home: Path, tmp_path: Path) -> None:
