@@ -2,7 +2,10 @@
 
 :class:`NotificationService` speaks org.freedesktop.Notifications as dunst
 does: it sends ActionInvoked only to the connection that sent the
-notification, and closes nothing by itself. :class:`Watcher` is a panel's
+notification, and closes nothing by itself (so it ignores every timeout). It
+can also send every signal twice, once to everyone and once to the sender, as
+GNOME Shell does, or close a notification after any of its actions, as
+xfce4-notifyd and GNOME Shell do. :class:`Watcher` is a panel's
 StatusNotifierWatcher, and :class:`Panel` the host side that reads budge's
 icon and menu and clicks in it. The real desktops are driven in the desktop
 tests.
@@ -12,6 +15,7 @@ from __future__ import annotations
 
 import itertools
 import threading
+import time
 from typing import Any
 
 from processes import wait_for
@@ -26,16 +30,25 @@ WATCHER = "org.kde.StatusNotifierWatcher"
 
 class NotificationService:
     """A notification service; ``actions=False`` leaves buttons out of its capabilities.
-    What it was sent is in ``shown``, what it closed in ``closed``."""
+    What it was sent is in ``shown``, what it closed in ``closed``.
 
-    def __init__(self, address: str, actions: bool = True) -> None:
+    ``twice``: every signal goes out twice, once broadcast and once to the sender
+    (GNOME Shell's two deliveries). ``closes_on_action``: a notification closes
+    as soon as one of its actions, a click on its body too, is reported."""
+
+    def __init__(self, address: str, actions: bool = True, twice: bool = False,
+                 closes_on_action: bool = False) -> None:
         self.bus = Bus(address)
         self.actions = actions
+        self.twice = twice
+        self.closes_on_action = closes_on_action
         self.shown: list[dict[str, Any]] = []
         self.closed: list[int] = []
+        self.closed_at: dict[int, float] = {}  # id -> time.monotonic() when it closed
         self.on_screen: set[int] = set()
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
+        self._pressed_as_closing: dict[int, str] = {}
         self.bus.export(NOTIFICATIONS_PATH, self._answer)
         assert self.bus.request_name(NOTIFICATIONS)
 
@@ -49,15 +62,16 @@ class NotificationService:
                 self.on_screen.add(new_id)
                 self.shown.append(dict(id=new_id, sender=call.sender, app=app,
                                        replaces=replaces, summary=summary, body=body,
-                                       actions=list(actions), timeout=timeout))
+                                       actions=list(actions), timeout=timeout,
+                                       at=time.monotonic()))
             return Reply("u", new_id)
         if call.member == "CloseNotification":
             (notification_id,) = call.args
             with self._lock:
-                self.closed.append(notification_id)
-                self.on_screen.discard(notification_id)
-            self.bus.emit(NOTIFICATIONS_PATH, NOTIFICATIONS, "NotificationClosed", "uu",
-                          notification_id, 3, destination=call.sender)
+                key = self._pressed_as_closing.pop(notification_id, None)
+            if key is not None:  # the click that crossed budge's close on the way
+                self._signal("ActionInvoked", "us", notification_id, key, to=call.sender)
+            self._closed(notification_id, 3, call.sender)
             return Reply()
         if call.member == "GetServerInformation":
             return Reply("ssss", "stand-in", "budge tests", "1", "1.2")
@@ -73,12 +87,50 @@ class NotificationService:
             return [n for n in self.shown if n["summary"] == summary]
 
     def press(self, notification: dict[str, Any], key: str) -> None:
-        """What dunst does when the user picks an action: tell the sender alone."""
-        self.bus.emit(NOTIFICATIONS_PATH, NOTIFICATIONS, "ActionInvoked", "us",
-                      notification["id"], key, destination=notification["sender"])
+        """What dunst does when the user picks an action: tell the sender alone
+        (and everyone too, when ``twice``)."""
+        self._signal("ActionInvoked", "us", notification["id"], key,
+                     to=notification["sender"])
+        if self.closes_on_action:
+            self._closed(notification["id"], 2, notification["sender"])
+
+    def press_as_it_closes(self, notification: dict[str, Any], key: str) -> None:
+        """The user picks an action just as budge closes the notification: the
+        action is reported first, then the close."""
+        with self._lock:
+            self._pressed_as_closing[notification["id"]] = key
+
+    def _closed(self, notification_id: int, reason: int, sender: str) -> None:
+        with self._lock:
+            if notification_id not in self.on_screen:
+                return
+            self.closed.append(notification_id)
+            self.closed_at[notification_id] = time.monotonic()
+            self.on_screen.discard(notification_id)
+        self._signal("NotificationClosed", "uu", notification_id, reason, to=sender)
+
+    def _signal(self, member: str, signature: str, *args: Any, to: str) -> None:
+        if self.twice:
+            self.bus.emit(NOTIFICATIONS_PATH, NOTIFICATIONS, member, signature, *args)
+        self.bus.emit(NOTIFICATIONS_PATH, NOTIFICATIONS, member, signature, *args,
+                      destination=to)
 
     def close(self) -> None:
         self.bus.close()
+
+
+def impostor_press(address: str, notification: dict[str, Any], key: str) -> None:
+    """Another program on the bus, not the notification service, sends an action
+    for budge's notification: to budge, and to everyone."""
+    bus = Bus(address)
+    try:
+        for destination in (notification["sender"], None):
+            bus.emit(NOTIFICATIONS_PATH, NOTIFICATIONS, "ActionInvoked", "us",
+                     notification["id"], key, destination=destination)
+        bus.call("org.freedesktop.DBus", "/org/freedesktop/DBus", "org.freedesktop.DBus.Peer",
+                 "Ping")  # the signals are out before the connection goes
+    finally:
+        bus.close()
 
 
 def questions(service: NotificationService) -> list[dict[str, Any]]:

@@ -69,6 +69,7 @@ class RecordingNotifier:
         self.sent: list[tuple[datetime, str, str, timedelta]] = []
         self.reminders: list[Reminder] = []
         self.withdrawn = 0
+        self.notes: dict[str, str] = {}  # key -> the title of the note on screen
         self.clock: FakeClock | None = None
 
     def send(self, title: str, body: str, timeout: timedelta | None) -> None:
@@ -81,6 +82,14 @@ class RecordingNotifier:
 
     def withdraw(self) -> None:
         self.withdrawn += 1
+
+    def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
+        """Recorded as sent, and under its key: the last note for each key."""
+        self.notes[key] = title
+        self.send(title, body, timeout)
+
+    def unnote(self, key: str) -> None:
+        self.notes.pop(key, None)
 
 
 class Harness:

@@ -22,14 +22,17 @@ ONLY_SHRUG = ("[movements]\nexclude = ["
 
 
 class AskingNotifier(RecordingNotifier):
-    """A notifier with buttons: it records each question it is given."""
+    """A notifier with buttons: it records each question it is given, "How did
+    that feel?" in ``questions`` and "How is your body today?" in ``body_asked``."""
 
     def __init__(self) -> None:
         super().__init__()
         self.questions: list[Question] = []
+        self.body_asked: list[Question] = []
 
     def ask(self, question: Question) -> None:
-        self.questions.append(question)
+        asked = self.body_asked if question.title == journal.BODY_QUESTION else self.questions
+        asked.append(question)
 
 
 def asking(harness: Callable[..., Harness], config: str = "") -> tuple[Harness, AskingNotifier]:
@@ -51,7 +54,8 @@ def test_the_first_movement_of_the_day_is_asked_about_and_recorded(harness) -> N
     assert notifier.questions == [Question(
         movement_id=movement.id, done_id=done.id, title="How did that feel?",
         body=movement.name,
-        choices=(("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter")))]
+        choices=(("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter")),
+        token=f"felt:{done.id}")]
     assert kinds(h, "asked") == [(movement.id, done.id)]
 
 
@@ -218,24 +222,39 @@ def test_a_milestone_is_celebrated_once_across_a_restart_and_an_import(harness) 
 def test_the_body_is_asked_about_once_a_day_never_beside_another_question(harness) -> None:  # type: ignore[no-untyped-def]
     h, notifier = asking(harness)
 
-    def body_questions() -> list[str]:
-        return [body for _, title, body, _ in notifier.sent if title == journal.BODY_QUESTION]
+    def body_questions() -> list[Question]:
+        return notifier.body_asked
+
+    def felt_questions() -> list[Question]:
+        return notifier.questions
 
     # "sometimes" asks how the day's first movements felt (each is new here, up to
     # three a day); the body's question waits for a done that asks nothing.
     for _ in range(5):
-        before = len(notifier.questions)
+        before = len(felt_questions())
         h.clock.advance(timedelta(minutes=40))
         assert h.app.done().ok
-        if len(notifier.questions) == before:
+        if len(felt_questions()) == before:
             break
         assert body_questions() == []  # never beside another question
-    assert 1 <= len(notifier.questions) <= 3
+    assert 1 <= len(felt_questions()) <= 3
     (asked,) = body_questions()
-    assert "10 is at ease" in asked and "`budge body 7`" in asked
+    # A few answers as buttons, each a note on the 0-to-10 scale; the last one
+    # keeps the day gentle. Without buttons, the body says it is 0 to 10.
+    assert asked.answer == "body" and "10 is at ease" in asked.body
+    eases = [int(key) for key, _ in asked.choices]
+    assert 2 <= len(eases) <= 3 and all(0 <= e <= 10 for e in eases)
+    assert min(eases) <= journal.GENTLE_EASE < max(eases)
+    assert asked.lifetime == h.app.settings.config.plain_timeout
     h.clock.advance(timedelta(minutes=40))
     assert h.app.done().ok
     assert len(body_questions()) == 1  # at most once a day
+
+    # A tap on a button notes the day, once however often it is delivered.
+    h.app.answer(asked.action(asked.choices[-1][0]), "", asked.token)
+    h.app.answer(asked.action(asked.choices[0][0]), "", asked.token)
+    assert h.app.snapshot.body_today == min(eases)
+    assert len(h.store.body_notes(since=h.clock.now().date())) == 1
 
     h.clock.advance(timedelta(days=1))  # a new day, noted before budge asks
     assert h.app.body(6).ok
@@ -250,14 +269,14 @@ def test_the_body_is_not_asked_on_a_rest_day_or_with_ask_never(harness) -> None:
     for _ in range(3):
         quiet.clock.advance(timedelta(minutes=40))
         assert quiet.app.done().ok
-    assert [s for s in notifier.sent if s[1] == journal.BODY_QUESTION] == []
+    assert notifier.body_asked == []
 
     resting, notifier = asking(harness)
     assert resting.app.set_day("rest").ok
     for _ in range(3):
         resting.clock.advance(timedelta(minutes=40))
         resting.app.done()
-    assert [s for s in notifier.sent if s[1] == journal.BODY_QUESTION] == []
+    assert notifier.body_asked == []
 
 
 def test_the_why_follows_a_gentle_day_chosen_while_the_movement_stays(harness) -> None:  # type: ignore[no-untyped-def]

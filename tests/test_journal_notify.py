@@ -80,6 +80,8 @@ def test_one_question_at_a_time_and_the_next_reminder_takes_its_place(
         first = wait_for(service.reminders, 15, "a reminder")[0]
         service.press(first, "done")
         question = wait_for(lambda: questions(service), 10, "the question")[0]
+        # Easier is picked just as the next reminder takes the question away.
+        service.press_as_it_closes(question, "felt:easier")
         # The next reminder closes the unanswered question: never two things to answer.
         second = wait_for(lambda: [n for n in service.reminders() if n["id"] != first["id"]],
                           15, "the next reminder")[0]
@@ -92,11 +94,14 @@ def test_one_question_at_a_time_and_the_next_reminder_takes_its_place(
         assert done_ids(home)[1][1] == BY_NAME[second["summary"].split(" · ")[0]]
         later = wait_for(lambda: questions(service)[1:], 10, "a second question")[0]
         assert later["id"] != question["id"]
-        # A late answer to the closed question still says how that movement felt.
-        service.press(question, "felt:easier")
-        wait_for(lambda: felt(home), 10, "the late answer")
+        # The answer that crossed the close still says how that movement felt.
+        wait_for(lambda: felt(home), 10, "the answer given as it closed")
         assert felt(home)[0][0] == BY_NAME[question["body"]]
         assert felt(home)[0][1].startswith("easier:")
+        # Once closed, the question is forgotten: nothing more is taken from it.
+        service.press(question, "felt:tighter")
+        time.sleep(0.5)
+        assert len(felt(home)) == 1
         assert later["id"] in service.on_screen  # the one on screen is left alone
 
 

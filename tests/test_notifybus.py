@@ -37,22 +37,26 @@ def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str
         # On screen as long as the movement takes, plus time to read it.
         assert first["timeout"] == (seconds[movement] + 30) * 1000
 
-        # A click on the body shows the steps in the same notification.
+        # A click on the body shows the steps, in a notification that takes its place.
         service.press(first, "default")
         details = wait_for(lambda: [n for n in service.shown if n["body"].startswith("1. ")], 10,
                        "the steps")[0]
-        assert details["id"] == first["id"] and "Gentler: " in details["body"]
+        assert details["summary"] == first["summary"] and "Gentler: " in details["body"]
+        assert details["actions"] == ["done", "Done", "snooze", "Snooze 5 min", "skip", "Skip"]
+        wait_for(lambda: first["id"] in service.closed, 10, "the clicked one to go")
+        assert details["id"] in service.on_screen
         assert done_movements(home) == []
 
         # Done on the notification: recorded for its movement, and the notification closes.
-        service.press(first, "done")
+        service.press(details, "done")
         wait_for(lambda: done_movements(home), 10, "a done event")
         assert done_movements(home) == [movement]
-        wait_for(lambda: first["id"] in service.closed, 10, "the notification to close")
+        wait_for(lambda: details["id"] in service.closed, 10, "the notification to close")
 
         # Snooze and Skip on the next reminders.
-        second = wait_for(lambda: [n for n in service.reminders() if n["id"] != first["id"]], 15,
-                      "a second reminder")[0]
+        second = wait_for(lambda: [n for n in service.reminders()
+                                   if n["id"] not in (first["id"], details["id"])], 15,
+                          "a second reminder")[0]
         service.press(second, "snooze")
         wait_for(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'snoozed'"), 10,
              "a snooze")
@@ -61,7 +65,7 @@ def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str
         assert snoozed == (names[second["summary"].split(" · ")[0]], "300")
         assert budge(env, "snooze", "1s").returncode == 0
         third = wait_for(lambda: [n for n in service.reminders()
-                              if n["id"] not in (first["id"], second["id"])], 15,
+                              if n["id"] not in (first["id"], details["id"], second["id"])], 15,
                      "a third reminder")[0]
         service.press(third, "skip")
         wait_for(lambda: stored(home, "SELECT movement FROM events WHERE kind = 'skipped'"), 10,
@@ -74,6 +78,9 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
     home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
     with (closing(NotificationService(bus_address)) as service,
           running_daemon(env, "-v", "--no-tray") as daemon):
+        first = wait_for(service.reminders, 15, "a reminder")[0]
+        # Done is picked on the first just as the next reminder takes it away.
+        service.press_as_it_closes(first, "done")
         first, second = wait_for(lambda: service.reminders()[:2] if len(service.reminders()) > 1
                              else None, 20, "two reminders")
         # The second replaced the first: one budge reminder on screen at a time.
@@ -83,12 +90,13 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
         # Done on the older one records the older movement, not the one now shown.
         names = {n["summary"] for n in (first, second)}
         assert len(names) == 2
-        service.press(first, "done")
         wait_for(lambda: done_movements(home), 10, "a done event")
         from budge.adapters.config import load_builtin
 
         by_name = {m.name: m.id for m in load_builtin()}
         assert done_movements(home) == [by_name[first["summary"].split(" · ")[0]]]
+        # Once closed, it is forgotten: nothing can be clicked on it any more.
+        service.press(first, "done")
 
         # Answered anywhere else, the reminder on screen goes: `budge done`.
         latest = service.reminders()[-1]
@@ -97,6 +105,7 @@ def test_one_reminder_on_screen_and_an_old_one_answers_its_own_movement(
 
         # An action for a notification budge never sent, or a key it never offered.
         before = len(done_movements(home))
+        assert before == 2
         service.press({"id": 9999, "sender": latest["sender"]}, "done")
         service.press(service.reminders()[-1], "explode")
         time.sleep(0.5)

@@ -170,6 +170,15 @@ class Bus:
     def has_owner(self, name: str) -> bool:
         return bool(self.call(*DBUS, "NameHasOwner", "s", name)[0])
 
+    def name_owner(self, name: str) -> str:
+        """The unique name of the connection that owns ``name`` now; "" for none."""
+        try:
+            return str(self.call(*DBUS, "GetNameOwner", "s", name)[0])
+        except BusError as error:
+            if error.name == "org.freedesktop.DBus.Error.NameHasNoOwner":
+                return ""
+            raise
+
     def request_name(self, name: str) -> bool:
         """Own a well-known name (not queued, not replacing); True when owned."""
         (result,) = self.call(*DBUS, "RequestName", "su", name, 4)  # DO_NOT_QUEUE

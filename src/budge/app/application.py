@@ -29,18 +29,26 @@ from budge.core.days import streak_keeping, used_in_period
 from budge.core.durations import describe_duration, describe_time
 from budge.core.hours import describe_hours, local_day
 from budge.core.movements import Movement
-from budge.core.ports import Clock, Question, Reminder, ReminderNotifier, Snapshot, Timer
+from budge.core.ports import (
+    ANSWER_BODY,
+    ANSWER_FELT,
+    CONFIG_NOTE,
+    Clock,
+    Question,
+    Reminder,
+    ReminderNotifier,
+    Snapshot,
+    Timer,
+)
 from budge.core.problems import ConfigError, ConfigProblem
 from budge.core.stats import today_count
 from budge.core.streak import compute_streak
 
 log = logging.getLogger("budge")
 
-
-# How to answer the body's question: eleven choices are too many for a
-# notification's buttons, so it says where they are.
-BODY_ANSWER = ("Note it from budge's tray menu (How is your body today?), or run "
-               "`budge body 7`.")
+# Answers remembered, by token, so that a notification delivered twice counts
+# once; a few hours of reminders and questions.
+_ANSWERS_HELD = 64
 
 
 @dataclass(frozen=True)
@@ -82,6 +90,7 @@ class App:
         self._listeners: list[Callable[[Snapshot], None]] = []
         # The current movement as it was chosen: its form and why (budge suggest --why).
         self._suggestion: journal.Suggestion | None = None
+        self._answered: dict[str, None] = {}  # tokens of notifications answered, oldest first
         with self._operation() as now:
             stored = store.load_state()
             if stored is None or settings.movement(stored.current) is None:
@@ -195,11 +204,12 @@ class App:
                          result.state.away_since.astimezone(self.tz).strftime("%H:%M:%S"))
             movement = self.settings.movement(result.reminded)
             form_line = None
+            token = ""
             if movement is not None:
                 shown = self._suggestion
                 if shown is not None and shown.movement.id == movement.id:
                     form_line = shown.form_line
-                self.store.record(kinds.REMINDED, now, self.tz, movement.id)
+                token = self.store.record(kinds.REMINDED, now, self.tz, movement.id).id
                 log.info("reminder: %s", movement.id)
             self.state = result.state
             if (recorded or result.state != before
@@ -211,7 +221,8 @@ class App:
         if news is not None:
             self.tell_config_problem(news)
         if movement is not None and self.notifier is not None:
-            self.notifier.remind(reminder_for(movement, self.settings.config, form_line))
+            self.notifier.remind(replace(reminder_for(movement, self.settings.config, form_line),
+                                         token=f"reminded:{token}"))
 
     # actions
 
@@ -343,7 +354,8 @@ class App:
         log.info("asking how %s felt (%s)", movement.id, decision.reason)
         return Question(movement_id=movement.id, done_id=event.id, title=journal.ASK_PROMPT,
                         body=movement.name,
-                        choices=tuple((f, journal.ANSWER_LABELS[f]) for f in journal.FEELINGS))
+                        choices=tuple((f, journal.ANSWER_LABELS[f]) for f in journal.FEELINGS),
+                        answer=ANSWER_FELT, token=f"felt:{event.id}")
 
     def _celebrate(self, now: datetime) -> list[journal.Milestone]:
         """Milestones reached and never celebrated: recorded now, so a restart or an
@@ -392,9 +404,13 @@ class App:
         ask = getattr(notifier, "ask", None)
         if question is not None and ask is not None:
             ask(question)
-        if body_due:
-            notifier.send(journal.BODY_QUESTION, f"{journal.BODY_HINT} {BODY_ANSWER}",
-                          self.settings.config.plain_timeout)
+        if body_due and ask is not None:
+            today = local_day(self.clock.now(), self.tz)
+            ask(Question(movement_id="", done_id="", title=journal.BODY_QUESTION,
+                         body=journal.BODY_HINT,
+                         choices=tuple((str(ease), label) for ease, label in journal.BODY_CHOICES),
+                         answer=ANSWER_BODY, lifetime=self.settings.config.plain_timeout,
+                         token=f"body:{today.isoformat()}"))
 
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
@@ -512,9 +528,10 @@ class App:
         if problem is None or self.notifier is None:
             return
         title, body = problem.message()
-        # Longer than a welcome: there is more to read, and it asks for a fix.
-        self.notifier.send(title, body, max(self.settings.config.plain_timeout,
-                                            timedelta(minutes=1)))
+        # Longer than a welcome: there is more to read, and it asks for a fix. It
+        # replaces the note about an earlier problem, and goes once the file is fixed.
+        self.notifier.note(CONFIG_NOTE, title, body,
+                           max(self.settings.config.plain_timeout, timedelta(minutes=1)))
 
     def _reload(self, now: datetime) -> tuple[Reply, ConfigProblem | None]:
         """Read the files again; a problem not told yet comes back to be told."""
@@ -565,17 +582,30 @@ class App:
             self.snapshot = self._snapshot(now)
             return self.snapshot
 
-    def answer(self, action: str, movement_id: str) -> None:
+    def answer(self, action: str, movement_id: str, token: str = "") -> None:
         """A button on a notification about ``movement_id``: done, snooze, skip,
-        or ``felt:<feeling>`` on "How did that feel?"."""
+        ``felt:<feeling>`` on "How did that feel?", or ``body:<ease>`` on "How is
+        your body today?". ``token`` names the notification's reminder or
+        question: one answer counts per token, however often it is delivered."""
+        if token:
+            with self._lock:
+                if token in self._answered:
+                    log.info("%s on a notification already answered; ignored", action)
+                    return
+                self._answered[token] = None
+                while len(self._answered) > _ANSWERS_HELD:
+                    del self._answered[next(iter(self._answered))]
+        kind, _, key = action.partition(":")
         if action == "done":
             self.done(movement_id)
         elif action == "snooze":
             self.snooze(None, movement_id)
         elif action == "skip":
             self.skip(movement_id)
-        elif action.startswith("felt:"):
-            self.felt(action.removeprefix("felt:"), movement_id)
+        elif kind == ANSWER_FELT and key:
+            self.felt(key, movement_id)
+        elif kind == ANSWER_BODY and key:
+            self.body(key)
 
     def show_how_to(self) -> None:
         """Show how the current movement is done (its steps); records nothing."""

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from budge.adapters.config import Settings
     from budge.adapters.store import Store
     from budge.app.application import App
-    from budge.core.ports import Notifier, Tray
+    from budge.core.ports import Answer, Notifier, Tray
     from budge.core.problems import ConfigProblem
 
 # Only what comes before the tray icon is imported up here: a StatusNotifierItem
@@ -194,8 +194,10 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     store = Store.open(paths.database)
     # The notifications' buttons and the timer call the App, which is built next
     # with them; nothing calls them before it exists (the timer starts with it).
-    own, fix = _own_notifiers(lambda action, movement: app.answer(action, movement),
-                              _notification_icon(paths))
+    def answered(action: str, movement_id: str, token: str = "") -> None:
+        app.answer(action, movement_id, token)
+
+    own, fix = _own_notifiers(answered, _notification_icon(paths))
     notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
     timer = ApschedulerTimer(lambda: app.on_timer())
     app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
@@ -216,7 +218,9 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     app.subscribe(lambda snapshot: notifier.follow(
         snapshot.pending, snapshot.current.id if snapshot.current else None))
     app.subscribe(lambda snapshot: notifier.follow_question(
-        snapshot.last_done.id if snapshot.last_done else None, snapshot.last_felt))
+        snapshot.last_done.id if snapshot.last_done else None, snapshot.last_felt,
+        snapshot.body_today))
+    app.subscribe(lambda snapshot: notifier.follow_config(snapshot.config_problem))
     _watch_store(store, notifier, config.plain_timeout)
     if tray is not None:
         app.subscribe(tray.update)
@@ -275,8 +279,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     return 0
 
 
-def _own_notifiers(answer: Callable[[str, str], None],
-                   icon: Path | None) -> tuple[list[Any], str]:
+def _own_notifiers(answer: Answer, icon: Path | None) -> tuple[list[Any], str]:
     """The notification backends for this OS, best first, and what fixes them.
 
     plyer serves in one place: inside a Flatpak sandbox, where its road is the

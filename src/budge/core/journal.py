@@ -137,6 +137,10 @@ ASK_WITHIN = timedelta(minutes=15)  # ask only this soon after the movement was 
 EASE_MIN = 0
 EASE_MAX = 10
 GENTLE_EASE = 3  # an ease noted at this or below makes a gentle day for suggestions
+# "How is your body today?" answered with one tap: (ease, label), few enough for
+# a notification's buttons; the last keeps the day's suggestions gentle.
+BODY_CHOICES: tuple[tuple[int, str], ...] = (
+    (9, "At ease · 9"), (6, "A bit stiff · 6"), (GENTLE_EASE, f"Sore · {GENTLE_EASE}"))
 NOTE_LIMIT = 500  # characters in the body note
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,3}")
 

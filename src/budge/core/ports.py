@@ -146,19 +146,49 @@ class Reminder:
     timeout: timedelta | None  # None: until answered or replaced
     snooze_label: str  # "Snooze 5 min"
     hint: str = "Mark it done from budge's tray menu, or run `budge done`."
+    # Names this reminder to the application, which counts one answer per token
+    # however often a notification service delivers it ("": not counted).
+    token: str = ""
+
+
+# Long enough to answer after the movement's melt-out, short enough never to linger.
+QUESTION_LIFETIME = timedelta(minutes=2)
+# What a question's answers run: `budge felt easier`, `budge body 6`.
+ANSWER_FELT = "felt"
+ANSWER_BODY = "body"
+# The key under which a config problem's note replaces the one before it.
+CONFIG_NOTE = "config"
 
 
 @dataclass(frozen=True)
 class Question:
-    """'How did that feel?' about one done movement, answered with one tap."""
+    """A question answered with one tap: "How did that feel?" about one done
+    movement, or "How is your body today?"."""
 
-    movement_id: str
+    movement_id: str  # the movement asked about ("" for the body's question)
     done_id: str
     title: str  # the journal's prompt: "How did that feel?"
     body: str  # the movement's name: "Shrug and melt"
-    # (feeling key, label): ("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter");
-    # a button answers with the action "felt:<key>".
+    # (key, label): ("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter");
+    # a button answers with the action "<answer>:<key>", and without buttons the
+    # command `budge <answer> <key>` does the same.
     choices: tuple[tuple[str, str], ...]
+    answer: str = ANSWER_FELT  # the command and action prefix: ANSWER_FELT or ANSWER_BODY
+    lifetime: timedelta = QUESTION_LIFETIME  # how long it stays unanswered
+    # As a reminder's: one answer is counted per token ("": not counted).
+    token: str = ""
+
+    def action(self, key: str) -> str:
+        """The action a button for ``key`` answers with."""
+        return f"{self.answer}:{key}"
+
+
+class Answer(Protocol):
+    """What a notifier calls with an answer given on a notification: the action
+    (done, snooze, skip, or ``<answer>:<key>`` for a question), the movement the
+    notification showed, and its token. Called on the notifier's own thread."""
+
+    def __call__(self, action: str, movement_id: str, token: str = "") -> object: ...
 
 
 class ReminderNotifier(Notifier, Protocol):
@@ -176,4 +206,15 @@ class ReminderNotifier(Notifier, Protocol):
     def ask(self, question: Question) -> None:
         """Ask how a done movement felt, with one button per choice. Any thread;
         never raises; a notifier without buttons may show it as plain text."""
+        ...
+
+    def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
+        """Show a notification that replaces the last one noted under ``key`` (a
+        config problem replaces the one it follows). Any thread; never raises;
+        a backend that cannot replace one simply shows it."""
+        ...
+
+    def unnote(self, key: str) -> None:
+        """Take the notification noted under ``key`` away (the problem is fixed),
+        where the backend can. Any thread; never raises."""
         ...

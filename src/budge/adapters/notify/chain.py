@@ -23,7 +23,7 @@ from pathlib import Path
 from typing import Any
 
 from budge.adapters.invocation import typed
-from budge.core.ports import Question, Reminder
+from budge.core.ports import ANSWER_BODY, CONFIG_NOTE, Question, Reminder
 
 log = logging.getLogger("budge")
 
@@ -136,6 +136,7 @@ class FallbackNotifier:
         self._failing: set[str] = set()
         self._reminded: str | None = None  # the movement of the reminder last shown
         self._asked: Question | None = None  # the question last asked, until answered
+        self._noted: set[str] = set()  # the keys of notes that may be on screen
 
     def remind(self, reminder: Reminder) -> None:
         """Show a reminder: with buttons where a backend can, as plain text elsewhere."""
@@ -152,12 +153,43 @@ class FallbackNotifier:
         self._each(show)
 
     def ask(self, question: Question) -> None:
-        """Ask "How did that feel?" through the first backend that can ask; the
-        others (a tray's balloon, a toast) are passed over: asking is never worth
-        a second, plainer notification."""
+        """Ask a question through the first backend that can ask; the others (a
+        tray's balloon, a toast) are passed over: asking is never worth a
+        second, plainer notification."""
+        question = replace(question, body=typed(question.body))
         self._asked = question
         askers = [b for b in self._backends if getattr(b, "ask", None) is not None]
         self._each(lambda backend: backend.ask(question), askers)
+
+    def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
+        """Show a notification that replaces the last one noted under ``key``,
+        where the backend can replace one; elsewhere it is simply shown."""
+        body = typed(body)
+        self._noted.add(key)
+
+        def show(backend: Any) -> None:
+            note = getattr(backend, "note", None)
+            if note is not None:
+                note(key, title, body, timeout)
+            else:
+                backend.send(title, body, timeout)
+        self._each(show)
+
+    def unnote(self, key: str) -> None:
+        """Take the note under ``key`` away, from every backend that can."""
+        self._noted.discard(key)
+        for backend in self._backends:
+            unnote = getattr(backend, "unnote", None)
+            if unnote is not None:
+                try:
+                    unnote(key)
+                except Exception as error:
+                    log.debug("%s could not take the note away: %s", backend.name, error)
+
+    def follow_config(self, problem: object | None) -> None:
+        """After any change: once the config has no problem, its note goes."""
+        if problem is None and CONFIG_NOTE in self._noted:
+            self.unnote(CONFIG_NOTE)
 
     def unask(self) -> None:
         """Take the question away, from every backend that can."""
@@ -170,11 +202,19 @@ class FallbackNotifier:
                 except Exception as error:
                     log.debug("%s could not take the question away: %s", backend.name, error)
 
-    def follow_question(self, last_done: str | None, last_felt: str | None) -> None:
+    def follow_question(self, last_done: str | None, last_felt: str | None,
+                        body_today: int | None = None) -> None:
         """After any change: a question answered anywhere (the tray, the command
-        line), or about a movement that is no longer the last one done, goes."""
-        if self._asked is not None and (last_felt is not None
-                                        or last_done != self._asked.movement_id):
+        line), or about a movement that is no longer the last one done, goes;
+        so does the body's question once today's ease is noted."""
+        asked = self._asked
+        if asked is None:
+            return
+        if asked.answer == ANSWER_BODY:
+            answered = body_today is not None
+        else:
+            answered = last_felt is not None or last_done != asked.movement_id
+        if answered:
             self.unask()
 
     def withdraw(self) -> None:

@@ -11,17 +11,36 @@ notification (dunst sends them nowhere else), which budge keeps open.
   notification after an action; the sender has to.
 - Every action answers the movement its notification showed, never a later
   one: the notification's id names the movement.
+- A click on a reminder's body (the ``default`` action) shows the steps in a
+  notification of their own: xfce4-notifyd and GNOME Shell close a
+  notification after any of its actions, and would take the steps with it.
 - A service without ``actions`` gets a plain notification whose body says how
   to answer.
 - "How did that feel?" after a done is a notification of its own, with
   Easier, Same and Tighter: it never replaces the reminder or is taken for
-  it (its id is kept apart from the reminders'). One question at a time: a
-  new question replaces the last, a new reminder closes it, and it closes
-  when answered anywhere, or after :data:`QUESTION_TIMEOUT` unanswered.
+  it (its id is kept apart from the reminders'). "How is your body today?"
+  takes the same place with its own choices. One question at a time: a new
+  question replaces the last, a new reminder closes it, and it closes when
+  answered anywhere, or when its lifetime ends unanswered.
 
-Threads: ``send``, ``remind``, ``withdraw``, ``ask`` and ``unask`` may be called
-from any thread.
-Signals arrive on the bus's dispatch thread, and ``on_action`` runs there.
+Each answer counts once, whatever the service does:
+
+- Signals are taken only from the connection that owns
+  org.freedesktop.Notifications now (followed through NameOwnerChanged).
+  GNOME Shell sends each ActionInvoked twice, once broadcast by gnome-shell and
+  once to budge by the name's owner; and any program on the bus could send one.
+- An id that was answered or closed is forgotten, so a second delivery from
+  the owner itself (one broadcast, one addressed to budge) finds nothing.
+- Each answer carries the reminder's or question's token, and the
+  application counts one answer per token.
+
+What budge means to be brief, it closes itself when its lifetime ends (one
+sleeping timer per such notification on screen, cancelled when it goes):
+GNOME Shell ignores ``expire_timeout``, and so may other services.
+
+Threads: every public method may be called from any thread. Signals arrive on
+the bus's dispatch thread, and ``on_action`` runs there; a lifetime ends on
+its own timer thread.
 """
 
 from __future__ import annotations
@@ -35,8 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from budge.adapters import bus as dbus
-from budge.core.journal import FEELINGS
-from budge.core.ports import Question, Reminder
+from budge.core.ports import QUESTION_LIFETIME, Answer, Question, Reminder
 
 log = logging.getLogger("budge")
 
@@ -44,14 +62,12 @@ NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 ACTIONS = ("done", "snooze", "skip")
 _HELD = 16  # ids remembered for late answers, beyond the one on screen
-FELT = "felt:"  # an answer to "How did that feel?": felt:easier, felt:same, felt:tighter
-# Long enough to answer after the movement's melt-out, short enough never to linger.
-QUESTION_TIMEOUT = timedelta(minutes=2)
+QUESTION_TIMEOUT = QUESTION_LIFETIME  # how long "How did that feel?" stays unanswered
 
 
 def question_hint(question: Question, command: str) -> str:
     """How to answer a question shown without buttons."""
-    runs = [f"`{command} felt {key}`" for key, _ in question.choices]
+    runs = [f"`{command} {question.answer} {key}`" for key, _ in question.choices]
     listed = ", ".join(runs[:-1]) + f" or {runs[-1]}" if len(runs) > 1 else "".join(runs)
     return f"Answer from budge's tray menu, or run {listed}."
 
@@ -59,7 +75,7 @@ def question_hint(question: Question, command: str) -> str:
 class BusNotifier:
     name = "D-Bus"
 
-    def __init__(self, on_action: Callable[[str, str], object], icon: Path | None = None,
+    def __init__(self, on_action: Answer, icon: Path | None = None,
                  connect: Callable[[], dbus.Bus] = dbus.session) -> None:
         self._connect = connect
         self._on_action = on_action
@@ -67,10 +83,17 @@ class BusNotifier:
         self._lock = threading.Lock()
         self._bus: dbus.Bus | None = None
         self._subscriptions: list[dbus.Subscription] = []
+        # The unique name of the service's connection: signals from any other are
+        # ignored. None until known; "heard" once NameOwnerChanged has said it,
+        # which is newer than any answer to GetNameOwner.
+        self._owner: str | None = None
+        self._owner_heard = False
         self._movements: dict[int, Reminder] = {}  # notification id -> what it shows
         self._on_screen: int = 0  # the id of the reminder on screen, 0 for none
         self._questions: dict[int, Question] = {}  # notification id -> its question
         self._asking: int = 0  # the id of the question on screen, 0 for none
+        self._notes: dict[str, int] = {}  # a note's key -> the id showing it
+        self._lifetimes: dict[int, threading.Timer] = {}  # id -> what closes it
 
     # sending
 
@@ -78,6 +101,24 @@ class BusNotifier:
         bus = self._bus_ready()
         markup = "body-markup" in self._capabilities(bus)
         self._notify(bus, 0, title, _text(body, markup), [], timeout)
+
+    def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
+        """A notification that replaces the last one noted under ``key``."""
+        bus = self._bus_ready()
+        markup = "body-markup" in self._capabilities(bus)
+        with self._lock:
+            replaces = self._notes.get(key, 0)
+        new_id = self._notify(bus, replaces, title, _text(body, markup), [], timeout)
+        with self._lock:
+            self._notes[key] = new_id
+
+    def unnote(self, key: str) -> None:
+        """Take the note under ``key`` away (what it said is no longer so)."""
+        with self._lock:
+            shown = self._notes.pop(key, 0)
+            bus = self._bus
+        if shown and bus is not None:
+            self._close(bus, shown)
 
     def remind(self, reminder: Reminder) -> None:
         bus = self._bus_ready()
@@ -91,25 +132,28 @@ class BusNotifier:
         else:
             actions = []
             body = _text(f"{reminder.body}\n{reminder.hint}", markup)
-        self._show(bus, reminder, body, actions)
+        with self._lock:
+            replaces = self._on_screen
+        self._show(bus, replaces, reminder, body, actions)
 
     def ask(self, question: Question) -> None:
-        """Ask "How did that feel?" with a button for each answer, replacing an
-        earlier question (never the reminder)."""
+        """Ask a question with a button for each answer, replacing an earlier
+        question (never the reminder)."""
         from budge.adapters.invocation import this_command
 
         bus = self._bus_ready()
         capabilities = self._capabilities(bus)
         markup = "body-markup" in capabilities
         if "actions" in capabilities:
-            actions = [part for key, label in question.choices for part in (FELT + key, label)]
+            actions = [part for key, label in question.choices
+                       for part in (question.action(key), label)]
             body = _text(question.body, markup)
         else:
             actions = []
             body = _text(f"{question.body}\n{question_hint(question, this_command())}", markup)
         with self._lock:
             replaces = self._asking
-        new_id = self._notify(bus, replaces, question.title, body, actions, QUESTION_TIMEOUT)
+        new_id = self._notify(bus, replaces, question.title, body, actions, question.lifetime)
         with self._lock:
             self._asking = new_id
             self._questions[new_id] = question
@@ -143,59 +187,73 @@ class BusNotifier:
         self.unask()
         with self._lock:
             subscriptions, self._subscriptions = self._subscriptions, []
+            lifetimes, self._lifetimes = self._lifetimes, {}
+        for timer in lifetimes.values():
+            timer.cancel()
         for subscription in subscriptions:
             subscription.cancel()
 
     # the service's answers (on the dispatch thread)
 
     def _on_signal(self, signal: dbus.Signal) -> None:
+        with self._lock:
+            owner = self._owner
+        if signal.sender != owner:
+            log.debug("%s from %s, which is not the notification service (%s); ignored",
+                      signal.member, signal.sender, owner or "none")
+            return
         if signal.member == "ActionInvoked":
             notification_id, key = signal.args
-            with self._lock:
-                reminder = self._movements.get(notification_id)
-                question = self._questions.get(notification_id)
-            if question is not None:
-                self._on_answer(question, notification_id, key)
-                return
-            if reminder is None:
-                log.debug("an action for notification %s, which is not budge's", notification_id)
-                return
-            if key == "default":
-                self._show_details(reminder, notification_id)
-            elif key in ACTIONS:
-                log.info("answered on the notification: %s %s", key, reminder.movement_id)
-                self._on_action(key, reminder.movement_id)
-                bus = self._bus
-                if bus is not None:
-                    self._close(bus, notification_id)
-            else:
-                log.warning("the notification service sent an unknown action %r; ignored",
-                            key[:40])
+            self._on_invoked(notification_id, key)
         elif signal.member == "NotificationClosed":
-            notification_id = signal.args[0]
+            self._forget(signal.args[0])
+
+    def _on_invoked(self, notification_id: int, key: str) -> None:
+        with self._lock:
+            reminder = self._movements.get(notification_id)
+            question = self._questions.get(notification_id)
+        if question is not None:
+            self._on_answer(question, notification_id, key)
+            return
+        if reminder is None:
+            log.debug("an action for notification %s, which is not budge's or was answered",
+                      notification_id)
+            return
+        if key == "default":
+            self._show_details(reminder, notification_id)
+        elif key in ACTIONS:
             with self._lock:
-                if notification_id == self._on_screen:
-                    self._on_screen = 0
-                if notification_id == self._asking:
-                    self._asking = 0
+                if self._movements.pop(notification_id, None) is None:
+                    return  # answered already
+            log.info("answered on the notification: %s %s", key, reminder.movement_id)
+            self._on_action(key, reminder.movement_id, reminder.token)
+            bus = self._bus
+            if bus is not None:
+                self._close(bus, notification_id)
+        else:
+            log.warning("the notification service sent an unknown action %r; ignored",
+                        key[:40])
 
     def _on_answer(self, question: Question, notification_id: int, key: str) -> None:
-        feeling = key.removeprefix(FELT)
         if key == "default":  # a click on its body: nothing to answer
             return
-        if not key.startswith(FELT) or feeling not in FEELINGS:
+        if key not in {question.action(choice) for choice, _ in question.choices}:
             log.warning("the notification service sent an unknown answer %r; ignored", key[:40])
             return
-        log.info("answered on the notification: felt %s %s", feeling, question.movement_id)
-        self._on_action(key, question.movement_id)
         with self._lock:
+            if self._questions.pop(notification_id, None) is None:
+                return  # answered already
             if self._asking == notification_id:
                 self._asking = 0
+        log.info("answered on the notification: %s %s", key, question.movement_id)
+        self._on_action(key, question.movement_id, question.token)
         bus = self._bus
         if bus is not None:
             self._close(bus, notification_id)
 
     def _show_details(self, reminder: Reminder, notification_id: int) -> None:
+        """The steps, in a notification of their own: the service may close the
+        clicked one as it reports the click."""
         bus = self._bus
         if bus is None:
             return
@@ -204,19 +262,36 @@ class BusNotifier:
         with self._lock:
             if notification_id != self._on_screen:
                 return  # a newer reminder is on screen; leave it
-        self._show(bus, reminder, _text(reminder.details, markup), actions)
+        new_id = self._show(bus, 0, reminder, _text(reminder.details, markup), actions)
+        if new_id != notification_id:
+            self._close(bus, notification_id)
+
+    def _on_owner(self, owner: str) -> None:
+        """The notification service changed hands: what the last one showed is gone."""
+        with self._lock:
+            before, self._owner, self._owner_heard = self._owner, owner or None, True
+            if before is None or before == owner:
+                return
+            log.debug("the notification service is now %s", owner or "gone")
+            self._movements.clear()
+            self._questions.clear()
+            self._notes.clear()
+            self._on_screen = self._asking = 0
+            lifetimes, self._lifetimes = self._lifetimes, {}
+        for timer in lifetimes.values():
+            timer.cancel()
 
     # internals
 
-    def _show(self, bus: dbus.Bus, reminder: Reminder, body: str, actions: list[str]) -> None:
-        with self._lock:
-            replaces = self._on_screen
+    def _show(self, bus: dbus.Bus, replaces: int, reminder: Reminder, body: str,
+              actions: list[str]) -> int:
         new_id = self._notify(bus, replaces, reminder.title, body, actions, reminder.timeout)
         with self._lock:
             self._on_screen = new_id
             self._movements[new_id] = reminder
             while len(self._movements) > _HELD:
                 del self._movements[next(iter(self._movements))]
+        return new_id
 
     def _notify(self, bus: dbus.Bus, replaces: int, title: str, body: str, actions: list[str],
                 timeout: timedelta | None) -> int:
@@ -224,9 +299,56 @@ class BusNotifier:
         hints: dict[str, tuple[str, Any]] = {"urgency": ("y", 1)}
         (new_id,) = bus.call(NAME, PATH, NAME, "Notify", "susssasa{sv}i", "budge", replaces,
                              self._icon, title, body, actions, hints, milliseconds)
+        self._live(int(new_id), timeout)
         return int(new_id)
 
+    def _live(self, notification_id: int, lifetime: timedelta | None) -> None:
+        """Close ``notification_id`` when ``lifetime`` ends (None: it stays until
+        answered), whether or not the service honours the timeout it was given."""
+        timer = None
+        if lifetime is not None:
+            timer = threading.Timer(lifetime.total_seconds(), self._expire,
+                                    (notification_id,))
+            timer.name, timer.daemon = "budge-notification-lifetime", True
+        with self._lock:
+            earlier = self._lifetimes.pop(notification_id, None)
+            if timer is not None:
+                self._lifetimes[notification_id] = timer
+        if earlier is not None:
+            earlier.cancel()
+        if timer is not None:
+            timer.start()
+
+    def _expire(self, notification_id: int) -> None:
+        with self._lock:
+            timer = self._lifetimes.get(notification_id)
+            if timer is None or timer is not threading.current_thread():
+                return  # shown again or gone meanwhile
+            bus = self._bus
+        if bus is not None:
+            log.debug("notification %s has had its time; closing it", notification_id)
+            self._close(bus, notification_id)
+
+    def _forget(self, notification_id: int) -> None:
+        """The notification is closed: a late or second answer to it finds nothing."""
+        with self._lock:
+            self._movements.pop(notification_id, None)
+            self._questions.pop(notification_id, None)
+            for key in [k for k, shown in self._notes.items() if shown == notification_id]:
+                del self._notes[key]
+            if notification_id == self._on_screen:
+                self._on_screen = 0
+            if notification_id == self._asking:
+                self._asking = 0
+            timer = self._lifetimes.pop(notification_id, None)
+        if timer is not None:
+            timer.cancel()
+
     def _close(self, bus: dbus.Bus, notification_id: int) -> None:
+        with self._lock:
+            timer = self._lifetimes.pop(notification_id, None)
+        if timer is not None and timer is not threading.current_thread():
+            timer.cancel()
         try:
             bus.call(NAME, PATH, NAME, "CloseNotification", "u", notification_id)
         except dbus.BusError as error:
@@ -243,12 +365,18 @@ class BusNotifier:
             if bus is self._bus:
                 return bus
             self._bus, self._on_screen, self._asking = bus, 0, 0
+            self._owner, self._owner_heard = None, False
         # A new connection (the first, or after the bus came back): listen on it.
-        # Broadcast signals (mako) need the match; dunst sends them to the
-        # sender alone, and those arrive anyway.
-        self._subscriptions = [
+        # Broadcast signals (mako, gnome-shell) need the match; dunst sends them
+        # to the sender alone, and those arrive anyway. Who owns the service's
+        # name is followed first, so no change of hands falls between.
+        self._subscriptions = [bus.watch_name(NAME, self._on_owner), *(
             bus.subscribe(self._on_signal, interface=NAME, member=member, path=PATH)
-            for member in ("ActionInvoked", "NotificationClosed")]
+            for member in ("ActionInvoked", "NotificationClosed"))]
+        owner = bus.name_owner(NAME)
+        with self._lock:
+            if not self._owner_heard:
+                self._owner = owner or None
         return bus
 
 
