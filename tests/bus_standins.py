@@ -26,21 +26,25 @@ from budge.adapters.tray.sni import ITEM, ITEM_PATH, MENU, MENU_PATH
 NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 WATCHER = "org.kde.StatusNotifierWatcher"
+FADE_OUT = 0.3  # seconds a notification stays after an action, where it closes by itself
 
 
 class NotificationService:
     """A notification service; ``actions=False`` leaves buttons out of its capabilities.
     What it was sent is in ``shown``, what it closed in ``closed``.
 
-    ``twice``: every signal goes out twice, once broadcast and once to the sender
-    (GNOME Shell's two deliveries). ``closes_on_action``: a notification closes
-    as soon as one of its actions, a click on its body too, is reported."""
+    ``delivery``: where its signals go: to the ``"sender"`` alone (dunst), to
+    ``"everyone"`` (mako), or ``"both"``, once broadcast and once to the sender
+    (GNOME Shell). ``closes_on_action``: a notification fades out and closes
+    once one of its actions, a click on its body too, is reported
+    (xfce4-notifyd, GNOME Shell)."""
 
-    def __init__(self, address: str, actions: bool = True, twice: bool = False,
+    def __init__(self, address: str, actions: bool = True, delivery: str = "sender",
                  closes_on_action: bool = False) -> None:
+        assert delivery in ("sender", "everyone", "both")
         self.bus = Bus(address)
         self.actions = actions
-        self.twice = twice
+        self.delivery = delivery
         self.closes_on_action = closes_on_action
         self.shown: list[dict[str, Any]] = []
         self.closed: list[int] = []
@@ -87,12 +91,14 @@ class NotificationService:
             return [n for n in self.shown if n["summary"] == summary]
 
     def press(self, notification: dict[str, Any], key: str) -> None:
-        """What dunst does when the user picks an action: tell the sender alone
-        (and everyone too, when ``twice``)."""
+        """The user picks an action: tell the sender (or everyone, by ``delivery``)."""
         self._signal("ActionInvoked", "us", notification["id"], key,
                      to=notification["sender"])
-        if self.closes_on_action:
-            self._closed(notification["id"], 2, notification["sender"])
+        if self.closes_on_action:  # after its fade-out
+            fade = threading.Timer(FADE_OUT, self._closed,
+                                   (notification["id"], 2, notification["sender"]))
+            fade.daemon = True
+            fade.start()
 
     def press_as_it_closes(self, notification: dict[str, Any], key: str) -> None:
         """The user picks an action just as budge closes the notification: the
@@ -110,10 +116,11 @@ class NotificationService:
         self._signal("NotificationClosed", "uu", notification_id, reason, to=sender)
 
     def _signal(self, member: str, signature: str, *args: Any, to: str) -> None:
-        if self.twice:
+        if self.delivery in ("everyone", "both"):
             self.bus.emit(NOTIFICATIONS_PATH, NOTIFICATIONS, member, signature, *args)
-        self.bus.emit(NOTIFICATIONS_PATH, NOTIFICATIONS, member, signature, *args,
-                      destination=to)
+        if self.delivery in ("sender", "both"):
+            self.bus.emit(NOTIFICATIONS_PATH, NOTIFICATIONS, member, signature, *args,
+                          destination=to)
 
     def close(self) -> None:
         self.bus.close()

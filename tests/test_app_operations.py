@@ -15,6 +15,7 @@ from typing import Any
 
 import pytest
 from conftest import Harness
+from processes import ALWAYS
 
 from budge.adapters.store import Store
 
@@ -95,3 +96,24 @@ def test_what_an_action_writes_is_read_back_within_it(harness) -> None:  # type:
     assert h.app.set_day("gentle").ok
     assert h.app.snapshot.day_mode == "gentle"
     assert h.app.set_day("gentle").message == "Today is already a gentle day."
+
+
+def test_a_notification_answered_twice_counts_once(harness) -> None:  # type: ignore[no-untyped-def]
+    # Some notification services deliver an answer twice (GNOME Shell); the
+    # reminder's token makes the second one nothing.
+    h = harness(ALWAYS + 'interval = "30m"\n')
+    h.run_until(h.clock.now() + timedelta(minutes=31))
+    (reminder,) = h.notifier.reminders
+    assert reminder.token
+    h.app.answer("done", reminder.movement_id, reminder.token)
+    h.app.answer("done", reminder.movement_id, reminder.token)
+    h.app.answer("skip", reminder.movement_id, reminder.token)
+    assert [e.movement for e in h.store.select(("done",))] == [reminder.movement_id]
+    assert h.store.select(("skipped",)) == []
+    assert h.app.snapshot.streak.today_done == 1
+    # Another reminder's answer still counts.
+    h.run_until(h.clock.now() + timedelta(minutes=31))
+    later = h.notifier.reminders[-1]
+    assert later.token != reminder.token
+    h.app.answer("done", later.movement_id, later.token)
+    assert h.app.snapshot.streak.today_done == 2

@@ -2,23 +2,40 @@
 
 The stand-in (tests/bus_standins.py) speaks org.freedesktop.Notifications as
 dunst does: it sends ActionInvoked only to the connection that sent the
-notification, and closes nothing by itself. Its capabilities can leave out
-``actions``, and it can die mid-reminder. The real notification daemons are
-driven in the desktop tests.
+notification, and closes nothing by itself (no timeout is honoured, as on
+GNOME Shell). Its capabilities can leave out ``actions``, it can die
+mid-reminder, send its signals to everyone (mako) or twice (GNOME Shell), and
+close a notification after an action (xfce4-notifyd). The real notification
+daemons are driven in the desktop tests.
 """
 
 from __future__ import annotations
 
+import threading
 import time
-from contextlib import closing
+from collections.abc import Iterator
+from contextlib import closing, contextmanager
+from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
-from bus_standins import NotificationService
+import pytest
+from bus_standins import NotificationService, impostor_press, questions
 from processes import budge, home_on_bus, running_daemon, stored, wait_for
+
+from budge.adapters.bus import Bus
+from budge.adapters.invocation import this_command
+from budge.adapters.notify.freedesktop import BusNotifier, question_hint
+from budge.core import journal
+from budge.core.ports import Question
 
 
 def done_movements(home: Path) -> list[str]:
     return [row[0] for row in stored(home, "SELECT movement FROM events WHERE kind = 'done'")]
+
+
+def events(home: Path, kind: str) -> list[tuple[str, str]]:
+    return stored(home, "SELECT movement, detail FROM events WHERE kind = ?", kind)
 
 
 def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str) -> None:
@@ -145,3 +162,151 @@ def test_the_service_dies_mid_reminder_and_reminders_go_on(tmp_path: Path,
     finally:
         service.close()
     assert len(done_movements(home)) == 1
+
+
+# Each answer counts once, whatever the service does
+
+
+@pytest.mark.parametrize("delivery", ["everyone", "both"])
+def test_an_answer_counts_once_however_the_service_delivers_it(
+        tmp_path: Path, bus_address: str, delivery: str) -> None:
+    # "everyone": mako's broadcast alone. "both": GNOME Shell, where every signal
+    # comes twice, once to everyone and once to budge.
+    home, env = home_on_bus(tmp_path, bus_address,
+                            'interval = "4s"\n[journal]\nask = "always"\n')
+    with (closing(NotificationService(bus_address, delivery=delivery)) as service,
+          running_daemon(env, "-v", "--no-tray") as daemon):
+        first = wait_for(service.reminders, 15, "a reminder")[0]
+        service.press(first, "done")
+        question = wait_for(lambda: questions(service), 10, "the question")[0]
+        service.press(question, "felt:same")
+        wait_for(lambda: events(home, "felt"), 10, "the answer")
+        second = wait_for(lambda: [n for n in service.reminders() if n["id"] != first["id"]],
+                          15, "the next reminder")[0]
+        service.press(second, "snooze")
+        wait_for(lambda: events(home, "snoozed"), 10, "the snooze")
+        wait_for(lambda: second["id"] in service.closed, 10, "the snoozed one to go")
+        time.sleep(0.5)  # time for a second delivery to be taken, if it were
+        assert len(done_movements(home)) == 1
+        assert len(events(home, "felt")) == 1
+        assert len(events(home, "snoozed")) == 1
+        assert "an earlier reminder" not in daemon.output()
+        status = budge(env, "status", "--json").stdout
+        assert '"today_done": 1' in status
+
+
+def test_an_action_from_another_program_on_the_bus_is_ignored(tmp_path: Path,
+                                                              bus_address: str) -> None:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "5s"\n')
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v", "--no-tray")):
+        first = wait_for(service.reminders, 15, "a reminder")[0]
+        # To budge and to everyone, from a connection that is not the service.
+        impostor_press(bus_address, first, "done")
+        impostor_press(bus_address, first, "skip")
+        time.sleep(0.5)
+        assert done_movements(home) == [] and events(home, "skipped") == []
+        assert first["id"] in service.on_screen
+        # The service's own answer counts.
+        service.press(first, "done")
+        wait_for(lambda: done_movements(home), 10, "the done")
+        time.sleep(0.3)
+        assert len(done_movements(home)) == 1
+
+
+def test_a_click_on_the_body_shows_the_steps_where_the_service_closes_what_was_clicked(
+        tmp_path: Path, bus_address: str) -> None:
+    # xfce4-notifyd sends "default" for a click on the text, then closes that
+    # notification: the steps must not go with it.
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "3s"\n')
+    with (closing(NotificationService(bus_address, closes_on_action=True)) as service,
+          running_daemon(env, "-v", "--no-tray")):
+        first = wait_for(service.reminders, 15, "a reminder")[0]
+        service.press(first, "default")
+        details = wait_for(lambda: [n for n in service.shown if n["body"].startswith("1. ")],
+                           10, "the steps")[0]
+        wait_for(lambda: first["id"] in service.closed, 10, "the clicked one to go")
+        time.sleep(1)
+        assert details["id"] in service.on_screen
+        service.press(details, "done")
+        wait_for(lambda: done_movements(home), 10, "the done")
+        assert len(done_movements(home)) == 1
+
+
+# budge closes what it means to be brief
+
+
+def lifetime_timers() -> list[threading.Thread]:
+    return [t for t in threading.enumerate() if t.name == "budge-notification-lifetime"]
+
+
+def test_the_welcome_is_closed_when_its_time_is_up_where_the_service_keeps_it(
+        tmp_path: Path, bus_address: str) -> None:
+    home, env = home_on_bus(tmp_path, bus_address,
+                            'interval = "1h"\nnotifications = { timeout = "2s" }\n')
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v", "--no-tray")):
+        welcome = wait_for(lambda: service.titled("budge is running"), 15, "the welcome")[0]
+        assert welcome["timeout"] == 2000
+        wait_for(lambda: welcome["id"] in service.closed, 10, "budge to close the welcome")
+        assert 1.5 <= service.closed_at[welcome["id"]] - welcome["at"] <= 6
+
+
+@contextmanager
+def bus_notifier(address: str, **service_options: object) -> Iterator[
+        tuple[BusNotifier, NotificationService, list[tuple[str, str, str]]]]:
+    """budge's D-Bus notifier in this process, the stand-in service, and the
+    answers the notifier passed on."""
+    service = NotificationService(address, **service_options)  # type: ignore[arg-type]
+    bus = Bus(address)
+    answers: list[tuple[str, str, str]] = []
+
+    def answer(action: str, movement_id: str, token: str = "") -> None:
+        answers.append((action, movement_id, token))
+
+    notifier = BusNotifier(answer, connect=lambda: bus)
+    try:
+        yield notifier, service, answers
+    finally:
+        notifier.close()
+        bus.close()
+        service.close()
+
+
+BODY = Question(movement_id="", done_id="", title=journal.BODY_QUESTION, body=journal.BODY_HINT,
+                choices=tuple((str(ease), label) for ease, label in journal.BODY_CHOICES),
+                answer="body", lifetime=timedelta(seconds=1), token="body:2026-12-07")
+
+
+def test_a_question_goes_when_its_lifetime_ends_and_an_answer_stops_its_timer(
+        bus_address: str) -> None:
+    with bus_notifier(bus_address, delivery="both") as (notifier, service, answers):
+        notifier.ask(BODY)
+        shown = service.titled(journal.BODY_QUESTION)[0]
+        assert shown["actions"] == [part for ease, label in journal.BODY_CHOICES
+                                    for part in (f"body:{ease}", label)]
+        assert shown["timeout"] == 1000 and len(lifetime_timers()) == 1
+        wait_for(lambda: shown["id"] in service.closed, 5, "the question to be closed")
+        assert 0.8 <= service.closed_at[shown["id"]] - shown["at"] <= 3
+        wait_for(lambda: not lifetime_timers(), 5, "nothing left waiting")
+        assert answers == []
+
+        # Answered before its time: the answer closes it, once, and its timer ends.
+        notifier.ask(replace(BODY, lifetime=timedelta(minutes=2), token="body:later"))
+        again = service.titled(journal.BODY_QUESTION)[-1]
+        assert again["id"] != shown["id"] and len(lifetime_timers()) == 1
+        service.press(again, f"body:{journal.GENTLE_EASE}")
+        wait_for(lambda: again["id"] in service.closed, 5, "the answered question to go")
+        wait_for(lambda: not lifetime_timers(), 5, "its timer to end")
+        time.sleep(0.3)
+        assert answers == [(f"body:{journal.GENTLE_EASE}", "", "body:later")]
+        assert service.closed.count(again["id"]) == 1
+
+
+def test_the_body_question_without_buttons_says_how_to_answer(bus_address: str) -> None:
+    with bus_notifier(bus_address, actions=False) as (notifier, service, _):
+        notifier.ask(BODY)
+        (shown,) = service.titled(journal.BODY_QUESTION)
+        assert shown["actions"] == []
+        assert shown["body"] == f"{journal.BODY_HINT}\n{question_hint(BODY, this_command())}"
+        assert f"`{this_command()} body {journal.GENTLE_EASE}`" in shown["body"]

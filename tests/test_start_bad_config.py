@@ -89,7 +89,9 @@ def test_a_first_start_on_a_bad_config_runs_on_the_defaults(tmp_path: Path,
 def test_a_bad_edit_while_running_is_told_once_and_cleared_when_fixed(
         tmp_path: Path, bus_address: str) -> None:
     service = NotificationService(bus_address)
-    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
+    # Notes stay ten minutes: what takes one away here is the fix.
+    home, env = home_on_bus(tmp_path, bus_address,
+                            'interval = "2s"\nnotifications = { timeout = "10m" }\n')
     config = home / "config.toml"
     good = config.read_text()
 
@@ -114,10 +116,19 @@ def test_a_bad_edit_while_running_is_told_once_and_cleared_when_fixed(
         log = (home / "logs" / "budge.log").read_text()
         assert log.count("the config has problems") == 1
 
-        # Fixed: the mark goes at the next wake-up, without another notification.
+        # Another mistake: its note takes the place of the first, never beside it.
+        config.write_text(good + 'daily_goal = "3"\n')
+        wait_for(lambda: len(told(service)) == 2, 20, "the new problem to be told")
+        first, second = service.titled(TITLE)
+        assert second["body"].startswith("daily_goal: found '3'")
+        assert second["replaces"] == first["id"] and second["id"] == first["id"]
+        assert first["id"] in service.on_screen
+
+        # Fixed: the mark and the note go at the next wake-up, without another notification.
         config.write_text(good.replace('"2s"', '"3 sec"'))
         wait_for(lambda: status(env)["config_problem"] is None, 20, "the mark to go")
-        assert len(told(service)) == 1
+        wait_for(lambda: first["id"] in service.closed, 10, "the note to go")
+        assert len(told(service)) == 2
         kept = home / "data" / "last-good-config" / "config.toml"
         wait_for(lambda: kept.exists() and kept.read_text() == config.read_text(), 10,
                  "the fixed file to be kept as the last good one")
