@@ -136,6 +136,7 @@ def test_below_the_threshold_stats_say_when_a_pattern_will_show() -> None:
 def test_the_words_stay_gentle() -> None:
     texts = [journal.ASK_PROMPT, *journal.ANSWER_LABELS.values(),
              *journal.ANSWER_THANKS.values(), journal.BODY_QUESTION, journal.BODY_HINT,
+             *(label for _, label in journal.BODY_CHOICES),
              journal.BODY_THANKS, journal.BODY_GENTLE_THANKS, *journal.FORM_LINES.values(),
              journal.ease_problem(11) or "", journal.note_problem("x" * 10_000) or "",
              *journal.format_patterns(journal.patterns(
