@@ -53,6 +53,45 @@ def test_every_backend_failing_never_raises(caplog: pytest.LogCaptureFixture) ->
     assert sum("failed" in r.getMessage() for r in caplog.records) == 2
 
 
+class Noting(Backend):
+    """A backend that can replace a note and take it away."""
+
+    def __init__(self, name: str) -> None:
+        super().__init__(name)
+        self.notes: dict[str, str] = {}
+        self.unnoted: list[str] = []
+
+    def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
+        if not self.working:
+            raise RuntimeError(f"{self.name} is down")
+        self.notes[key] = title
+
+    def unnote(self, key: str) -> None:
+        self.unnoted.append(key)
+        self.notes.pop(key, None)
+
+
+def test_a_note_replaces_the_last_and_goes_once_the_problem_is_fixed() -> None:
+    from budge.core.ports import CONFIG_NOTE
+
+    own, last = Noting("D-Bus"), Backend("stdout")
+    notifier = FallbackNotifier([own, last])
+    notifier.follow_config(None)  # nothing noted: nothing to take away
+    assert own.unnoted == []
+    notifier.note(CONFIG_NOTE, "first problem", "", timedelta(minutes=1))
+    notifier.note(CONFIG_NOTE, "second problem", "", timedelta(minutes=1))
+    assert own.notes == {CONFIG_NOTE: "second problem"} and last.shown == []
+    notifier.follow_config("still a problem")
+    assert own.unnoted == []
+    notifier.follow_config(None)  # fixed
+    notifier.follow_config(None)
+    assert own.unnoted == [CONFIG_NOTE] and own.notes == {}
+    # A backend that cannot replace a note simply shows it.
+    own.working = False
+    notifier.note(CONFIG_NOTE, "third problem", "", timedelta(minutes=1))
+    assert last.shown == ["third problem"]
+
+
 # Sends notifications through plyer from a worker thread, as the daemon's
 # timer does, and prints resident memory after a warm-up and at the end.
 _MANY_NOTIFICATIONS = r"""

@@ -91,6 +91,18 @@ def shown(center: FakeCenter, movement: str, body: str | None = None) -> tuple[A
 
 # The category, replacing and withdrawing
 
+def test_a_note_replaces_the_last_under_its_key_and_can_be_taken_away(
+        notifier: UserNotifications, center: FakeCenter) -> None:
+    notifier.unnote("config")  # never started: nothing to ask of the centre
+    assert center.calls == []
+    notifier.note("config", "budge's config needs a look", "first", timedelta(minutes=1))
+    notifier.note("config", "budge's config needs a look", "second", timedelta(minutes=1))
+    notifier.unnote("config")
+    identifier = "org.budge.notice.config"
+    assert [c[:2] for c in center.calls if c[0] in ("add", "remove")][-3:] == [
+        ("add", identifier), ("add", identifier), ("remove", identifier)]
+
+
 def test_first_reminder_starts_the_centre_and_registers_the_three_actions(
         notifier: UserNotifications, center: FakeCenter) -> None:
     notifier.remind(reminder("neck"))

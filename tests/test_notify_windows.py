@@ -156,6 +156,16 @@ def test_withdraw_takes_the_reminder_away_once() -> None:
     assert toasts.removed == [("reminder", "budge")] and toaster.showing() is None
 
 
+def test_a_note_replaces_the_last_under_its_key_and_can_be_taken_away() -> None:
+    toasts = FakeToasts()
+    toaster, _ = notifier(toasts)
+    toaster.note("config", "budge's config needs a look", "first", timedelta(minutes=1))
+    toaster.note("config", "budge's config needs a look", "second", timedelta(minutes=1))
+    assert [(s["tag"], s["group"]) for s in toasts.shown] == [("note-config", "budge")] * 2
+    toaster.unnote("config")
+    assert toasts.removed == [("note-config", "budge")]
+
+
 @pytest.mark.parametrize("button", [1, 2, 3])
 def test_a_button_answers_and_the_toast_goes(button: int) -> None:
     toasts = FakeToasts()

@@ -108,6 +108,17 @@ class UserNotifications:
         center = self._ready()
         center.add(f"{NOTICE}.{next(self._notices)}", title, body, "", {})
 
+    def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
+        """A notification that replaces the last one noted under ``key``: the
+        same identifier."""
+        self._ready().add(f"{NOTICE}.{key}", title, body, "", {})
+
+    def unnote(self, key: str) -> None:
+        with self._lock:
+            started = self._started
+        if started:
+            self._center.remove(f"{NOTICE}.{key}")
+
     def remind(self, reminder: Reminder) -> None:
         center = self._ready()
         self._register(center, reminder.snooze_label)

@@ -209,6 +209,14 @@ class ToastNotifier:
         self._toasts.show(plain_xml(title, body), MESSAGE_TAG, GROUP, self._on_activated,
                           timeout)
 
+    def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
+        """A toast that replaces the last one noted under ``key``: the same tag."""
+        self._toasts.show(plain_xml(title, body), _note_tag(key), GROUP, self._on_activated,
+                          timeout)
+
+    def unnote(self, key: str) -> None:
+        self._toasts.remove(_note_tag(key), GROUP)
+
     def remind(self, reminder: Reminder) -> None:
         with self._lock:
             # Known before it shows: a click may come back at once.
@@ -276,6 +284,10 @@ class ToastNotifier:
                 return  # a newer reminder is on screen, or none; leave it
         self._toasts.show(toast_xml(reminder, details=True), REMINDER_TAG, GROUP,
                           self._on_activated, reminder.timeout)
+
+
+def _note_tag(key: str) -> str:
+    return f"note-{key}"[:64]  # a toast's tag holds at most 64 characters
 
 
 # The app id in the registry
