@@ -26,6 +26,7 @@ from processes import budge, home_on_bus, running_daemon, stored, wait_for
 from budge.adapters.bus import Bus
 from budge.adapters.invocation import this_command
 from budge.adapters.notify.freedesktop import BusNotifier, question_hint
+from budge.adapters.notify.lifetimes import THREAD_NAME
 from budge.core import journal
 from budge.core.ports import Question
 
@@ -237,7 +238,7 @@ def test_a_click_on_the_body_shows_the_steps_where_the_service_closes_what_was_c
 
 
 def lifetime_timers() -> list[threading.Thread]:
-    return [t for t in threading.enumerate() if t.name == "budge-notification-lifetime"]
+    return [t for t in threading.enumerate() if t.name == THREAD_NAME]
 
 
 def test_the_welcome_is_closed_when_its_time_is_up_where_the_service_keeps_it(

@@ -34,9 +34,9 @@ Each answer counts once, whatever the service does:
 - Each answer carries the reminder's or question's token, and the
   application counts one answer per token.
 
-What budge means to be brief, it closes itself when its lifetime ends (one
-sleeping timer per such notification on screen, cancelled when it goes):
-GNOME Shell ignores ``expire_timeout``, and so may other services.
+What budge means to be brief, it closes itself when its lifetime ends (see
+:mod:`budge.adapters.notify.lifetimes`): GNOME Shell ignores
+``expire_timeout``, and so may other services.
 
 Threads: every public method may be called from any thread. Signals arrive on
 the bus's dispatch thread, and ``on_action`` runs there; a lifetime ends on
@@ -54,6 +54,7 @@ from pathlib import Path
 from typing import Any
 
 from budge.adapters import bus as dbus
+from budge.adapters.notify.lifetimes import Lifetimes
 from budge.core.ports import QUESTION_LIFETIME, Answer, Question, Reminder
 
 log = logging.getLogger("budge")
@@ -93,7 +94,7 @@ class BusNotifier:
         self._questions: dict[int, Question] = {}  # notification id -> its question
         self._asking: int = 0  # the id of the question on screen, 0 for none
         self._notes: dict[str, int] = {}  # a note's key -> the id showing it
-        self._lifetimes: dict[int, threading.Timer] = {}  # id -> what closes it
+        self._lifetimes = Lifetimes(self._expire)  # closes what has had its time
 
     # sending
 
@@ -185,11 +186,9 @@ class BusNotifier:
         """budge is stopping: take the reminder and the question away, stop listening."""
         self.withdraw()
         self.unask()
+        self._lifetimes.stop()
         with self._lock:
             subscriptions, self._subscriptions = self._subscriptions, []
-            lifetimes, self._lifetimes = self._lifetimes, {}
-        for timer in lifetimes.values():
-            timer.cancel()
         for subscription in subscriptions:
             subscription.cancel()
 
@@ -277,9 +276,7 @@ class BusNotifier:
             self._questions.clear()
             self._notes.clear()
             self._on_screen = self._asking = 0
-            lifetimes, self._lifetimes = self._lifetimes, {}
-        for timer in lifetimes.values():
-            timer.cancel()
+        self._lifetimes.clear()
 
     # internals
 
@@ -299,32 +296,13 @@ class BusNotifier:
         hints: dict[str, tuple[str, Any]] = {"urgency": ("y", 1)}
         (new_id,) = bus.call(NAME, PATH, NAME, "Notify", "susssasa{sv}i", "budge", replaces,
                              self._icon, title, body, actions, hints, milliseconds)
-        self._live(int(new_id), timeout)
+        # Closed by budge when its time is up, whether or not the service
+        # honours the timeout it was given.
+        self._lifetimes.start(int(new_id), timeout)
         return int(new_id)
 
-    def _live(self, notification_id: int, lifetime: timedelta | None) -> None:
-        """Close ``notification_id`` when ``lifetime`` ends (None: it stays until
-        answered), whether or not the service honours the timeout it was given."""
-        timer = None
-        if lifetime is not None:
-            timer = threading.Timer(lifetime.total_seconds(), self._expire,
-                                    (notification_id,))
-            timer.name, timer.daemon = "budge-notification-lifetime", True
-        with self._lock:
-            earlier = self._lifetimes.pop(notification_id, None)
-            if timer is not None:
-                self._lifetimes[notification_id] = timer
-        if earlier is not None:
-            earlier.cancel()
-        if timer is not None:
-            timer.start()
-
     def _expire(self, notification_id: int) -> None:
-        with self._lock:
-            timer = self._lifetimes.get(notification_id)
-            if timer is None or timer is not threading.current_thread():
-                return  # shown again or gone meanwhile
-            bus = self._bus
+        bus = self._bus
         if bus is not None:
             log.debug("notification %s has had its time; closing it", notification_id)
             self._close(bus, notification_id)
@@ -340,15 +318,10 @@ class BusNotifier:
                 self._on_screen = 0
             if notification_id == self._asking:
                 self._asking = 0
-            timer = self._lifetimes.pop(notification_id, None)
-        if timer is not None:
-            timer.cancel()
+        self._lifetimes.cancel(notification_id)
 
     def _close(self, bus: dbus.Bus, notification_id: int) -> None:
-        with self._lock:
-            timer = self._lifetimes.pop(notification_id, None)
-        if timer is not None and timer is not threading.current_thread():
-            timer.cancel()
+        self._lifetimes.cancel(notification_id)
         try:
             bus.call(NAME, PATH, NAME, "CloseNotification", "u", notification_id)
         except dbus.BusError as error:
