@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from datetime import timedelta
 from typing import Any
 
@@ -80,7 +81,7 @@ def answers() -> list[tuple[str, str]]:
 
 @pytest.fixture
 def notifier(center: FakeCenter, answers: list[tuple[str, str]]) -> UserNotifications:
-    return UserNotifications(lambda action, movement: answers.append((action, movement)),
+    return UserNotifications(lambda action, movement, token="": answers.append((action, movement)),
                              center=center)
 
 
@@ -90,6 +91,14 @@ def shown(center: FakeCenter, movement: str, body: str | None = None) -> tuple[A
 
 
 # The category, replacing and withdrawing
+
+def test_an_answer_carries_the_reminders_token(center: FakeCenter) -> None:
+    answers: list[tuple[str, str, str]] = []
+    notifier = UserNotifications(lambda *answer: answers.append(answer), center=center)
+    notifier.remind(replace(reminder("neck"), token="reminded:1"))
+    center.answer("done", {"movement": "neck"})
+    assert answers == [("done", "neck", "reminded:1")]
+
 
 def test_a_note_replaces_the_last_under_its_key_and_can_be_taken_away(
         notifier: UserNotifications, center: FakeCenter) -> None:
@@ -291,7 +300,8 @@ def test_a_refused_reminder_falls_back_to_osascript_with_the_hint(
 def test_the_real_centre_refuses_politely_off_a_mac(answers: list[tuple[str, str]]) -> None:
     # No bundle identifier here (nor on a Mac's plain python): it must raise,
     # never reach UNUserNotificationCenter, which would abort the process.
-    notifier = UserNotifications(lambda action, movement: answers.append((action, movement)))
+    notifier = UserNotifications(
+        lambda action, movement, token="": answers.append((action, movement)))
     with pytest.raises(RuntimeError, match="not running from an app bundle"):
         notifier.remind(reminder("neck"))
 
@@ -358,9 +368,9 @@ def test_run_osascript_raises_on_failure_with_its_message() -> None:
 def test_choice_by_bundling() -> None:
     assert macos.choose(in_bundle=True) == ("usernotifications", "osascript")
     assert macos.choose(in_bundle=False) == ("osascript",)
-    built = macos.notifiers(lambda action, movement: None, in_bundle=True)
+    built = macos.notifiers(lambda action, movement, token="": None, in_bundle=True)
     assert [type(n) for n in built] == [UserNotifications, OsascriptNotifier]
-    built = macos.notifiers(lambda action, movement: None, in_bundle=False)
+    built = macos.notifiers(lambda action, movement, token="": None, in_bundle=False)
     assert [type(n) for n in built] == [OsascriptNotifier]
 
 
@@ -371,7 +381,7 @@ def test_bundled_needs_macos_and_a_bundle_identifier() -> None:
     assert not macos.bundled("darwin", lambda: "")
     assert not macos.bundled("linux", lambda: "org.budge.app.application")
     assert not macos.bundled()  # this machine: not a Mac, or no pyobjc
-    assert macos.notifiers(lambda action, movement: None)[0].name == (
+    assert macos.notifiers(lambda action, movement, token="": None)[0].name == (
         UserNotifications.name if macos.bundled() else "osascript")
 
 

@@ -15,6 +15,7 @@ import sys
 import types
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -131,7 +132,7 @@ class FakeToasts:
 
 def notifier(toasts: FakeToasts) -> tuple[nw.ToastNotifier, list[tuple[str, str]]]:
     answers: list[tuple[str, str]] = []
-    return nw.ToastNotifier(lambda action, movement: answers.append((action, movement)),
+    return nw.ToastNotifier(lambda action, movement, token="": answers.append((action, movement)),
                             toasts), answers
 
 
@@ -154,6 +155,15 @@ def test_withdraw_takes_the_reminder_away_once() -> None:
     toaster.withdraw()
     toaster.withdraw()
     assert toasts.removed == [("reminder", "budge")] and toaster.showing() is None
+
+
+def test_an_answer_carries_the_reminders_token() -> None:
+    toasts = FakeToasts()
+    answers: list[tuple[str, str, str]] = []
+    toaster = nw.ToastNotifier(lambda *answer: answers.append(answer), toasts)
+    toaster.remind(replace(reminder("neck-tilt"), token="reminded:1"))
+    toasts.click(0, toasts.arguments(0)[1])  # Done
+    assert answers == [("done", "neck-tilt", "reminded:1")]
 
 
 def test_a_note_replaces_the_last_under_its_key_and_can_be_taken_away() -> None:
@@ -214,7 +224,7 @@ def test_a_click_on_the_body_shows_the_steps_of_the_reminder_on_screen() -> None
 def test_an_answer_that_fails_stays_out_of_winrt() -> None:
     toasts = FakeToasts()
 
-    def broken(action: str, movement: str) -> None:
+    def broken(action: str, movement_id: str, token: str = "") -> None:
         raise ValueError("store is gone")
 
     toaster = nw.ToastNotifier(broken, toasts)
@@ -312,7 +322,7 @@ def test_winrt_toasts_show_answer_and_remove(monkeypatch: pytest.MonkeyPatch) ->
     winrt = FakeWinRt()
     winrt.install(monkeypatch)
     answers: list[tuple[str, str]] = []
-    toaster = nw.ToastNotifier(lambda a, m: answers.append((a, m)))  # the real WinRtToasts
+    toaster = nw.ToastNotifier(lambda a, m, t="": answers.append((a, m)))  # the real WinRtToasts
     toaster.remind(reminder(timeout=timedelta(minutes=2)))
     toaster.remind(reminder("hip-circle"))
     first, second = winrt.on_screen
@@ -328,7 +338,7 @@ def test_winrt_toasts_show_answer_and_remove(monkeypatch: pytest.MonkeyPatch) ->
 
 def test_winrt_toasts_turned_off_in_settings_fall_back(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeWinRt(setting=2).install(monkeypatch)
-    toaster = nw.ToastNotifier(lambda a, m: None)
+    toaster = nw.ToastNotifier(lambda a, m, t="": None)
     with pytest.raises(RuntimeError, match="DISABLED_FOR_USER"):
         toaster.remind(reminder())
     assert toaster.showing() is None

@@ -48,7 +48,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, Protocol
 
-from budge.core.ports import Reminder
+from budge.core.ports import Answer, Reminder
 
 log = logging.getLogger("budge")
 
@@ -88,7 +88,7 @@ class UserNotifications:
 
     name = "macOS notification centre"
 
-    def __init__(self, on_action: Callable[[str, str], object],
+    def __init__(self, on_action: Answer,
                  center: Center | None = None) -> None:
         self._on_action = on_action
         self._center: Center = center if center is not None else PyObjCCenter()
@@ -156,7 +156,7 @@ class UserNotifications:
             self._show_details(reminder)
         elif action in ACTIONS:
             log.info("answered on the notification: %s %s", action, movement_id)
-            self._on_action(action, movement_id)
+            self._on_action(action, movement_id, reminder.token)
             with self._post_lock:
                 if self.showing() == movement_id:
                     self.withdraw()
@@ -398,7 +398,7 @@ def choose(in_bundle: bool) -> tuple[str, ...]:
     return ("usernotifications", "osascript") if in_bundle else ("osascript",)
 
 
-def notifiers(on_action: Callable[[str, str], object],
+def notifiers(on_action: Answer,
               in_bundle: bool | None = None) -> list[UserNotifications | OsascriptNotifier]:
     """The chosen notifiers, built; ``in_bundle`` is asked of macOS when not given."""
     if in_bundle is None:

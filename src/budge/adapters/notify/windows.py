@@ -43,7 +43,7 @@ from typing import Any, Protocol
 
 from budge.adapters.fileops import remove, write_atomic
 from budge.adapters.invocation import launch_args, launch_env, windows_command_line
-from budge.core.ports import Reminder
+from budge.core.ports import Answer, Reminder
 
 log = logging.getLogger("budge")
 
@@ -197,7 +197,7 @@ class WinRtToasts:
 class ToastNotifier:
     name = "Windows toasts"
 
-    def __init__(self, on_action: Callable[[str, str], object],
+    def __init__(self, on_action: Answer,
                  toasts: Toasts | None = None) -> None:
         self._on_action = on_action
         self._toasts: Toasts = toasts if toasts is not None else WinRtToasts()
@@ -270,7 +270,7 @@ class ToastNotifier:
             self._show_details(reminder)
             return
         log.info("answered on the toast: %s %s", action, movement_id)
-        self._on_action(action, movement_id)
+        self._on_action(action, movement_id, reminder.token)
         with self._lock:
             was_on_screen = self._on_screen == movement_id
             if was_on_screen:
