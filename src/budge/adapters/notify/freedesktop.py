@@ -339,6 +339,8 @@ class BusNotifier:
                 return bus
             self._bus, self._on_screen, self._asking = bus, 0, 0
             self._owner, self._owner_heard = None, False
+            self._notes.clear()  # shown on the bus that went
+        self._lifetimes.clear()
         # A new connection (the first, or after the bus came back): listen on it.
         # Broadcast signals (mako, gnome-shell) need the match; dunst sends them
         # to the sender alone, and those arrive anyway. Who owns the service's
