@@ -200,6 +200,21 @@ def test_a_question_answered_elsewhere_or_overtaken_goes() -> None:
     assert backend.unasked == 2
 
 
+def test_the_body_question_goes_once_the_day_is_noted_anywhere() -> None:
+    from dataclasses import replace
+
+    backend = Asker("D-Bus")
+    notifier = FallbackNotifier([backend])
+    body = replace(QUESTION, movement_id="", title="How is your body today?",
+                   choices=(("9", "At ease · 9"), ("3", "Sore · 3")), answer="body")
+    notifier.ask(body)
+    notifier.follow_question("neck-tilt", None, None)  # a done since: still unanswered
+    notifier.follow_question("neck-tilt", "same", None)  # a feeling is not the body's answer
+    assert backend.unasked == 0
+    notifier.follow_question("neck-tilt", None, 6)  # noted from the tray or a terminal
+    assert backend.unasked == 1
+
+
 def test_printed_when_nothing_else_can_ask(capsys: pytest.CaptureFixture[str]) -> None:
     PrintNotifier().ask(QUESTION)
     out = capsys.readouterr().out
