@@ -16,6 +16,7 @@ import pytest
 from bus_standins import Panel, Watcher, ready
 from processes import budge, home_on_bus, running_daemon, stored, wait_for
 
+from budge.adapters.bus import PROPERTIES, Signal
 from budge.adapters.tray.sni import ITEM, ITEM_PATH, MENU, MENU_PATH, MenuModel, pixmaps
 
 
@@ -161,6 +162,61 @@ def test_without_any_tray_it_says_what_would_show_one_and_keeps_reminding(
         finally:
             watcher.close()
     assert daemon.output().count("no tray is showing") == 1
+
+
+# What the hosts people use read from an item: the StatusNotifierItem spec's
+# properties (KDE Plasma reads them all with GetAll), and those GNOME's
+# AppIndicator extension (46) adds and reads one by one with Get at each
+# NewIcon, NewAttentionIcon or XAyatanaNewLabel.
+HOSTS_READ = {
+    "Category": "ApplicationStatus", "Id": "budge", "Title": "budge", "Status": "Active",
+    "WindowId": 0, "IconName": "", "IconThemePath": "", "OverlayIconName": "",
+    "OverlayIconPixmap": [], "AttentionIconName": "", "AttentionMovieName": "",
+    "ItemIsMenu": False, "Menu": MENU_PATH,
+    "IconAccessibleDesc": "budge: 0 of 3 today",
+    "AttentionAccessibleDesc": "budge: 0 of 3 today",
+    "XAyatanaLabel": "", "XAyatanaLabelGuide": "", "XAyatanaOrderingIndex": 0,
+}
+
+
+def test_every_property_a_host_reads_is_there_and_the_description_follows_the_day(
+        tmp_path: Path, bus_address: str) -> None:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n')
+    with (closing(Watcher(bus_address)) as watcher,
+          running_daemon(env, "-v") as daemon):
+        assert watcher.registered.wait(15), daemon.output()
+        panel = Panel(bus_address, watcher.items[0][1])
+        ready(panel)
+        changes: list[Signal] = []
+        panel.bus.subscribe(changes.append, interface=PROPERTIES, member="PropertiesChanged")
+
+        (every,) = panel.bus.call(panel.service, ITEM_PATH, PROPERTIES, "GetAll", "s", ITEM)
+        for name, value in HOSTS_READ.items():
+            assert every[name][1] == value, name
+            assert panel.prop(name) == value, name  # Get, as GNOME's extension asks
+        for name in ("IconPixmap", "AttentionIconPixmap", "ToolTip"):
+            assert panel.prop(name) == every[name][1]
+        (xml,) = panel.bus.call(panel.service, ITEM_PATH, "org.freedesktop.DBus.Introspectable",
+                                "Introspect")
+        assert all(f'<property name="{name}"' in xml for name in every)
+
+        # The words change with the day, at the same moment as the tooltip.
+        assert budge(env, "done").returncode == 0
+        wait_for(lambda: panel.prop("IconAccessibleDesc") == "budge: 1 of 3 today", 10,
+                 "the description after done")
+        assert "today 1/3" in panel.prop("ToolTip")[3]
+        assert budge(env, "pause", "1h").returncode == 0
+        paused = wait_for(lambda: (d := panel.prop("IconAccessibleDesc")) != (
+            "budge: 1 of 3 today") and d, 10, "the description of a pause")
+        assert paused.startswith("budge: 1 of 3 today · paused until ")
+        assert panel.prop("AttentionAccessibleDesc") == paused
+        assert paused.removeprefix("budge: 1 of 3 today · ") in panel.prop("ToolTip")[3]
+        # Told as it changes: GNOME's extension takes PropertiesChanged.
+        wait_for(lambda: any(s.args[1].get("IconAccessibleDesc", ("s", ""))[1] == paused
+                             for s in changes), 10, "PropertiesChanged with the new words")
+        assert budge(env, "rest").returncode == 0
+        wait_for(lambda: panel.prop("IconAccessibleDesc") == (
+            "budge: 1 of 3 today · resting today"), 10, "the description of a rest day")
 
 
 def _name(movement_id: str) -> str:

@@ -202,8 +202,10 @@ class App:
                 self.store.record(kinds.REMINDED, now, self.tz, movement.id)
                 log.info("reminder: %s", movement.id)
             self.state = result.state
+            # Going away, coming back and a reminder held are not saved, but shown.
             if (recorded or result.state != before
-                    or result.state.held_reason != before.held_reason):
+                    or result.state.held_reason != before.held_reason
+                    or result.state.away_since != before.away_since):
                 self._commit(now)
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
@@ -658,7 +660,9 @@ class App:
             body_today=notes[today].ease if today in notes else None,
             form=shown.form if shown else journal.USUAL, why=shown.why if shown else None,
             snooze_options=tuple(config.snooze_options), gentle_interval=config.gentle_interval,
-            tomorrow=reminders.pause_until_tomorrow(now, timing))
+            tomorrow=reminders.pause_until_tomorrow(now, timing),
+            active_today=now.astimezone(self.tz).weekday() in config.hours.days,
+            away_since=None if paused else self.state.away_since)
 
     def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
         """The next movement, with what the journal learned; its form and why are kept."""

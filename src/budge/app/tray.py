@@ -30,10 +30,9 @@ from budge.adapters.tray import import_pystray
 from budge.adapters.tray.backends import LoadedTray, load_backend
 from budge.adapters.tray.xorg import xorg_icon
 from budge.app.application import App
-from budge.core import journal, kinds
+from budge.core import journal, kinds, standings
 from budge.core.durations import describe_duration, describe_time
 from budge.core.ports import Snapshot
-from budge.core.stats import today_count
 
 log = logging.getLogger("budge")
 
@@ -93,7 +92,7 @@ class PystrayTray:
             self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
                                     menu=self._menu(pystray), **options)
         if self.backend == "sni":
-
+            self._icon.describe(snapshot.standing.description)
             self._icon.set_attention(snapshot.pending)
             # Published now, not when run() takes the main thread: the panel shows
             # the icon while the rest of budge starts.
@@ -182,8 +181,11 @@ class PystrayTray:
                  else "", act(self.open_config),
                  visible=lambda _: app.snapshot.config_problem is not None),
             item("Done", act(lambda: app.done(self._shown))),
-            item("Snooze", menu(snoozes)),
-            item("Skip", act(lambda: app.skip(self._shown))),
+            # Only while a reminder is on screen or coming: the menu and status
+            # agree about the day (standings), and a pause or a rest day stays.
+            item("Snooze", menu(snoozes), visible=lambda _: app.snapshot.standing.can_snooze),
+            item("Skip", act(lambda: app.skip(self._shown)),
+                 visible=lambda _: app.snapshot.standing.can_skip),
             item("Pause", menu(pauses), visible=can_pause),
             item(lambda _: resume_label(app.snapshot), act(app.resume), visible=can_resume),
             item("Hard day", hard_day, visible=normal_day),
@@ -255,6 +257,8 @@ class PystrayTray:
         self._icon.stop()
 
     def update(self, snapshot: Snapshot) -> None:
+        if self.backend == "sni":  # before the picture: a host reads both at NewIcon
+            self._icon.describe(snapshot.standing.description)
         state = icon_state(snapshot)
         if state != self._drawn:  # redrawn only when what it shows changed
             self._drawn = state
@@ -342,7 +346,12 @@ def day_label(snapshot: Snapshot) -> str:
 def suggestion_label(snapshot: Snapshot) -> str:
     if snapshot.current is None:
         return "No movement chosen"
-    prefix = "Now" if snapshot.pending else "Up next"
+    kind = snapshot.standing.kind
+    if kind in (standings.REST, standings.OFF):
+        # No reminder comes today: the movement is there for whoever wants it.
+        prefix = "If you like"
+    else:
+        prefix = "Now" if snapshot.pending else "Up next"
     return f"{prefix}: {snapshot.current.name} ({snapshot.current.length_label})"
 
 
@@ -360,8 +369,7 @@ def ease_label(ease: int) -> str:
 def streak_label(snapshot: Snapshot) -> str:
     streak = snapshot.streak
     days = "day" if streak.current == 1 else "days"
-    today = today_count(streak.today_done, streak.goal)
-    return f"Streak: {streak.current} {days} · today {today}"
+    return f"Streak: {streak.current} {days} · {snapshot.standing.today}"
 
 
 def pause_label(target: datetime, tz: tzinfo) -> str:
@@ -377,21 +385,13 @@ def resume_label(snapshot: Snapshot) -> str:
 
 
 def tooltip(snapshot: Snapshot) -> str:
-    streak = snapshot.streak
-    if snapshot.day_mode == kinds.REST:
-        when = "resting today"
-    elif snapshot.waiting is not None:
-        when = f"waiting: {snapshot.waiting}"
-    elif snapshot.paused_until is not None:
-        when = "paused until " + describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)
-    elif snapshot.next_due is not None:
-        when = "next reminder " + describe_time(snapshot.next_due, snapshot.now, snapshot.tz)
-    else:
-        when = "no reminder scheduled"
+    """``budge · next reminder 10:30 · streak 4 · today 1/3``, in the words of
+    :func:`budge.core.standings.standing`, as status and the menu say it."""
+    standing = snapshot.standing
+    when = standing.short
     if snapshot.day_mode == kinds.GENTLE:
         when = "a gentle day · " + when
     if snapshot.config_problem is not None:
         when = f"config problem: {snapshot.config_problem.key} · " + when
-    return (f"budge · {when} · streak {streak.current} · "
-            f"today {today_count(streak.today_done, streak.goal, compact=True)}")
-
+    parts = [f"budge · {when}", f"streak {snapshot.streak.current}", standing.today_short]
+    return " · ".join(part for part in parts if part)

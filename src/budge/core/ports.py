@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
-from budge.core import journal, kinds
+from budge.core import journal, kinds, standings
 from budge.core.days import DEFAULT_ALLOWANCE, RestAllowance
 from budge.core.movements import Movement
 from budge.core.problems import ConfigProblem
@@ -66,6 +66,15 @@ class Snapshot:
     snooze_options: tuple[timedelta, ...] = (timedelta(minutes=5),)
     gentle_interval: timedelta = timedelta(hours=1)
     tomorrow: datetime | None = None
+    # Whether today is one of the active days, and since when nobody has been at
+    # the keyboard (None: someone is, or budge cannot tell).
+    active_today: bool = True
+    away_since: datetime | None = None
+
+    @property
+    def standing(self) -> standings.Standing:
+        """What budge is doing about reminders, as status, tooltip and menu say it."""
+        return standings.standing(self)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -92,6 +101,9 @@ class Snapshot:
             "body_today": self.body_today,
             "form": self.form,
             "why": self.why,
+            "active_today": self.active_today,
+            "away_since": _iso(self.away_since),
+            "standing": self.standing.to_json(),
         }
 
 
