@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from budge.adapters.config import load_settings  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
-from budge.core.ports import Reminder  # noqa: E402
+from budge.core.ports import Question, Reminder  # noqa: E402
 from budge.core.reminders import BLIND, Senses  # noqa: E402
 
 
@@ -81,6 +81,17 @@ class RecordingNotifier:
 
     def withdraw(self) -> None:
         self.withdrawn += 1
+
+
+class AskingNotifier(RecordingNotifier):
+    """A notifier with buttons: it records each question it is given."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.questions: list[Question] = []
+
+    def ask(self, question: Question) -> None:
+        self.questions.append(question)
 
 
 class Harness:

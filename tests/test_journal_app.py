@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from conftest import BERLIN, MONDAY_8AM, Harness, RecordingNotifier
+from conftest import BERLIN, MONDAY_8AM, AskingNotifier, Harness
 
 from budge.adapters.config import load_builtin
 from budge.core import journal
@@ -19,17 +19,6 @@ from budge.core.ports import Question
 ONLY_SHRUG = ("[movements]\nexclude = ["
               + ", ".join(f'"{m.id}"' for m in load_builtin() if m.id != "shrug-melt")
               + "]\n")
-
-
-class AskingNotifier(RecordingNotifier):
-    """A notifier with buttons: it records each question it is given."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.questions: list[Question] = []
-
-    def ask(self, question: Question) -> None:
-        self.questions.append(question)
 
 
 def asking(harness: Callable[..., Harness], config: str = "") -> tuple[Harness, AskingNotifier]:
@@ -51,7 +40,8 @@ def test_the_first_movement_of_the_day_is_asked_about_and_recorded(harness) -> N
     assert notifier.questions == [Question(
         movement_id=movement.id, done_id=done.id, title="How did that feel?",
         body=movement.name,
-        choices=(("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter")))]
+        choices=(("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter")),
+        hint="Answer with `budge felt easier`, `budge felt same` or `budge felt tighter`.")]
     assert kinds(h, "asked") == [(movement.id, done.id)]
 
 

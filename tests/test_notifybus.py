@@ -113,8 +113,9 @@ def test_a_service_without_actions_gets_a_plain_reminder_that_says_how_to_answer
         assert first["actions"] == []
         from budge.adapters.invocation import command_word
 
-        # The command as it can be typed there (`budge done` where the PATH finds budge).
-        assert f"`{command_word(env)} done`" in first["body"] and "tray menu" in first["body"]
+        # The command as it can be typed there (`budge done` where the PATH finds budge),
+        # and no tray menu: there is no tray (--no-tray).
+        assert f"`{command_word(env)} done`" in first["body"] and "tray" not in first["body"]
 
 
 def test_the_service_dies_mid_reminder_and_reminders_go_on(tmp_path: Path,

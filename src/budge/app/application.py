@@ -23,7 +23,7 @@ from pathlib import Path
 
 from budge.adapters.config import Config, Settings, keep_last_good, read_files, settings_from
 from budge.adapters.store import Event, Store
-from budge.core import journal, kinds, reminders
+from budge.core import controls, journal, kinds, reminders
 from budge.core.chooser import RECENT_WINDOW
 from budge.core.days import streak_keeping, used_in_period
 from budge.core.durations import describe_duration, describe_time
@@ -35,12 +35,6 @@ from budge.core.stats import today_count
 from budge.core.streak import compute_streak
 
 log = logging.getLogger("budge")
-
-
-# How to answer the body's question: eleven choices are too many for a
-# notification's buttons, so it says where they are.
-BODY_ANSWER = ("Note it from budge's tray menu (How is your body today?), or run "
-               "`budge body 7`.")
 
 
 @dataclass(frozen=True)
@@ -80,6 +74,9 @@ class App:
         self._modes: dict[date, str] | None = None  # read once per operation
         self._closed = False
         self._listeners: list[Callable[[Snapshot], None]] = []
+        # What this desktop offers to answer and control budge (core.controls), asked
+        # when a notification says how to answer it; the daemon sets it with the tray.
+        self.controls: Callable[[], str] = lambda: controls.COMMAND
         # The current movement as it was chosen: its form and why (budge suggest --why).
         self._suggestion: journal.Suggestion | None = None
         with self._operation() as now:
@@ -213,7 +210,8 @@ class App:
         if news is not None:
             self.tell_config_problem(news)
         if movement is not None and self.notifier is not None:
-            self.notifier.remind(reminder_for(movement, self.settings.config, form_line))
+            self.notifier.remind(reminder_for(movement, self.settings.config, form_line,
+                                              controls.done_hint(self.controls())))
 
     # actions
 
@@ -391,11 +389,16 @@ class App:
             notifier.send(journal.celebration_title(milestone),
                           journal.celebration_text(milestone),
                           self.settings.config.plain_timeout)
+        if question is None and not body_due:
+            return
+        desktop = self.controls()  # asked once, and never under the lock
         ask = getattr(notifier, "ask", None)
         if question is not None and ask is not None:
-            ask(question)
+            ask(replace(question, hint=controls.felt_hint(
+                desktop, [key for key, _ in question.choices])))
         if body_due:
-            notifier.send(journal.BODY_QUESTION, f"{journal.BODY_HINT} {BODY_ANSWER}",
+            answer = controls.body_hint(desktop, journal.BODY_QUESTION)
+            notifier.send(journal.BODY_QUESTION, f"{journal.BODY_HINT} {answer}",
                           self.settings.config.plain_timeout)
 
     def snooze(self, duration: timedelta | None = None,
@@ -587,9 +590,9 @@ class App:
             self.notifier.send(movement.name, reminder.details,
                                reminder.timeout or timedelta(minutes=10))
 
-    def welcome(self, how_to_control: str) -> None:
-        """The first run says, once, what budge will do and how to pause or quit it
-        (``how_to_control``: what this desktop offers for that)."""
+    def welcome(self) -> None:
+        """The first run says, once, what budge will do and how to pause or quit it,
+        by what this desktop offers for that."""
         with self._operation() as now:
             if self.store.flag("welcomed") or self.notifier is None:
                 return
@@ -599,7 +602,8 @@ class App:
         first = (describe_time(snapshot.next_due, snapshot.now, self.tz) if snapshot.next_due
                  else "the start of your active hours")
         body = (f"One small movement every {describe_duration(config.interval)}, "
-                f"{describe_hours(config.hours)}. First reminder: {first}. {how_to_control}")
+                f"{describe_hours(config.hours)}. First reminder: {first}. "
+                f"{controls.how_to_control(self.controls())}")
         self.notifier.send("budge is running", body, config.plain_timeout)
 
     @property
@@ -746,15 +750,18 @@ def notification_title(movement: Movement) -> str:
     return f"{movement.name} · {movement.length_label}"
 
 
-def reminder_for(movement: Movement, config: Config, form_line: str | None = None) -> Reminder:
+def reminder_for(movement: Movement, config: Config, form_line: str | None = None,
+                 hint: str = controls.done_hint(controls.COMMAND)) -> Reminder:
     """The reminder for ``movement``; ``form_line`` (the gentler or larger form the
-    journal chose, :attr:`budge.core.journal.Suggestion.form_line`) follows the cue."""
+    journal chose, :attr:`budge.core.journal.Suggestion.form_line`) follows the cue;
+    ``hint`` says how to answer it without buttons (:mod:`budge.core.controls`)."""
     steps = "\n".join(f"{n}. {step}" for n, step in enumerate(movement.steps, 1))
     body = movement.cue if form_line is None else f"{movement.cue}\n{form_line}"
     return Reminder(movement_id=movement.id, title=notification_title(movement),
                     body=body, details=f"{steps}\nGentler: {movement.gentler}",
                     timeout=config.reminder_timeout(movement.seconds),
-                    snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}")
+                    snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}",
+                    hint=hint)
 
 
 def _stamp(*paths: Path) -> tuple[tuple[int, int] | None, ...]:

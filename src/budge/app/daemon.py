@@ -218,6 +218,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     app.subscribe(lambda snapshot: notifier.follow_question(
         snapshot.last_done.id if snapshot.last_done else None, snapshot.last_felt))
     _watch_store(store, notifier, config.plain_timeout)
+    app.controls = lambda: controls_of(tray)
     if tray is not None:
         app.subscribe(tray.update)
         if tray.has_notification:
@@ -244,7 +245,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         server.start()
         watch.start()
         app.start()
-        app.welcome(how_to_control(tray, this_command()))
+        app.welcome()
         app.tell_config_problem()
         nxt = app.snapshot.next_due
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
@@ -327,14 +328,16 @@ def _watch_store(store: Store, notifier: Notifier, timeout: timedelta) -> None:
         trouble(store.write_error)
 
 
-def how_to_control(tray: Tray | None, command: str) -> str:
-    """How to pause and stop budge, by what this desktop really offers."""
+def controls_of(tray: Tray | None) -> str:
+    """What this desktop offers now to answer and control budge (core.controls):
+    a panel that shows the icon may come or go while budge runs."""
+    from budge.core import controls
+
     if tray is not None and tray.shown and tray.has_menu:
-        return f"Pause or quit from the tray icon's menu, or run `{command} pause`."
+        return controls.MENU
     if tray is not None and tray.shown:
-        return (f"Click the tray icon to see the movement. Pause with `{command} pause`; "
-                f"stop with `{command} quit`.")
-    return f"Pause with `{command} pause`; stop with `{command} quit`."
+        return controls.ICON
+    return controls.COMMAND
 
 
 def _make_tray(app: App, choice: str, paths: Paths, on_quit: Callable[[], None],

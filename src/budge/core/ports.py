@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
-from budge.core import journal, kinds, standings
+from budge.core import controls, journal, kinds, standings
 from budge.core.days import DEFAULT_ALLOWANCE, RestAllowance
 from budge.core.movements import Movement
 from budge.core.problems import ConfigProblem
@@ -157,7 +157,8 @@ class Reminder:
     details: str  # the steps and the gentler version, shown on a click
     timeout: timedelta | None  # None: until answered or replaced
     snooze_label: str  # "Snooze 5 min"
-    hint: str = "Mark it done from budge's tray menu, or run `budge done`."
+    # How to answer without buttons, in words this desktop fits (core.controls).
+    hint: str = controls.done_hint(controls.COMMAND)
 
 
 @dataclass(frozen=True)
@@ -171,6 +172,14 @@ class Question:
     # (feeling key, label): ("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter");
     # a button answers with the action "felt:<key>".
     choices: tuple[tuple[str, str], ...]
+    # How to answer without buttons, in words this desktop fits (core.controls);
+    # empty: the command line's words.
+    hint: str = ""
+
+    @property
+    def how_to_answer(self) -> str:
+        return self.hint or controls.felt_hint(controls.COMMAND,
+                                               [key for key, _ in self.choices])
 
 
 class ReminderNotifier(Notifier, Protocol):
