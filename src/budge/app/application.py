@@ -590,6 +590,19 @@ class App:
             self.notifier.send(movement.name, reminder.details,
                                reminder.timeout or timedelta(minutes=10))
 
+    def show_status(self) -> Reply:
+        """budge was started again while it runs (from the application menu, where
+        nothing else would show): say in a notification what it is doing."""
+        snapshot = self.status()
+        if self.notifier is None:
+            return Reply(True, "budge is running.")
+        said = snapshot.standing
+        lines = (said.line, said.movement, said.today_line,
+                 controls.how_to_control(self.controls()))
+        self.notifier.send("budge is already running", "\n".join(line for line in lines if line),
+                           self.settings.config.plain_timeout)
+        return Reply(True, "budge is running; it says what it is doing in a notification.")
+
     def welcome(self) -> None:
         """The first run says, once, what budge will do and how to pause or quit it,
         by what this desktop offers for that."""

@@ -48,6 +48,7 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
         lock.acquire()
     except AlreadyRunning as error:
         print(f"budge: {error}", file=sys.stderr)
+        _show_running(paths)
         return 1
     try:
         # The icon first: it is what a person waits to see, and everything else
@@ -69,6 +70,17 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
     finally:
         lock.release()
         _hold_stop_signals(False)
+
+
+def _show_running(paths: Paths) -> None:
+    """Started again while budge runs (a click in the application menu, whose
+    output nobody sees): the running budge shows what it is doing instead."""
+    from budge.adapters import control
+
+    try:
+        control.send(paths.control_address(), paths.key_file, {"cmd": "show"})
+    except Exception as error:  # it may be stopping, or another user's: the line above says it
+        log.debug("the running budge was not asked to show itself: %s", error)
 
 
 def _write_template(config_file: Path, verbose: bool = False) -> None:

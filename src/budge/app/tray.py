@@ -30,7 +30,7 @@ from budge.adapters.tray import import_pystray
 from budge.adapters.tray.backends import LoadedTray, load_backend
 from budge.adapters.tray.xorg import xorg_icon
 from budge.app.application import App
-from budge.core import journal, kinds, standings
+from budge.core import journal, kinds
 from budge.core.durations import describe_duration, describe_time
 from budge.core.ports import Snapshot
 
@@ -344,15 +344,7 @@ def day_label(snapshot: Snapshot) -> str:
 
 
 def suggestion_label(snapshot: Snapshot) -> str:
-    if snapshot.current is None:
-        return "No movement chosen"
-    kind = snapshot.standing.kind
-    if kind in (standings.REST, standings.OFF):
-        # No reminder comes today: the movement is there for whoever wants it.
-        prefix = "If you like"
-    else:
-        prefix = "Now" if snapshot.pending else "Up next"
-    return f"{prefix}: {snapshot.current.name} ({snapshot.current.length_label})"
+    return snapshot.standing.movement
 
 
 def felt_label(snapshot: Snapshot) -> str:

@@ -202,7 +202,9 @@ def _start(paths: Paths, args: argparse.Namespace) -> int:
 
     from budge.adapters import control, invocation
 
-    if control.send(paths.control_address(), paths.key_file, {"cmd": "status"}) is not None:
+    # A running budge shows what it is doing in a notification: started from the
+    # application menu, this command's own words are seen by nobody.
+    if control.send(paths.control_address(), paths.key_file, {"cmd": "show"}) is not None:
         print(f"budge is already running. `{invocation.this_command()} quit` stops it.")
         return 0
     note = invocation.put_on_path(os.environ)

@@ -48,6 +48,7 @@ class Standing:
     today_short: str  # the same in the tooltip: "today 2/3" ("" when nothing to say)
     description: str  # the icon as a screen reader says it: "budge: 2 of 3 today"
     today_line: str  # the day for ``budge status``: "Today: 2 of 3 done (a gentle day)."
+    movement: str  # the current movement, as the menu's first item: "Up next: Neck tilts (30 s)"
 
     @property
     def can_snooze(self) -> bool:
@@ -86,7 +87,19 @@ def standing(snapshot: Snapshot) -> Standing:
     today_line += f" (a {day} day)." if day in (kinds.REST, kinds.GENTLE) else "."
     description = described + (f" · {short}" if kind in (REST, PAUSED, AWAY, WAITING, DUE)
                                else "")
-    return Standing(kind, line, short, today, today_short, description, today_line)
+    return Standing(kind, line, short, today, today_short, description, today_line,
+                    _movement(kind, snapshot))
+
+
+def _movement(kind: str, snapshot: Snapshot) -> str:
+    current = snapshot.current
+    if current is None:
+        return "No movement chosen"
+    # No reminder comes today: the movement is there for whoever wants it.
+    if kind in (REST, OFF):
+        return f"If you like: {current.name} ({current.length_label})"
+    prefix = "Now" if snapshot.pending else "Up next"
+    return f"{prefix}: {current.name} ({current.length_label})"
 
 
 def _kind(snapshot: Snapshot) -> str:
