@@ -590,6 +590,12 @@ class App:
             self.notifier.send(movement.name, reminder.details,
                                reminder.timeout or timedelta(minutes=10))
 
+    def say(self, title: str, body: str) -> None:
+        """A plain notification, left a minute at least to be read. Not under the lock."""
+        if self.notifier is not None:
+            self.notifier.send(title, body, max(self.settings.config.plain_timeout,
+                                                timedelta(minutes=1)))
+
     def show_status(self) -> Reply:
         """budge was started again while it runs (from the application menu, where
         nothing else would show): say in a notification what it is doing."""

@@ -298,7 +298,27 @@ class PystrayTray:
         from budge.adapters.config import write_template
 
         write_template(self._config_file)
-        open_file(self._config_file)
+        try:
+            open_file(self._config_file, on_failure=self._config_not_opened)
+        except OSError as error:  # no opener at all (no xdg-open)
+            self._config_not_opened(str(error))
+
+    def _config_not_opened(self, reason: str) -> None:
+        """No editor opened the config (only a terminal one, or none): say where the
+        file is, and show its folder, where a file manager can open it."""
+        self._app.say("budge could not open its config",
+                      config_not_opened(self._config_file, reason))
+        try:
+            open_file(self._config_file.parent)
+        except OSError as error:
+            log.info("the config's folder was not opened either: %s", error)
+
+
+def config_not_opened(path: Path, reason: str) -> str:
+    """Where the config is, when no editor could open it."""
+    return (f"No editor opened it ({reason}). The file is {path}, in the folder "
+            f"{path.parent}: open it with any text editor, and budge reads the change by "
+            "itself. `budge config path` prints where it is.")
 
 
 @dataclass(frozen=True)
