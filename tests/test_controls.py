@@ -23,6 +23,11 @@ def every_text(desktop: str) -> list[str]:
             controls.body_hint(desktop, journal.BODY_QUESTION)]
 
 
+def test_a_config_problem_points_to_the_menu_only_where_there_is_one() -> None:
+    assert "tray menu" in controls.config_hint(controls.MENU)
+    assert controls.config_hint(controls.ICON) == controls.config_hint(controls.COMMAND) == ""
+
+
 @pytest.mark.parametrize("desktop", [controls.ICON, controls.COMMAND])
 def test_without_a_menu_no_text_points_to_one(desktop: str) -> None:
     for text in every_text(desktop):
@@ -63,6 +68,8 @@ def test_every_notification_the_app_sends_fits_the_desktop(harness, desktop: str
     h = harness('interval = "30m"\n', notifier=notifier)
     h.app.controls = lambda: desktop
     h.app.welcome()
+    h.config_path.write_text("daily_goal = -1\n")  # a mistake, told in a notification
+    h.app.reload()
     h.run_until(h.clock.now() + timedelta(hours=1, minutes=31))  # the first reminder
     assert notifier.reminders
     # Done until the body's question comes (it waits for a done that asks nothing).
@@ -77,6 +84,9 @@ def test_every_notification_the_app_sends_fits_the_desktop(harness, desktop: str
     assert "`budge body 7`" in body[0]
     for text in texts:
         assert ("menu" in text) is False or desktop == controls.MENU, text
+    problem = [b for _, title, b, _ in notifier.sent if title == "budge's config needs a look"]
+    assert problem and str(h.config_path) in problem[0]
     if desktop == controls.MENU:
+        assert "tray menu" in problem[0]
         assert "tray menu" in body[0] and "tray menu" in notifier.reminders[0].hint
         assert "tray menu" in notifier.questions[0].how_to_answer

@@ -517,6 +517,7 @@ class App:
         if problem is None or self.notifier is None:
             return
         title, body = problem.message()
+        body += controls.config_hint(self.controls())
         # Longer than a welcome: there is more to read, and it asks for a fix.
         self.notifier.send(title, body, max(self.settings.config.plain_timeout,
                                             timedelta(minutes=1)))

@@ -52,3 +52,11 @@ def body_hint(controls: str, menu_item: str) -> str:
     if controls == MENU:
         return f"Note it from budge's tray menu ({menu_item}), or run `budge body 7`."
     return "Note it with `budge body 7`."
+
+
+def config_hint(controls: str) -> str:
+    """What follows a config problem's message: the menu's own way to the file,
+    where there is a menu (the message names the file and the commands already)."""
+    if controls == MENU:
+        return " The config problem's item in budge's tray menu opens the file."
+    return ""
