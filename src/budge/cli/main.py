@@ -738,6 +738,8 @@ def _show_status(paths: Paths, command: Command, args: argparse.Namespace,
 
 
 def format_status(status: dict[str, Any]) -> str:
+    """``budge status`` as text: the state and the day in the words budge chose for
+    its tooltip and menu too (``standing``, from :mod:`budge.core.standings`)."""
     lines = ["budge is running." if status.get("running") else "budge is not running."]
     problem = status.get("config_problem")
     if problem:
