@@ -427,7 +427,9 @@ def test_the_movement_named_while_a_reminder_waits_is_the_one_that_comes(harness
 
 
 def test_while_away_no_display_names_a_reminder_time(harness) -> None:  # type: ignore[no-untyped-def]
-    from budge.app.tray import tooltip
+    from samples import visible_menu
+
+    from budge.app.tray import PystrayTray, tooltip
     from budge.cli.main import format_status
 
     h = harness(senses=lambda clock: FakeDesk(clock, away=[(at(9, 10), at(10, 30))]))
@@ -443,9 +445,14 @@ def test_while_away_no_display_names_a_reminder_time(harness) -> None:  # type: 
     # The tray was told when the break began, not at the next reminder.
     assert "away since 09:10" in tooltip(shown[-1]) and "next reminder" not in tooltip(shown[-1])
     assert shown[-1].standing.description == "budge: 0 of 3 today · away since 09:10"
+    # The menu says it too, and nothing else about a reminder time.
+    tray = PystrayTray(h.app, "dummy", h.home / "config.toml", h.home / "card.png",
+                       on_quit=lambda: None)
+    assert said.rstrip(".") in visible_menu(tray)
     h.run_until(at(10, 40))  # back at 10:30
     assert h.app.status().standing.kind == "scheduled"
     assert "next reminder 11:00" in tooltip(shown[-1])
+    assert said.rstrip(".") not in visible_menu(tray)
 
 
 def test_each_kind_of_busy_can_be_switched_off_and_off_means_no_probe(

@@ -30,7 +30,7 @@ from budge.adapters.tray import import_pystray
 from budge.adapters.tray.backends import LoadedTray, load_backend
 from budge.adapters.tray.xorg import xorg_icon
 from budge.app.application import App
-from budge.core import journal, kinds
+from budge.core import journal, kinds, standings
 from budge.core.durations import describe_duration, describe_time
 from budge.core.ports import Snapshot
 
@@ -176,6 +176,9 @@ class PystrayTray:
             item(lambda _: self._suggestion(), act(self._app.show_how_to), default=True),
             item(lambda _: f"Remind me anyway (waiting: {app.snapshot.waiting})",
                  act(app.remind_anyway), visible=lambda _: app.snapshot.waiting is not None),
+            # Away: said as status and the tooltip say it; nothing to click.
+            item(lambda _: app.snapshot.standing.line.rstrip("."), None, enabled=False,
+                 visible=lambda _: app.snapshot.standing.kind == standings.AWAY),
             # A config that did not validate: what to look at; a click opens the file.
             item(lambda _: typed(app.snapshot.config_problem.mark) if app.snapshot.config_problem
                  else "", act(self.open_config),
