@@ -16,7 +16,7 @@ import pytest
 from processes import always_active, budge, running_daemon
 from samples import NOW, snapshot, visible_menu
 
-from budge.app.tray import PystrayTray, streak_label, suggestion_label, tooltip
+from budge.app.tray import PystrayTray, icon_state, streak_label, suggestion_label, tooltip
 from budge.cli.main import format_status
 from budge.core import kinds, standings
 from budge.core.streak import Streak
@@ -127,6 +127,7 @@ def test_the_menu_on_a_rest_day_and_a_day_that_is_not_active(harness, tmp_path: 
     assert "Streak: 0 days · not an active day" in labels
     assert "today 0/3" not in tooltip(h.app.snapshot)
     assert h.app.snapshot.standing.description == "budge: not an active day"
+    assert icon_state(h.app.snapshot).goal == 0  # and no progress ring on the icon
 
 
 def test_the_menu_tooltip_and_status_agree_on_a_rest_day(harness, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

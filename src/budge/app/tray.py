@@ -346,6 +346,8 @@ def icon_state(snapshot: Snapshot) -> IconState:
         look = Look.DUE  # a waiting reminder shows on a gentle day too
     else:
         look = Look.GENTLE if snapshot.day_mode == kinds.GENTLE else Look.ACTIVE
+    if not snapshot.active_today:
+        return IconState(look, 0, 0)  # no goal today: no ring, as no "0/3" in the tooltip
     # Done beyond the goal looks like the goal met: no redraw for each extra one.
     return IconState(look, min(streak.today_done, streak.goal), streak.goal)
 
