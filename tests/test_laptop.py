@@ -442,6 +442,7 @@ def test_while_away_no_display_names_a_reminder_time(harness) -> None:  # type: 
     text = format_status(snapshot.to_json())
     assert said in text and "Next reminder" not in text
     assert snapshot.to_json()["standing"]["kind"] == "away"
+    assert snapshot.to_json()["next_reminder"] is None  # scripts get no passed time either
     # The tray was told when the break began, not at the next reminder.
     assert "away since 09:10" in tooltip(shown[-1]) and "next reminder" not in tooltip(shown[-1])
     assert shown[-1].standing.description == "budge: 0 of 3 today · away since 09:10"

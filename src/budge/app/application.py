@@ -672,7 +672,10 @@ class App:
         timing = self._timing(now)
         return Snapshot(
             running=self.running, now=now,
-            next_due=None if paused else self.state.next_due(timing),
+            # Away: nothing is due until they are back, so no time is named (the
+            # interval restarts at their return).
+            next_due=(None if paused or self.state.away_since is not None
+                      else self.state.next_due(timing)),
             paused_until=paused, current=self.settings.movement(self.state.current),
             pending=self.state.pending, streak=streak, tz=self.tz,
             day_mode=modes.get(today, kinds.NORMAL),
