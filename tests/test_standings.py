@@ -124,6 +124,7 @@ def test_the_menu_on_a_rest_day_and_a_day_that_is_not_active(harness, tmp_path: 
     labels = visible_menu(tray)
     assert labels[0].startswith("If you like: ") and "Done" in labels
     assert "Snooze" not in labels and "Skip" not in labels  # no reminder comes today
+    assert "Pause" not in labels and "Hard day" not in labels  # nothing to pause or rest from
     assert "Streak: 0 days · not an active day" in labels
     assert "today 0/3" not in tooltip(h.app.snapshot)
     assert h.app.snapshot.standing.description == "budge: not an active day"

@@ -147,7 +147,13 @@ class PystrayTray:
         # A rest day is a pause until the next active day, with one way back: the
         # day's own item. Pause and Resume would offer a second, half-way one.
         def can_pause(_: object) -> bool:
-            return app.snapshot.paused_until is None and app.snapshot.day_mode != kinds.REST
+            snapshot = app.snapshot
+            return (snapshot.paused_until is None and snapshot.day_mode != kinds.REST
+                    and snapshot.active_today)  # a day with no reminders needs no pause
+
+        def hard_day_offered(_: object) -> bool:
+            # Only on an active day: resting on a day off would spend a rest day.
+            return normal_day(_) and app.snapshot.active_today
 
         def can_resume(_: object) -> bool:
             return app.snapshot.paused_until is not None and app.snapshot.day_mode != kinds.REST
@@ -191,7 +197,7 @@ class PystrayTray:
                  visible=lambda _: app.snapshot.standing.can_skip),
             item("Pause", menu(pauses), visible=can_pause),
             item(lambda _: resume_label(app.snapshot), act(app.resume), visible=can_resume),
-            item("Hard day", hard_day, visible=normal_day),
+            item("Hard day", hard_day, visible=hard_day_offered),
             item(lambda _: day_label(app.snapshot), act(partial(app.set_day, kinds.NORMAL)),
                  visible=lambda _: not normal_day(_)),
             item(lambda _: self._felt_label(), felt,
