@@ -17,7 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from budge.adapters.config import load_settings  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
-from budge.core.ports import Reminder  # noqa: E402
+from budge.core.ports import Question, Reminder  # noqa: E402
 from budge.core.reminders import BLIND, Senses  # noqa: E402
 
 
@@ -90,6 +90,22 @@ class RecordingNotifier:
 
     def unnote(self, key: str) -> None:
         self.notes.pop(key, None)
+
+
+class AskingNotifier(RecordingNotifier):
+    """A notifier with buttons: it records each question it is given, "How did
+    that feel?" in ``questions`` and "How is your body today?" in ``body_asked``."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.questions: list[Question] = []
+        self.body_asked: list[Question] = []
+
+    def ask(self, question: Question) -> None:
+        from budge.core import journal
+
+        asked = self.body_asked if question.title == journal.BODY_QUESTION else self.questions
+        asked.append(question)
 
 
 class Harness:

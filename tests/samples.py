@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 if TYPE_CHECKING:
     from budge.adapters.store import Store
+    from budge.app.tray import PystrayTray
     from budge.core.ports import Snapshot
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -99,3 +100,8 @@ def snapshot(**changes: object) -> Snapshot:
                   streak=Streak(current=4, best=9, today_done=1, goal=3), tz=BERLIN)
     values.update(changes)
     return Snapshot(**values)  # type: ignore[arg-type]
+
+
+def visible_menu(tray: PystrayTray) -> list[str]:
+    """The texts of the tray menu's top items a person sees now."""
+    return [item.text for item in tray._icon.menu.items if item.visible and item.text]

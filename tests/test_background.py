@@ -267,4 +267,4 @@ def test_every_notification_names_a_command_that_works(
     finally:
         invocation.this_command.cache_clear()
     assert recorder.bodies[0] == f"Pause with `{SCRIPT} pause`; stop with `{SCRIPT} quit`."
-    assert recorder.bodies[1].endswith(f"or run `{SCRIPT} done`.")
+    assert recorder.bodies[1].endswith(f"run `{SCRIPT} done`.")

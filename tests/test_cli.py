@@ -4,7 +4,7 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from processes import budge, clean_env
+from processes import always_active, budge, clean_env
 from samples import USER_MOVEMENT
 
 from budge import __version__
@@ -56,7 +56,9 @@ def test_version_and_help(env: dict[str, str], capsys: pytest.CaptureFixture[str
             assert "--config FILE" in out, words
 
 
-def test_done_without_a_daemon_records(env: dict[str, str], tmp_path: Path) -> None:
+def test_done_without_a_daemon_records(tmp_path: Path) -> None:
+    (tmp_path / "home").mkdir()
+    env = always_active(tmp_path / "home", "")  # any day of the week is a work day here
     status = budge(env, "status")
     assert status.returncode == 0
     assert "budge is not running." in status.stdout

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from conftest import BERLIN, MONDAY_8AM, Harness, RecordingNotifier
+from conftest import BERLIN, MONDAY_8AM, AskingNotifier, Harness
 
 from budge.adapters.config import load_builtin
 from budge.core import journal
@@ -19,20 +19,6 @@ from budge.core.ports import Question
 ONLY_SHRUG = ("[movements]\nexclude = ["
               + ", ".join(f'"{m.id}"' for m in load_builtin() if m.id != "shrug-melt")
               + "]\n")
-
-
-class AskingNotifier(RecordingNotifier):
-    """A notifier with buttons: it records each question it is given, "How did
-    that feel?" in ``questions`` and "How is your body today?" in ``body_asked``."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.questions: list[Question] = []
-        self.body_asked: list[Question] = []
-
-    def ask(self, question: Question) -> None:
-        asked = self.body_asked if question.title == journal.BODY_QUESTION else self.questions
-        asked.append(question)
 
 
 def asking(harness: Callable[..., Harness], config: str = "") -> tuple[Harness, AskingNotifier]:
@@ -55,7 +41,8 @@ def test_the_first_movement_of_the_day_is_asked_about_and_recorded(harness) -> N
         movement_id=movement.id, done_id=done.id, title="How did that feel?",
         body=movement.name,
         choices=(("easier", "Easier"), ("same", "Same"), ("tighter", "Tighter")),
-        token=f"felt:{done.id}")]
+        token=f"felt:{done.id}",
+        hint="Answer with `budge felt easier`, `budge felt same` or `budge felt tighter`.")]
     assert kinds(h, "asked") == [(movement.id, done.id)]
 
 

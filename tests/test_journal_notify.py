@@ -21,9 +21,9 @@ from bus_standins import NotificationService, questions
 from processes import budge, home_on_bus, running_daemon, stored, wait_for
 
 from budge.adapters.config import load_builtin
-from budge.adapters.invocation import command_word, this_command
+from budge.adapters.invocation import command_word, this_command, typed
 from budge.adapters.notify.chain import FallbackNotifier, PrintNotifier
-from budge.adapters.notify.freedesktop import QUESTION_TIMEOUT, question_hint
+from budge.adapters.notify.freedesktop import QUESTION_TIMEOUT
 from budge.core.journal import ANSWER_LABELS, ASK_PROMPT, FEELINGS
 from budge.core.ports import Question
 
@@ -117,8 +117,9 @@ def test_without_actions_the_question_says_how_to_answer(tmp_path: Path,
         name, hint = question["body"].split("\n")
         assert name in BY_NAME
         word = command_word(env)  # as it can be typed there
-        assert hint == (f"Answer from budge's tray menu, or run `{word} felt easier`, "
-                        f"`{word} felt same` or `{word} felt tighter`.")
+        # No tray here (--no-tray): the commands alone, never a menu that is not there.
+        assert hint == (f"Answer with `{word} felt easier`, `{word} felt same` or "
+                        f"`{word} felt tighter`.")
         # Answered as it says, from a terminal: stored, and the question goes.
         assert budge(env, "felt", "same").returncode == 0
         assert felt(home) == [(BY_NAME[name], f"same:{done_ids(home)[0][0]}")]
@@ -218,9 +219,7 @@ def test_the_body_question_goes_once_the_day_is_noted_anywhere() -> None:
 def test_printed_when_nothing_else_can_ask(capsys: pytest.CaptureFixture[str]) -> None:
     PrintNotifier().ask(QUESTION)
     out = capsys.readouterr().out
-    assert out.startswith("budge: How did that feel?: Neck tilts. Answer from budge's tray")
+    # A question made without a desktop's words gets the command line's.
+    assert out.startswith("budge: How did that feel?: Neck tilts. Answer with `")
     assert f"`{this_command()} felt tighter`" in out
-    assert question_hint(QUESTION, this_command()) in out
-    assert question_hint(QUESTION, "budge") == (
-        "Answer from budge's tray menu, or run `budge felt easier`, `budge felt same` or "
-        "`budge felt tighter`.")
+    assert typed(QUESTION.how_to_answer) in out

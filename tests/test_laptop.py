@@ -407,6 +407,55 @@ def test_the_app_says_what_the_reminder_waits_for_and_brings_it_on_request(harne
     assert h.app.remind_anyway().message == "No reminder is waiting."
 
 
+def test_the_movement_named_while_a_reminder_waits_is_the_one_that_comes(harness) -> None:  # type: ignore[no-untyped-def]
+    from budge.cli.main import format_status
+
+    # The 09:30 reminder goes unanswered; the 10:00 one waits for a presentation.
+    h = harness(senses=lambda clock: FakeDesk(clock, away=[], busy=[(at(9, 59), at(10, 20))]))
+    h.run_until(at(9, 45))
+    (first,) = [e.movement for e in h.store.select(("reminded",))]
+    h.run_until(at(10, 10))
+    waiting = h.app.status()
+    assert waiting.standing.kind == "waiting" and waiting.current is not None
+    assert waiting.current.id != first  # the unanswered one is not repeated
+    text = format_status(waiting.to_json())
+    assert "A reminder is waiting: a full-screen window." in text
+    assert f"Current suggestion: {waiting.current.name} - " in text
+    h.run_until(at(10, 30))
+    reminded = [e.movement for e in h.store.select(("reminded",))]
+    assert reminded == [first, waiting.current.id]
+
+
+def test_while_away_no_display_names_a_reminder_time(harness) -> None:  # type: ignore[no-untyped-def]
+    from samples import visible_menu
+
+    from budge.app.tray import PystrayTray, tooltip
+    from budge.cli.main import format_status
+
+    h = harness(senses=lambda clock: FakeDesk(clock, away=[(at(9, 10), at(10, 30))]))
+    shown = []
+    h.app.subscribe(shown.append)
+    h.run_until(at(9, 50))  # 09:30, when a reminder was due, has passed
+    said = "Away since 09:10; the next reminder comes one interval after you are back."
+    snapshot = h.app.status()
+    assert snapshot.away_since == at(9, 10) and snapshot.standing.line == said
+    text = format_status(snapshot.to_json())
+    assert said in text and "Next reminder" not in text
+    assert snapshot.to_json()["standing"]["kind"] == "away"
+    assert snapshot.to_json()["next_reminder"] is None  # scripts get no passed time either
+    # The tray was told when the break began, not at the next reminder.
+    assert "away since 09:10" in tooltip(shown[-1]) and "next reminder" not in tooltip(shown[-1])
+    assert shown[-1].standing.description == "budge: 0 of 3 today · away since 09:10"
+    # The menu says it too, and nothing else about a reminder time.
+    tray = PystrayTray(h.app, "dummy", h.home / "config.toml", h.home / "card.png",
+                       on_quit=lambda: None)
+    assert said.rstrip(".") in visible_menu(tray)
+    h.run_until(at(10, 40))  # back at 10:30
+    assert h.app.status().standing.kind == "scheduled"
+    assert "next reminder 11:00" in tooltip(shown[-1])
+    assert said.rstrip(".") not in visible_menu(tray)
+
+
 def test_each_kind_of_busy_can_be_switched_off_and_off_means_no_probe(
         tmp_path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
     from budge.adapters import senses

@@ -24,6 +24,7 @@ from budge.adapters.notify.macos import (
     OsascriptNotifier,
     UserNotifications,
 )
+from budge.core.controls import MENU, done_hint
 from budge.core.ports import Reminder
 
 ACTIONS = (("done", "Done"), ("snooze", "Snooze 5 min"), ("skip", "Skip"))
@@ -32,7 +33,7 @@ ACTIONS = (("done", "Done"), ("snooze", "Snooze 5 min"), ("skip", "Skip"))
 def reminder(movement: str, snooze: str = "Snooze 5 min") -> Reminder:
     return Reminder(movement_id=movement, title=f"{movement} · 30 s", body=f"{movement} cue",
                     details=f"1. {movement} step\nGentler: less", timeout=None,
-                    snooze_label=snooze)
+                    snooze_label=snooze, hint=done_hint(MENU))  # a menu bar icon with its menu
 
 
 class FakeCenter:

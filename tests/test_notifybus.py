@@ -24,8 +24,8 @@ from bus_standins import NotificationService, impostor_press, questions
 from processes import budge, home_on_bus, running_daemon, stored, wait_for
 
 from budge.adapters.bus import Bus
-from budge.adapters.invocation import this_command
-from budge.adapters.notify.freedesktop import BusNotifier, question_hint
+from budge.adapters.invocation import this_command, typed
+from budge.adapters.notify.freedesktop import BusNotifier
 from budge.adapters.notify.lifetimes import THREAD_NAME
 from budge.core import journal
 from budge.core.ports import Question
@@ -140,8 +140,9 @@ def test_a_service_without_actions_gets_a_plain_reminder_that_says_how_to_answer
         assert first["actions"] == []
         from budge.adapters.invocation import command_word
 
-        # The command as it can be typed there (`budge done` where the PATH finds budge).
-        assert f"`{command_word(env)} done`" in first["body"] and "tray menu" in first["body"]
+        # The command as it can be typed there (`budge done` where the PATH finds budge),
+        # and no tray menu: there is no tray (--no-tray).
+        assert f"`{command_word(env)} done`" in first["body"] and "tray" not in first["body"]
 
 
 def test_the_service_dies_mid_reminder_and_reminders_go_on(tmp_path: Path,
@@ -309,5 +310,36 @@ def test_the_body_question_without_buttons_says_how_to_answer(bus_address: str) 
         notifier.ask(BODY)
         (shown,) = service.titled(journal.BODY_QUESTION)
         assert shown["actions"] == []
-        assert shown["body"] == f"{journal.BODY_HINT}\n{question_hint(BODY, this_command())}"
+        assert shown["body"] == f"{journal.BODY_HINT}\n{typed(BODY.how_to_answer)}"
         assert f"`{this_command()} body {journal.GENTLE_EASE}`" in shown["body"]
+
+
+def test_started_again_from_the_application_menu_it_shows_what_it_is_doing(
+        tmp_path: Path, bus_address: str) -> None:
+    import subprocess
+
+    from budge.adapters.xdg.entry import read_field, split_exec
+
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n')
+    env["XDG_DATA_HOME"] = str(tmp_path / "user" / ".local" / "share")
+    assert budge(env, "desktop", "install").returncode == 0
+    entry = (tmp_path / "user" / ".local" / "share" / "applications" / "budge.desktop")
+    exec_value = read_field(entry.read_text(), "Exec")
+    assert exec_value is not None
+    launch = split_exec(exec_value)  # what the desktop runs on a click in its menu
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "--no-tray", wait_running=True)):
+        clicked = subprocess.run(launch, env=env, stdin=subprocess.DEVNULL,
+                                 capture_output=True, text=True, timeout=30)
+        assert clicked.returncode == 1 and "already running" in clicked.stderr
+        (shown,) = wait_for(lambda: service.titled("budge is already running"), 10,
+                            "a notification saying what budge does")
+        lines = shown["body"].split("\n")
+        assert lines[0].startswith("Next reminder: ") and lines[1].startswith("Up next: ")
+        assert lines[2] == "Today: 0 of 3 done."
+        assert lines[3].startswith("Pause with `")  # no tray here: the commands
+        # `budge start` (the command with no arguments) shows it as well.
+        again = budge(env, "start")
+        assert again.returncode == 0 and "already running" in again.stdout
+        wait_for(lambda: len(service.titled("budge is already running")) == 2, 10,
+                 "the second notification")

@@ -13,9 +13,10 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from bus_standins import Panel, Watcher, ready
+from bus_standins import NotificationService, Panel, Watcher, ready
 from processes import budge, home_on_bus, running_daemon, stored, wait_for
 
+from budge.adapters.bus import PROPERTIES, Signal
 from budge.adapters.tray.sni import ITEM, ITEM_PATH, MENU, MENU_PATH, MenuModel, pixmaps
 
 
@@ -161,6 +162,119 @@ def test_without_any_tray_it_says_what_would_show_one_and_keeps_reminding(
         finally:
             watcher.close()
     assert daemon.output().count("no tray is showing") == 1
+
+
+# What the hosts people use read from an item: the StatusNotifierItem spec's
+# properties (KDE Plasma reads them all with GetAll), and those GNOME's
+# AppIndicator extension (46) adds and reads one by one with Get at each
+# NewIcon, NewAttentionIcon or XAyatanaNewLabel.
+HOSTS_READ = {
+    "Category": "ApplicationStatus", "Id": "budge", "Title": "budge", "Status": "Active",
+    "WindowId": 0, "IconName": "", "IconThemePath": "", "OverlayIconName": "",
+    "OverlayIconPixmap": [], "AttentionIconName": "", "AttentionMovieName": "",
+    "ItemIsMenu": False, "Menu": MENU_PATH,
+    "IconAccessibleDesc": "budge: 0 of 3 today",
+    "AttentionAccessibleDesc": "budge: 0 of 3 today",
+    "XAyatanaLabel": "", "XAyatanaLabelGuide": "", "XAyatanaOrderingIndex": 0,
+}
+
+
+def test_every_property_a_host_reads_is_there_and_the_description_follows_the_day(
+        tmp_path: Path, bus_address: str) -> None:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n')
+    with (closing(Watcher(bus_address)) as watcher,
+          running_daemon(env, "-v") as daemon):
+        assert watcher.registered.wait(15), daemon.output()
+        panel = Panel(bus_address, watcher.items[0][1])
+        ready(panel)
+        changes: list[Signal] = []
+        panel.bus.subscribe(changes.append, interface=PROPERTIES, member="PropertiesChanged")
+
+        (every,) = panel.bus.call(panel.service, ITEM_PATH, PROPERTIES, "GetAll", "s", ITEM)
+        for name, value in HOSTS_READ.items():
+            assert every[name][1] == value, name
+            assert panel.prop(name) == value, name  # Get, as GNOME's extension asks
+        for name in ("IconPixmap", "AttentionIconPixmap", "ToolTip"):
+            assert panel.prop(name) == every[name][1]
+        (xml,) = panel.bus.call(panel.service, ITEM_PATH, "org.freedesktop.DBus.Introspectable",
+                                "Introspect")
+        assert all(f'<property name="{name}"' in xml for name in every)
+
+        # The words change with the day, at the same moment as the tooltip.
+        assert budge(env, "done").returncode == 0
+        wait_for(lambda: panel.prop("IconAccessibleDesc") == "budge: 1 of 3 today", 10,
+                 "the description after done")
+        assert "today 1/3" in panel.prop("ToolTip")[3]
+        assert budge(env, "pause", "1h").returncode == 0
+        paused = wait_for(lambda: (d := panel.prop("IconAccessibleDesc")) != (
+            "budge: 1 of 3 today") and d, 10, "the description of a pause")
+        assert paused.startswith("budge: 1 of 3 today · paused until ")
+        assert panel.prop("AttentionAccessibleDesc") == paused
+        assert paused.removeprefix("budge: 1 of 3 today · ") in panel.prop("ToolTip")[3]
+        # Told as it changes: GNOME's extension takes PropertiesChanged.
+        wait_for(lambda: any(s.args[1].get("IconAccessibleDesc", ("s", ""))[1] == paused
+                             for s in changes), 10, "PropertiesChanged with the new words")
+        assert budge(env, "rest").returncode == 0
+        wait_for(lambda: panel.prop("IconAccessibleDesc") == (
+            "budge: 1 of 3 today · resting today"), 10, "the description of a rest day")
+
+
+# An opener as a desktop with only a terminal editor has it: it fails on a file,
+# and opens a folder (a file manager). Each call is written down.
+FAILING_OPENER = """#!/bin/sh
+echo "$1" >> "$(dirname "$0")/opened"
+[ -d "$1" ] && exit 0
+echo "gio: file://$1: Unable to find terminal required for application" >&2
+exit 2
+"""
+
+
+def _children(parent: int) -> list[tuple[str, str]]:
+    """(name, state) of each child of ``parent``; state "Z": ended, never waited for."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+        except OSError:
+            continue
+        name = text[text.index("(") + 1:text.rindex(")")]
+        fields = text.rsplit(")", 1)[1].split()
+        if int(fields[1]) == parent:
+            found.append((name, fields[0]))
+    return found
+
+
+def test_open_config_without_an_editor_says_where_the_file_is_and_leaves_no_zombie(
+        tmp_path: Path, bus_address: str) -> None:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n')
+    bin_dir = tmp_path / "bin"
+    bin_dir.mkdir()
+    opener = bin_dir / "xdg-open"
+    opener.write_text(FAILING_OPENER)
+    opener.chmod(0o755)
+    env["PATH"] = f"{bin_dir}:{env['PATH']}"
+    config = home / "config.toml"
+    with (closing(Watcher(bus_address)) as watcher,
+          closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v") as daemon):
+        assert watcher.registered.wait(15), daemon.output()
+        panel = Panel(bus_address, watcher.items[0][1])
+        ready(panel)
+        panel.click("Open config")
+        (told,) = wait_for(lambda: service.titled("budge could not open its config"), 10,
+                           "a notification naming the file")
+        assert "Unable to find terminal required for application" in told["body"]
+        assert f"The file is {config}, in the folder {home}:" in told["body"]
+        # Its folder is shown instead, where a file manager opens it.
+        wait_for(lambda: (bin_dir / "opened").exists()
+                 and len((bin_dir / "opened").read_text().split()) == 2, 10, "the folder")
+        assert (bin_dir / "opened").read_text().split() == [str(config), str(home)]
+        # Both openers have ended, and budge waited for each: none is left, not
+        # even as a zombie.
+        wait_for(lambda: not [c for c in _children(daemon.proc.pid) if c[0] == "xdg-open"],
+                 10, "the openers to be gone")
+        assert not [c for c in _children(daemon.proc.pid) if c[1] == "Z"]
+        assert daemon.proc.poll() is None
 
 
 def _name(movement_id: str) -> str:

@@ -12,7 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from processes import budge, clean_env
+from processes import always_active, budge
+from samples import visible_menu
 
 from budge.adapters.config import load_builtin
 from budge.app.tray import PystrayTray, streak_label, tooltip
@@ -69,7 +70,9 @@ def test_status_and_stats_say_it_the_same_way() -> None:
 
 
 def test_done_past_the_goal_through_the_entry_point(tmp_path: Path) -> None:
-    env = clean_env(tmp_path / "home")
+    home = tmp_path / "home"
+    home.mkdir()
+    env = always_active(home, "")  # any day of the week is a work day here
     replies = [budge(env, "done") for _ in range(4)]
     assert all(r.returncode == 0 for r in replies), [r.stderr for r in replies]
     assert ". 2 of 3 today." in replies[1].stdout
@@ -81,10 +84,6 @@ def test_done_past_the_goal_through_the_entry_point(tmp_path: Path) -> None:
     assert "Today: 3 of 3 + 1 extra done - today's goal is met." in stats
     for said in (*(r.stdout for r in replies), status, stats):
         assert "4 of 3" not in said
-
-
-def visible_menu(tray: PystrayTray) -> list[str]:
-    return [item.text for item in tray._icon.menu.items if item.visible and item.text]
 
 
 def test_a_rest_day_menu_has_one_way_back(harness, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]

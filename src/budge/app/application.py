@@ -23,7 +23,7 @@ from pathlib import Path
 
 from budge.adapters.config import Config, Settings, keep_last_good, read_files, settings_from
 from budge.adapters.store import Event, Store
-from budge.core import journal, kinds, reminders
+from budge.core import controls, journal, kinds, reminders
 from budge.core.chooser import RECENT_WINDOW
 from budge.core.days import streak_keeping, used_in_period
 from budge.core.durations import describe_duration, describe_time
@@ -88,6 +88,9 @@ class App:
         self._modes: dict[date, str] | None = None  # read once per operation
         self._closed = False
         self._listeners: list[Callable[[Snapshot], None]] = []
+        # What this desktop offers to answer and control budge (core.controls), asked
+        # when a notification says how to answer it; the daemon sets it with the tray.
+        self.controls: Callable[[], str] = lambda: controls.COMMAND
         # The current movement as it was chosen: its form and why (budge suggest --why).
         self._suggestion: journal.Suggestion | None = None
         self._answered: dict[str, None] = {}  # tokens of notifications answered, oldest first
@@ -212,8 +215,10 @@ class App:
                 token = self.store.record(kinds.REMINDED, now, self.tz, movement.id).id
                 log.info("reminder: %s", movement.id)
             self.state = result.state
+            # Going away, coming back and a reminder held are not saved, but shown.
             if (recorded or result.state != before
-                    or result.state.held_reason != before.held_reason):
+                    or result.state.held_reason != before.held_reason
+                    or result.state.away_since != before.away_since):
                 self._commit(now)
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
@@ -221,8 +226,10 @@ class App:
         if news is not None:
             self.tell_config_problem(news)
         if movement is not None and self.notifier is not None:
-            self.notifier.remind(replace(reminder_for(movement, self.settings.config, form_line),
-                                         token=f"reminded:{token}"))
+            self.notifier.remind(replace(
+                reminder_for(movement, self.settings.config, form_line,
+                             controls.done_hint(self.controls())),
+                token=f"reminded:{token}"))
 
     # actions
 
@@ -401,16 +408,21 @@ class App:
             notifier.send(journal.celebration_title(milestone),
                           journal.celebration_text(milestone),
                           self.settings.config.plain_timeout)
+        if question is None and not body_due:
+            return
+        desktop = self.controls()  # asked once, and never under the lock
         ask = getattr(notifier, "ask", None)
         if question is not None and ask is not None:
-            ask(question)
+            ask(replace(question, hint=controls.felt_hint(
+                desktop, [key for key, _ in question.choices])))
         if body_due and ask is not None:
             today = local_day(self.clock.now(), self.tz)
             ask(Question(movement_id="", done_id="", title=journal.BODY_QUESTION,
                          body=journal.BODY_HINT,
                          choices=tuple((str(ease), label) for ease, label in journal.BODY_CHOICES),
                          answer=ANSWER_BODY, lifetime=self.settings.config.plain_timeout,
-                         token=f"body:{today.isoformat()}"))
+                         token=f"body:{today.isoformat()}",
+                         hint=controls.body_hint(desktop, journal.BODY_QUESTION)))
 
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
@@ -528,6 +540,7 @@ class App:
         if problem is None or self.notifier is None:
             return
         title, body = problem.message()
+        body += controls.config_hint(self.controls())
         # Longer than a welcome: there is more to read, and it asks for a fix. It
         # replaces the note about an earlier problem, and goes once the file is fixed.
         self.notifier.note(CONFIG_NOTE, title, body,
@@ -615,9 +628,28 @@ class App:
             self.notifier.send(movement.name, reminder.details,
                                reminder.timeout or timedelta(minutes=10))
 
-    def welcome(self, how_to_control: str) -> None:
-        """The first run says, once, what budge will do and how to pause or quit it
-        (``how_to_control``: what this desktop offers for that)."""
+    def say(self, title: str, body: str) -> None:
+        """A plain notification, left a minute at least to be read. Not under the lock."""
+        if self.notifier is not None:
+            self.notifier.send(title, body, max(self.settings.config.plain_timeout,
+                                                timedelta(minutes=1)))
+
+    def show_status(self) -> Reply:
+        """budge was started again while it runs (from the application menu, where
+        nothing else would show): say in a notification what it is doing."""
+        snapshot = self.status()
+        if self.notifier is None:
+            return Reply(True, "budge is running.")
+        said = snapshot.standing
+        lines = (said.line, said.movement, said.today_line,
+                 controls.how_to_control(self.controls()))
+        self.notifier.send("budge is already running", "\n".join(line for line in lines if line),
+                           self.settings.config.plain_timeout)
+        return Reply(True, "budge is running; it says what it is doing in a notification.")
+
+    def welcome(self) -> None:
+        """The first run says, once, what budge will do and how to pause or quit it,
+        by what this desktop offers for that."""
         with self._operation() as now:
             if self.store.flag("welcomed") or self.notifier is None:
                 return
@@ -627,7 +659,8 @@ class App:
         first = (describe_time(snapshot.next_due, snapshot.now, self.tz) if snapshot.next_due
                  else "the start of your active hours")
         body = (f"One small movement every {describe_duration(config.interval)}, "
-                f"{describe_hours(config.hours)}. First reminder: {first}. {how_to_control}")
+                f"{describe_hours(config.hours)}. First reminder: {first}. "
+                f"{controls.how_to_control(self.controls())}")
         self.notifier.send("budge is running", body, config.plain_timeout)
 
     @property
@@ -676,7 +709,10 @@ class App:
         timing = self._timing(now)
         return Snapshot(
             running=self.running, now=now,
-            next_due=None if paused else self.state.next_due(timing),
+            # Away: nothing is due until they are back, so no time is named (the
+            # interval restarts at their return).
+            next_due=(None if paused or self.state.away_since is not None
+                      else self.state.next_due(timing)),
             paused_until=paused, current=self.settings.movement(self.state.current),
             pending=self.state.pending, streak=streak, tz=self.tz,
             day_mode=modes.get(today, kinds.NORMAL),
@@ -688,7 +724,9 @@ class App:
             body_today=notes[today].ease if today in notes else None,
             form=shown.form if shown else journal.USUAL, why=shown.why if shown else None,
             snooze_options=tuple(config.snooze_options), gentle_interval=config.gentle_interval,
-            tomorrow=reminders.pause_until_tomorrow(now, timing))
+            tomorrow=reminders.pause_until_tomorrow(now, timing),
+            active_today=now.astimezone(self.tz).weekday() in config.hours.days,
+            away_since=None if paused else self.state.away_since)
 
     def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
         """The next movement, with what the journal learned; its form and why are kept."""
@@ -772,15 +810,18 @@ def notification_title(movement: Movement) -> str:
     return f"{movement.name} · {movement.length_label}"
 
 
-def reminder_for(movement: Movement, config: Config, form_line: str | None = None) -> Reminder:
+def reminder_for(movement: Movement, config: Config, form_line: str | None = None,
+                 hint: str = controls.done_hint(controls.COMMAND)) -> Reminder:
     """The reminder for ``movement``; ``form_line`` (the gentler or larger form the
-    journal chose, :attr:`budge.core.journal.Suggestion.form_line`) follows the cue."""
+    journal chose, :attr:`budge.core.journal.Suggestion.form_line`) follows the cue;
+    ``hint`` says how to answer it without buttons (:mod:`budge.core.controls`)."""
     steps = "\n".join(f"{n}. {step}" for n, step in enumerate(movement.steps, 1))
     body = movement.cue if form_line is None else f"{movement.cue}\n{form_line}"
     return Reminder(movement_id=movement.id, title=notification_title(movement),
                     body=body, details=f"{steps}\nGentler: {movement.gentler}",
                     timeout=config.reminder_timeout(movement.seconds),
-                    snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}")
+                    snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}",
+                    hint=hint)
 
 
 def _stamp(*paths: Path) -> tuple[tuple[int, int] | None, ...]:

@@ -271,6 +271,9 @@ CONTROL: tuple[Command, ...] = (
     # Sent by `budge import` and `budge autostart`: a running budge shows what
     # they changed at once.
     Command("refresh", call=lambda app, request: app.refresh(), on_command_line=False),
+    # Sent by a second start (the application menu, `budge start`): the running
+    # budge says what it is doing, where the person who started it looks.
+    Command("show", call=lambda app, request: app.show_status(), on_command_line=False),
 )
 
 _CALLS = {command.name: command.call for command in CONTROL if command.call is not None}

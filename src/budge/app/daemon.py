@@ -48,6 +48,7 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
         lock.acquire()
     except AlreadyRunning as error:
         print(f"budge: {error}", file=sys.stderr)
+        _show_running(paths)
         return 1
     try:
         # The icon first: it is what a person waits to see, and everything else
@@ -69,6 +70,17 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
     finally:
         lock.release()
         _hold_stop_signals(False)
+
+
+def _show_running(paths: Paths) -> None:
+    """Started again while budge runs (a click in the application menu, whose
+    output nobody sees): the running budge shows what it is doing instead."""
+    from budge.adapters import control
+
+    try:
+        control.send(paths.control_address(), paths.key_file, {"cmd": "show"})
+    except Exception as error:  # it may be stopping, or another user's: the line above says it
+        log.debug("the running budge was not asked to show itself: %s", error)
 
 
 def _write_template(config_file: Path, verbose: bool = False) -> None:
@@ -222,6 +234,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         snapshot.body_today))
     app.subscribe(lambda snapshot: notifier.follow_config(snapshot.config_problem))
     _watch_store(store, notifier, config.plain_timeout)
+    app.controls = lambda: controls_of(tray)
     if tray is not None:
         app.subscribe(tray.update)
         if tray.has_notification:
@@ -248,7 +261,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         server.start()
         watch.start()
         app.start()
-        app.welcome(how_to_control(tray, this_command()))
+        app.welcome()
         app.tell_config_problem()
         nxt = app.snapshot.next_due
         log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
@@ -330,14 +343,16 @@ def _watch_store(store: Store, notifier: Notifier, timeout: timedelta) -> None:
         trouble(store.write_error)
 
 
-def how_to_control(tray: Tray | None, command: str) -> str:
-    """How to pause and stop budge, by what this desktop really offers."""
+def controls_of(tray: Tray | None) -> str:
+    """What this desktop offers now to answer and control budge (core.controls):
+    a panel that shows the icon may come or go while budge runs."""
+    from budge.core import controls
+
     if tray is not None and tray.shown and tray.has_menu:
-        return f"Pause or quit from the tray icon's menu, or run `{command} pause`."
+        return controls.MENU
     if tray is not None and tray.shown:
-        return (f"Click the tray icon to see the movement. Pause with `{command} pause`; "
-                f"stop with `{command} quit`.")
-    return f"Pause with `{command} pause`; stop with `{command} quit`."
+        return controls.ICON
+    return controls.COMMAND
 
 
 def _make_tray(app: App, choice: str, paths: Paths, on_quit: Callable[[], None],

@@ -30,10 +30,9 @@ from budge.adapters.tray import import_pystray
 from budge.adapters.tray.backends import LoadedTray, load_backend
 from budge.adapters.tray.xorg import xorg_icon
 from budge.app.application import App
-from budge.core import journal, kinds
+from budge.core import journal, kinds, standings
 from budge.core.durations import describe_duration, describe_time
 from budge.core.ports import Snapshot
-from budge.core.stats import today_count
 
 log = logging.getLogger("budge")
 
@@ -93,7 +92,7 @@ class PystrayTray:
             self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
                                     menu=self._menu(pystray), **options)
         if self.backend == "sni":
-
+            self._icon.describe(snapshot.standing.description)
             self._icon.set_attention(snapshot.pending)
             # Published now, not when run() takes the main thread: the panel shows
             # the icon while the rest of budge starts.
@@ -148,7 +147,13 @@ class PystrayTray:
         # A rest day is a pause until the next active day, with one way back: the
         # day's own item. Pause and Resume would offer a second, half-way one.
         def can_pause(_: object) -> bool:
-            return app.snapshot.paused_until is None and app.snapshot.day_mode != kinds.REST
+            snapshot = app.snapshot
+            return (snapshot.paused_until is None and snapshot.day_mode != kinds.REST
+                    and snapshot.active_today)  # a day with no reminders needs no pause
+
+        def hard_day_offered(_: object) -> bool:
+            # Only on an active day: resting on a day off would spend a rest day.
+            return normal_day(_) and app.snapshot.active_today
 
         def can_resume(_: object) -> bool:
             return app.snapshot.paused_until is not None and app.snapshot.day_mode != kinds.REST
@@ -177,16 +182,22 @@ class PystrayTray:
             item(lambda _: self._suggestion(), act(self._app.show_how_to), default=True),
             item(lambda _: f"Remind me anyway (waiting: {app.snapshot.waiting})",
                  act(app.remind_anyway), visible=lambda _: app.snapshot.waiting is not None),
+            # Away: said as status and the tooltip say it; nothing to click.
+            item(lambda _: app.snapshot.standing.line.rstrip("."), None, enabled=False,
+                 visible=lambda _: app.snapshot.standing.kind == standings.AWAY),
             # A config that did not validate: what to look at; a click opens the file.
             item(lambda _: typed(app.snapshot.config_problem.mark) if app.snapshot.config_problem
                  else "", act(self.open_config),
                  visible=lambda _: app.snapshot.config_problem is not None),
             item("Done", act(lambda: app.done(self._shown))),
-            item("Snooze", menu(snoozes)),
-            item("Skip", act(lambda: app.skip(self._shown))),
+            # Only while a reminder is on screen or coming: the menu and status
+            # agree about the day (standings), and a pause or a rest day stays.
+            item("Snooze", menu(snoozes), visible=lambda _: app.snapshot.standing.can_snooze),
+            item("Skip", act(lambda: app.skip(self._shown)),
+                 visible=lambda _: app.snapshot.standing.can_skip),
             item("Pause", menu(pauses), visible=can_pause),
             item(lambda _: resume_label(app.snapshot), act(app.resume), visible=can_resume),
-            item("Hard day", hard_day, visible=normal_day),
+            item("Hard day", hard_day, visible=hard_day_offered),
             item(lambda _: day_label(app.snapshot), act(partial(app.set_day, kinds.NORMAL)),
                  visible=lambda _: not normal_day(_)),
             item(lambda _: self._felt_label(), felt,
@@ -255,6 +266,8 @@ class PystrayTray:
         self._icon.stop()
 
     def update(self, snapshot: Snapshot) -> None:
+        if self.backend == "sni":  # before the picture: a host reads both at NewIcon
+            self._icon.describe(snapshot.standing.description)
         state = icon_state(snapshot)
         if state != self._drawn:  # redrawn only when what it shows changed
             self._drawn = state
@@ -294,7 +307,27 @@ class PystrayTray:
         from budge.adapters.config import write_template
 
         write_template(self._config_file)
-        open_file(self._config_file)
+        try:
+            open_file(self._config_file, on_failure=self._config_not_opened)
+        except OSError as error:  # no opener at all (no xdg-open)
+            self._config_not_opened(str(error))
+
+    def _config_not_opened(self, reason: str) -> None:
+        """No editor opened the config (only a terminal one, or none): say where the
+        file is, and show its folder, where a file manager can open it."""
+        self._app.say("budge could not open its config",
+                      config_not_opened(self._config_file, reason))
+        try:
+            open_file(self._config_file.parent)
+        except OSError as error:
+            log.info("the config's folder was not opened either: %s", error)
+
+
+def config_not_opened(path: Path, reason: str) -> str:
+    """Where the config is, when no editor could open it."""
+    return (f"No editor opened it ({reason}). The file is {path}, in the folder "
+            f"{path.parent}: open it with any text editor, and budge reads the change by "
+            "itself. `budge config path` prints where it is.")
 
 
 @dataclass(frozen=True)
@@ -319,6 +352,8 @@ def icon_state(snapshot: Snapshot) -> IconState:
         look = Look.DUE  # a waiting reminder shows on a gentle day too
     else:
         look = Look.GENTLE if snapshot.day_mode == kinds.GENTLE else Look.ACTIVE
+    if not snapshot.active_today:
+        return IconState(look, 0, 0)  # no goal today: no ring, as no "0/3" in the tooltip
     # Done beyond the goal looks like the goal met: no redraw for each extra one.
     return IconState(look, min(streak.today_done, streak.goal), streak.goal)
 
@@ -340,10 +375,7 @@ def day_label(snapshot: Snapshot) -> str:
 
 
 def suggestion_label(snapshot: Snapshot) -> str:
-    if snapshot.current is None:
-        return "No movement chosen"
-    prefix = "Now" if snapshot.pending else "Up next"
-    return f"{prefix}: {snapshot.current.name} ({snapshot.current.length_label})"
+    return snapshot.standing.movement
 
 
 def felt_label(snapshot: Snapshot) -> str:
@@ -360,8 +392,7 @@ def ease_label(ease: int) -> str:
 def streak_label(snapshot: Snapshot) -> str:
     streak = snapshot.streak
     days = "day" if streak.current == 1 else "days"
-    today = today_count(streak.today_done, streak.goal)
-    return f"Streak: {streak.current} {days} · today {today}"
+    return f"Streak: {streak.current} {days} · {snapshot.standing.today}"
 
 
 def pause_label(target: datetime, tz: tzinfo) -> str:
@@ -377,21 +408,13 @@ def resume_label(snapshot: Snapshot) -> str:
 
 
 def tooltip(snapshot: Snapshot) -> str:
-    streak = snapshot.streak
-    if snapshot.day_mode == kinds.REST:
-        when = "resting today"
-    elif snapshot.waiting is not None:
-        when = f"waiting: {snapshot.waiting}"
-    elif snapshot.paused_until is not None:
-        when = "paused until " + describe_time(snapshot.paused_until, snapshot.now, snapshot.tz)
-    elif snapshot.next_due is not None:
-        when = "next reminder " + describe_time(snapshot.next_due, snapshot.now, snapshot.tz)
-    else:
-        when = "no reminder scheduled"
+    """``budge · next reminder 10:30 · streak 4 · today 1/3``, in the words of
+    :func:`budge.core.standings.standing`, as status and the menu say it."""
+    standing = snapshot.standing
+    when = standing.short
     if snapshot.day_mode == kinds.GENTLE:
         when = "a gentle day · " + when
     if snapshot.config_problem is not None:
         when = f"config problem: {snapshot.config_problem.key} · " + when
-    return (f"budge · {when} · streak {streak.current} · "
-            f"today {today_count(streak.today_done, streak.goal, compact=True)}")
-
+    parts = [f"budge · {when}", f"streak {snapshot.streak.current}", standing.today_short]
+    return " · ".join(part for part in parts if part)

@@ -202,7 +202,9 @@ def _start(paths: Paths, args: argparse.Namespace) -> int:
 
     from budge.adapters import control, invocation
 
-    if control.send(paths.control_address(), paths.key_file, {"cmd": "status"}) is not None:
+    # A running budge shows what it is doing in a notification: started from the
+    # application menu, this command's own words are seen by nobody.
+    if control.send(paths.control_address(), paths.key_file, {"cmd": "show"}) is not None:
         print(f"budge is already running. `{invocation.this_command()} quit` stops it.")
         return 0
     note = invocation.put_on_path(os.environ)
@@ -736,12 +738,8 @@ def _show_status(paths: Paths, command: Command, args: argparse.Namespace,
 
 
 def format_status(status: dict[str, Any]) -> str:
-    from budge.adapters.localzone import local_zone
-    from budge.core.durations import describe_time
-    from budge.core.stats import today_count
-
-    tz = local_zone()
-    now = datetime.now(UTC)
+    """``budge status`` as text: the state and the day in the words budge chose for
+    its tooltip and menu too (``standing``, from :mod:`budge.core.standings`)."""
     lines = ["budge is running." if status.get("running") else "budge is not running."]
     problem = status.get("config_problem")
     if problem:
@@ -750,21 +748,14 @@ def format_status(status: dict[str, Any]) -> str:
 
         lines.append(typed(f"Config problem: {problem['key']} — see `{CHECK_COMMAND}`; "
                            f"meanwhile budge runs on {problem['keeping']}."))
-    if status.get("paused_until"):
-        when = describe_time(datetime.fromisoformat(status["paused_until"]), now, tz)
-        lines.append(f"Paused until {when}.")
-    elif status.get("running") and status.get("waiting"):
-        lines.append(f"A reminder is waiting: {status['waiting']}.")
-    elif status.get("running") and status.get("next_reminder"):
-        when = describe_time(datetime.fromisoformat(status["next_reminder"]), now, tz)
-        lines.append(f"Next reminder: {when}")
+    standing = status.get("standing") or {}
+    if standing.get("line"):
+        lines.append(standing["line"])
     current = status.get("current")
     if current:
         lines.append(f"Current suggestion: {current['name']} - {current['cue']}")
-    count = today_count(status.get("today_done", 0), status.get("daily_goal", 0))
-    today = f"Today: {count} done"
-    day = status.get("day")
-    lines.append(today + (f" (a {day} day)." if day in ("rest", "gentle") else "."))
+    if standing.get("today"):
+        lines.append(standing["today"])
     streak, best = status.get("streak", 0), status.get("best_streak", 0)
     lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} (best {best}).")
     return "\n".join(lines)

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Protocol
 
-from budge.core import journal, kinds
+from budge.core import controls, journal, kinds, standings
 from budge.core.days import DEFAULT_ALLOWANCE, RestAllowance
 from budge.core.movements import Movement
 from budge.core.problems import ConfigProblem
@@ -66,6 +66,15 @@ class Snapshot:
     snooze_options: tuple[timedelta, ...] = (timedelta(minutes=5),)
     gentle_interval: timedelta = timedelta(hours=1)
     tomorrow: datetime | None = None
+    # Whether today is one of the active days, and since when nobody has been at
+    # the keyboard (None: someone is, or budge cannot tell).
+    active_today: bool = True
+    away_since: datetime | None = None
+
+    @property
+    def standing(self) -> standings.Standing:
+        """What budge is doing about reminders, as status, tooltip and menu say it."""
+        return standings.standing(self)
 
     def to_json(self) -> dict[str, object]:
         return {
@@ -92,6 +101,9 @@ class Snapshot:
             "body_today": self.body_today,
             "form": self.form,
             "why": self.why,
+            "active_today": self.active_today,
+            "away_since": _iso(self.away_since),
+            "standing": self.standing.to_json(),
         }
 
 
@@ -145,7 +157,8 @@ class Reminder:
     details: str  # the steps and the gentler version, shown on a click
     timeout: timedelta | None  # None: until answered or replaced
     snooze_label: str  # "Snooze 5 min"
-    hint: str = "Mark it done from budge's tray menu, or run `budge done`."
+    # How to answer without buttons, in words this desktop fits (core.controls).
+    hint: str = controls.done_hint(controls.COMMAND)
     # Names this reminder to the application, which counts one answer per token
     # however often a notification service delivers it ("": not counted).
     token: str = ""
@@ -177,10 +190,18 @@ class Question:
     lifetime: timedelta = QUESTION_LIFETIME  # how long it stays unanswered
     # As a reminder's: one answer is counted per token ("": not counted).
     token: str = ""
+    # How to answer without buttons, in words this desktop fits (core.controls);
+    # empty: the command line's words.
+    hint: str = ""
 
     def action(self, key: str) -> str:
         """The action a button for ``key`` answers with."""
         return f"{self.answer}:{key}"
+
+    @property
+    def how_to_answer(self) -> str:
+        return self.hint or controls.answer_hint(controls.COMMAND, self.answer,
+                                                 [key for key, _ in self.choices])
 
 
 class Answer(Protocol):

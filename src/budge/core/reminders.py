@@ -210,16 +210,27 @@ def tick(now: datetime, timing: Timing, state: State,
         reason = senses.busy()
         held_since = state.held_since or now
         if reason is not None and now - held_since < timing.hold_limit:
+            if _fresh_choice(state, choose_next):
+                # Chosen as it starts to wait, not when it comes: what status and the
+                # menu name while it waits is what comes.
+                assert choose_next is not None
+                state = replace(state, current=choose_next(), pending=False)
             return Tick(_look_at(now + timing.check_every(), now, timing,
                                  replace(state, held_since=held_since, held_reason=reason)),
                         resumed=resumed, away=away, held=reason)
     current = state.current
-    if state.pending and state.snooze_until is None and choose_next is not None:
+    if _fresh_choice(state, choose_next):
+        assert choose_next is not None
         current = choose_next()
     reminded = replace(state, since=now, snooze_until=None, pending=True, current=current,
                        held_since=None, held_reason=None)
     return Tick(_next_look(now, idle, timing, reminded), reminded=current, resumed=resumed,
                 away=away)
+
+
+def _fresh_choice(state: State, choose_next: Callable[[], str] | None) -> bool:
+    """Whether the due reminder shows a fresh movement: the last went unanswered."""
+    return state.pending and state.snooze_until is None and choose_next is not None
 
 
 def remind_anyway(now: datetime, timing: Timing, state: State) -> State:

@@ -115,10 +115,7 @@ class PrintNotifier:
             print(line, flush=True)
 
     def ask(self, question: Question) -> None:
-        from budge.adapters.invocation import this_command
-        from budge.adapters.notify.freedesktop import question_hint
-
-        self.send(question.title, f"{question.body}. {question_hint(question, this_command())}",
+        self.send(question.title, f"{question.body}. {typed(question.how_to_answer)}",
                   timedelta(0))
 
 

@@ -66,13 +66,6 @@ _HELD = 16  # ids remembered for late answers, beyond the one on screen
 QUESTION_TIMEOUT = QUESTION_LIFETIME  # how long "How did that feel?" stays unanswered
 
 
-def question_hint(question: Question, command: str) -> str:
-    """How to answer a question shown without buttons."""
-    runs = [f"`{command} {question.answer} {key}`" for key, _ in question.choices]
-    listed = ", ".join(runs[:-1]) + f" or {runs[-1]}" if len(runs) > 1 else "".join(runs)
-    return f"Answer from budge's tray menu, or run {listed}."
-
-
 class BusNotifier:
     name = "D-Bus"
 
@@ -140,7 +133,7 @@ class BusNotifier:
     def ask(self, question: Question) -> None:
         """Ask a question with a button for each answer, replacing an earlier
         question (never the reminder)."""
-        from budge.adapters.invocation import this_command
+        from budge.adapters.invocation import typed
 
         bus = self._bus_ready()
         capabilities = self._capabilities(bus)
@@ -151,7 +144,7 @@ class BusNotifier:
             body = _text(question.body, markup)
         else:
             actions = []
-            body = _text(f"{question.body}\n{question_hint(question, this_command())}", markup)
+            body = _text(f"{question.body}\n{typed(question.how_to_answer)}", markup)
         with self._lock:
             replaces = self._asking
         new_id = self._notify(bus, replaces, question.title, body, actions, question.lifetime)

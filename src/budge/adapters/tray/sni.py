@@ -203,6 +203,7 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
         self._model_lock = threading.Lock()
         self._pixmaps: list[tuple[int, int, bytes]] = []
         self._status = "Active"
+        self._description = ""  # what a screen reader says for the icon; the title if empty
         self._stopped = threading.Event()
         self._watch: dbus.Subscription | None = None
         self._published = False
@@ -212,6 +213,7 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
 
     def _item_properties(self) -> dict[str, tuple[str, Any]]:
         pixels = self._pixmaps
+        description = self._description or self.title or self.name
         return {
             "Category": ("s", "ApplicationStatus"),
             "Id": ("s", self.name),
@@ -231,6 +233,14 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
                                          self.title.removeprefix(f"{self.name} · "))),
             "ItemIsMenu": ("b", False),
             "Menu": ("o", MENU_PATH),
+            # GNOME's AppIndicator extension reads these at every icon change,
+            # and names the icon to screen readers with them.
+            "IconAccessibleDesc": ("s", description),
+            "AttentionAccessibleDesc": ("s", description),
+            # Ayatana's label beside the icon: none. The extension asks for it too.
+            "XAyatanaLabel": ("s", ""),
+            "XAyatanaLabelGuide": ("s", ""),
+            "XAyatanaOrderingIndex": ("u", 0),
         }
 
     def _menu_properties(self) -> dict[str, tuple[str, Any]]:
@@ -303,6 +313,18 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
             self._status = status
             if self._published:
                 self._bus.emit(ITEM_PATH, ITEM, "NewStatus", "s", status)
+
+    def describe(self, text: str) -> None:
+        """What a screen reader says for the icon ("budge: 2 of 3 today"), kept with
+        the picture: a host reads it again at NewIcon, and GNOME's extension at
+        PropertiesChanged, which tells it when only the words changed."""
+        if text == self._description:
+            return
+        self._description = text
+        if self._published:
+            self._bus.emit(ITEM_PATH, dbus.PROPERTIES, "PropertiesChanged", "sa{sv}as", ITEM,
+                           {"IconAccessibleDesc": ("s", text),
+                            "AttentionAccessibleDesc": ("s", text)}, [])
 
     # registration
 
@@ -442,7 +464,9 @@ _INTROSPECT_HEAD = ('<!DOCTYPE node PUBLIC "-//freedesktop//DTD D-BUS Object Int
                     '  <method name="Get"><arg type="s" direction="in"/><arg type="s"'
                     ' direction="in"/><arg type="v" direction="out"/></method>\n'
                     '  <method name="GetAll"><arg type="s" direction="in"/><arg type="a{sv}"'
-                    ' direction="out"/></method>\n </interface>\n')
+                    ' direction="out"/></method>\n'
+                    '  <signal name="PropertiesChanged"><arg type="s"/><arg type="a{sv}"/>'
+                    '<arg type="as"/></signal>\n </interface>\n')
 
 _INTROSPECT_ITEM = _INTROSPECT_HEAD + f""" <interface name="{ITEM}">
   <property name="Category" type="s" access="read"/>
@@ -461,11 +485,17 @@ _INTROSPECT_ITEM = _INTROSPECT_HEAD + f""" <interface name="{ITEM}">
   <property name="ToolTip" type="(sa(iiay)ss)" access="read"/>
   <property name="ItemIsMenu" type="b" access="read"/>
   <property name="Menu" type="o" access="read"/>
+  <property name="IconAccessibleDesc" type="s" access="read"/>
+  <property name="AttentionAccessibleDesc" type="s" access="read"/>
+  <property name="XAyatanaLabel" type="s" access="read"/>
+  <property name="XAyatanaLabelGuide" type="s" access="read"/>
+  <property name="XAyatanaOrderingIndex" type="u" access="read"/>
   <method name="Activate"><arg type="i" direction="in"/><arg type="i" direction="in"/></method>
   <method name="SecondaryActivate"><arg type="i" direction="in"/><arg type="i" direction="in"/>
   </method>
   <method name="ContextMenu"><arg type="i" direction="in"/><arg type="i" direction="in"/></method>
   <method name="Scroll"><arg type="i" direction="in"/><arg type="s" direction="in"/></method>
+  <method name="ProvideXdgActivationToken"><arg type="s" direction="in"/></method>
   <signal name="NewTitle"/>
   <signal name="NewIcon"/>
   <signal name="NewAttentionIcon"/>
