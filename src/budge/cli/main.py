@@ -659,10 +659,14 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
     from multiprocessing import AuthenticationError
 
     from budge.adapters import control
+    from budge.adapters.fileops import Explained
 
     request = command.request(args, datetime.now(UTC))
     try:
         reply = control.send(paths.control_address(), paths.key_file, request)
+    except Explained as error:  # it says whether the command was sent, and what to do
+        print(f"budge: {error}", file=sys.stderr)
+        return 1
     except AuthenticationError:
         print(f"budge: the running budge did not accept this command: its key "
               f"{paths.key_file} changed since it started. Restart budge.", file=sys.stderr)
