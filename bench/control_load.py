@@ -41,7 +41,7 @@ CONFIG = 'active_hours = "00:00-23:59"\nactive_days = "every day"\ninterval = "1
 _CLIENT = """
 import json, sys, time
 from pathlib import Path
-from budge.adapters import control
+from budge.adapters import control, paths  # what `budge status` has imported by then
 print("ready", flush=True)
 sys.stdin.readline()
 start = time.perf_counter()
@@ -183,7 +183,8 @@ def write_report(rows: list[dict[str, Any]], rounds: int) -> None:
     (RESULTS / "control-load.json").write_text(json.dumps(rows, indent=2) + "\n")
     lines = [f"Measured {time.strftime('%Y-%m-%d')} on {platform.system()} "
              f"{platform.release()}, {os.cpu_count()} cores, Python "
-             f"{platform.python_version()}; `status` requests sent at the same instant, "
+             f"{platform.python_version()} (load average {os.getloadavg()[0]:.1f} at the "
+             f"end: the machine is shared); `status` requests sent at the same instant, "
              f"{rounds} rounds a level; latency from the go signal to the answer.", "",
              "| clients | mode | commands | answered | other outcomes | p50 (ms) | p99 (ms) "
              "| max (ms) |", "|---:|---|---:|---:|---|---:|---:|---:|"]
