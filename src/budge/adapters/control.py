@@ -238,8 +238,10 @@ class ControlServer:
             connection.send_bytes(json.dumps(reply).encode("utf-8"))
 
 
-def send(address: str | None, key_file: Path, request: dict[str, Any]) -> dict[str, Any] | None:
-    """Send one request; ``None`` when no daemon is listening.
+def send(address: str | None, key_file: Path, request: dict[str, Any], *,
+         turn_wait: float = TURN_WAIT_S) -> dict[str, Any] | None:
+    """Send one request; ``None`` when no daemon is listening. ``turn_wait``: how
+    long to wait for the daemon to take it.
 
     Raises :class:`Untrusted` when the socket's folder, the key or the listener
     is not the user's own, and a :class:`ControlError` that says whether the
@@ -259,7 +261,7 @@ def send(address: str | None, key_file: Path, request: dict[str, Any]) -> dict[s
             key = read_key(key_file)
         except FileNotFoundError:
             return None
-    connection = _connect(address, key)
+    connection = _connect(address, key, turn_wait)
     if connection is None:
         return None
     with connection:
@@ -269,7 +271,7 @@ def send(address: str | None, key_file: Path, request: dict[str, Any]) -> dict[s
         return _exchange(connection, request)
 
 
-def _connect(address: str, key: bytes) -> Connection | None:
+def _connect(address: str, key: bytes, turn_wait: float) -> Connection | None:
     if _family(address) == "AF_PIPE":
         try:
             return Client(address, family="AF_PIPE", authkey=key)
@@ -279,13 +281,13 @@ def _connect(address: str, key: bytes) -> Connection | None:
     with sock:
         # While every earlier command is being answered, connect waits in the
         # backlog, or the challenge is what waits: both are the turn.
-        _set_waits(sock, TURN_WAIT_S)
+        _set_waits(sock, turn_wait)
         try:
             sock.connect(address)
         except (FileNotFoundError, ConnectionRefusedError):
             return None
         except (BlockingIOError, TimeoutError) as error:
-            raise _busy() from error
+            raise _busy(turn_wait) from error
         same, uid = _same_user(sock)
         if not same:
             raise Untrusted(f"the control socket {address} is held by another user (uid "
@@ -297,7 +299,7 @@ def _connect(address: str, key: bytes) -> Connection | None:
         deliver_challenge(connection, key)
     except (BlockingIOError, TimeoutError) as error:
         connection.close()
-        raise _busy() from error
+        raise _busy(turn_wait) from error
     except (EOFError, ConnectionError) as error:
         connection.close()
         raise NotTaken("the running budge closed the connection before it took the "
@@ -309,9 +311,9 @@ def _connect(address: str, key: bytes) -> Connection | None:
     return connection
 
 
-def _busy() -> Busy:
+def _busy(waited: float) -> Busy:
     return Busy(f"the running budge is busy: this command's turn did not come within "
-                f"{TURN_WAIT_S} s, so nothing was sent. Try it again; `budge status` shows "
+                f"{waited:g} s, so nothing was sent. Try it again; `budge status` shows "
                 "what budge is doing")
 
 

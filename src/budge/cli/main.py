@@ -496,7 +496,8 @@ def _export(paths: Paths, args: argparse.Namespace) -> int:
         target = Path(args.file)
         temporary = target.with_name(f".{target.name}.budge-{os.getpid()}.tmp")
         try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            # Created afresh, never through a link someone put at that name.
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with open(handle, "w", encoding="utf-8", newline="") as out:
                 count = exportfile.write(store.export_rows(), out, fmt)
             os.replace(temporary, target)
