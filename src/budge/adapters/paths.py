@@ -79,8 +79,8 @@ class Paths:
         import tempfile
 
         make_private_dir(self.runtime_dir)
-        with contextlib.suppress(FileNotFoundError, Untrusted):
-            kept = read_private_text(self.socket_note)
+        with contextlib.suppress(FileNotFoundError, NotADirectoryError, Untrusted):
+            kept = read_private_text(self.socket_note)  # the folder of the last start
             check_private_dir(Path(kept).parent)
             return kept
         folder = Path(tempfile.mkdtemp(prefix=f"budge-{os.getuid()}-"))
