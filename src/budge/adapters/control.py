@@ -194,6 +194,10 @@ class ControlServer:
         while not self._closed:
             try:
                 connection = self._accept()
+            except (EOFError, ConnectionError) as error:
+                # A client that gave up waiting for its turn, long gone: no one to tell.
+                log.debug("control client hung up before its turn: %s", error)
+                continue
             except Exception as error:  # a failed handshake is one bad client, not the end
                 if self._closed:
                     return
