@@ -19,6 +19,10 @@ BUDGE = [sys.executable, "-m", "budge"]
 ALWAYS = 'active_hours = "00:00-23:59"\nactive_days = "every day"\n'
 # Put before a command, runs it as user ``nobody`` (the tests run as root).
 AS_NOBODY = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "--"]
+# A third local user, for an intruder when ``nobody`` is the one using budge:
+# setpriv needs no account for a uid.
+OTHER_UID = 65533
+AS_OTHER = ["setpriv", f"--reuid={OTHER_UID}", f"--regid={OTHER_UID}", "--clear-groups", "--"]
 
 
 def clean_env(home: Path, **extra: str) -> dict[str, str]:
@@ -76,9 +80,11 @@ def budge_as(prefix: list[str], env: dict[str, str], *args: str) -> tuple[int, s
 class Daemon:
     """``budge run`` in the background; every line it prints is kept with its arrival time."""
 
-    def __init__(self, env: dict[str, str], *args: str) -> None:
+    def __init__(self, env: dict[str, str], *args: str, prefix: list[str] | None = None) -> None:
         self.env = env
-        self.proc = subprocess.Popen([*BUDGE, "run", *args], env=env, stdin=subprocess.DEVNULL,
+        self.prefix = prefix or []  # such as AS_NOBODY: the daemon and its status run so
+        self.proc = subprocess.Popen([*self.prefix, *BUDGE, "run", *args], env=env,
+                                     stdin=subprocess.DEVNULL,
                                      stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
         self.lines: list[tuple[float, str]] = []
         self._queue: queue.Queue[tuple[float, str]] = queue.Queue()
@@ -111,12 +117,12 @@ class Daemon:
         """Until ``budge status`` says budge is running; fails at once if it has ended."""
         deadline = time.monotonic() + timeout
         while True:
-            status = budge(self.env, "status")
-            if "budge is running." in status.stdout:
+            code, said = budge_as(self.prefix, self.env, "status")
+            if "budge is running." in said:
                 return
             assert self.proc.poll() is None, f"the daemon exited:\n{self.output()}"
             assert time.monotonic() < deadline, (f"the daemon did not come up:\n{self.output()}\n"
-                                                 f"status said:\n{status.stdout}{status.stderr}")
+                                                 f"status said (exit {code}):\n{said}")
             time.sleep(0.2)
 
     def output(self) -> str:
@@ -152,7 +158,7 @@ class Daemon:
 
 @contextmanager
 def running_daemon(env: dict[str, str], *args: str, wait_running: bool = False,
-                   stop_timeout: float = 10) -> Iterator[Daemon]:
+                   stop_timeout: float = 10, prefix: list[str] | None = None) -> Iterator[Daemon]:
     """``budge run ARGS`` for as long as the block runs.
 
     With ``wait_running`` the block starts once ``budge status`` says budge is
@@ -161,7 +167,7 @@ def running_daemon(env: dict[str, str], *args: str, wait_running: bool = False,
     :meth:`Daemon.stop`); it must end with status 0 and no traceback. Its
     output can still be read from the Daemon after the block.
     """
-    daemon = Daemon(env, *args)
+    daemon = Daemon(env, *args, prefix=prefix)
     try:
         if wait_running:
             daemon.wait_running()

@@ -187,6 +187,7 @@ def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Pat
         paths = resolve(env)
         stranger_key = tmp_path / "stranger.key"
         stranger_key.write_bytes(b"x" * 32)
+        stranger_key.chmod(0o600)  # a key open to others is refused before it is offered
         with pytest.raises(AuthenticationError):
             control.send(paths.control_address(), stranger_key, {"cmd": "done"})
         # The same through the command line: a clear message, never a traceback.

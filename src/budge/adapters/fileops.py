@@ -7,22 +7,50 @@ import contextlib
 import errno
 import os
 from pathlib import Path
+from typing import NoReturn
+
+
+class Explained(OSError):
+    """An OSError whose text is already the whole story: one line that says what is
+    wrong and what to do. Made with that line as its only argument."""
+
+
+class Untrusted(Explained):
+    """A file or folder budge would rely on that someone else could have put there
+    or could change: another user's, open to others, or a symbolic link."""
 
 
 def write_atomic(path: Path, data: bytes) -> None:
-    """Write beside the target, then rename over it: readers see old or new, never half."""
+    """Write beside the target, then rename over it: readers see old or new, never half.
+
+    The temporary file gets a fresh name and is created exclusively (``mkstemp``:
+    O_CREAT|O_EXCL, never through a symbolic link), and the rename replaces a link
+    at ``path`` rather than writing through it."""
+    import tempfile
+
     path.parent.mkdir(parents=True, exist_ok=True)
-    temporary = path.with_name(path.name + ".tmp")
     try:
-        temporary.write_bytes(data)
+        fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as error:
+        _raise_naming(error, path, None)
+    temporary = Path(name)
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
         os.replace(temporary, path)
     except OSError as error:
         # A full disk leaves a half-written temporary file: it must not linger.
         with contextlib.suppress(OSError):
             temporary.unlink()
-        if error.filename in (None, str(temporary)):  # name the file a person knows
-            raise type(error)(error.errno, error.strerror, str(path)) from error
-        raise
+        _raise_naming(error, path, temporary)
+
+
+def _raise_naming(error: OSError, path: Path, temporary: Path | None) -> NoReturn:
+    """Raise ``error`` naming the file a person knows, not budge's temporary one
+    (any name at all while ``temporary`` is not made yet)."""
+    if temporary is None or error.filename in (None, str(temporary)):
+        raise type(error)(error.errno, error.strerror, str(path)) from error
+    raise error
 
 
 def remove(path: Path) -> bool:
@@ -36,6 +64,8 @@ def remove(path: Path) -> bool:
 
 def explain(error: OSError) -> str:
     """What went wrong with a file, in one line that names the path and what to do."""
+    if isinstance(error, Explained):
+        return str(error)
     name = error.filename
     if not isinstance(name, str | os.PathLike):
         return f"{error.strerror or error}"

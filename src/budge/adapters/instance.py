@@ -69,12 +69,12 @@ class InstanceLock:
         self._fd: int | None = None
 
     def acquire(self) -> None:
-        from budge.adapters.paths import make_private_dir
+        from budge.adapters.paths import check_private_file, make_private_dir
 
         make_private_dir(self.path.parent)
-        # O_BINARY: Windows would otherwise translate what is written.
-        fd = os.open(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0), 0o600)
+        fd = self._open()
         try:
+            check_private_file(fd, self.path)
             if not self._try_lock(fd):
                 raise AlreadyRunning(self._read_pid(fd))
             os.lseek(fd, 0, os.SEEK_SET)
@@ -84,6 +84,14 @@ class InstanceLock:
             os.close(fd)
             raise
         self._fd = fd
+
+    def _open(self) -> int:
+        """The pid file, never through a symbolic link: one planted there would have
+        budge write its pid into, and later empty, whatever it points to. O_BINARY:
+        Windows would otherwise translate what is written."""
+        from budge.adapters.paths import open_own
+
+        return open_own(self.path, os.O_RDWR | os.O_CREAT | getattr(os, "O_BINARY", 0))
 
     def release(self) -> None:
         fd, self._fd = self._fd, None

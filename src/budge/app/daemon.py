@@ -45,6 +45,7 @@ def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
     _hold_stop_signals(True)
     lock = InstanceLock(paths.lock_file)
     try:
+        paths.check_own_folders()
         lock.acquire()
     except AlreadyRunning as error:
         print(f"budge: {error}", file=sys.stderr)
@@ -246,7 +247,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
             return {"ok": True, "message": "budge is stopping."}
         return dispatch(app, request)
 
-    server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
+    server = ControlServer(paths.serve_address(), read_or_create_key(paths.key_file),
                            answer)
     watch = ClockWatch(app.on_timer)
     # Start-up frees far more than budge keeps: hand it back before a day of

@@ -498,7 +498,8 @@ def _export(paths: Paths, args: argparse.Namespace) -> int:
         target = Path(args.file)
         temporary = target.with_name(f".{target.name}.budge-{os.getpid()}.tmp")
         try:
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            # Created afresh, never through a link someone put at that name.
+            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
             with open(handle, "w", encoding="utf-8", newline="") as out:
                 count = exportfile.write(store.export_rows(), out, fmt)
             os.replace(temporary, target)
@@ -661,10 +662,14 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
     from multiprocessing import AuthenticationError
 
     from budge.adapters import control
+    from budge.adapters.fileops import Explained
 
     request = command.request(args, datetime.now(UTC))
     try:
         reply = control.send(paths.control_address(), paths.key_file, request)
+    except Explained as error:  # it says whether the command was sent, and what to do
+        print(f"budge: {error}", file=sys.stderr)
+        return 1
     except AuthenticationError:
         print(f"budge: the running budge did not accept this command: its key "
               f"{paths.key_file} changed since it started. Restart budge.", file=sys.stderr)
