@@ -22,7 +22,8 @@ from processes import ALWAYS, stored
 
 if TYPE_CHECKING:
     from desktop_session import DesktopSession
-    from wayland_session import LineReader, WaylandSession
+    from user_session import LineReader, UserSession
+    from wayland_session import WaylandSession
 
 # Screenshots (and the soak's report) for a person to look at. BUDGE_ARTIFACTS
 # puts them elsewhere, leaving the committed ones as they are.
@@ -107,25 +108,26 @@ ANSWERS = ("done", "snoozed", "skipped")
 
 @dataclass
 class Budge:
-    """``budge run -v`` inside a Wayland session, as its user, with its own home."""
+    """``budge run -v`` inside a session run as ``nobody`` (sway or GNOME Shell),
+    as its user, with its own home."""
 
-    session: WaylandSession
+    session: UserSession
     home: Path
     env: dict[str, str]
     proc: subprocess.Popen[str]
     output: LineReader
 
     @classmethod
-    def start(cls, session: WaylandSession, interval: str) -> Budge:
+    def start(cls, session: UserSession, interval: str) -> Budge:
         """Reminding every ``interval``, and never asking "How did that feel?":
         the tests count what is on screen."""
         return cls.start_with(session, f'interval = "{interval}"\n[journal]\nask = "never"\n')
 
     @classmethod
-    def start_with(cls, session: WaylandSession, settings: str, **env: str) -> Budge:
+    def start_with(cls, session: UserSession, settings: str, **env: str) -> Budge:
         """On ``ALWAYS`` and ``settings``, with ``env`` added to the session's
         environment; returned once budge says it started."""
-        from wayland_session import USER_GID, USER_UID, LineReader
+        from user_session import USER_GID, USER_UID, LineReader
 
         # Under the session's base (only root lists it, its user may pass): the
         # user can reach its home there, and root reads the history directly.
@@ -204,7 +206,7 @@ class Budge:
     def service(self) -> str:
         """budge's item as waybar's watcher lists it (the bus name it registered)."""
         from jeepney import DBusAddress, Properties
-        from wayland_session import WATCHER
+        from user_session import WATCHER
 
         watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
         with self.session.bus_connection() as conn:

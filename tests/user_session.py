@@ -43,6 +43,7 @@ AS_USER = ["setpriv", f"--reuid={USER_UID}", f"--regid={USER_GID}", "--clear-gro
 SYSTEM_PYTHON = "/usr/bin/python3"
 REPO = Path(__file__).resolve().parents[1]
 PROTOCOLS = Path(__file__).resolve().parent / "protocols"
+WATCHER = "org.kde.StatusNotifierWatcher"
 
 T = TypeVar("T")
 
@@ -310,6 +311,18 @@ class UserSession:
             reply = conn.send_and_get_reply(new_method_call(bus, "NameHasOwner", "s", (name,)),
                                             timeout=5)
         return bool(reply.body[0])
+
+    def tray_ready(self) -> bool:
+        """A StatusNotifierWatcher is on the bus with a host registered there."""
+        from jeepney import DBusAddress, Properties
+
+        if not self.name_has_owner(WATCHER):
+            return False
+        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
+        with self.bus_connection() as conn:
+            reply = conn.send_and_get_reply(
+                Properties(watcher).get("IsStatusNotifierHostRegistered"), timeout=5)
+        return bool(reply.body[0][1])
 
     # helpers
 

@@ -28,20 +28,20 @@ from user_session import (
     SYSTEM_PYTHON,
     USER_GID,
     USER_UID,
+    WATCHER,
     LineReader,
     SessionVenv,
     UserSession,
     shared_venv,
 )
 
-__all__ = ["USER_GID", "USER_UID", "LineReader", "SessionVenv", "WaylandSession",
+__all__ = ["USER_GID", "USER_UID", "WATCHER", "LineReader", "SessionVenv", "WaylandSession",
            "missing_tools", "shared_venv"]
 
 WIDTH, HEIGHT = 1280, 720
 BAR_HEIGHT = 30
 TRAY_ICON_SIZE = 22
 BACKGROUND = "#4c566a"
-WATCHER = "org.kde.StatusNotifierWatcher"
 NOTIFICATIONS = "org.freedesktop.Notifications"
 
 REQUIRED = ("sway", "swaymsg", "swaybg", "waybar", "mako", "makoctl", "busctl", "grim", "wtype",
@@ -451,20 +451,6 @@ class WaylandSession(UserSession):
                 raise RuntimeError(f"the virtual pointer did not start: {line!r}")
             self._pointer = proc
         return self._pointer
-
-    # the session bus, from root
-
-    def tray_ready(self) -> bool:
-        """waybar owns the watcher and has registered itself as a host there."""
-        from jeepney import DBusAddress, Properties
-
-        if not self.name_has_owner(WATCHER):
-            return False
-        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
-        with self.bus_connection() as conn:
-            reply = conn.send_and_get_reply(
-                Properties(watcher).get("IsStatusNotifierHostRegistered"), timeout=5)
-        return bool(reply.body[0][1])
 
     # helpers
 
