@@ -30,6 +30,7 @@ import os
 import shutil
 import subprocess
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -259,29 +260,39 @@ class GnomeSession(UserSession):
         """Click the button ``label`` on the banner of the notification ``title``
         with the pointer, as a person does: first over the banner, which
         expands it and shows its buttons, then on the button."""
+        last: list[Any] = [None]
+
+        def settled(value: Any) -> Any:
+            """``value`` once two looks in a row found it alike: banners slide
+            in and grow as they expand, so a first look may be mid-way."""
+            alike = value is not None and value == last[0]
+            last[0] = value
+            return value if alike else None
+
         def banner() -> dict[str, Any] | None:
             tray = self.message_tray()
             shown = [n for n in tray["notifications"] if n["banner"]]
             if tray["banner"] and shown and shown[0]["title"] == title:
-                return dict(tray["banner"])
+                return settled(dict(tray["banner"]))
             # Another banner (the welcome, say) is up: input lets it leave.
             self.nudge()
-            return None
+            return settled(None)
 
-        box = self.wait_for(banner, timeout, f"the banner of {title!r}", self.shell, 0.2)
-        self.move(int(box["x"] + box["w"] / 2), int(box["y"] + box["h"] / 3))
-
-        last: list[dict[str, Any] | None] = [None]
+        box = self.wait_for(banner, timeout, f"the banner of {title!r}", self.shell, 0.15)
+        over = (int(box["x"] + box["w"] / 2), int(box["y"] + box["h"] / 3))
+        self.move(*over)
+        moved = [time.monotonic()]
 
         def button() -> dict[str, Any] | None:
-            # The banner grows as it expands: a button still on its way has no
-            # position yet (NaN, null here) or one it is about to leave.
             found = next((b for b in self.message_tray()["buttons"] if b["label"] == label
                           and None not in (b["x"], b["y"], b["w"], b["h"]) and b["w"] > 0),
                          None)
-            settled = found is not None and found == last[0]
-            last[0] = found
-            return found if settled else None
+            if found is None and time.monotonic() - moved[0] > 2:
+                # The hover was missed (the banner moved under the pointer): again.
+                self.move(over[0] + 1, over[1])
+                self.move(*over)
+                moved[0] = time.monotonic()
+            return settled(found)
 
         found = self.wait_for(button, 10, f"the button {label!r} on the banner", self.shell,
                               0.15)
