@@ -98,7 +98,7 @@ def our_items(desktop: DesktopSession, pid: int) -> list[str]:
                 and "starting" not in client.item_state(e).tooltip_body]
 
 
-# Wayland: sway, waybar and mako, as user nobody
+# Wayland: sway, waybar and mako (or GNOME Shell, or Plasma), as user nobody
 
 REGISTERED = "the tray icon is registered with the StatusNotifierItem host"
 ITEM = "org.kde.StatusNotifierItem"
@@ -201,10 +201,10 @@ class Budge:
     def printed(self) -> str:
         return "\n".join(self.output.lines)
 
-    # the tray item, read over the session bus as waybar reads it
+    # the tray item, read over the session bus as the panel reads it
 
     def service(self) -> str:
-        """budge's item as waybar's watcher lists it (the bus name it registered)."""
+        """budge's item as the session's watcher lists it (the bus name it registered)."""
         from jeepney import DBusAddress, Properties
         from user_session import WATCHER
 
@@ -214,7 +214,7 @@ class Budge:
                 Properties(watcher).get("RegisteredStatusNotifierItems"), timeout=5)
         names = [item.split("/")[0] for item in reply.body[0][1]]
         ours = [name for name in names if name.startswith(f"{ITEM}-{self.proc.pid}-")]
-        assert ours, f"budge's item is not registered with waybar: {names}"
+        assert ours, f"budge's item is not registered with the tray host: {names}"
         return ours[0]
 
     def menu_labels(self) -> list[str]:
