@@ -7,8 +7,8 @@ can also send every signal twice, once to everyone and once to the sender, as
 GNOME Shell does, or close a notification after any of its actions, as
 xfce4-notifyd and GNOME Shell do. :class:`Watcher` is a panel's
 StatusNotifierWatcher, and :class:`Panel` the host side that reads budge's
-icon and menu and clicks in it. The real desktops are driven in the desktop
-tests.
+icon and menu and clicks in it. :class:`Xfconf` is Xfce's settings service.
+The real desktops are driven in the desktop tests.
 """
 
 from __future__ import annotations
@@ -164,6 +164,32 @@ class Watcher:
             return Reply()
         if call.member == "Get":
             return Reply("v", ("b", True))
+        raise MethodError("org.freedesktop.DBus.Error.UnknownMethod", call.member)
+
+    def close(self) -> None:
+        self.bus.close()
+
+
+class Xfconf:
+    """Xfce's settings daemon (xfconfd): ``GetProperty`` answers from ``settings``,
+    {(channel, property): bool}, as xfconfd does for a property never set. The
+    reads it answered are counted in ``reads``."""
+
+    def __init__(self, address: str) -> None:
+        self.bus = Bus(address)
+        self.settings: dict[tuple[str, str], bool] = {}
+        self.reads = 0
+        self.bus.export("/org/xfce/Xfconf", self._answer)
+        assert self.bus.request_name("org.xfce.Xfconf")
+
+    def _answer(self, call: Call) -> Reply:
+        if call.interface == "org.xfce.Xfconf" and call.member == "GetProperty":
+            self.reads += 1
+            channel, prop = call.args
+            if (channel, prop) not in self.settings:
+                raise MethodError("org.xfce.Xfconf.Error.PropertyNotFound",
+                                  f'Property "{prop}" does not exist on channel "{channel}"')
+            return Reply("v", ("b", self.settings[channel, prop]))
         raise MethodError("org.freedesktop.DBus.Error.UnknownMethod", call.member)
 
     def close(self) -> None:

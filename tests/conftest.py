@@ -166,11 +166,12 @@ def bus_address(tmp_path: Path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture(scope="session")
 def wayland_venv():  # type: ignore[no-untyped-def]
-    """The virtual environment the Wayland session's user runs budge from, built
-    once; fails, never skips, when a tool of the session is missing."""
-    from wayland_session import missing_tools, shared_venv
+    """The virtual environment the user of a Wayland session (sway, GNOME Shell,
+    Plasma) runs budge from, built once; fails, never skips, when Debian's
+    Python is missing. Each session fails on its own missing tools."""
+    from user_session import SYSTEM_PYTHON, shared_venv
 
-    assert not missing_tools(), f"Wayland test tools missing: {missing_tools()}"
+    assert Path(SYSTEM_PYTHON).exists(), f"{SYSTEM_PYTHON} is missing (package python3-venv)"
     return shared_venv()
 
 

@@ -9,7 +9,10 @@ and logs what was offered.
 
 The tray is trayer (XEmbed only), or with ``sni=True`` xfce4-panel with just its
 Status Tray plugin: a StatusNotifierWatcher and host that also docks XEmbed
-icons. Every process started here, and anything those started, is ended by pid
+icons. Xfce's own notification daemon, xfce4-notifyd, can take dunst's place
+(:meth:`DesktopSession.start_xfce_notifications`): it draws real buttons,
+which a test clicks with the pointer, and has a do-not-disturb switch. Every
+process started here, and anything those started, is ended by pid
 in :meth:`DesktopSession.close`.
 """
 
@@ -35,8 +38,29 @@ SNI_REQUIRED = ("xfce4-panel",)
 # xfconfd is not on PATH: Debian keeps it in the multiarch libdir.
 XFCONFD_CANDIDATES = ("/usr/lib/*/xfce4/xfconf/xfconfd", "/usr/libexec/xfce4/xfconf/xfconfd",
                       "/usr/lib/xfce4/xfconf/xfconfd")
+XFCE4_NOTIFYD_CANDIDATES = ("/usr/lib/*/xfce4/notifyd/xfce4-notifyd",
+                            "/usr/libexec/xfce4/notifyd/xfce4-notifyd",
+                            "/usr/lib/xfce4/notifyd/xfce4-notifyd")
 SCREEN = (1024, 640)
 PANEL_HEIGHT = 32
+# xfce4-notifyd's buttons, as the test theme paints them: nothing else on the
+# screen has this colour, so each button is found by it.
+BUTTON_COLOR = (0xFF, 0x00, 0xAA)
+
+# A theme for xfce4-notifyd (it reads xfce-notify-4.0/gtk.css of the theme named
+# in its xfconf channel): plain colours, so buttons can be found on screen.
+_NOTIFYD_THEME = """#XfceNotifyWindow { background-color: #202020; color: #ffffff;
+                     border-radius: 0; }
+#XfceNotifyWindow button { background-color: #ff00aa; background-image: none; border: none;
+                           box-shadow: none; }
+"""
+# xfce4-notifyd's settings for the tests: the theme above, popups that appear
+# and stay without fading or sliding, top right, and every notification logged
+# (its log is what a test reads to know what the daemon received).
+_NOTIFYD_SETTINGS = (("/theme", "string", "budge-test"), ("/do-fadeout", "bool", "false"),
+                     ("/do-slideout", "bool", "false"), ("/initial-opacity", "double", "1.0"),
+                     ("/notify-location", "uint", "2"), ("/notification-log", "bool", "true"),
+                     ("/log-level", "uint", "1"), ("/log-level-apps", "uint", "0"))
 
 _RECORDER = """#!/bin/sh
 # Called by dunst for each notification; one JSON object per line. The time
@@ -144,7 +168,16 @@ def missing_tools() -> list[str]:
 
 
 def find_xfconfd() -> str | None:
-    for pattern in XFCONFD_CANDIDATES:
+    return _find(XFCONFD_CANDIDATES)
+
+
+def find_xfce4_notifyd() -> str | None:
+    return _find(XFCE4_NOTIFYD_CANDIDATES)
+
+
+def _find(candidates: tuple[str, ...]) -> str | None:
+    """The first executable file matching one of these patterns."""
+    for pattern in candidates:
         for path in sorted(glob.glob(pattern)):
             if os.access(path, os.X_OK):
                 return path
@@ -173,6 +206,24 @@ def descendants(pid: int) -> list[int]:
     return found
 
 
+def _runs(data: bytes, width: int, y: int) -> list[tuple[int, int]]:
+    """(first, last) x of each run of :data:`BUTTON_COLOR` on row ``y`` of a
+    32-bit BGRX image ``width`` pixels wide."""
+    blue, green, red = BUTTON_COLOR[2], BUTTON_COLOR[1], BUTTON_COLOR[0]
+    runs: list[tuple[int, int]] = []
+    start = None
+    for x in range(width + 1):
+        i = (y * width + x) * 4
+        hit = x < width and data[i] == blue and data[i + 1] == green and data[i + 2] == red
+        if hit and start is None:
+            start = x
+        elif not hit and start is not None:
+            if x - start > 8:  # a button, not a stray pixel of text
+                runs.append((start, x - 1))
+            start = None
+    return runs
+
+
 def alive(pid: int) -> bool:
     try:
         state = Path(f"/proc/{pid}/stat").read_text()
@@ -193,6 +244,7 @@ class DesktopSession:
         self.trayer: subprocess.Popen[bytes] | None = None
         self.panel: subprocess.Popen[bytes] | None = None
         self.xfconfd: subprocess.Popen[bytes] | None = None
+        self.notifyd: subprocess.Popen[bytes] | None = None
         self.offered = workdir / "dunst-offered.txt"
         self._wanted = workdir / "dunst-wanted.txt"
         # Processes a program of the session started itself, ended with the session.
@@ -370,9 +422,7 @@ class DesktopSession:
                        / "xfce-perchannel-xml" / "xfce4-panel.xml")
             channel.parent.mkdir(parents=True, exist_ok=True)
             channel.write_text(_PANEL_XML.format(size=PANEL_HEIGHT))
-            self.xfconfd = self._spawn([find_xfconfd() or "xfconfd"], env=self.env)
-            self.wait_for(lambda: self._bus_name_owned("org.xfce.Xfconf"), 10,
-                          "xfconfd to own org.xfce.Xfconf")
+        self.start_xfconfd()
         # No window manager runs (it would wait for one), and no session manager.
         self.panel = self._spawn(["xfce4-panel", "--disable-wm-check", "--sm-client-disable"],
                                  env=self.env)
@@ -380,6 +430,96 @@ class DesktopSession:
                       "xfce4-panel's StatusNotifierWatcher with a registered host")
         self.wait_for(self.tray_ready, 10, "xfce4-panel to own _NET_SYSTEM_TRAY_S0")
         return self.panel
+
+    def start_xfconfd(self) -> subprocess.Popen[bytes]:
+        """xfconfd, Xfce's settings service, once per session (the bus cannot
+        start it on demand, see :meth:`start_bus`)."""
+        if self.xfconfd is None or self.xfconfd.poll() is not None:
+            xfconfd = find_xfconfd()
+            if xfconfd is None:
+                raise RuntimeError("xfconfd is missing (package xfconf; run .ci/run)")
+            self.xfconfd = self._spawn([xfconfd], env=self.env)
+            self.wait_for(lambda: self._bus_name_owned("org.xfce.Xfconf"), 10,
+                          "xfconfd to own org.xfce.Xfconf")
+        return self.xfconfd
+
+    def xfconf(self, channel: str, prop: str, kind: str, value: str) -> None:
+        """Set (creating it if needed) one xfconf property, as Xfce's settings do."""
+        subprocess.run(["xfconf-query", "-c", channel, "-p", prop, "-n", "-t", kind, "-s", value],
+                       env=self.env, check=True, capture_output=True, timeout=10)
+
+    # xfce4-notifyd
+
+    def start_xfce_notifications(self) -> subprocess.Popen[bytes]:
+        """xfce4-notifyd as the notification daemon (start the session with
+        ``notifications=False``), with the test theme and its log on."""
+        notifyd = find_xfce4_notifyd()
+        if notifyd is None or shutil.which("xfconf-query") is None:
+            raise RuntimeError("xfce4-notifyd or xfconf-query is missing "
+                               "(packages xfce4-notifyd and xfconf; run .ci/run)")
+        theme = Path(self.env["HOME"]) / ".themes" / "budge-test" / "xfce-notify-4.0"
+        theme.mkdir(parents=True, exist_ok=True)
+        (theme / "gtk.css").write_text(_NOTIFYD_THEME)
+        self.start_xfconfd()
+        for prop, kind, value in _NOTIFYD_SETTINGS:
+            self.xfconf("xfce4-notifyd", prop, kind, value)
+        self.notifyd = self._spawn([notifyd], env=self.env, name="xfce4-notifyd")
+        self.wait_for(lambda: self._bus_name_owned("org.freedesktop.Notifications"), 10,
+                      "xfce4-notifyd to own org.freedesktop.Notifications")
+        return self.notifyd
+
+    def set_xfce_do_not_disturb(self, on: bool) -> None:
+        """The switch under xfce4-notifyd's bell."""
+        self.xfconf("xfce4-notifyd", "/do-not-disturb", "bool", "true" if on else "false")
+
+    def notifyd_log(self) -> list[dict[str, str]]:
+        """Every notification xfce4-notifyd received (shown or not), oldest first:
+        its app_name, summary, body and ``actions`` (labels, in order)."""
+        log = Path(self.env["XDG_CACHE_HOME"]) / "xfce4" / "notifyd" / "log"
+        if not log.exists():
+            return []
+        found: list[dict[str, str]] = []
+        for line in log.read_text(errors="replace").splitlines():
+            if line.startswith("["):
+                found.append({"actions": ""})
+            elif found and "=" in line:
+                key, value = line.split("=", 1)
+                if key.startswith("action-label-"):
+                    found[-1]["actions"] += ("|" if found[-1]["actions"] else "") + value
+                else:
+                    found[-1][key] = value
+        return found
+
+    def notifyd_popups(self) -> list[int]:
+        """The windows of the notifications xfce4-notifyd shows now."""
+        found = self.xdotool("search", "--onlyvisible", "--class", "xfce4-notifyd")
+        return [int(window) for window in found.split()]
+
+    def popup_buttons(self, window: int) -> list[tuple[int, int]]:
+        """Screen centres of the buttons of one popup, left to right (in the order
+        of the actions the sender gave)."""
+        from Xlib import X
+        from Xlib import display as xdisplay
+
+        d = xdisplay.Display(self.env["DISPLAY"])
+        try:
+            popup = d.create_resource_object("window", window)
+            geometry = popup.get_geometry()
+            at = popup.translate_coords(d.screen().root, 0, 0)
+            image = popup.get_image(0, 0, geometry.width, geometry.height, X.ZPixmap,
+                                    0xFFFFFFFF)
+        finally:
+            d.close()
+        width, data = geometry.width, image.data
+        rows = [y for y in range(geometry.height) if _runs(data, width, y)]
+        if not rows:
+            return []
+        # A row near the buttons' top edge: below their rounded corners, above
+        # their labels (which split a row through the middle into pieces).
+        scan = rows[min(3, len(rows) - 1)]
+        middle = (rows[0] + rows[-1]) // 2
+        return [(-at.x + (left + right) // 2, -at.y + middle)
+                for left, right in _runs(data, width, scan)]
 
     def sni_host_ready(self) -> bool:
         from sni_client import SniClient

@@ -22,7 +22,8 @@ from processes import ALWAYS, stored
 
 if TYPE_CHECKING:
     from desktop_session import DesktopSession
-    from wayland_session import LineReader, WaylandSession
+    from user_session import LineReader, UserSession
+    from wayland_session import WaylandSession
 
 # Screenshots (and the soak's report) for a person to look at. BUDGE_ARTIFACTS
 # puts them elsewhere, leaving the committed ones as they are.
@@ -97,7 +98,7 @@ def our_items(desktop: DesktopSession, pid: int) -> list[str]:
                 and "starting" not in client.item_state(e).tooltip_body]
 
 
-# Wayland: sway, waybar and mako, as user nobody
+# Wayland: sway, waybar and mako (or GNOME Shell, or Plasma), as user nobody
 
 REGISTERED = "the tray icon is registered with the StatusNotifierItem host"
 ITEM = "org.kde.StatusNotifierItem"
@@ -107,25 +108,26 @@ ANSWERS = ("done", "snoozed", "skipped")
 
 @dataclass
 class Budge:
-    """``budge run -v`` inside a Wayland session, as its user, with its own home."""
+    """``budge run -v`` inside a session run as ``nobody`` (sway or GNOME Shell),
+    as its user, with its own home."""
 
-    session: WaylandSession
+    session: UserSession
     home: Path
     env: dict[str, str]
     proc: subprocess.Popen[str]
     output: LineReader
 
     @classmethod
-    def start(cls, session: WaylandSession, interval: str) -> Budge:
+    def start(cls, session: UserSession, interval: str) -> Budge:
         """Reminding every ``interval``, and never asking "How did that feel?":
         the tests count what is on screen."""
         return cls.start_with(session, f'interval = "{interval}"\n[journal]\nask = "never"\n')
 
     @classmethod
-    def start_with(cls, session: WaylandSession, settings: str, **env: str) -> Budge:
+    def start_with(cls, session: UserSession, settings: str, **env: str) -> Budge:
         """On ``ALWAYS`` and ``settings``, with ``env`` added to the session's
         environment; returned once budge says it started."""
-        from wayland_session import USER_GID, USER_UID, LineReader
+        from user_session import USER_GID, USER_UID, LineReader
 
         # Under the session's base (only root lists it, its user may pass): the
         # user can reach its home there, and root reads the history directly.
@@ -199,12 +201,12 @@ class Budge:
     def printed(self) -> str:
         return "\n".join(self.output.lines)
 
-    # the tray item, read over the session bus as waybar reads it
+    # the tray item, read over the session bus as the panel reads it
 
     def service(self) -> str:
-        """budge's item as waybar's watcher lists it (the bus name it registered)."""
+        """budge's item as the session's watcher lists it (the bus name it registered)."""
         from jeepney import DBusAddress, Properties
-        from wayland_session import WATCHER
+        from user_session import WATCHER
 
         watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
         with self.session.bus_connection() as conn:
@@ -212,7 +214,7 @@ class Budge:
                 Properties(watcher).get("RegisteredStatusNotifierItems"), timeout=5)
         names = [item.split("/")[0] for item in reply.body[0][1]]
         ours = [name for name in names if name.startswith(f"{ITEM}-{self.proc.pid}-")]
-        assert ours, f"budge's item is not registered with waybar: {names}"
+        assert ours, f"budge's item is not registered with the tray host: {names}"
         return ours[0]
 
     def menu_labels(self) -> list[str]:

@@ -9,9 +9,11 @@ with budge's own D-Bus layer (a second private bus plays the system bus).
 from __future__ import annotations
 
 import glob
+import logging
 import os
 import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ import pytest
 from desktop_session import DesktopSession
 
 from budge.adapters import bus as dbus
+from budge.adapters import senses
 from budge.adapters.bus import Bus, Call, MethodError, Reply
 from budge.adapters.senses import DesktopSenses, Unavailable, camera, consent, inhibit, microphone
 
@@ -360,3 +363,54 @@ def test_logind_reconnects_after_the_system_bus_connection_ends(system_address: 
     finally:
         probe.close()
         logind.close()
+
+
+# Xfce's do-not-disturb, over a private bus against a stand-in xfconfd
+
+def test_xfce_do_not_disturb_is_read_from_xfconf_once_per_look(session_bus: str) -> None:
+    from bus_standins import Xfconf
+
+    from budge.adapters.senses import xfce
+
+    with pytest.raises(Unavailable, match="no Xfce settings service"):
+        xfce.dnd_probe()
+    service = Xfconf(session_bus)
+    try:
+        probe = xfce.dnd_probe()
+        assert probe.kind == "do_not_disturb"
+        assert probe.busy() is None  # never switched: not in the channel at all
+        service.settings[xfce.CHANNEL, xfce.PROPERTY] = True
+        assert probe.busy() == "do not disturb"
+        service.settings[xfce.CHANNEL, xfce.PROPERTY] = False
+        assert probe.busy() is None
+        # One read per look, and none in between: nothing runs on a timer.
+        reads = service.reads
+        time.sleep(0.3)
+        assert service.reads == reads
+        probe.busy()
+        assert service.reads == reads + 1
+        # Another channel's switch of the same name is not Xfce's bell.
+        service.settings = {("xfce4-panel", xfce.PROPERTY): True}
+        assert probe.busy() is None
+    finally:
+        service.close()
+    assert probe.busy() is None  # xfconfd has gone: nothing to wait for
+
+
+def test_choose_reads_xfce_only_where_xfconfd_runs(session_bus: str,
+                                                   caplog: pytest.LogCaptureFixture) -> None:
+    from bus_standins import Xfconf
+
+    with caplog.at_level(logging.INFO, logger="budge"):
+        senses.choose(platform="linux", env={}, kinds={"do_not_disturb"})
+    assert "Xfce do-not-disturb" not in caplog.text
+    service = Xfconf(session_bus)
+    try:
+        service.settings["xfce4-notifyd", "/do-not-disturb"] = True
+        caplog.clear()
+        with caplog.at_level(logging.INFO, logger="budge"):
+            chosen = senses.choose(platform="linux", env={}, kinds={"do_not_disturb"})
+        assert "do-not-disturb from Xfce do-not-disturb" in caplog.text
+        assert chosen.busy() == "do not disturb"
+    finally:
+        service.close()

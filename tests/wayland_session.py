@@ -3,58 +3,45 @@
 sway runs headless (pixman renderer, no input devices) with its own session bus,
 waybar as the StatusNotifierItem host (it owns ``org.kde.StatusNotifierWatcher``)
 and mako as the notification daemon. sway refuses to run as root, so the whole
-session runs as user ``nobody`` (uid 65534, switched to with ``setpriv``), with a
-private runtime folder and home inside a temporary folder that only root can list.
-No system user is created and nothing is left behind: :meth:`WaylandSession.close`
-ends every process of the session by pid and removes the folder.
-
-Programs under test run as that user too, so they reach the session's bus and
-display as a real client would. They cannot use the Python the tests run in (it
-may live under /root), so :func:`shared_venv` builds, once per test process, a
-world-readable virtual environment from Debian's ``/usr/bin/python3`` with budge
-(from this checkout), pywayland and jeepney installed.
+session runs as user ``nobody``, with the folders, bus and venv of
+tests/user_session.py; :meth:`WaylandSession.close` ends every process of the
+session by pid and removes its folder.
 
 The headless seat has no pointer: :meth:`WaylandSession.click` and friends drive
 one made through the wlr virtual pointer protocol by a small pywayland program
 (the bindings are generated from ``tests/protocols/*.xml`` when the venv is built).
-Root-side test code reaches the session bus directly: the bus's policy lets root
-connect, see :meth:`WaylandSession.bus_connection`.
 """
 
 from __future__ import annotations
 
-import atexit
-import contextlib
 import json
-import os
-import pwd
-import queue
 import re
 import shutil
-import signal
 import subprocess
-import tempfile
-import threading
-import time
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
-from typing import IO, Any, TypeVar
+from typing import Any
 
-from processes import end_process, wait_for
+from user_session import (
+    AS_USER,
+    SYSTEM_PYTHON,
+    USER_GID,
+    USER_UID,
+    WATCHER,
+    LineReader,
+    SessionVenv,
+    UserSession,
+    shared_venv,
+)
 
-USER_UID = USER_GID = 65534  # nobody
-AS_USER = ["setpriv", f"--reuid={USER_UID}", f"--regid={USER_GID}", "--clear-groups", "--"]
-SYSTEM_PYTHON = "/usr/bin/python3"
-REPO = Path(__file__).resolve().parents[1]
-PROTOCOLS = Path(__file__).resolve().parent / "protocols"
+__all__ = ["USER_GID", "USER_UID", "WATCHER", "LineReader", "SessionVenv", "WaylandSession",
+           "missing_tools", "shared_venv"]
 
 WIDTH, HEIGHT = 1280, 720
 BAR_HEIGHT = 30
 TRAY_ICON_SIZE = 22
 BACKGROUND = "#4c566a"
-WATCHER = "org.kde.StatusNotifierWatcher"
 NOTIFICATIONS = "org.freedesktop.Notifications"
 
 REQUIRED = ("sway", "swaymsg", "swaybg", "waybar", "mako", "makoctl", "busctl", "grim", "wtype",
@@ -62,28 +49,6 @@ REQUIRED = ("sway", "swaymsg", "swaybg", "waybar", "mako", "makoctl", "busctl", 
 
 # Linux input event codes (linux/input-event-codes.h), keyed by X11's button numbers.
 BUTTONS = {1: 0x110, 2: 0x112, 3: 0x111}
-
-T = TypeVar("T")
-
-_BUS_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
- "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
-<busconfig>
-  <type>session</type>
-  <listen>unix:path={socket}</listen>
-  <auth>EXTERNAL</auth>
-  <policy context="default">
-    <!-- Only the bus's own user may connect unless a policy names others: root is
-         named so that the test process can talk to the session's programs. -->
-    <allow user="root"/>
-    <allow send_destination="*" eavesdrop="true"/>
-    <allow eavesdrop="true"/>
-    <allow own="*"/>
-  </policy>
-</busconfig>
-"""
-
-# No service is started on demand (there is no <servicedir>): a notification
-# daemon or tray host the test stopped must not come back behind its back.
 
 _SWAY_CONFIG = """# The session's compositor. Programs (even swaybg, which `output bg` would
 # start) are started by the harness, not here, so each has a pid it can end.
@@ -224,126 +189,12 @@ def main() -> None:
 main()
 '''
 
-# Generates pywayland bindings for the harness's protocol files straight into the
-# venv's pywayland.protocol package. The scanner's command line wants wayland.xml
-# (from libwayland-dev) to resolve wl_seat; pywayland already ships the core
-# protocol's bindings, so its API is given that knowledge directly instead.
-_GENERATE = '''
-import sys
-from pathlib import Path
-
-import pywayland.protocol
-from pywayland.scanner.protocol import Protocol
-
-# A namespace package: its folder is in __path__, it has no __file__.
-out = Path(list(pywayland.protocol.__path__)[0])
-protocols = [Protocol.parse_file(path) for path in sys.argv[1:]]
-imports = {"wl_seat": "wayland", "wl_output": "wayland"}
-imports.update({i.name: p.name for p in protocols for i in p.interface})
-for protocol in protocols:
-    protocol.output(str(out), imports)
-'''
+# The helpers the shared venv carries (tests/user_session.py writes them there).
+HELPERS = {"pointer.py": _POINTER_HELPER, "idle.py": _IDLE_HELPER}
 
 
 def missing_tools() -> list[str]:
     return [tool for tool in REQUIRED if shutil.which(tool) is None]
-
-
-@dataclass(frozen=True)
-class SessionVenv:
-    """A virtual environment the session's user can run: budge, pywayland, jeepney."""
-
-    root: Path
-    build_seconds: float
-
-    @property
-    def python(self) -> Path:
-        return self.root / "venv" / "bin" / "python"
-
-    @property
-    def pointer_helper(self) -> Path:
-        return self.root / "helpers" / "pointer.py"
-
-    @property
-    def idle_helper(self) -> Path:
-        return self.root / "helpers" / "idle.py"
-
-
-def build_venv(root: Path) -> SessionVenv:
-    """Build the session venv in ``root`` (created, made world-readable); takes a while."""
-    started = time.monotonic()
-    root.mkdir(parents=True, exist_ok=True)
-    root.chmod(0o755)
-    venv = root / "venv"
-    _run([SYSTEM_PYTHON, "-m", "venv", str(venv)])
-    python = str(venv / "bin" / "python")
-    # --no-cache-dir: root's pip cache is not this venv's business, and a cache
-    # written during a build for another user only risks odd ownership.
-    _run([python, "-m", "pip", "install", "--quiet", "--no-cache-dir",
-          "--disable-pip-version-check", str(REPO), "pywayland", "jeepney"])
-    _run([python, "-c", _GENERATE, *map(str, sorted(PROTOCOLS.glob("*.xml")))])
-    helpers = root / "helpers"
-    helpers.mkdir(exist_ok=True)
-    (helpers / "pointer.py").write_text(_POINTER_HELPER)
-    (helpers / "idle.py").write_text(_IDLE_HELPER)
-    _run(["chmod", "-R", "a+rX", str(root)])
-    return SessionVenv(root, time.monotonic() - started)
-
-
-@cache
-def shared_venv() -> SessionVenv:
-    """The session venv of this test process: built on first use, removed at exit."""
-    root = Path(tempfile.mkdtemp(prefix="budge-wayland-venv-", dir="/tmp"))
-    atexit.register(shutil.rmtree, root, True)
-    return build_venv(root)
-
-
-def _run(args: Sequence[str]) -> None:
-    result = subprocess.run(args, capture_output=True, text=True, stdin=subprocess.DEVNULL)
-    if result.returncode != 0:
-        raise RuntimeError(f"{' '.join(args)} failed ({result.returncode}):\n"
-                           f"{result.stdout}{result.stderr}")
-
-
-class LineReader:
-    """Every line a program prints, kept as it comes (a thread reads them)."""
-
-    def __init__(self, proc: subprocess.Popen[str]) -> None:
-        assert proc.stdout is not None, "start the program with stdout=PIPE, text=True"
-        self.proc = proc
-        self.lines: list[str] = []
-        self._queue: queue.Queue[str] = queue.Queue()
-        self._thread = threading.Thread(target=self._read, daemon=True)
-        self._thread.start()
-
-    def _read(self) -> None:
-        assert self.proc.stdout is not None
-        try:
-            for line in self.proc.stdout:
-                line = line.rstrip("\n")
-                self.lines.append(line)
-                self._queue.put(line)
-        except (OSError, ValueError):  # the session closed the pipe as it ended the program
-            return
-
-    def wait_seen(self, needle: str, timeout: float) -> str:
-        """A line containing ``needle``, whenever it was printed, even before
-        lines already waited for."""
-        return wait_for(lambda: next((line for line in list(self.lines) if needle in line),
-                                     None), timeout, f"a line containing {needle!r}")
-
-    def wait_line(self, needle: str, timeout: float) -> str:
-        """The next line (not yet waited for) containing ``needle``."""
-        deadline = time.monotonic() + timeout
-        while (left := deadline - time.monotonic()) > 0:
-            try:
-                line = self._queue.get(timeout=left)
-            except queue.Empty:
-                break
-            if needle in line:
-                return line
-        raise TimeoutError(f"no line containing {needle!r} within {timeout} s; "
-                           f"output so far:\n" + "\n".join(self.lines))
 
 
 @dataclass
@@ -380,27 +231,14 @@ class Screen:
         return (min(xs), min(ys), max(xs), max(ys)) if xs else None
 
 
-class WaylandSession:
+class WaylandSession(UserSession):
     """sway, a session bus, waybar and mako, run as ``nobody``; a context manager."""
 
+    prefix = "budge-wayland-"
+
     def __init__(self, workdir: Path | None = None, venv: SessionVenv | None = None) -> None:
-        # Everything the user's programs touch lives under a base only root can
-        # list (0711): the runtime folder and home are the user's own (0700).
-        self.base = Path(tempfile.mkdtemp(prefix="budge-wayland-", dir="/tmp"))
-        self.base.chmod(0o711)
-        self.workdir = workdir or self.base / "logs"
-        self.workdir.mkdir(parents=True, exist_ok=True)
-        self.runtime = self._user_dir("runtime")
-        self.home = self._user_dir("home")
-        self.config = self.base / "config"
-        self.config.mkdir(mode=0o755)
-        self._venv = venv
-        self._procs: list[subprocess.Popen[bytes]] = []
-        self._logs: list[IO[bytes]] = []
+        super().__init__(workdir, venv)
         self._pointer: subprocess.Popen[str] | None = None
-        self.env: dict[str, str] = {}
-        self.bus_address = ""
-        self.dbus: subprocess.Popen[bytes] | None = None
         self.sway: subprocess.Popen[bytes] | None = None
         self.waybar: subprocess.Popen[bytes] | None = None
         self.mako: subprocess.Popen[bytes] | None = None
@@ -411,22 +249,9 @@ class WaylandSession:
         missing = missing_tools()
         if missing:
             raise RuntimeError("Wayland test tools missing: " + ", ".join(missing))
-        if os.geteuid() != 0:
-            raise RuntimeError("the Wayland session switches to user nobody: run the tests as root")
-        user = pwd.getpwuid(USER_UID).pw_name
-        env = {
-            "PATH": "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin",
-            "HOME": str(self.home), "USER": user, "LOGNAME": user, "SHELL": "/bin/sh",
-            # foot refuses to start in a locale that is not UTF-8.
-            "LANG": "C.UTF-8",
-            "XDG_RUNTIME_DIR": str(self.runtime),
-            "XDG_SESSION_TYPE": "wayland", "XDG_CURRENT_DESKTOP": "sway",
-            "NO_AT_BRIDGE": "1",
-        }
-        if "TZ" in os.environ:
-            env["TZ"] = os.environ["TZ"]
+        env = self.base_env("sway")
         try:
-            self.bus_address = self._start_bus(env)
+            self.bus_address = self.start_bus(env)
             env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
             self.env = env
             self._start_sway()
@@ -444,40 +269,10 @@ class WaylandSession:
         if self._pointer is not None:
             self._end(self._pointer)
             self._pointer = None
-        for proc in reversed(self._procs):
-            self._end(proc)
-        self._procs.clear()
-        # Programs sway started (swaybg, anything run with `swaymsg exec`) are not
-        # the harness's children; they carry the session's runtime folder in their
-        # environment, which is how they are found and ended, by pid.
-        for pid in self.user_pids():
-            _signal(pid, signal.SIGTERM)
-        deadline = time.monotonic() + 5
-        while self.user_pids() and time.monotonic() < deadline:
-            time.sleep(0.05)
-        for pid in self.user_pids():
-            _signal(pid, signal.SIGKILL)
-        for log in self._logs:
-            log.close()
-        self._logs.clear()
-        shutil.rmtree(self.base, ignore_errors=True)
+        super().close()
 
     def __enter__(self) -> WaylandSession:
         return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    @property
-    def venv(self) -> SessionVenv:
-        if self._venv is None:
-            self._venv = shared_venv()
-        return self._venv
-
-    @property
-    def python(self) -> str:
-        """The session venv's python, which the session's user can run (budge is installed)."""
-        return str(self.venv.python)
 
     def start_tray(self) -> subprocess.Popen[bytes]:
         """waybar, whose tray module is the StatusNotifierWatcher and the host."""
@@ -514,35 +309,6 @@ class WaylandSession:
         elif what == "notifications":
             self.wait_for(lambda: not self.name_has_owner(NOTIFICATIONS), 10,
                           "the notification name to be free")
-
-    # running programs as the session's user
-
-    def run_as_user(self, args: Sequence[str], env: Mapping[str, str] | None = None,
-                    **kwargs: Any) -> subprocess.CompletedProcess[Any]:
-        """``subprocess.run`` as the session's user, in its home, with :attr:`env`."""
-        kwargs.setdefault("cwd", self.home)
-        kwargs.setdefault("stdin", subprocess.DEVNULL)
-        kwargs.setdefault("timeout", 60)
-        return subprocess.run([*AS_USER, *args], env=dict(env if env is not None else self.env),
-                              **kwargs)
-
-    def spawn_as_user(self, args: Sequence[str], env: Mapping[str, str] | None = None,
-                      name: str = "", **kwargs: Any) -> subprocess.Popen[Any]:
-        """A background program of the session's user, ended by :meth:`close`.
-
-        Output goes to ``<workdir>/<name>.log`` unless ``stdout``/``stderr`` are given.
-        """
-        if "stdout" not in kwargs or "stderr" not in kwargs:
-            log = open(self.workdir / f"{name or Path(args[0]).name}.log", "ab")  # noqa: SIM115
-            self._logs.append(log)
-            kwargs.setdefault("stdout", log)
-            kwargs.setdefault("stderr", log)
-        kwargs.setdefault("cwd", self.home)
-        kwargs.setdefault("stdin", subprocess.DEVNULL)
-        proc = subprocess.Popen([*AS_USER, *args],
-                                env=dict(env if env is not None else self.env), **kwargs)
-        self._procs.append(proc)
-        return proc
 
     # the desktop
 
@@ -686,62 +452,7 @@ class WaylandSession:
             self._pointer = proc
         return self._pointer
 
-    # the session bus, from root
-
-    def bus_connection(self) -> Any:
-        """A blocking jeepney connection to the session bus, as root; close it when done."""
-        from jeepney.io.blocking import open_dbus_connection
-
-        return open_dbus_connection(bus=self.bus_address)
-
-    def name_has_owner(self, name: str) -> bool:
-        from jeepney import DBusAddress, new_method_call
-
-        bus = DBusAddress("/org/freedesktop/DBus", bus_name="org.freedesktop.DBus",
-                          interface="org.freedesktop.DBus")
-        with self.bus_connection() as conn:
-            reply = conn.send_and_get_reply(new_method_call(bus, "NameHasOwner", "s", (name,)),
-                                            timeout=5)
-        return bool(reply.body[0])
-
-    def tray_ready(self) -> bool:
-        """waybar owns the watcher and has registered itself as a host there."""
-        from jeepney import DBusAddress, Properties
-
-        if not self.name_has_owner(WATCHER):
-            return False
-        watcher = DBusAddress("/StatusNotifierWatcher", bus_name=WATCHER, interface=WATCHER)
-        with self.bus_connection() as conn:
-            reply = conn.send_and_get_reply(
-                Properties(watcher).get("IsStatusNotifierHostRegistered"), timeout=5)
-        return bool(reply.body[0][1])
-
     # helpers
-
-    def _user_dir(self, name: str) -> Path:
-        path = self.base / name
-        path.mkdir(mode=0o700)
-        os.chown(path, USER_UID, USER_GID)
-        return path
-
-    def _log(self, name: str) -> IO[bytes]:
-        log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115
-        self._logs.append(log)
-        return log
-
-    def _start_bus(self, env: dict[str, str]) -> str:
-        socket = self.runtime / "bus"
-        config = self.config / "bus.conf"
-        config.write_text(_BUS_CONFIG.format(socket=socket))
-        config.chmod(0o644)
-        self.dbus = self.spawn_as_user(
-            ["dbus-daemon", f"--config-file={config}", "--nofork", "--print-address=1"],
-            env=env, name="dbus", stdout=subprocess.PIPE, stderr=self._log("dbus"))
-        assert self.dbus.stdout is not None
-        address = self.dbus.stdout.readline().decode().strip()
-        if not address:
-            raise RuntimeError("dbus-daemon did not start; see dbus.log")
-        return address
 
     def _start_sway(self) -> None:
         config = self.config / "sway.conf"
@@ -763,51 +474,8 @@ class WaylandSession:
                       20, "sway to answer", self.sway)
         self.spawn_as_user(["swaybg", "-o", "*", "-c", BACKGROUND], name="swaybg")
 
-    def _end(self, proc: subprocess.Popen[Any]) -> None:
-        end_process(proc)
-        for stream in (proc.stdin, proc.stdout, proc.stderr):
-            if stream is not None:
-                stream.close()
-
-    def user_pids(self) -> list[int]:
-        """Every process of this session still running: those of its user whose
-        environment names this session's runtime folder (children of children too)."""
-        marker = f"XDG_RUNTIME_DIR={self.runtime}".encode()
-        found = []
-        for entry in Path("/proc").iterdir():
-            if not entry.name.isdigit():
-                continue
-            try:
-                if entry.stat().st_uid != USER_UID:
-                    continue
-                if marker in (entry / "environ").read_bytes().split(b"\0"):
-                    found.append(int(entry.name))
-            except OSError:  # it ended meanwhile
-                continue
-        return found
-
-    @staticmethod
-    def wait_for(predicate: Callable[[], T | None], timeout: float, what: str,
-                 proc: subprocess.Popen[Any] | None = None, interval: float = 0.05) -> T:
-        """The first true value of ``predicate``; fails early if ``proc`` has ended."""
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline:
-            value = predicate()
-            if value:
-                return value
-            if proc is not None and proc.poll() is not None:
-                raise RuntimeError(f"{proc.args!r} ended ({proc.returncode}) while waiting "
-                                   f"for {what}")
-            time.sleep(interval)
-        raise TimeoutError(f"timed out after {timeout:.0f} s waiting for {what}")
-
 
 def _walk(node: dict[str, Any]) -> Iterator[dict[str, Any]]:
     yield node
     for child in [*node.get("nodes", []), *node.get("floating_nodes", [])]:
         yield from _walk(child)
-
-
-def _signal(pid: int, sig: int) -> None:
-    with contextlib.suppress(ProcessLookupError):  # it ended meanwhile
-        os.kill(pid, sig)

@@ -63,6 +63,7 @@ _BUSY: dict[str, tuple[tuple[str, str, str], ...]] = {
               ("toplevel", "fullscreen_probe", "full_screen"),
               ("freedesktop", "dnd_probe", "do_not_disturb"),
               ("mako", "dnd_probe", "do_not_disturb"),
+              ("xfce", "dnd_probe", "do_not_disturb"),
               ("gnome", "dnd_probe", "do_not_disturb"),
               ("inhibit", "gnome_probe", "presenting"),
               ("inhibit", "kde_probe", "presenting"),
