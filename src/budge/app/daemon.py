@@ -191,7 +191,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     from budge.app.commands import dispatch
     from budge.core.ports import SystemClock
 
-    store = Store.open(paths.database)
+    store = Store.open(paths.database, paths.runtime_dir)
     # The notifications' buttons and the timer call the App, which is built next
     # with them; nothing calls them before it exists (the timer starts with it).
     own, fix = _own_notifiers(lambda action, movement: app.answer(action, movement),
@@ -222,12 +222,21 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         app.subscribe(tray.update)
         if tray.has_notification:
             notifier.insert_before_last(CallableNotifier("tray", tray.notify))
+    # A request is carried out whole before the stop goes on, and none after it
+    # began: those get an answer that tells the command line to wait for the
+    # stop and then carry the request out itself.
+    serving = threading.Lock()
+    closing = threading.Event()
+
     def answer(request: dict[str, Any]) -> dict[str, Any]:
         if request.get("cmd") == "quit":
             # After the reply has gone out: stopping closes the control socket.
             threading.Timer(0.1, stop).start()
             return {"ok": True, "message": "budge is stopping."}
-        return dispatch(app, request)
+        with serving:
+            if closing.is_set():
+                return {"ok": False, "stopping": True, "message": "budge is stopping."}
+            return dispatch(app, request)
 
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
                            answer)
@@ -258,6 +267,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         else:
             stopped.wait()
     finally:
+        with serving:
+            closing.set()
         settled.cancel()
         watch.close()
         timer.shutdown()
@@ -267,7 +278,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
             close = getattr(backend, "close", None)
             if close is not None:
                 close()
-        store.close()
+        store.close(tries=3)  # what waits for the disk: a few more tries, then its side file
         from budge.adapters import bus
 
         bus.close_session()
