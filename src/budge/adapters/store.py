@@ -15,10 +15,11 @@ so a stop does not lose it: every store that opens reads that file first, counts
 its events in every query, and writes them as soon as the disk takes them.
 
 The command line gives each request an id. Events recorded on behalf of a
-request (:meth:`Store.on_behalf`) get ids made from it, and the answer is kept
-with the id (:meth:`Store.remember`): the same request carried out twice, by a
+request (:meth:`Store.on_behalf`) get ids made from it, and are written in one
+transaction with a row that says the request was carried out; its answer
+follows (:meth:`Store.remember`). So the same request carried out twice, by a
 retry or by the daemon and the command line both, stores each event once, and
-:meth:`Store.answer_to` gives the second one the first answer.
+:meth:`Store.answer_to` tells the second one it was done, with the first answer.
 
 Events waiting in memory live in an in-memory table, ``temp.pending``, with the
 same columns as ``events``. Every read of events goes through one path,
@@ -333,8 +334,13 @@ class Store:
                       movement=movement, detail=detail)
         row = (event.id, kind, utc.isoformat(), local.date().isoformat(),
                int(offset.total_seconds()), movement, detail)
+        scope = getattr(self._scope, "request", None)
+        # Carried out, its answer not kept yet: written with the event, in its transaction.
+        # Its time is when it was carried out (what is kept is pruned by that).
+        done = [] if scope is None else [(scope[0], datetime.now(UTC).isoformat(),
+                                          _NO_ANSWER_YET)]
         with self._lock:
-            self._write(rows=[row])
+            self._write(rows=[row], requests=done)
         return event
 
     def _new_id(self) -> str:
@@ -359,7 +365,8 @@ class Store:
             self._scope.request = before
 
     def answer_to(self, request_id: str) -> dict[str, Any] | None:
-        """The answer kept for the request ``request_id``, if it was carried out."""
+        """The answer kept for the request ``request_id`` if it was carried out;
+        empty when it recorded something and stopped before its answer was kept."""
         with self._lock:
             row = self._db.execute("SELECT answer FROM temp.pending_requests WHERE id = ?",
                                    (request_id,)).fetchone()
@@ -369,10 +376,7 @@ class Store:
                                            (request_id,)).fetchone()
                 except sqlite3.OperationalError:  # read-only, with a schema before requests
                     row = None
-        if row is None:
-            return None
-        answer = _json_object(row[0])
-        return answer or None
+        return None if row is None else _json_object(row[0])
 
     def remember(self, request_id: str, answer: Mapping[str, Any]) -> None:
         """Keep the answer the request ``request_id`` got (the first one kept stays)."""
@@ -422,7 +426,7 @@ class Store:
         """
         self._db.executemany(f"INSERT OR IGNORE INTO temp.pending ({_COLUMNS}) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
-        self._db.executemany("INSERT OR IGNORE INTO temp.pending_requests VALUES (?, ?, ?)",
+        self._db.executemany(f"INSERT INTO temp.pending_requests VALUES (?, ?, ?) {_FIRST_ANSWER}",
                              requests)
         self._backlog_state.update(state or {})
         if self._batching:
@@ -437,8 +441,8 @@ class Store:
                                  f"SELECT {_COLUMNS} FROM temp.pending ORDER BY rowid")
                 self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
                                      list(self._backlog_state.items()))
-                self._db.execute("INSERT OR IGNORE INTO main.requests "
-                                 "SELECT * FROM temp.pending_requests")
+                self._db.execute("INSERT INTO main.requests SELECT * FROM temp.pending_requests "
+                                 f"WHERE true {_FIRST_ANSWER}")
                 self._db.execute("DELETE FROM temp.pending")
                 self._db.execute("DELETE FROM temp.pending_requests")
                 self._db.execute("COMMIT")
@@ -473,8 +477,8 @@ class Store:
             writable._db.executemany(f"INSERT OR IGNORE INTO temp.pending ({_COLUMNS}) "
                                      "VALUES (?, ?, ?, ?, ?, ?, ?)", waiting.fetchall())
             answers = self._db.execute("SELECT * FROM temp.pending_requests ORDER BY rowid")
-            writable._db.executemany("INSERT OR IGNORE INTO temp.pending_requests "
-                                     "VALUES (?, ?, ?)", answers.fetchall())
+            writable._db.executemany("INSERT INTO temp.pending_requests VALUES (?, ?, ?) "
+                                     f"{_FIRST_ANSWER}", answers.fetchall())
         except BaseException:
             writable._db.close()
             raise
@@ -858,6 +862,10 @@ def _prepare(db: sqlite3.Connection) -> None:
 
 
 _CLOSE_PAUSE_S = 0.25
+# A request's answer before it is kept; the first answer kept replaces it, no other.
+_NO_ANSWER_YET = "{}"
+_FIRST_ANSWER = ("ON CONFLICT (id) DO UPDATE SET answer = excluded.answer "
+                 f"WHERE answer = '{_NO_ANSWER_YET}'")
 
 
 def _shaped(value: object, length: int) -> bool:
@@ -867,9 +875,9 @@ def _shaped(value: object, length: int) -> bool:
 def _key(item: waiting.Item) -> str:
     """What tells one waiting item from another: its id (a state value: the value)."""
     for kind, value in item.items():
-        if kind == "state":
-            return f"state:{json.dumps(value)}"
-        return f"{kind}:{value[0]}"
+        if kind == "event":
+            return f"event:{value[0]}"
+        return f"{kind}:{json.dumps(value)}"  # a request's answer follows it
     return ""
 
 

@@ -284,6 +284,7 @@ CONTROL: tuple[Command, ...] = (
 _CALLS = {command.name: command.call for command in CONTROL if command.call is not None}
 
 
+_ALREADY_DONE = "That was recorded already; `budge status` shows where things stand."
 # A request's id, as the command line makes it (uuid4().hex).
 _REQUEST_ID = re.compile(r"[0-9a-f]{32}")
 
@@ -304,8 +305,10 @@ def dispatch(app: App, request: Request) -> dict[str, Any]:
     once = request_id(request)
     kept = app.store.answer_to(once) if once is not None else None
     if kept is not None:
-        answer: dict[str, Any] = {"ok": bool(kept.get("ok")),
-                                  "message": str(kept.get("message", "")), "again": True}
+        # Stopped (killed, say) after recording and before keeping the answer: it was done.
+        answer: dict[str, Any] = {"ok": bool(kept.get("ok", True)),
+                                  "message": str(kept.get("message", _ALREADY_DONE)),
+                                  "again": True}
         if kept.get("usage"):
             answer["usage"] = True
     else:
