@@ -18,6 +18,7 @@ import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -213,6 +214,14 @@ def test_a_pause_sent_while_budge_starts_is_never_lost(home: Path) -> None:
     assert paused == STARTS
 
 
+def _holds_lock(lock_file: Path, pid: int) -> bool:
+    """Whether the budge ``pid`` has taken its lock (and written its pid)."""
+    try:
+        return lock_file.read_text() == str(pid)
+    except FileNotFoundError:
+        return False
+
+
 def test_quit_while_budge_starts_stops_it(home: Path) -> None:
     env = always_active(home, "")
     paths = resolve(env)
@@ -221,8 +230,7 @@ def test_quit_while_budge_starts_stops_it(home: Path) -> None:
         proc = _start(env)
         try:
             # The moment budge holds its lock: it is starting.
-            wait_for(lambda: paths.lock_file.exists()
-                     and paths.lock_file.read_text() == str(proc.pid), 15,
+            wait_for(partial(_holds_lock, paths.lock_file, proc.pid), 15,
                      "budge to take its lock", interval=0.002)
             not_listening_yet += not Path(paths.control_address()).exists()
             quit_ = budge(env, "quit")
