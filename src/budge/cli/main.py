@@ -247,7 +247,7 @@ def _quit(paths: Paths, args: argparse.Namespace) -> int:
     from budge.adapters.instance import AlreadyRunning, InstanceLock
 
     try:
-        reply = _deliver(paths, {"cmd": "quit"}, offline=None)
+        reply = _deliver(paths, {"cmd": "quit"}, offline=None, again=False)
     except _NoAnswer as error:
         print(f"budge: {error}", file=sys.stderr)
         return 1
@@ -729,7 +729,8 @@ class _NoAnswer(Exception):
 
 
 def _deliver(paths: Paths, request: dict[str, Any],
-             offline: Callable[[], dict[str, Any]] | None) -> dict[str, Any] | None:
+             offline: Callable[[], dict[str, Any]] | None,
+             again: bool = True) -> dict[str, Any] | None:
     """The running budge's reply to ``request``; with no budge running, ``offline()``'s
     (marked ``_OFFLINE``), carried out under budge's lock so that a budge starting
     meanwhile waits for it and reads what it wrote; None when there is no budge and
@@ -737,8 +738,9 @@ def _deliver(paths: Paths, request: dict[str, Any],
 
     A budge that holds its lock but is not listening yet is starting: the
     request waits for it rather than being carried out beside it. One that does
-    not answer is asked again with the same request, and in the end the reply
-    says plainly that it may have been carried out (raising ``_NoAnswer``)."""
+    not answer is asked again with the same request (unless not ``again``: a
+    quit cut short by the stop it asked for raises EOFError), and in the end
+    the reply says plainly that it may have been carried out (raising ``_NoAnswer``)."""
     import time
 
     from budge.adapters import control
@@ -753,8 +755,10 @@ def _deliver(paths: Paths, request: dict[str, Any],
         except PermissionError:
             raise
         except (OSError, EOFError, ValueError) as error:
+            if isinstance(error, EOFError) and not again:
+                raise
             tries += 1
-            if tries < _TRIES:
+            if tries < (_TRIES if again else 1):
                 continue
             raise _NoAnswer(_no_answer(paths, request, error)) from error
         if reply is not None and not reply.get("stopping"):
