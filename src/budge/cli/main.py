@@ -766,6 +766,11 @@ def _deliver(paths: Paths, request: dict[str, Any],
         lock = InstanceLock(paths.lock_file)
         try:
             lock.acquire(daemon=False)
+            held = True
+        except OSError:
+            # A lock file that cannot be made (a read-only folder): no budge can
+            # hold it either, so none is starting.
+            held = False
         except AlreadyRunning as running:
             pid = running.pid or pid
             if time.monotonic() >= deadline:
@@ -776,7 +781,8 @@ def _deliver(paths: Paths, request: dict[str, Any],
         try:
             return None if offline is None else {**offline(), _OFFLINE: True}
         finally:
-            lock.release()
+            if held:
+                lock.release()
 
 
 def _no_answer(paths: Paths, request: dict[str, Any], error: BaseException) -> str:
