@@ -173,6 +173,27 @@ def test_dones_still_waiting_at_quit_are_said_and_saved_at_the_next_start(
     assert quit_.stdout.strip() == "budge is not running."
 
 
+def test_quit_says_what_could_be_kept_nowhere(tmpfs_home: Path) -> None:
+    """A full disk, and no side file that can take anything (a folder stands in
+    the way of each): a done waits in memory alone, is said to, and quit does
+    not say everything is saved."""
+    env = always_active(tmpfs_home, "")
+    with running_daemon(env, "--no-tray", wait_running=True) as daemon:
+        for folder in ("data", "run"):
+            side = tmpfs_home / folder / "budge.sqlite3-waiting"
+            side.unlink(missing_ok=True)
+            side.mkdir()
+        fill_disk(tmpfs_home)
+        done = budge(env, "done")
+        assert done.returncode == 0 and "if budge stops before then, it is lost" in done.stdout
+        quit_ = budge(env, "quit")
+        assert daemon.proc.wait(timeout=10) == 0
+    assert quit_.returncode == 0 and "Traceback" not in quit_.stderr
+    assert "Everything is saved" not in quit_.stdout
+    assert "2 events could not be saved" in quit_.stdout  # the done and its question
+    assert _dones(tmpfs_home) == 0
+
+
 def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*BUDGE, "run", "--no-tray"], env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -69,6 +69,7 @@ READS: dict[str, list[Read]] = {
     "flag": [lambda s: s.flag("welcomed"), lambda s: s.flag("never-set")],
     "answer_to": [lambda s: s.answer_to(SAVED_REQUEST), lambda s: s.answer_to(WAITING_REQUEST),
                   lambda s: s.answer_to("0" * 32)],
+    "unkept": [lambda s: s.unkept()],  # none: the side file keeps what waits
 }
 # Public methods that write, open or close: not compared here.
 WRITES = {"open", "close", "record", "save_state", "set_flag", "import_rows", "batch",

@@ -285,6 +285,12 @@ class Store:
                              self.path, ", ".join(map(str, self.kept_in)))
             self._db.close()
 
+    def unkept(self) -> list[str]:
+        """The ids of the events that wait in memory alone: in no side file."""
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT id FROM temp.pending")
+                    if f"event:{row[0]}" not in self._kept]
+
     def _waits(self) -> bool:
         return bool(self._backlog_state) or self._db.execute(
             "SELECT EXISTS (SELECT 1 FROM temp.pending) "
@@ -451,12 +457,12 @@ class Store:
                     self._db.execute("ROLLBACK")
                 raise
         except (sqlite3.OperationalError, OSError) as error:
+            self._keep_waiting()  # first: what is told says where it is kept
             if self.write_error is None:
                 self.write_error = _explain(error, self.path)
                 log.warning("cannot save to %s: %s; keeping progress in memory until it can",
                             self.path, self.write_error)
                 self._tell(self.write_error)
-            self._keep_waiting()
             return
         self._backlog_state.clear()
         self._forget_waiting()
@@ -852,6 +858,19 @@ class Store:
                 return self._backlog_state[key]
             row = self._db.execute("SELECT value FROM state WHERE key = ?", (key,)).fetchone()
         return row[0] if row else None
+
+
+def saved(path: Path, ids: Sequence[str]) -> set[str]:
+    """Which of the event ``ids`` the database at ``path`` holds (read only)."""
+    if not ids:
+        return set()
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        marks = ", ".join("?" * len(ids))
+        return {row[0] for row in db.execute(f"SELECT id FROM events WHERE id IN ({marks})",
+                                             list(ids))}
+    finally:
+        db.close()
 
 
 def _prepare(db: sqlite3.Connection) -> None:

@@ -232,7 +232,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         if request.get("cmd") == "quit":
             # After the reply has gone out: stopping closes the control socket.
             threading.Timer(0.1, stop).start()
-            return {"ok": True, "message": "budge is stopping."}
+            # What only memory holds: `budge quit` looks for it once budge has stopped.
+            return {"ok": True, "message": "budge is stopping.", "unkept": store.unkept()}
         with serving:
             if closing.is_set():
                 return {"ok": False, "stopping": True, "message": "budge is stopping."}
@@ -328,10 +329,12 @@ def _watch_store(store: Store, notifier: Notifier, timeout: timedelta) -> None:
             notifier.send("budge is saving again", "Everything you did meanwhile is saved.",
                           timeout)
             return
+        kept = ("in memory" if store.only_in_memory or not store.kept_in
+                else f"in {store.kept_in[-1]}")
         notifier.send(
             "budge can't save your progress right now",
-            f"{problem}. Reminders go on, and what you do is kept in memory and saved "
-            "as soon as there is room again.", timeout)
+            f"{problem}. Reminders go on, and what you do is kept {kept} and saved as soon "
+            "as there is room again.", timeout)
 
     store.on_trouble = trouble
     if store.write_error is not None:  # could not even open it for writing

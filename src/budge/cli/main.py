@@ -265,13 +265,48 @@ def _quit(paths: Paths, args: argparse.Namespace) -> int:
         except AlreadyRunning:
             time.sleep(0.05)
             continue
-        lock.release()
+        except OSError:  # a read-only folder: stopped once it stops listening
+            if _listening(paths):
+                time.sleep(0.05)
+                continue
+        else:
+            lock.release()
+        lost = _lost(paths, reply.get("unkept"))
         waiting = _still_waiting(paths)
-        print("budge has stopped." + (waiting or " Everything is saved."))
+        print("budge has stopped." + lost + (waiting or ("" if lost else " Everything is saved.")))
         return 0
     print(f"budge: it is still stopping after 15 s; its pid is in {paths.lock_file}.",
           file=sys.stderr)
     return 1
+
+
+def _listening(paths: Paths) -> bool:
+    from budge.adapters import control
+
+    try:
+        return control.send(paths.control_address(), paths.key_file, {"cmd": "status"}) \
+            is not None
+    except (OSError, EOFError, ValueError):
+        return True  # closing as it stops
+
+
+def _lost(paths: Paths, unkept: object) -> str:
+    """Events that only the stopped budge's memory held and its last write did not
+    save, said in a sentence (or "")."""
+    if not isinstance(unkept, list) or not unkept:
+        return ""
+    import sqlite3
+
+    from budge.adapters.store import saved
+
+    try:
+        missing = len(set(map(str, unkept)) - saved(paths.database, [str(i) for i in unkept]))
+    except sqlite3.Error:
+        missing = len(unkept)
+    if not missing:
+        return ""
+    return (f" {missing} event{'s' if missing != 1 else ''} could not be saved: "
+            f"{paths.database} and every place to keep them refused writes.")
 
 
 def _still_waiting(paths: Paths) -> str:
