@@ -194,6 +194,31 @@ def test_quit_says_what_could_be_kept_nowhere(tmpfs_home: Path) -> None:
     assert _dones(tmpfs_home) == 0
 
 
+def test_commands_sent_while_budge_stops_are_each_carried_out_once(home: Path) -> None:
+    """Taken by budge before it stops, or carried out by the command line once it
+    has: never refused, never lost, never met by a closed history."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    env = always_active(home, "")
+    confirmed = 0
+    for _ in range(4):
+        with running_daemon(env, "--no-tray", wait_running=True) as daemon:
+            with ThreadPoolExecutor(6) as pool:
+                quit_ = pool.submit(budge, env, "quit")
+                dones = [pool.submit(budge, env, "done") for _ in range(3)]
+                statuses = [pool.submit(budge, env, "status") for _ in range(2)]
+            assert quit_.result().returncode == 0
+            for done in dones:
+                assert done.result().returncode == 0, done.result().stderr
+                assert done.result().stdout.startswith("Done: ")
+                confirmed += 1
+            for status in statuses:
+                assert status.result().returncode == 0, status.result().stderr
+            assert daemon.proc.wait(timeout=15) == 0
+        assert "control command failed" not in daemon.output()
+    assert _dones(home) == confirmed
+
+
 def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*BUDGE, "run", "--no-tray"], env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)

@@ -65,7 +65,7 @@ class WaitingFile:
         with contextlib.suppress(OSError):
             if self.path.stat().st_size >= RESERVE:
                 return
-        with contextlib.suppress(OSError), self._open(create=True) as fd:
+        with contextlib.suppress(OSError), self._open(write=True) as fd:
             size = os.fstat(fd).st_size
             if size < RESERVE:
                 _write_at(fd, b"\0" * (RESERVE - size), size)
@@ -74,7 +74,7 @@ class WaitingFile:
     def read(self) -> list[Item]:
         """Every whole line in the file, oldest first."""
         try:
-            with self._open(create=False) as fd:
+            with self._open(write=False) as fd:
                 return [line.item for line in _lines(_read_all(fd))]
         except FileNotFoundError:
             return []
@@ -84,7 +84,7 @@ class WaitingFile:
         when the file cannot take them."""
         text = b"".join(json.dumps(item, ensure_ascii=False).encode("utf-8") + b"\n"
                         for item in items)
-        with self._open(create=True) as fd:
+        with self._open(write=True) as fd:
             data = _read_all(fd)
             end = len(data.rstrip(b"\0"))
             if end and data[end - 1:end] != b"\n":
@@ -95,7 +95,7 @@ class WaitingFile:
     def forget(self, done: Callable[[Item], bool]) -> None:
         """Blank every line ``done`` says is saved elsewhere (the file keeps its size)."""
         try:
-            with self._open(create=False) as fd:
+            with self._open(write=True, create=False) as fd:
                 lines = [line for line in _lines(_read_all(fd)) if done(line.item)]
                 for line in lines:
                     _write_at(fd, b"\0" * (line.end - line.start), line.start)
@@ -105,9 +105,12 @@ class WaitingFile:
             pass
 
     @contextlib.contextmanager
-    def _open(self, create: bool) -> Iterator[int]:
-        flags = os.O_RDWR | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_BINARY", 0)
-        if create:
+    def _open(self, write: bool, create: bool | None = None) -> Iterator[int]:
+        """The file, locked (shared for reading); ``create``: made if missing (by
+        default when writing)."""
+        flags = ((os.O_RDWR if write else os.O_RDONLY) | getattr(os, "O_NOFOLLOW", 0)
+                 | getattr(os, "O_BINARY", 0))
+        if write if create is None else create:
             from budge.adapters.paths import make_private_dir
 
             make_private_dir(self.path.parent)
@@ -117,7 +120,7 @@ class WaitingFile:
             if sys.platform != "win32":
                 import fcntl
 
-                fcntl.flock(fd, fcntl.LOCK_EX)
+                fcntl.flock(fd, fcntl.LOCK_EX if write else fcntl.LOCK_SH)
             yield fd
         finally:
             os.close(fd)
