@@ -169,3 +169,19 @@ def test_a_line_cut_short_or_garbled_is_skipped(tmp_path: Path) -> None:
     assert side.read() == [{"state": ["a", "1"]}, {"state": ["c", "3"]}]
     side.forget(lambda item: item["state"][0] == "a")
     assert side.read() == [{"state": ["c", "3"]}]
+
+
+def test_a_side_file_line_that_is_not_budges_is_left_out(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "budge.sqlite3"
+    good = ["9" * 32, "done", AT.isoformat(), "2026-11-23", 3600, "neck-tilt", None]
+    side = waiting.WaitingFile(path.with_name("budge.sqlite3-waiting"))
+    side.append([{"event": good[:6]}, {"event": [*good[:1], "exploded", *good[2:]]},
+                 {"event": [*good[:4], "3600", *good[5:]]}, {"event": [*good[:4], True, *good[5:]]},
+                 {"request": ["x", 1, "{}"]}, {"state": ["schedule", None]},
+                 {"event": good}])
+    store = Store.open(path)
+    try:
+        assert [event.id for event in store.select(("done",))] == ["9" * 32]
+        assert store.load_state() is None and store.answer_to("x") is None
+    finally:
+        store.close()

@@ -507,14 +507,15 @@ class Store:
                 log.warning("cannot read %s: %s", place.path, error)
                 continue
             for item in items:
-                if _shaped(item.get("event"), 7):
+                if (_shaped(item.get("event"), _EVENT_TYPES)
+                        and item["event"][1] in kinds.EVENT_KINDS):
                     rows.append(tuple(item["event"]))
-                elif _shaped(item.get("request"), 3):
+                elif _shaped(item.get("request"), (str, str, str)):
                     requests.append(tuple(item["request"]))
-                elif _shaped(item.get("state"), 2):
-                    state[str(item["state"][0])] = str(item["state"][1])
+                elif _shaped(item.get("state"), (str, str)):
+                    state[item["state"][0]] = item["state"][1]
                 else:
-                    continue
+                    continue  # not budge's: the file is budge's alone, so skipped
                 self._kept.add(_key(item))
                 if place.path not in self.kept_in:
                     self.kept_in.append(place.path)
@@ -887,8 +888,16 @@ _FIRST_ANSWER = ("ON CONFLICT (id) DO UPDATE SET answer = excluded.answer "
                  f"WHERE answer = '{_NO_ANSWER_YET}'")
 
 
-def _shaped(value: object, length: int) -> bool:
-    return isinstance(value, list) and len(value) == length
+# An event's columns, as the side file holds them (see _COLUMNS).
+_EVENT_TYPES: tuple[type | tuple[type, ...], ...] = (
+    str, str, str, str, int, (str, type(None)), (str, type(None)))
+
+
+def _shaped(value: object, types: tuple[type | tuple[type, ...], ...]) -> bool:
+    """Whether ``value`` is a list of values of these ``types``, one each."""
+    return (isinstance(value, list) and len(value) == len(types)
+            and all(isinstance(v, t) and not isinstance(v, bool)
+                    for v, t in zip(value, types, strict=True)))
 
 
 def _key(item: waiting.Item) -> str:
