@@ -2,6 +2,13 @@
 
 The tray owns the main thread; without one the main thread sleeps on an event
 until a signal or ``Quit``. SIGTERM and Ctrl+C stop cleanly with status 0.
+
+The instance lock is taken first, so from its first instant a starting budge
+is known to be there: commands wait for its control socket. A command that
+arrives once the stop has begun is told so, and the command line carries it
+out itself once budge has let go of its lock. The store is closed last, with
+a few tries to write what waits for the disk; what it cannot write stays in
+its side file for the next start.
 """
 
 from __future__ import annotations

@@ -2,8 +2,12 @@
 
 Every command except ``run`` first tries the running daemon over the control
 channel; with no daemon, the same command runs against the store directly, so
-``budge done`` is never lost. Problems a user can fix exit with status 2 and a
-message, never a traceback.
+``budge done`` is never lost. Each command gives its request an id, sent again
+with every retry and used by that fallback too, so it is recorded once (see
+``budge.app.commands``). A daemon that holds its instance lock but does not
+listen yet is starting, and is waited for; the fallback holds the same lock,
+so a daemon starting meanwhile waits for it and reads what it wrote. Problems
+a user can fix exit with status 2 and a message, never a traceback.
 """
 
 from __future__ import annotations
