@@ -173,6 +173,7 @@ class Store:
         self.only_in_memory = False
         # The request whose events this thread records (Store.on_behalf).
         self._scope = threading.local()
+        self._closed = False
 
     @classmethod
     def open(cls, path: Path, elsewhere: Path | None = None) -> Store:
@@ -269,6 +270,9 @@ class Store:
         harder), then close. What still cannot be written stays in the side
         file, and the next budge to open the store writes it."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
             for attempt in range(tries):
                 if not self._waits():
                     break
