@@ -758,7 +758,7 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
 _TRIES = 3
 # How long a command waits for a budge that holds its lock but does not listen
 # yet (starting) or any more (stopping).
-_STARTING_WAIT_S = 30.0
+_STARTING_WAIT_S = 15.0
 # Marks a reply made by the command line itself, with no budge running.
 _OFFLINE = "_offline"
 
