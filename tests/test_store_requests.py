@@ -8,6 +8,7 @@ open reads and writes.
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -183,5 +184,23 @@ def test_a_side_file_line_that_is_not_budges_is_left_out(tmp_path: Path) -> None
     try:
         assert [event.id for event in store.select(("done",))] == ["9" * 32]
         assert store.load_state() is None and store.answer_to("x") is None
+    finally:
+        store.close()
+
+
+def test_a_value_saved_again_while_the_disk_refuses_keeps_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "data" / "budge.sqlite3"
+    store = Store.open(path)
+    try:
+        _refuse_for_good(store)
+        for minute in range(50):
+            store.save_state(State(since=AT + timedelta(minutes=minute), current="neck-tilt"))
+        with store.on_behalf(REQUEST):
+            store.record("done", AT, BERLIN, "neck-tilt")
+        store.remember(REQUEST, {"ok": True, "message": "Done."})
+        lines = waiting.WaitingFile(path.with_name("budge.sqlite3-waiting")).read()
+        assert [next(iter(line)) for line in lines] == ["state", "event", "request"]
+        assert json.loads(lines[0]["state"][1])["since"] == (AT + timedelta(minutes=49)).isoformat()
+        assert lines[2]["request"][2] == '{"ok": true, "message": "Done."}'
     finally:
         store.close()

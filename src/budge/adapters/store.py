@@ -542,9 +542,18 @@ class Store:
         new = [item for item in items if _key(item) not in self._kept]
         if not new:
             return
+        # A state value saved again, or a request's answer after its "carried out":
+        # the newer line replaces the older one this store wrote.
+        names = {_name(item) for item in new if "event" not in item}
+        new_keys = {_key(item) for item in new}
+
+        def replaced(item: waiting.Item) -> bool:
+            return ("event" not in item and _name(item) in names
+                    and _key(item) in self._kept and _key(item) not in new_keys)
+
         for place in self._waiting_files:
             try:
-                place.append(new)
+                place.append(new, replaced)
             except OSError as error:
                 log.debug("cannot keep what waits in %s: %s", place.path, error)
                 continue
@@ -902,6 +911,13 @@ def _shaped(value: object, types: tuple[type | tuple[type, ...], ...]) -> bool:
     return (isinstance(value, list) and len(value) == len(types)
             and all(isinstance(v, t) and not isinstance(v, bool)
                     for v, t in zip(value, types, strict=True)))
+
+
+def _name(item: waiting.Item) -> str:
+    """What a waiting item is about: a state key, or a request's id."""
+    for kind, value in item.items():
+        return f"{kind}:{value[0]}"
+    return ""
 
 
 def _key(item: waiting.Item) -> str:

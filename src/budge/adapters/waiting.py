@@ -79,9 +79,11 @@ class WaitingFile:
         except FileNotFoundError:
             return []
 
-    def append(self, items: Sequence[Item]) -> None:
-        """Write ``items`` after the last line and flush them to the disk; OSError
-        when the file cannot take them."""
+    def append(self, items: Sequence[Item],
+               replaced: Callable[[Item], bool] | None = None) -> None:
+        """Write ``items`` after the last line and flush them to the disk (OSError
+        when the file cannot take them); then blank the earlier lines ``replaced``
+        says they replace, so a value saved again and again takes one line."""
         text = b"".join(json.dumps(item, ensure_ascii=False).encode("utf-8") + b"\n"
                         for item in items)
         with self._open(write=True) as fd:
@@ -91,16 +93,14 @@ class WaitingFile:
                 text = b"\n" + text  # after a line cut short, not glued to it
             _write_at(fd, text, end)
             os.fsync(fd)
+            if replaced is not None:  # after: a crash between leaves both, the later wins
+                _blank(fd, [line for line in _lines(data) if replaced(line.item)])
 
     def forget(self, done: Callable[[Item], bool]) -> None:
         """Blank every line ``done`` says is saved elsewhere (the file keeps its size)."""
         try:
             with self._open(write=True, create=False) as fd:
-                lines = [line for line in _lines(_read_all(fd)) if done(line.item)]
-                for line in lines:
-                    _write_at(fd, b"\0" * (line.end - line.start), line.start)
-                if lines:
-                    os.fsync(fd)
+                _blank(fd, [line for line in _lines(_read_all(fd)) if done(line.item)])
         except FileNotFoundError:
             pass
 
@@ -148,6 +148,13 @@ def waiting_in(database: Path, elsewhere: Path | None = None) -> dict[Path, int]
         if count:
             found[waiting.path] = count
     return found
+
+
+def _blank(fd: int, lines: list[_Line]) -> None:
+    for line in lines:
+        _write_at(fd, b"\0" * (line.end - line.start), line.start)
+    if lines:
+        os.fsync(fd)
 
 
 def _read_all(fd: int) -> bytes:
