@@ -238,6 +238,11 @@ def _stopped(proc: subprocess.Popen[bytes], timeout: float = 15) -> str:
     return err.decode()
 
 
+def _running_status(env: dict[str, str]) -> dict[str, object] | None:
+    status = json.loads(budge(env, "status", "--json").stdout)
+    return status if status["running"] else None
+
+
 def test_a_pause_sent_while_budge_starts_is_never_lost(home: Path) -> None:
     env = always_active(home, "")
     rng = random.Random(32)
@@ -248,8 +253,8 @@ def test_a_pause_sent_while_budge_starts_is_never_lost(home: Path) -> None:
             asked = datetime.now(UTC)
             pause = budge(env, "pause", "2h")
             assert pause.returncode == 0 and pause.stdout.startswith("Paused until"), pause
-            status = json.loads(budge(env, "status", "--json").stdout)
-            assert status["running"], f"run {run}"
+            # Once budge runs (the pause may have come before it took its lock).
+            status = wait_for(partial(_running_status, env), 15, "budge to run")
             assert status["paused_until"] is not None, f"run {run}: the pause was lost"
             until = datetime.fromisoformat(status["paused_until"])
             assert until >= asked + timedelta(hours=2) - timedelta(seconds=1), f"run {run}"
