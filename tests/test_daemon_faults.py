@@ -63,10 +63,39 @@ def test_a_full_disk_reminders_go_on_told_once_and_saving_resumes(tmpfs_home: Pa
     assert reminded >= 4  # those shown while the disk was full were kept and written
 
 
-def test_without_a_daemon_a_full_disk_says_nothing_was_saved(tmpfs_home: Path) -> None:
+def _dones(home: Path) -> int:
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    try:
+        return int(db.execute("SELECT COUNT(*) FROM events WHERE kind = 'done'").fetchone()[0])
+    finally:
+        db.close()
+
+
+def test_without_a_daemon_a_full_disk_keeps_the_done_in_the_side_file(
+        tmpfs_home: Path) -> None:
     env = clean_env(tmpfs_home)
-    assert budge(env, "done").returncode == 0  # creates the database
-    fill_disk(tmpfs_home)
+    assert budge(env, "done").returncode == 0  # creates the database and its side file
+    filler = fill_disk(tmpfs_home)
+    result = budge(env, "done")
+    assert result.returncode == 0 and "Traceback" not in result.stderr
+    side = tmpfs_home / "data" / "budge.sqlite3-waiting"
+    assert "Not on disk yet" in result.stdout and str(side) in result.stdout
+    # Counted by every read meanwhile, and said to be waiting.
+    stats = budge(env, "stats")
+    assert "Today: 2 of 3 done" in stats.stdout and "1 event still waits" in stats.stdout
+    exported = budge(env, "export", "--format", "json")
+    assert exported.stdout.count('"done"') == 2 and "1 event still waits" in exported.stderr
+    filler.unlink()
+    assert budge(env, "status").returncode == 0  # the next command writes it
+    assert _dones(tmpfs_home) == 2
+    assert b"done" not in side.read_bytes()  # and forgets it there
+
+
+def test_without_a_daemon_a_disk_full_from_the_start_says_nothing_was_saved(
+        tmpfs_home: Path) -> None:
+    env = clean_env(tmpfs_home)
+    (tmpfs_home / "data").mkdir(mode=0o700)
+    fill_disk(tmpfs_home)  # no room even for the side file
     result = budge(env, "done")
     assert result.returncode == 1
     assert "Nothing was recorded" in result.stderr and "Traceback" not in result.stderr

@@ -25,7 +25,8 @@ def test_new_database_is_private_wal_and_versioned(store: Store) -> None:
     assert raw.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert raw.execute("SELECT name FROM migrations").fetchall() == [
-        ("0001_events_and_state",), ("0002_events_by_kind",), ("0003_journal",)]
+        ("0001_events_and_state",), ("0002_events_by_kind",), ("0003_journal",),
+        ("0004_requests",)]
     raw.close()
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700

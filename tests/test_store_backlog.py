@@ -67,9 +67,15 @@ READS: dict[str, list[Read]] = {
                          lambda s: s.recent_movements(0)],
     "load_state": [lambda s: s.load_state()],
     "flag": [lambda s: s.flag("welcomed"), lambda s: s.flag("never-set")],
+    "answer_to": [lambda s: s.answer_to(SAVED_REQUEST), lambda s: s.answer_to(WAITING_REQUEST),
+                  lambda s: s.answer_to("0" * 32)],
+    "unkept": [lambda s: s.unkept()],  # none: the side file keeps what waits
 }
 # Public methods that write, open or close: not compared here.
-WRITES = {"open", "close", "record", "save_state", "set_flag", "import_rows", "batch"}
+WRITES = {"open", "close", "record", "save_state", "set_flag", "import_rows", "batch",
+          "on_behalf", "remember"}
+# A request answered before the disk refused, and one answered while it refuses.
+SAVED_REQUEST, WAITING_REQUEST = "a" * 32, "b" * 32
 
 SCHEDULE = State(since=AT + timedelta(hours=1), current="chin-nod", pending=True)
 
@@ -94,6 +100,7 @@ def _history(store: Store) -> None:
                      detail="gentle" if day == MONDAY else "rest")
     store.record("milestone", AT + timedelta(minutes=3), BERLIN, detail="movements-1")
     store.save_state(State(since=AT, current="neck-tilt"))
+    store.remember(SAVED_REQUEST, {"ok": True, "message": "Done: Neck tilt."})
 
 
 def _while_refused(store: Store) -> None:
@@ -118,6 +125,9 @@ def _while_refused(store: Store) -> None:
     store.record("away", datetime(2026, 11, 20, 8, tzinfo=UTC), BERLIN, detail="900")
     store.record("reminded", datetime(2026, 11, 20, 8, 30, tzinfo=UTC), BERLIN, "hip-hike")
     store.set_flag("welcomed", "yes")
+    with store.on_behalf(WAITING_REQUEST):
+        store.record("done", AT + timedelta(hours=2, minutes=5), BERLIN, "hip-hike")
+    store.remember(WAITING_REQUEST, {"ok": True, "message": "Done: Hip hike."})
 
 
 def test_every_public_method_of_the_store_is_read_here_or_named_a_write() -> None:
@@ -134,10 +144,15 @@ def test_every_public_method_of_the_store_is_read_here_or_named_a_write() -> Non
 Outage = Iterator[tuple[Store, Callable[[], None]]]
 
 
+def _elsewhere(path: Path) -> Path:
+    """budge's runtime folder, on another disk than the database (as /run/user is)."""
+    return path / "run"
+
+
 @contextlib.contextmanager
 def _full(path: Path) -> Outage:
     with tmpfs(path / "disk") as disk:
-        store = Store.open(disk / "data" / "budge.sqlite3")
+        store = Store.open(disk / "data" / "budge.sqlite3", _elsewhere(path))
         try:
             _history(store)
             filler = fill_disk(disk)
@@ -172,7 +187,8 @@ def _read_only(path: Path) -> Outage:
 
         remount("ro")
         try:
-            store = Store.open(database)  # the history read as it is, writes wait
+            # The history read as it is, writes wait.
+            store = Store.open(database, _elsewhere(path))
             try:
 
                 def lift() -> None:
@@ -190,7 +206,7 @@ def _read_only(path: Path) -> Outage:
 
 @contextlib.contextmanager
 def _refused(path: Path) -> Outage:
-    store = Store.open(path / "data" / "budge.sqlite3")
+    store = Store.open(path / "data" / "budge.sqlite3", _elsewhere(path))
     try:
         _history(store)
         with contextlib.ExitStack() as stack:
@@ -217,6 +233,12 @@ def test_every_read_counts_the_waiting_events_as_it_will_once_they_are_saved(
         # Waiting events are kept in memory, never in a file (the disk refuses).
         assert store._db.execute("PRAGMA temp_store").fetchone()[0] == 2
         during = _readings(store)
+        # Another budge (`budge stats` beside the daemon) reads them from the side file.
+        other = Store.open(store.path, _elsewhere(tmp_path))
+        try:
+            assert _readings(other) == during
+        finally:
+            other.close()
         lift()
         assert store.unsaved == 0 and store.write_error is None
         assert _readings(store) == during
@@ -231,6 +253,8 @@ def test_every_read_counts_the_waiting_events_as_it_will_once_they_are_saved(
     assert during["last_done"][1] is not None
     assert during["load_state"] == [SCHEDULE] and during["flag"] == ["yes", None]
     assert during["movements_on"][1] == ["hip-hike"]
+    assert during["answer_to"] == [{"ok": True, "message": "Done: Neck tilt."},
+                                   {"ok": True, "message": "Done: Hip hike."}, None]
 
 
 def test_a_waiting_event_already_on_disk_is_counted_once(tmp_path: Path) -> None:

@@ -3,6 +3,13 @@
 The OS drops the lock when the process dies, however it dies, so a stale pid
 file never blocks a new start.
 
+A command carried out with no daemon (``budge pause`` before budge runs) holds
+the same lock while it works, writing no pid: a daemon that starts meanwhile
+waits for it and then reads what it wrote, and a command that finds a pid
+behind a held lock knows a daemon is there, even before its control socket
+answers. A held lock with no pid is a command at work (or a daemon in the
+instant before it writes its pid): it is waited for, not taken for a daemon.
+
 On Windows the lock is ``msvcrt.locking``, a byte-range lock that, unlike
 ``flock``, also bars every other handle from reading the locked bytes. So the
 byte locked lies far past the pid text: a second budge, refused the lock, can
@@ -25,6 +32,10 @@ LOCKED_BYTE = 1 << 20
 LK_UNLCK = 0
 LK_NBLCK = 2
 _PID_TEXT_MAX = 32
+# How long a start waits for commands carried out without a daemon to finish;
+# one waits at most for a database locked by another writer (10 s).
+WAIT_FOR_COMMANDS_S = 15.0
+_RETRY_S = 0.02
 
 
 class AlreadyRunning(Exception):
@@ -68,18 +79,28 @@ class InstanceLock:
             Msvcrt() if sys.platform == "win32" else None)
         self._fd: int | None = None
 
-    def acquire(self) -> None:
+    def acquire(self, daemon: bool = True, wait: float = WAIT_FOR_COMMANDS_S) -> None:
+        """Take the lock: as the daemon (its pid is written) or for a command carried
+        out without one (no pid). AlreadyRunning when a daemon holds it, or when
+        commands held it for ``wait`` seconds."""
+        import time
+
         from budge.adapters.paths import check_private_file, make_private_dir
 
         make_private_dir(self.path.parent)
         fd = self._open()
+        deadline = time.monotonic() + wait
         try:
             check_private_file(fd, self.path)
-            if not self._try_lock(fd):
-                raise AlreadyRunning(self._read_pid(fd))
+            while not self._try_lock(fd):
+                pid = self._read_pid(fd)
+                if pid is not None or time.monotonic() >= deadline:
+                    raise AlreadyRunning(pid)
+                time.sleep(_RETRY_S)
             os.lseek(fd, 0, os.SEEK_SET)
-            os.ftruncate(fd, 0)
-            os.write(fd, str(os.getpid()).encode("ascii"))
+            os.ftruncate(fd, 0)  # a pid left by a daemon that was killed goes
+            if daemon:
+                os.write(fd, str(os.getpid()).encode("ascii"))
         except BaseException:
             os.close(fd)
             raise

@@ -10,7 +10,16 @@ moves it aside under a new name and starts a fresh one (see
 :attr:`Store.set_aside`). When a write fails because the disk is full or the
 file became read-only, the event waits in memory, is counted in every query,
 and is written with the next write that succeeds; ``on_trouble`` is told once
-per outage.
+per outage. What waits is also kept in a side file (:mod:`budge.adapters.waiting`),
+so a stop does not lose it: every store that opens reads that file first, counts
+its events in every query, and writes them as soon as the disk takes them.
+
+The command line gives each request an id. Events recorded on behalf of a
+request (:meth:`Store.on_behalf`) get ids made from it, and are written in one
+transaction with a row that says the request was carried out; its answer
+follows (:meth:`Store.remember`). So the same request carried out twice, by a
+retry or by the daemon and the command line both, stores each event once, and
+:meth:`Store.answer_to` tells the second one it was done, with the first answer.
 
 Events waiting in memory live in an in-memory table, ``temp.pending``, with the
 same columns as ``events``. Every read of events goes through one path,
@@ -28,6 +37,7 @@ import os
 import sqlite3
 import sys
 import threading
+import time
 import uuid
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -37,6 +47,7 @@ from datetime import UTC, date, datetime, timedelta, tzinfo
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from budge.adapters import waiting
 from budge.core import kinds
 from budge.core.days import last_choice_by_day
 from budge.core.reminders import State
@@ -63,6 +74,18 @@ _EVENT_COLUMNS = """
             detail TEXT
 """
 
+# A request's columns, as the requests table declares them; the table of
+# requests waiting to be saved declares the same.
+_REQUEST_COLUMNS = """
+            id TEXT PRIMARY KEY,
+            at_utc TEXT NOT NULL,
+            answer TEXT NOT NULL
+"""
+# How long an answered request is kept: far longer than any retry waits.
+_REQUESTS_KEPT = timedelta(days=2)
+# Event ids made from a request's id (see Store.on_behalf) live in this namespace.
+_REQUEST_EVENTS = uuid.UUID("5b0c7d1e-6a43-4c1f-9d8e-2f1a0b3c4d5e")
+
 _MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0001_events_and_state", f"""
         CREATE TABLE events ({_EVENT_COLUMNS});
@@ -80,6 +103,12 @@ _MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0003_journal", """
         CREATE INDEX events_kind_at ON events (kind, at_utc);
     """),
+    # The command line's requests carried out, by the id it gives each one, with
+    # the answer they got: a request sent again (a retry after no answer came)
+    # gets that answer and records nothing twice.
+    ("0004_requests", f"""
+        CREATE TABLE requests ({_REQUEST_COLUMNS});
+    """),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -90,6 +119,7 @@ _COLUMNS = "id, kind, at_utc, local_day, utc_offset, movement, detail"
 # database's own disk refuses every write. It is made on each connection the
 # store opens, and its rows follow the store to a new one.
 _PENDING = f"CREATE TEMP TABLE IF NOT EXISTS pending ({_EVENT_COLUMNS})"
+_PENDING_REQUESTS = f"CREATE TEMP TABLE IF NOT EXISTS pending_requests ({_REQUEST_COLUMNS})"
 # The two places events are read from, with the same columns: ``source`` puts
 # saved events (0) before waiting ones (1) at the same moment, and ``seq`` keeps
 # each table's own order (a waiting row, once saved, gets a rowid after every
@@ -134,14 +164,25 @@ class Store:
         self.on_trouble: Callable[[str | None], None] | None = None
         # Opened without write access: every write first tries to open the file again.
         self._reopen = False
+        # The side files what waits is kept in (see budge.adapters.waiting), the
+        # items of theirs this store has read or written, and where they went.
+        self._waiting_files: list[waiting.WaitingFile] = []
+        self._kept: set[str] = set()
+        self.kept_in: list[Path] = []
+        # Something waits in memory alone: no side file took it.
+        self.only_in_memory = False
+        # The request whose events this thread records (Store.on_behalf).
+        self._scope = threading.local()
+        self._closed = False
 
     @classmethod
-    def open(cls, path: Path) -> Store:
+    def open(cls, path: Path, elsewhere: Path | None = None) -> Store:
         """Open (creating, migrating or replacing a damaged file as needed).
 
         A file that cannot be written (read-only, disk full) still opens: its
         history is read as it is, new events wait in memory, and every later
-        write tries the file again.
+        write tries the file again. What waited in a side file (beside ``path``,
+        or in the folder ``elsewhere``) is read at once and written if it can be.
         """
         from budge.adapters.paths import make_private_dir
 
@@ -158,6 +199,7 @@ class Store:
         except (OSError, sqlite3.OperationalError) as error:
             store = cls._unwritable(path, error)
         store.set_aside = set_aside
+        store._take_waiting(waiting.files_for(path, elsewhere))
         return store
 
     @classmethod
@@ -169,7 +211,8 @@ class Store:
                 reader = sqlite3.connect(f"{path.as_uri()}?immutable=1", uri=True,
                                          isolation_level=None, check_same_thread=False)
                 version = reader.execute("PRAGMA user_version").fetchone()[0]
-                # An older schema reads the same: later migrations only add indexes.
+                # An older schema reads the same: later migrations add indexes, and
+                # the requests table, which answer_to does without.
                 if not 1 <= version <= SCHEMA_VERSION:
                     raise sqlite3.DatabaseError(f"schema {version}")
                 reader.execute("SELECT COUNT(*) FROM events").fetchone()
@@ -222,9 +265,43 @@ class Store:
             raise StoreError(f"cannot open the database {path}: {error}") from error
         return store
 
-    def close(self) -> None:
+    def close(self, tries: int = 1) -> None:
+        """Write what waits (``tries`` times, a moment apart: the daemon's stop tries
+        harder), then close. What still cannot be written stays in the side
+        file, and the next budge to open the store writes it."""
         with self._lock:
+            if self._closed:
+                return
+            self._closed = True
+            for attempt in range(tries):
+                if not self._waits():
+                    break
+                if attempt:
+                    time.sleep(_CLOSE_PAUSE_S)
+                self._write()
+            if self._waits():
+                if self.only_in_memory:
+                    log.warning("%d events could not be saved to %s, nor kept anywhere else: "
+                                "they are lost", self._count_waiting(), self.path)
+                else:  # said by whoever closes it too, in their own words
+                    log.info("%d events wait for %s to take them; they are kept in %s and "
+                             "saved by the next budge that can", self._count_waiting(),
+                             self.path, ", ".join(map(str, self.kept_in)))
             self._db.close()
+
+    def unkept(self) -> list[str]:
+        """The ids of the events that wait in memory alone: in no side file."""
+        with self._lock:
+            return [row[0] for row in self._db.execute("SELECT id FROM temp.pending")
+                    if f"event:{row[0]}" not in self._kept]
+
+    def _waits(self) -> bool:
+        return bool(self._backlog_state) or self._db.execute(
+            "SELECT EXISTS (SELECT 1 FROM temp.pending) "
+            "OR EXISTS (SELECT 1 FROM temp.pending_requests)").fetchone()[0] == 1
+
+    def _count_waiting(self) -> int:
+        return int(self._db.execute("SELECT COUNT(*) FROM temp.pending").fetchone()[0])
 
     def _migrate(self) -> None:
         # The version is read inside the write transaction: two processes opening
@@ -247,6 +324,8 @@ class Store:
                     self._db.execute("INSERT INTO migrations VALUES (?, ?)",
                                      (name, datetime.now(UTC).isoformat()))
                     self._db.execute(f"PRAGMA user_version = {number}")
+                self._db.execute("DELETE FROM requests WHERE at_utc < ?",
+                                 ((datetime.now(UTC) - _REQUESTS_KEPT).isoformat(),))
                 self._db.execute("COMMIT")
             except BaseException:
                 self._db.execute("ROLLBACK")
@@ -261,13 +340,59 @@ class Store:
         utc = at.astimezone(UTC)
         local = at.astimezone(tz)
         offset = local.utcoffset() or timedelta(0)
-        event = Event(id=uuid.uuid4().hex, kind=kind, at=utc, local_day=local.date(),
+        event = Event(id=self._new_id(), kind=kind, at=utc, local_day=local.date(),
                       movement=movement, detail=detail)
         row = (event.id, kind, utc.isoformat(), local.date().isoformat(),
                int(offset.total_seconds()), movement, detail)
+        scope = getattr(self._scope, "request", None)
+        # Carried out, its answer not kept yet: written with the event, in its transaction.
+        # Its time is when it was carried out (what is kept is pruned by that).
+        done = [] if scope is None else [(scope[0], datetime.now(UTC).isoformat(),
+                                          _NO_ANSWER_YET)]
         with self._lock:
-            self._write(rows=[row])
+            self._write(rows=[row], requests=done)
         return event
+
+    def _new_id(self) -> str:
+        scope = getattr(self._scope, "request", None)
+        if scope is None:
+            return uuid.uuid4().hex
+        request_id, number = scope
+        self._scope.request = (request_id, number + 1)
+        return uuid.uuid5(_REQUEST_EVENTS, f"{request_id}/{number}").hex
+
+    @contextmanager
+    def on_behalf(self, request_id: str | None) -> Iterator[None]:
+        """Events this thread records inside are the request ``request_id``'s: the
+        n-th one's id is made from the request's id and n, so carrying the same
+        request out again stores nothing twice (INSERT OR IGNORE keeps one row
+        per id), whichever process does it. None: ids as usual."""
+        before = getattr(self._scope, "request", None)
+        self._scope.request = None if request_id is None else (request_id, 0)
+        try:
+            yield
+        finally:
+            self._scope.request = before
+
+    def answer_to(self, request_id: str) -> dict[str, Any] | None:
+        """The answer kept for the request ``request_id`` if it was carried out;
+        empty when it recorded something and stopped before its answer was kept."""
+        with self._lock:
+            row = self._db.execute("SELECT answer FROM temp.pending_requests WHERE id = ?",
+                                   (request_id,)).fetchone()
+            if row is None:
+                try:
+                    row = self._db.execute("SELECT answer FROM main.requests WHERE id = ?",
+                                           (request_id,)).fetchone()
+                except sqlite3.OperationalError:  # read-only, with a schema before requests
+                    row = None
+        return None if row is None else _json_object(row[0])
+
+    def remember(self, request_id: str, answer: Mapping[str, Any]) -> None:
+        """Keep the answer the request ``request_id`` got (the first one kept stays)."""
+        row = (request_id, datetime.now(UTC).isoformat(), json.dumps(dict(answer)))
+        with self._lock:
+            self._write(requests=[row])
 
     @contextmanager
     def batch(self) -> Iterator[None]:
@@ -298,7 +423,8 @@ class Store:
             return int(self._db.execute("SELECT COUNT(*) FROM temp.pending").fetchone()[0])
 
     def _write(self, rows: Sequence[tuple[Any, ...]] = (),
-               state: dict[str, str] | None = None) -> None:
+               state: dict[str, str] | None = None,
+               requests: Sequence[tuple[Any, ...]] = ()) -> None:
         """Write ``rows`` and ``state`` with whatever is waiting, in one transaction.
 
         Called under the lock. ``rows`` first join temp.pending (in memory, so
@@ -310,6 +436,8 @@ class Store:
         """
         self._db.executemany(f"INSERT OR IGNORE INTO temp.pending ({_COLUMNS}) "
                              "VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self._db.executemany(f"INSERT INTO temp.pending_requests VALUES (?, ?, ?) {_FIRST_ANSWER}",
+                             requests)
         self._backlog_state.update(state or {})
         if self._batching:
             self._batched = True
@@ -323,13 +451,17 @@ class Store:
                                  f"SELECT {_COLUMNS} FROM temp.pending ORDER BY rowid")
                 self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
                                      list(self._backlog_state.items()))
+                self._db.execute("INSERT INTO main.requests SELECT * FROM temp.pending_requests "
+                                 f"WHERE true {_FIRST_ANSWER}")
                 self._db.execute("DELETE FROM temp.pending")
+                self._db.execute("DELETE FROM temp.pending_requests")
                 self._db.execute("COMMIT")
             except BaseException:
                 with contextlib.suppress(sqlite3.Error):
                     self._db.execute("ROLLBACK")
                 raise
         except (sqlite3.OperationalError, OSError) as error:
+            self._keep_waiting()  # first: what is told says where it is kept
             if self.write_error is None:
                 self.write_error = _explain(error, self.path)
                 log.warning("cannot save to %s: %s; keeping progress in memory until it can",
@@ -337,6 +469,7 @@ class Store:
                 self._tell(self.write_error)
             return
         self._backlog_state.clear()
+        self._forget_waiting()
         if self.write_error is not None:
             self.write_error = None
             log.info("saving to %s works again; everything kept in memory is saved", self.path)
@@ -353,12 +486,111 @@ class Store:
             waiting = self._db.execute(f"SELECT {_COLUMNS} FROM temp.pending ORDER BY rowid")
             writable._db.executemany(f"INSERT OR IGNORE INTO temp.pending ({_COLUMNS}) "
                                      "VALUES (?, ?, ?, ?, ?, ?, ?)", waiting.fetchall())
+            answers = self._db.execute("SELECT * FROM temp.pending_requests ORDER BY rowid")
+            writable._db.executemany("INSERT INTO temp.pending_requests VALUES (?, ?, ?) "
+                                     f"{_FIRST_ANSWER}", answers.fetchall())
         except BaseException:
             writable._db.close()
             raise
         self._db.close()
         self._db = writable._db
         self._reopen = False
+
+    # the side files
+
+    def _take_waiting(self, files: list[waiting.WaitingFile]) -> None:
+        """Read what waits in the side files, and write it if the database takes it."""
+        self._waiting_files = files
+        rows: list[tuple[Any, ...]] = []
+        requests: list[tuple[Any, ...]] = []
+        state: dict[str, str] = {}
+        for place in files:
+            try:
+                items = place.read()
+            except OSError as error:
+                log.warning("cannot read %s: %s", place.path, error)
+                continue
+            for item in items:
+                if (_shaped(item.get("event"), _EVENT_TYPES)
+                        and item["event"][1] in kinds.EVENT_KINDS):
+                    rows.append(tuple(item["event"]))
+                elif _shaped(item.get("request"), (str, str, str)):
+                    requests.append(tuple(item["request"]))
+                elif _shaped(item.get("state"), (str, str)):
+                    state[item["state"][0]] = item["state"][1]
+                else:
+                    continue  # not budge's: the file is budge's alone, so skipped
+                self._kept.add(_key(item))
+                if place.path not in self.kept_in:
+                    self.kept_in.append(place.path)
+        with self._lock:
+            if self.write_error is None:
+                for place in files:
+                    place.reserve()
+            if rows or requests or state:
+                self._write(rows, state, requests)
+
+    def _keep_waiting(self) -> None:
+        """Add what waits in memory and is in no side file yet to the first one
+        that takes it. Called under the lock."""
+        items: list[waiting.Item] = [
+            {"event": list(row)} for row in
+            self._db.execute(f"SELECT {_COLUMNS} FROM temp.pending ORDER BY rowid")]
+        items += [{"request": list(row)} for row in
+                  self._db.execute("SELECT * FROM temp.pending_requests ORDER BY rowid")]
+        items += [{"state": [key, value]} for key, value in self._backlog_state.items()]
+        new = [item for item in items if _key(item) not in self._kept]
+        if not new:
+            return
+        # A state value saved again, or a request's answer after its "carried out":
+        # the newer line replaces the older one this store wrote.
+        names = {_name(item) for item in new if "event" not in item}
+        new_keys = {_key(item) for item in new}
+
+        def replaced(item: waiting.Item) -> bool:
+            return ("event" not in item and _name(item) in names
+                    and _key(item) in self._kept and _key(item) not in new_keys)
+
+        for place in self._waiting_files:
+            try:
+                place.append(new, replaced)
+            except OSError as error:
+                log.debug("cannot keep what waits in %s: %s", place.path, error)
+                continue
+            self._kept.update(_key(item) for item in new)
+            if place.path not in self.kept_in:
+                self.kept_in.append(place.path)
+            return
+        if not self.only_in_memory:
+            log.warning("cannot keep what waits for %s anywhere else either (%s); it stays "
+                        "in memory", self.path,
+                        ", ".join(str(place.path) for place in self._waiting_files) or "-")
+        self.only_in_memory = True
+
+    def _forget_waiting(self) -> None:
+        """After a write that saved everything: blank the side files' lines that are
+        saved now. Called under the lock."""
+        if not self._kept:
+            return
+
+        def done(item: waiting.Item) -> bool:
+            for kind, table in (("event", "events"), ("request", "requests")):
+                if kind in item:
+                    return self._db.execute(f"SELECT 1 FROM main.{table} WHERE id = ?",
+                                            (str(item[kind][0]),)).fetchone() is not None
+            # A state value this store read or wrote is saved, or was replaced by a
+            # newer one; one another process wrote meanwhile still waits.
+            return _key(item) in self._kept
+
+        for place in self._waiting_files:
+            try:
+                place.forget(done)
+            except OSError as error:
+                log.warning("cannot tidy %s: %s; what it holds is saved already, and "
+                            "reading it again stores nothing twice", place.path, error)
+        self._kept.clear()
+        self.kept_in = []
+        self.only_in_memory = False
 
     def _tell(self, problem: str | None) -> None:
         if self.on_trouble is not None:
@@ -642,10 +874,59 @@ class Store:
         return row[0] if row else None
 
 
+def saved(path: Path, ids: Sequence[str]) -> set[str]:
+    """Which of the event ``ids`` the database at ``path`` holds (read only)."""
+    if not ids:
+        return set()
+    db = sqlite3.connect(f"{path.as_uri()}?mode=ro", uri=True)
+    try:
+        marks = ", ".join("?" * len(ids))
+        return {row[0] for row in db.execute(f"SELECT id FROM events WHERE id IN ({marks})",
+                                             list(ids))}
+    finally:
+        db.close()
+
+
 def _prepare(db: sqlite3.Connection) -> None:
-    """Make temp.pending on a connection, in memory."""
+    """Make temp.pending and temp.pending_requests on a connection, in memory."""
     db.execute("PRAGMA temp_store = MEMORY")
     db.execute(_PENDING)
+    db.execute(_PENDING_REQUESTS)
+
+
+_CLOSE_PAUSE_S = 0.25
+# A request's answer before it is kept; the first answer kept replaces it, no other.
+_NO_ANSWER_YET = "{}"
+_FIRST_ANSWER = ("ON CONFLICT (id) DO UPDATE SET answer = excluded.answer "
+                 f"WHERE answer = '{_NO_ANSWER_YET}'")
+
+
+# An event's columns, as the side file holds them (see _COLUMNS).
+_EVENT_TYPES: tuple[type | tuple[type, ...], ...] = (
+    str, str, str, str, int, (str, type(None)), (str, type(None)))
+
+
+def _shaped(value: object, types: tuple[type | tuple[type, ...], ...]) -> bool:
+    """Whether ``value`` is a list of values of these ``types``, one each."""
+    return (isinstance(value, list) and len(value) == len(types)
+            and all(isinstance(v, t) and not isinstance(v, bool)
+                    for v, t in zip(value, types, strict=True)))
+
+
+def _name(item: waiting.Item) -> str:
+    """What a waiting item is about: a state key, or a request's id."""
+    for kind, value in item.items():
+        return f"{kind}:{value[0]}"
+    return ""
+
+
+def _key(item: waiting.Item) -> str:
+    """What tells one waiting item from another: its id (a state value: the value)."""
+    for kind, value in item.items():
+        if kind == "event":
+            return f"event:{value[0]}"
+        return f"{kind}:{json.dumps(value)}"  # a request's answer follows it
+    return ""
 
 
 def _schedule(state: State) -> dict[str, str]:

@@ -7,6 +7,12 @@ shown. The running daemon answers requests over its control channel with
 ``dispatch``; with no daemon, the command line calls ``dispatch`` itself on
 the store, so both behave the same.
 
+Each request the command line sends carries an id it makes once (``"id"``).
+``dispatch`` carries a request out at most once per id: the events it records
+get ids made from it, and its answer is kept with it, so the same request
+again (a retry after no answer came, or the command line's own fallback when
+budge went away mid-request) records nothing more and gets the first answer.
+
 The command line builds its parser from this table and from its own commands
 (``start``, ``stats``, ``export`` ...), entries of the same kind with a
 handler in place of an App call. Adding a command that acts on budge's state
@@ -15,6 +21,7 @@ is one entry in ``CONTROL`` and its App method.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -24,6 +31,7 @@ from budge.core.durations import DURATION_HELP, parse_clock, parse_duration
 
 if TYPE_CHECKING:
     from argparse import Namespace
+    from pathlib import Path
 
     from budge.adapters.paths import Paths
     from budge.app.application import App, Reply
@@ -279,20 +287,63 @@ CONTROL: tuple[Command, ...] = (
 _CALLS = {command.name: command.call for command in CONTROL if command.call is not None}
 
 
+_ALREADY_DONE = "That was recorded already; `budge status` shows where things stand."
+# A request's id, as the command line makes it (uuid4().hex).
+_REQUEST_ID = re.compile(r"[0-9a-f]{32}")
+
+
+def request_id(request: Request) -> str | None:
+    """The request's id, if it carries a well-formed one."""
+    found = request.get("id")
+    return found if isinstance(found, str) and _REQUEST_ID.fullmatch(found) else None
+
+
 def dispatch(app: App, request: Request) -> dict[str, Any]:
-    """Carry out one control request; the answer says what happened and the status."""
+    """Carry out one control request, once per request id; the answer says what
+    happened and the status."""
     command = request.get("cmd")
     call = _CALLS.get(command) if isinstance(command, str) else None
     if call is None:
         return {"ok": False, "message": f"unknown command {command!r}"}
-    reply = call(app, request)
-    if reply is None:
-        return {"ok": True, "status": app.status().to_json()}
-    message = reply.message
-    if reply.ok and (not_saved := app.not_saved) is not None:
-        message += (f" (Not on disk yet: {not_saved}. budge keeps it and saves it "
-                    "as soon as it can.)")
-    answer = {"ok": reply.ok, "message": message, "status": app.status().to_json()}
-    if reply.usage:
-        answer["usage"] = True
+    once = request_id(request)
+    kept = app.store.answer_to(once) if once is not None else None
+    if kept is not None:
+        # Stopped (killed, say) after recording and before keeping the answer: it was done.
+        answer: dict[str, Any] = {"ok": bool(kept.get("ok", True)),
+                                  "message": str(kept.get("message", _ALREADY_DONE)),
+                                  "again": True}
+        if kept.get("usage"):
+            answer["usage"] = True
+    else:
+        with app.store.on_behalf(once):
+            reply = call(app, request)
+        if reply is None:
+            return {"ok": True, "status": status_of(app)}
+        answer = {"ok": reply.ok, "message": reply.message}
+        if reply.usage:
+            answer["usage"] = True
+        if once is not None:
+            app.store.remember(once, answer)
+    if answer["ok"] and (not_saved := app.not_saved) is not None:
+        answer["message"] += " " + not_on_disk(not_saved, app.store.kept_in,
+                                               app.store.only_in_memory)
+    answer["status"] = status_of(app)
     return answer
+
+
+def status_of(app: App) -> dict[str, Any]:
+    """The status, with what waits for the disk and where it is kept."""
+    status = app.status().to_json()
+    if app.store.unsaved:
+        status["unsaved"] = app.store.unsaved
+        status["kept_in"] = [str(place) for place in app.store.kept_in]
+    return status
+
+
+def not_on_disk(why: str, kept_in: list[Path], only_in_memory: bool) -> str:
+    """What a reply adds when what it did could not be written yet."""
+    if only_in_memory or not kept_in:
+        return (f"(Not on disk yet: {why}. budge keeps it in memory and saves it as soon "
+                "as it can; if budge stops before then, it is lost.)")
+    return (f"(Not on disk yet: {why}. budge keeps it in {kept_in[-1]} and saves it as "
+            "soon as the disk takes it, even after a restart.)")

@@ -2,6 +2,13 @@
 
 The tray owns the main thread; without one the main thread sleeps on an event
 until a signal or ``Quit``. SIGTERM and Ctrl+C stop cleanly with status 0.
+
+The instance lock is taken first, so from its first instant a starting budge
+is known to be there: commands wait for its control socket. A command that
+arrives once the stop has begun is told so, and the command line carries it
+out itself once budge has let go of its lock. The store is closed last, with
+a few tries to write what waits for the disk; what it cannot write stays in
+its side file for the next start.
 """
 
 from __future__ import annotations
@@ -204,7 +211,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     from budge.app.commands import dispatch
     from budge.core.ports import SystemClock
 
-    store = Store.open(paths.database)
+    store = Store.open(paths.database, paths.runtime_dir)
     # The notifications' buttons and the timer call the App, which is built next
     # with them; nothing calls them before it exists (the timer starts with it).
     def answered(action: str, movement_id: str, token: str = "") -> None:
@@ -240,12 +247,22 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         app.subscribe(tray.update)
         if tray.has_notification:
             notifier.insert_before_last(CallableNotifier("tray", tray.notify))
+    # A request is carried out whole before the stop goes on, and none after it
+    # began: those get an answer that tells the command line to wait for the
+    # stop and then carry the request out itself.
+    serving = threading.Lock()
+    closing = threading.Event()
+
     def answer(request: dict[str, Any]) -> dict[str, Any]:
         if request.get("cmd") == "quit":
             # After the reply has gone out: stopping closes the control socket.
             threading.Timer(0.1, stop).start()
-            return {"ok": True, "message": "budge is stopping."}
-        return dispatch(app, request)
+            # What only memory holds: `budge quit` looks for it once budge has stopped.
+            return {"ok": True, "message": "budge is stopping.", "unkept": store.unkept()}
+        with serving:
+            if closing.is_set():
+                return {"ok": False, "stopping": True, "message": "budge is stopping."}
+            return dispatch(app, request)
 
     server = ControlServer(paths.serve_address(), read_or_create_key(paths.key_file),
                            answer)
@@ -276,6 +293,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         else:
             stopped.wait()
     finally:
+        with serving:
+            closing.set()
         settled.cancel()
         watch.close()
         timer.shutdown()
@@ -285,7 +304,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
             close = getattr(backend, "close", None)
             if close is not None:
                 close()
-        store.close()
+        store.close(tries=3)  # what waits for the disk: a few more tries, then its side file
         from budge.adapters import bus
 
         bus.close_session()
@@ -334,10 +353,12 @@ def _watch_store(store: Store, notifier: Notifier, timeout: timedelta) -> None:
             notifier.send("budge is saving again", "Everything you did meanwhile is saved.",
                           timeout)
             return
+        kept = ("in memory" if store.only_in_memory or not store.kept_in
+                else f"in {store.kept_in[-1]}")
         notifier.send(
             "budge can't save your progress right now",
-            f"{problem}. Reminders go on, and what you do is kept in memory and saved "
-            "as soon as there is room again.", timeout)
+            f"{problem}. Reminders go on, and what you do is kept {kept} and saved as soon "
+            "as there is room again.", timeout)
 
     store.on_trouble = trouble
     if store.write_error is not None:  # could not even open it for writing

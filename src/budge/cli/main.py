@@ -2,8 +2,12 @@
 
 Every command except ``run`` first tries the running daemon over the control
 channel; with no daemon, the same command runs against the store directly, so
-``budge done`` is never lost. Problems a user can fix exit with status 2 and a
-message, never a traceback.
+``budge done`` is never lost. Each command gives its request an id, sent again
+with every retry and used by that fallback too, so it is recorded once (see
+``budge.app.commands``). A daemon that holds its instance lock but does not
+listen yet is starting, and is waited for; the fallback holds the same lock,
+so a daemon starting meanwhile waits for it and reads what it wrote. Problems
+a user can fix exit with status 2 and a message, never a traceback.
 """
 
 from __future__ import annotations
@@ -16,6 +20,7 @@ import random
 import sys
 from collections.abc import Callable, Sequence
 from datetime import UTC, datetime
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -245,27 +250,83 @@ _START_WAIT_S = 30
 def _quit(paths: Paths, args: argparse.Namespace) -> int:
     import time
 
-    from budge.adapters import control
+    from budge.adapters.instance import AlreadyRunning, InstanceLock
 
     try:
-        reply = control.send(paths.control_address(), paths.key_file, {"cmd": "quit"})
+        reply = _deliver(paths, {"cmd": "quit"}, offline=None, again=False)
+    except _NoAnswer as error:
+        print(f"budge: {error}", file=sys.stderr)
+        return 1
     except EOFError:  # it stopped before its answer came back
         reply = {"ok": True}
     if reply is None:
-        print("budge is not running.")
+        print("budge is not running." + _still_waiting(paths))
         return 0
+    # Stopped once it lets go of its lock: after it has written what it could.
     deadline = time.monotonic() + 15
+    lock = InstanceLock(paths.lock_file)
     while time.monotonic() < deadline:
-        answer: dict[str, Any] | None = {}
-        with contextlib.suppress(OSError, EOFError):  # a socket closing as budge stops
-            answer = control.send(paths.control_address(), paths.key_file, {"cmd": "status"})
-        if answer is None:
-            print("budge has stopped. Everything is saved.")
-            return 0
-        time.sleep(0.1)
+        try:
+            lock.acquire(daemon=False, wait=0)
+        except AlreadyRunning:
+            time.sleep(0.05)
+            continue
+        except OSError:  # a read-only folder: stopped once it stops listening
+            if _listening(paths):
+                time.sleep(0.05)
+                continue
+        else:
+            lock.release()
+        lost = _lost(paths, reply.get("unkept"))
+        waiting = _still_waiting(paths)
+        print("budge has stopped." + lost + (waiting or ("" if lost else " Everything is saved.")))
+        return 0
     print(f"budge: it is still stopping after 15 s; its pid is in {paths.lock_file}.",
           file=sys.stderr)
     return 1
+
+
+def _listening(paths: Paths) -> bool:
+    from budge.adapters import control
+
+    try:
+        return control.send(paths.control_address(), paths.key_file, {"cmd": "status"}) \
+            is not None
+    except (OSError, EOFError, ValueError):
+        return True  # closing as it stops
+
+
+def _lost(paths: Paths, unkept: object) -> str:
+    """Events that only the stopped budge's memory held and its last write did not
+    save, said in a sentence (or "")."""
+    if not isinstance(unkept, list) or not unkept:
+        return ""
+    import sqlite3
+
+    from budge.adapters.store import saved
+
+    try:
+        missing = len(set(map(str, unkept)) - saved(paths.database, [str(i) for i in unkept]))
+    except sqlite3.Error:
+        missing = len(unkept)
+    if not missing:
+        return ""
+    return (f" {missing} event{'s' if missing != 1 else ''} could not be saved: "
+            f"{paths.database} and every place to keep them refused writes.")
+
+
+def _still_waiting(paths: Paths) -> str:
+    """What waits for the disk in budge's side files, said in a sentence (or "")."""
+    from budge.adapters.waiting import waiting_in
+
+    found = waiting_in(paths.database, paths.runtime_dir)
+    if not found:
+        return ""
+    count = sum(found.values())
+    where = " and ".join(str(place) for place in found)
+    return (f" {count} event{'s' if count != 1 else ''} could not be written to "
+            f"{paths.database} yet (the disk refused them): they are kept in {where}, and "
+            "budge saves them as soon as it can (`budge status` tries again).")
 
 
 def _autostart(paths: Paths, args: argparse.Namespace) -> int:
@@ -432,6 +493,7 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
     store = _open_store(paths)
     try:
         counts = store.stats_counts(today, args.days)
+        waiting = _waiting_line(store.unsaved, store.kept_in) if store.unsaved else None
     finally:
         store.close()
     config = settings.config
@@ -464,8 +526,12 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
         print(json.dumps(summary.to_json(), indent=2))
     else:
         print(stats_module.format_text(summary))
+        if waiting is not None:
+            print(waiting)
         if target is not None:
             print(f"Card: {target}")
+    if waiting is not None and args.json:
+        print(f"budge stats: {waiting}", file=sys.stderr)
     return 0
 
 
@@ -473,7 +539,7 @@ def _open_store(paths: Paths) -> Store:
     from budge.adapters.store import Store, StoreError
 
     try:
-        store = Store.open(paths.database)
+        store = Store.open(paths.database, paths.runtime_dir)
     except StoreError as error:
         raise UsageError(str(error)) from error
     if store.set_aside is not None:
@@ -490,6 +556,9 @@ def _export(paths: Paths, args: argparse.Namespace) -> int:
     except ValueError as error:
         raise UsageError(str(error)) from error
     store = _open_store(paths)
+    if store.unsaved:
+        print(f"budge export: {_waiting_line(store.unsaved, store.kept_in)} They are in the "
+              "export.", file=sys.stderr)
     try:
         if args.file in (None, "-"):
             count = exportfile.write(store.export_rows(), sys.stdout, fmt)
@@ -659,14 +728,18 @@ def _settings_or_exit(paths: Paths) -> Settings:
 def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
     """Send the command's request to the running budge, or, with none, carry it
     out on the store; then show the reply."""
+    import uuid
     from multiprocessing import AuthenticationError
 
-    from budge.adapters import control
     from budge.adapters.fileops import Explained
 
     request = command.request(args, datetime.now(UTC))
+    # Made once: every retry, and the fallback below, carry the same id, so the
+    # request is carried out once however many times it is sent.
+    request["id"] = uuid.uuid4().hex
     try:
-        reply = control.send(paths.control_address(), paths.key_file, request)
+        reply = _deliver(paths, request, None if command.when_not_running == "config check"
+                         else partial(_offline, paths, request))
     except Explained as error:  # it says whether the command was sent, and what to do
         print(f"budge: {error}", file=sys.stderr)
         return 1
@@ -678,17 +751,109 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
         print(f"budge: not allowed to reach budge's control files ({error}). Only the user "
               "who started budge can control it.", file=sys.stderr)
         return 1
-    except (OSError, EOFError, ValueError) as error:
-        print(f"budge: the running budge did not answer ({error}); is it frozen? "
-              f"Its pid is in {paths.lock_file}.", file=sys.stderr)
+    except _NoAnswer as error:
+        print(f"budge: {error}", file=sys.stderr)
         return 1
-    running = reply is not None
-    if reply is None:
-        if command.when_not_running == "config check":
-            print("budge is not running; the config will be read when it starts.")
-            return _config_check(paths)
-        reply = _offline(paths, request)
+    if reply is None:  # only for a config check
+        print("budge is not running; the config will be read when it starts.")
+        return _config_check(paths)
+    running = reply.pop(_OFFLINE, None) is None
     return _SHOWN[command.shows](paths, command, args, reply, running)
+
+
+# Sending a request again after no answer came: safe, since budge carries out
+# each request id once. Each try waits up to control's own timeout.
+_TRIES = 3
+# How long a command waits for a budge that holds its lock but does not listen
+# yet (starting) or any more (stopping).
+_STARTING_WAIT_S = 15.0
+# Marks a reply made by the command line itself, with no budge running.
+_OFFLINE = "_offline"
+
+
+class _NoAnswer(Exception):
+    """budge holds its lock but did not answer; the message says what that means."""
+
+
+def _deliver(paths: Paths, request: dict[str, Any],
+             offline: Callable[[], dict[str, Any]] | None,
+             again: bool = True) -> dict[str, Any] | None:
+    """The running budge's reply to ``request``; with no budge running, ``offline()``'s
+    (marked ``_OFFLINE``), carried out under budge's lock so that a budge starting
+    meanwhile waits for it and reads what it wrote; None when there is no budge and
+    no ``offline``.
+
+    A budge that holds its lock but is not listening yet is starting: the
+    request waits for it rather than being carried out beside it. One that does
+    not answer is asked again with the same request (unless not ``again``: a
+    quit cut short by the stop it asked for raises EOFError), and in the end
+    the reply says plainly that it may have been carried out (raising ``_NoAnswer``)."""
+    import time
+
+    from budge.adapters import control
+    from budge.adapters.fileops import Untrusted
+    from budge.adapters.instance import AlreadyRunning, InstanceLock
+
+    deadline = time.monotonic() + _STARTING_WAIT_S
+    tries = 0
+    pid: int | None = None
+    while True:
+        try:
+            reply = control.send(paths.control_address(), paths.key_file, request)
+        except (PermissionError, Untrusted, control.Busy):
+            # Not budge's silence: asking again would only wait longer for the same.
+            raise
+        except (OSError, EOFError, ValueError) as error:
+            if isinstance(error, EOFError) and not again:
+                raise
+            tries += 1
+            if tries < (_TRIES if again else 1):
+                continue
+            raise _NoAnswer(_no_answer(paths, request, error)) from error
+        if reply is not None and not reply.get("stopping"):
+            return reply
+        lock = InstanceLock(paths.lock_file)
+        try:
+            lock.acquire(daemon=False)
+            held = True
+        except OSError:
+            # A lock file that cannot be made (a read-only folder): no budge can
+            # hold it either, so none is starting.
+            held = False
+        except AlreadyRunning as running:
+            pid = running.pid or pid
+            if time.monotonic() >= deadline:
+                raise _NoAnswer(_no_answer(paths, request, running) if tries
+                                else _not_listening(paths, pid)) from None
+            time.sleep(0.05)
+            continue
+        try:
+            return None if offline is None else {**offline(), _OFFLINE: True}
+        finally:
+            if held:
+                lock.release()
+
+
+def _no_answer(paths: Paths, request: dict[str, Any], error: BaseException) -> str:
+    """Said when budge took a request and never answered, however often it was asked."""
+    from budge.adapters.invocation import typed
+
+    why = f" ({error})" if str(error) else ""
+    if request.get("cmd") in ("status", "quit"):
+        return typed(f"the running budge did not answer{why}. Its pid is in "
+                     f"{paths.lock_file}; `budge logs` shows what it was doing.")
+    return typed(f"the running budge did not answer{why}, so budge may have recorded it; "
+                 "`budge status` shows whether. Its pid is in "
+                 f"{paths.lock_file}; `budge logs` shows what it was doing.")
+
+
+def _not_listening(paths: Paths, pid: int | None) -> str:
+    from budge.adapters.invocation import typed
+
+    who = f" (pid {pid})" if pid else ""
+    return typed(f"budge{who} holds its lock in {paths.lock_file} but has not answered for "
+                 f"{_STARTING_WAIT_S:.0f} s; nothing was recorded. `budge logs` shows what "
+                 "it is doing.")
 
 
 def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
@@ -709,7 +874,7 @@ def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
             # could not be saved, so say that too.
             reply["message"] += (f" (budge cannot save to {paths.database} either: "
                                  f"{not_saved}.)")
-        if store.unsaved:
+        if store.only_in_memory:
             # Nothing stays in memory after this process: say it was not saved.
             return {"ok": False, "message": f"could not save to {paths.database}: "
                     f"{not_saved}. Nothing was recorded; free some space (or make "
@@ -763,7 +928,17 @@ def format_status(status: dict[str, Any]) -> str:
         lines.append(standing["today"])
     streak, best = status.get("streak", 0), status.get("best_streak", 0)
     lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} (best {best}).")
+    if status.get("unsaved"):
+        lines.append(_waiting_line(status["unsaved"], status.get("kept_in") or []))
     return "\n".join(lines)
+
+
+def _waiting_line(count: int, kept_in: Sequence[object]) -> str:
+    """Said wherever events that wait for the disk are counted in."""
+    where = (f"kept in {' and '.join(map(str, kept_in))}" if kept_in
+             else "kept in budge's memory")
+    return (f"{count} event{'s still wait' if count != 1 else ' still waits'} for the disk "
+            f"({where}); counted here, and saved as soon as the disk takes them.")
 
 
 def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
