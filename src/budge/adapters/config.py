@@ -140,10 +140,17 @@ def read_files(config_path: Path, movements_path: Path) -> UserFiles:
                      (config_problems, movement_problems))
 
 
-def settings_from(files: UserFiles) -> Settings:
-    """Merge and validate files already read; raises :class:`ConfigError`."""
+def settings_from(files: UserFiles, config_expected: bool = False) -> Settings:
+    """Merge and validate files already read; raises :class:`ConfigError`.
+
+    ``config_expected``: the config file was there before (budge runs on it), so
+    its absence is a problem, not a wish for the defaults."""
     problems = ProblemList(str(files.config_path))
     problems.extend(files.read_problems[0])
+    if config_expected and files.config is None and not len(files.read_problems[0]):
+        problems.add(Problem("the config file is gone", "no file", "the config file",
+                             message="the config file is gone (deleted or moved); put it "
+                                     "back, or save a new one there"))
     user: dict[str, Any] = {}
     if files.config is not None:
         text, decode_problems = decode_user_text(files.config, str(files.config_path))

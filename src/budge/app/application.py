@@ -73,6 +73,9 @@ class App:
         self.senses = senses
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
+        # Whether the settings came from a config file: one that then goes away is
+        # a problem to tell, never a silent return to the defaults.
+        self._config_seen = self._config_stamp[0] is not None
         self.config_problem = config_problem
         self._last_good = last_good
         self._lock = threading.RLock()
@@ -402,6 +405,10 @@ class App:
             if self._is_earlier(movement_id):
                 return Reply(True, f"That reminder was already replaced by "
                                    f"{self._current_name()}; nothing changed.")
+            refused = self._nothing_to_snooze(now)
+            if refused is not None:
+                log.info("snooze refused: %s", refused)
+                return Reply(False, refused)
             duration = duration or self.settings.config.snooze_options[0]
             movement = self.state.current
             self.store.record(kinds.SNOOZED, now, self.tz, movement, detail=str(
@@ -411,6 +418,19 @@ class App:
             log.info("snoozed %s", describe_duration(duration))
             return Reply(True, f"Snoozed: {self._current_name()} again in "
                                f"{describe_duration(duration)}.")
+
+    def _nothing_to_snooze(self, now: datetime) -> str | None:
+        """Why a snooze would undo the person's own choice (a pause, a rest day),
+        or None. Snoozing waits for a reminder; while paused none comes."""
+        paused_until = self.state.paused_until
+        if paused_until is None or now >= paused_until:
+            return None
+        until = describe_time(paused_until, now, self.tz)
+        if self._day_mode(now) == kinds.REST:
+            return (f"Today is a rest day: no reminders until {until}, so there is nothing "
+                    "to snooze. `budge rest off` brings reminders back.")
+        return (f"budge is paused until {until}, so there is nothing to snooze; the pause "
+                "stays. `budge resume` ends it sooner.")
 
     def remind_anyway(self) -> Reply:
         """The reminder waits (a call, a full-screen window): show it now."""
@@ -522,7 +542,7 @@ class App:
         self._config_stamp = _stamp(*self._paths)
         files = read_files(*self._paths)
         try:
-            settings = settings_from(files)
+            settings = settings_from(files, config_expected=self._config_seen)
         except ConfigError as error:
             problem = ConfigProblem.of(error, files.fingerprint(),
                                        keeping="the settings it had")
@@ -537,6 +557,7 @@ class App:
             return Reply(False, "The config has problems; budge goes on with the settings "
                                 f"it had.\n{error}"), news
         self.settings = settings
+        self._config_seen = files.config is not None
         self.config_problem = None
         if self._last_good is not None:
             try:

@@ -182,7 +182,9 @@ class PystrayTray:
                  else "", act(self.open_config),
                  visible=lambda _: app.snapshot.config_problem is not None),
             item("Done", act(lambda: app.done(self._shown))),
-            item("Snooze", menu(snoozes)),
+            # Snoozing waits for a reminder; while paused (or resting) none comes, and
+            # a snooze must not end the pause the person chose.
+            item("Snooze", menu(snoozes), enabled=lambda _: app.snapshot.paused_until is None),
             item("Skip", act(lambda: app.skip(self._shown))),
             item("Pause", menu(pauses), visible=can_pause),
             item(lambda _: resume_label(app.snapshot), act(app.resume), visible=can_resume),
