@@ -30,6 +30,7 @@ from processes import (
     fill_home,
     run_briefly,
     stop_leftovers,
+    stored,
     user_env,
 )
 from samples import EXPORT_HEADER, EXPORT_ROW, USER_MOVEMENT, every_command
@@ -156,30 +157,50 @@ def _assert_refused(result, *needles: str) -> None:  # type: ignore[no-untyped-d
         assert needle in result.stderr, (needle, result.stderr[:2000])
 
 
+def _dones(home: Path) -> int:
+    return int(stored(home, "SELECT count(*) FROM events WHERE kind = 'done'")[0][0])
+
+
+def _assert_answered_on_the_last_good(result, home: Path, dones: int, file: str) -> None:  # type: ignore[no-untyped-def]
+    """Recorded as the running budge would, with the problem said in one line."""
+    assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and f"a problem in {file}" in lines[0], lines
+    assert "see `budge config check`; meanwhile budge uses your last good settings" in lines[0]
+    assert _dones(home) == dones
+
+
 @pytest.mark.parametrize("name, content, needle", CONFIGS, ids=[c[0] for c in CONFIGS])
-def test_bad_config_is_refused_by_name_and_changes_nothing(home: Path, name: str,
-                                                          content: bytes, needle: str) -> None:
+def test_bad_config_is_refused_by_name_and_a_done_still_counts(home: Path, name: str,
+                                                              content: bytes,
+                                                              needle: str) -> None:
     before = _snapshot(home)
     (home / "config.toml").write_bytes(content)
     env = clean_env(home)
     # `budge run` starts anyway, on the last good settings: tests/test_start_bad_config.py.
-    for command in (["config", "check"], ["done"]):
-        _assert_refused(budge(env, *command), needle)
+    _assert_refused(budge(env, "config", "check"), needle)
     assert _snapshot(home) == before
+    dones = _dones(home)
+    _assert_answered_on_the_last_good(budge(env, "done"), home, dones + 1,
+                                      str(home / "config.toml"))
 
 
 @pytest.mark.parametrize("name, content, needle", MOVEMENT_FILES,
                          ids=[m[0] for m in MOVEMENT_FILES])
-def test_bad_movement_file_is_refused_by_name_and_changes_nothing(
+def test_bad_movement_file_is_refused_by_name_and_a_skip_still_counts(
         home: Path, name: str, content: bytes, needle: str) -> None:
     before = _snapshot(home)
     (home / "movements.toml").write_bytes(content)
     env = clean_env(home)
-    for command in (["config", "check"], ["skip"]):
-        result = budge(env, *command)
-        _assert_refused(result, needle)
-        assert "movements.toml" in result.stderr
+    result = budge(env, "config", "check")
+    _assert_refused(result, needle)
+    assert "movements.toml" in result.stderr
     assert _snapshot(home) == before
+    skipped = budge(env, "skip")
+    _assert_answered_on_the_last_good(skipped, home, _dones(home),
+                                      str(home / "movements.toml"))
+    assert _snapshot(home) != before
 
 
 @pytest.mark.parametrize("args, needle", ARGUMENTS, ids=[" ".join(a[0]) for a in ARGUMENTS])

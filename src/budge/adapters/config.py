@@ -8,6 +8,7 @@ and never replaces a bad value silently.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tomllib
 from collections.abc import Callable, Sequence
@@ -26,6 +27,7 @@ from budge.core.movements import REGIONS, Movement, merge_catalogs, parse_catalo
 from budge.core.problems import (
     MAX_FILE_BYTES,
     ConfigError,
+    ConfigProblem,
     Problem,
     ProblemList,
     decode_user_text,
@@ -41,6 +43,7 @@ TEMPLATE = "config/budge.toml"
 _MAX_INTERVAL = timedelta(hours=12)
 _MAX_SNOOZE = timedelta(hours=12)
 _MAX_TIMEOUT = timedelta(minutes=10)
+log = logging.getLogger("budge")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -209,6 +212,45 @@ def last_good_settings(folder: Path) -> tuple[Settings, str]:
     nothing = ProblemList("")
     defaults = UserFiles(folder, folder, None, None, (nothing, nothing))
     return settings_from(defaults), "the default settings"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The settings budge runs on, and the files they were meant to come from.
+
+    ``error``: why the files did not validate; then ``settings`` are the last
+    good ones (or the defaults) and ``keeping`` says which.
+    """
+
+    settings: Settings
+    files: UserFiles
+    error: ConfigError | None = None
+    keeping: str | None = None
+
+    def problem(self) -> ConfigProblem | None:
+        """The problem to tell, with what budge runs on meanwhile; None if none."""
+        if self.error is None or self.keeping is None:
+            return None
+        return ConfigProblem.of(self.error, self.files.fingerprint(), self.keeping)
+
+
+def load_or_last_good(config_path: Path, movements_path: Path, folder: Path) -> Loaded:
+    """The user's settings; with a mistake in them, the last good ones kept in
+    ``folder`` (or the defaults). The daemon starts on these, and the command
+    line without a daemon answers on the same, so neither depends on the file
+    being right today. Files that validate are kept there as the last good copy
+    when that can be done (a folder that refuses is no reason to refuse)."""
+    files = read_files(config_path, movements_path)
+    try:
+        settings = settings_from(files)
+    except ConfigError as error:
+        fallback, keeping = last_good_settings(folder)
+        return Loaded(fallback, files, error, keeping)
+    try:
+        keep_last_good(files, folder)
+    except OSError as error:
+        log.warning("could not keep a copy of the good config in %s: %s", folder, error)
+    return Loaded(settings, files)
 
 
 def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]) -> Config:

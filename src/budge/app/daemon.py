@@ -96,32 +96,17 @@ def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
     """The user's settings; with a mistake in them, the last good ones (or the
     defaults) and the problem to tell. budge starts either way: at login no one
     would see it refuse."""
-    from budge.adapters.config import (
-        LAST_GOOD_FOLDER,
-        keep_last_good,
-        last_good_settings,
-        read_files,
-        settings_from,
-    )
-    from budge.core.problems import ConfigError, ConfigProblem
+    from budge.adapters.config import LAST_GOOD_FOLDER, load_or_last_good
 
-    folder = paths.data_dir / LAST_GOOD_FOLDER
-    files = read_files(paths.config_file, paths.user_movements)
-    try:
-        settings = settings_from(files)
-    except ConfigError as error:
-        settings, keeping = last_good_settings(folder)
+    loaded = load_or_last_good(paths.config_file, paths.user_movements,
+                               paths.data_dir / LAST_GOOD_FOLDER)
+    if loaded.error is not None:
         # Said once here: in the log, and on stderr for whoever started budge.
         log.warning("the config has problems, so budge starts on %s meanwhile; the file is "
                     "left as it is. Fix it and budge picks it up at the next reminder (or "
-                    "run `%s reload`); `%s config check` checks it.\n%s", keeping,
-                    this_command(), this_command(), error)
-        return settings, ConfigProblem.of(error, files.fingerprint(), keeping)
-    try:
-        keep_last_good(files, folder)
-    except OSError as error:
-        log.warning("could not keep a copy of the good config in %s: %s", folder, error)
-    return settings, None
+                    "run `%s reload`); `%s config check` checks it.\n%s", loaded.keeping,
+                    this_command(), this_command(), loaded.error)
+    return loaded.settings, loaded.problem()
 
 
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}

@@ -27,6 +27,7 @@ from budge.core.durations import DURATION_HELP
 if TYPE_CHECKING:
     from budge.adapters.config import Settings
     from budge.adapters.store import Store
+    from budge.core.problems import ConfigProblem
 
 EXIT_USAGE = 2
 
@@ -425,7 +426,7 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
             picture_format(Path(args.png))
         except ValueError as error:
             raise UsageError(str(error)) from error
-    settings = _settings_or_exit(paths)
+    settings, _ = _settings(paths)
     today = datetime.now(local_zone()).date()
     store = _open_store(paths)
     try:
@@ -636,21 +637,31 @@ _BY_NAME = {command.name: command for command in COMMANDS}
 
 
 def _list_movements(paths: Paths) -> int:
-    settings = _settings_or_exit(paths)
+    settings, _ = _settings(paths)
     for m in settings.catalog:
         allowed = "" if settings.config.filters.allows(m) else "  (excluded)"
         print(f"{m.id:<18} {m.region:<13} {m.position:<9} {m.name}{allowed}")
     return 0
 
 
-def _settings_or_exit(paths: Paths) -> Settings:
-    from budge.adapters.config import load_settings
-    from budge.core.problems import ConfigError
+def _settings(paths: Paths, tell: bool = True) -> tuple[Settings, ConfigProblem | None]:
+    """The settings the running budge would use: with a mistake in the config,
+    the last good ones (or the defaults), as the daemon starts on. A command
+    never waits for the file to be put right; ``tell``: say the problem, in one
+    line on stderr."""
+    from budge.adapters.config import LAST_GOOD_FOLDER, load_or_last_good
 
-    try:
-        return load_settings(paths.config_file, paths.user_movements)
-    except ConfigError as error:
-        raise UsageError(f"the config has problems:\n{error}") from error
+    loaded = load_or_last_good(paths.config_file, paths.user_movements,
+                               paths.data_dir / LAST_GOOD_FOLDER)
+    problem = loaded.problem()
+    if problem is not None and tell:
+        from budge.adapters.invocation import typed
+        from budge.core.problems import CHECK_COMMAND
+
+        print(typed(f"budge: a problem in {problem.file}: {problem.key} — see "
+                    f"`{CHECK_COMMAND}`; meanwhile budge uses {problem.keeping}."),
+              file=sys.stderr)
+    return loaded.settings, problem
 
 
 def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
@@ -680,21 +691,23 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
         if command.when_not_running == "config check":
             print("budge is not running; the config will be read when it starts.")
             return _config_check(paths)
-        reply = _offline(paths, request)
+        # The status shows a config problem itself; other replies say it on stderr.
+        reply = _offline(paths, request, tell=command.shows != "status")
     return _SHOWN[command.shows](paths, command, args, reply, running)
 
 
-def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
+def _offline(paths: Paths, request: dict[str, Any], tell: bool = True) -> dict[str, Any]:
     from budge.adapters.localzone import local_zone
     from budge.app.application import App
     from budge.core.ports import SystemClock
 
-    settings = _settings_or_exit(paths)
+    settings, problem = _settings(paths, tell)
     store = _open_store(paths)
     try:
         app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
                   rng=random.Random(), config_path=paths.config_file,
-                  movements_path=paths.user_movements, running=False)
+                  movements_path=paths.user_movements, running=False,
+                  config_problem=problem)
         reply = dispatch(app, request)
         not_saved = app.not_saved
         if not reply.get("ok") and not_saved is not None:
@@ -780,7 +793,7 @@ def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
     if not current:
         print("No movement is chosen yet.")
         return 0
-    settings = _settings_or_exit(paths)
+    settings, _ = _settings(paths, tell=False)  # said by the status, or by _offline
     movement = settings.movement(current["id"])
     if movement is None:
         print(f"{current['name']}: {current['cue']}")
