@@ -1,7 +1,8 @@
 """``budge run``: build every object once, hand them down, and run.
 
 The tray owns the main thread; without one the main thread sleeps on an event
-until a signal or ``Quit``. SIGTERM and Ctrl+C stop cleanly with status 0.
+until a signal or ``Quit``. SIGTERM, Ctrl+C, SIGHUP, SIGUSR1 and SIGUSR2 stop
+cleanly with status 0.
 """
 
 from __future__ import annotations
@@ -109,11 +110,16 @@ def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
     return loaded.settings, loaded.problem()
 
 
+# What stops budge cleanly (everything saved, the socket gone): SIGTERM and
+# Ctrl+C, and on POSIX the hang-up of its terminal and the two user signals,
+# which budge does not use and whose default would end it on the spot.
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+if sys.platform != "win32":
+    _STOP_SIGNALS |= {signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2}
 
 
 def _hold_stop_signals(hold: bool) -> None:
-    """SIGTERM and Ctrl+C wait until budge is up, and then reach the main thread.
+    """The stop signals wait until budge is up, and then reach the main thread.
 
     Held from the start, so every thread budge starts inherits the hold and the
     kernel can hand the signal only to the main thread once it is let through
@@ -192,6 +198,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     stopped = threading.Event()
 
     def stop(*_: object) -> None:
+        requests.stopping()
         stopped.set()
         if tray is not None:
             tray.stop()
@@ -210,12 +217,14 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     def answer(request: dict[str, Any]) -> dict[str, Any]:
         if request.get("cmd") == "quit":
             # After the reply has gone out: stopping closes the control socket.
+            requests.stopping()
             threading.Timer(0.1, stop).start()
             return {"ok": True, "message": "budge is stopping."}
         return dispatch(app, request)
 
+    requests = Requests(answer)
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
-                           answer)
+                           requests.answer)
     watch = ClockWatch(app.on_timer)
     # Start-up frees far more than budge keeps: hand it back before a day of
     # sleeping between reminders. Once when start-up is done, so that what
@@ -223,8 +232,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     # first exchanges with the panel and the notification server are over.
     settled = threading.Timer(SETTLE_SECONDS, release_free_memory)
     settled.name, settled.daemon = "budge-settled", True
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for number in _STOP_SIGNALS:
+        signal.signal(number, stop)
     try:
         server.start()
         watch.start()
@@ -247,6 +256,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         watch.close()
         timer.shutdown()
         server.close()
+        requests.close()  # after a request under way, before the store goes
         app.close()  # after a wake-up in progress, before the store goes
         for backend in own:  # no reminder left on screen that nobody can answer
             close = getattr(backend, "close", None)
@@ -258,6 +268,43 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         bus.close_session()
         log.info("budge stopped")
     return 0
+
+
+# The answer to a command that reaches budge as it stops: it took nothing, and
+# the command line carries the command out itself once budge has stopped.
+STOPPING: dict[str, Any] = {
+    "ok": False, "stopping": True,
+    "message": "budge is stopping and did not take this; once it has stopped, the "
+               "command works without it."}
+
+
+class Requests:
+    """Control requests, carried out until budge stops; from then on each is told
+    that budge is stopping. A request under way is finished before the store
+    closes, never cut off by it."""
+
+    def __init__(self, carry_out: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        self._carry_out = carry_out
+        self._lock = threading.Lock()  # held while a request is carried out
+        self._stopping = threading.Event()
+
+    def stopping(self) -> None:
+        """budge is about to stop: take no more requests. Safe in a signal handler."""
+        self._stopping.set()
+
+    def close(self) -> None:
+        """Take no more requests, and wait for the one under way."""
+        self._stopping.set()
+        with self._lock:
+            pass
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self._stopping.is_set():
+            return dict(STOPPING)
+        with self._lock:
+            if self._stopping.is_set():  # stopped while this one waited its turn
+                return dict(STOPPING)
+            return self._carry_out(request)
 
 
 def _own_notifiers(answer: Callable[[str, str], None],

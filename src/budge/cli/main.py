@@ -242,8 +242,6 @@ _START_WAIT_S = 30
 
 
 def _quit(paths: Paths, args: argparse.Namespace) -> int:
-    import time
-
     from budge.adapters import control
 
     try:
@@ -253,18 +251,32 @@ def _quit(paths: Paths, args: argparse.Namespace) -> int:
     if reply is None:
         print("budge is not running.")
         return 0
-    deadline = time.monotonic() + 15
+    if _wait_until_stopped(paths):
+        print("budge has stopped. Everything is saved.")
+        return 0
+    print(f"budge: it is still stopping after {_STOP_WAIT_S} s; its pid is in "
+          f"{paths.lock_file}.", file=sys.stderr)
+    return 1
+
+
+_STOP_WAIT_S = 15
+
+
+def _wait_until_stopped(paths: Paths) -> bool:
+    """Wait until no budge answers any more; False if one still does after a while."""
+    import time
+
+    from budge.adapters import control
+
+    deadline = time.monotonic() + _STOP_WAIT_S
     while time.monotonic() < deadline:
         answer: dict[str, Any] | None = {}
         with contextlib.suppress(OSError, EOFError):  # a socket closing as budge stops
             answer = control.send(paths.control_address(), paths.key_file, {"cmd": "status"})
         if answer is None:
-            print("budge has stopped. Everything is saved.")
-            return 0
+            return True
         time.sleep(0.1)
-    print(f"budge: it is still stopping after 15 s; its pid is in {paths.lock_file}.",
-          file=sys.stderr)
-    return 1
+    return False
 
 
 def _autostart(paths: Paths, args: argparse.Namespace) -> int:
@@ -686,6 +698,13 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
         print(f"budge: the running budge did not answer ({error}); is it frozen? "
               f"Its pid is in {paths.lock_file}.", file=sys.stderr)
         return 1
+    if reply is not None and reply.get("stopping"):
+        # budge took nothing as it stops: once it has, the command runs without it.
+        if not _wait_until_stopped(paths):
+            print(f"budge: {reply.get('message')} It is still stopping after "
+                  f"{_STOP_WAIT_S} s; its pid is in {paths.lock_file}.", file=sys.stderr)
+            return 1
+        reply = None
     running = reply is not None
     if reply is None:
         if command.when_not_running == "config check":
