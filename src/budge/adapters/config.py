@@ -31,7 +31,7 @@ from budge.core.problems import (
     Problem,
     ProblemList,
     decode_user_text,
-    toml_problem,
+    parse_toml,
 )
 
 # The kinds of "busy" a reminder waits for, each switched in [do_not_disturb].
@@ -159,10 +159,7 @@ def settings_from(files: UserFiles, config_expected: bool = False) -> Settings:
         text, decode_problems = decode_user_text(files.config, str(files.config_path))
         problems.extend(decode_problems)
         if text is not None:
-            try:
-                user = tomllib.loads(text)
-            except tomllib.TOMLDecodeError as error:
-                problems.add(toml_problem(error, text))
+            user = parse_toml(text, problems) or {}
     movement_problems = ProblemList(str(files.movements_path))
     movement_problems.extend(files.read_problems[1])
     user_movements: list[Movement] = []
@@ -581,15 +578,18 @@ def load_builtin() -> list[Movement]:
 
 
 def read_user_bytes(path: Path) -> tuple[bytes | None, ProblemList]:
-    """A user's file as it is on disk, size checked; (None, no problem): no such file."""
+    """A user's file as it is on disk, size checked; (None, no problem): no such file.
+
+    A FIFO, a device or a folder in its place is a problem, never waited on."""
+    from budge.adapters.userfile import UnfitFile, read_regular
+
     problems = ProblemList(str(path))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.add(Problem("file", f"{size} bytes", f"at most {MAX_FILE_BYTES} bytes"))
-            return None, problems
-        return path.read_bytes(), problems
+        return read_regular(path, MAX_FILE_BYTES), problems
     except FileNotFoundError:
+        return None, problems
+    except UnfitFile as error:
+        problems.add(Problem("file", error.found, error.expected))
         return None, problems
     except OSError as error:
         problems.add(Problem("file", error.strerror or str(error), "a readable file"))

@@ -18,6 +18,8 @@ from datetime import date, datetime, timedelta
 from typing import IO, Any
 
 from budge.core import kinds
+from budge.core.nesting import DEEPEST, TOO_DEEP, json_depth
+from budge.core.printable import printable, shown
 
 COLUMNS = ("id", "kind", "at_utc", "local_day", "utc_offset", "movement", "detail")
 FORMAT_NAME = "budge-events"
@@ -29,6 +31,15 @@ _ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _LONGEST_TEXT = 2000
 _MILESTONE_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _LARGEST_OFFSET = 18 * 3600  # the widest UTC offset any zone uses is 14 h
+# Times budge could have recorded: a clock that was never set reads 1970; and
+# the local day a UTC offset away stays a date Python can hold.
+_EARLIEST = datetime(1970, 1, 1)
+_LATEST = datetime(9998, 12, 31)
+_LONGEST_SNOOZE = 366 * 24 * 3600
+_LONGEST_AWAY = 366 * 24 * 3600
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Decades of history fit many times over; read no further than this.
+LARGEST_FILE = 200 * 1024 * 1024
 
 
 class NotAnExport(ValueError):
@@ -134,10 +145,14 @@ def _csv_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _json_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if json_depth(text) > DEEPEST:
+        raise NotAnExport(f"not a budge export: {TOO_DEEP}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise NotAnExport(f"not JSON: {error}") from None
+    except RecursionError:  # past what the scan above could tell
+        raise NotAnExport(f"not a budge export: {TOO_DEEP}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise NotAnExport(f'not a budge export: expected an object with "format": '
                            f'"{FORMAT_NAME}"')
@@ -172,6 +187,10 @@ def _check(record: dict[str, Any], where: str) -> Row:
             raise NotAnExport(f"{where}: {key} must be text, found {_short(repr(value))}")
         if len(value) > _LONGEST_TEXT:
             raise NotAnExport(f"{where}: {key} is longer than {_LONGEST_TEXT} characters")
+        if _SURROGATE.search(value):
+            # JSON can spell half of a character ("\ud800"); no file or database can hold it.
+            raise NotAnExport(f"{where}: {key} {shown(value)} holds half of a character "
+                              "(a lone surrogate), which is not text")
         return value
 
     event_id = text("id", True) or ""
@@ -188,7 +207,10 @@ def _check(record: dict[str, Any], where: str) -> Row:
     except ValueError:
         raise NotAnExport(f"{where}: at_utc {_short(repr(at_text))} is not an ISO time") from None
     if at.utcoffset() != timedelta(0):
-        raise NotAnExport(f"{where}: at_utc {at_text!r} must be in UTC (+00:00)")
+        raise NotAnExport(f"{where}: at_utc {shown(at_text)} must be in UTC (+00:00)")
+    if not _EARLIEST <= at.replace(tzinfo=None) <= _LATEST:
+        raise NotAnExport(f"{where}: at_utc {shown(at_text)} is not a time budge could have "
+                          f"recorded (from {_EARLIEST.year} to {_LATEST.year})")
     day_text = text("local_day", True) or ""
     try:
         day = date.fromisoformat(day_text)
@@ -201,7 +223,7 @@ def _check(record: dict[str, Any], where: str) -> Row:
                            f"UTC offset {offset} s")
     movement = text("movement", False)
     detail = text("detail", False)
-    problem = _journal_problem(kind, movement, detail)
+    problem = _journal_problem(kind, movement, detail) or _detail_problem(kind, detail)
     if problem is not None:
         raise NotAnExport(f"{where}: {problem}")
     return (event_id, kind, at.isoformat(), day.isoformat(), offset, movement, detail)
@@ -237,19 +259,45 @@ def _journal_problem(kind: str, movement: str | None, detail: str | None) -> str
     return None
 
 
+def _detail_problem(kind: str, detail: str | None) -> str | None:
+    """What is wrong with the detail of a schedule event (see budge.core.kinds), or None:
+    each lands where a value of its kind is read back."""
+    if kind in (kinds.SNOOZED, kinds.AWAY):
+        longest = _LONGEST_SNOOZE if kind == kinds.SNOOZED else _LONGEST_AWAY
+        if detail is not None and not _seconds_within(detail, longest):
+            return (f"a {kind} event's detail is a whole number of seconds, at most "
+                    f"{longest:,}; found {shown(detail)}")
+    if kind == kinds.PAUSED and detail is not None:
+        try:
+            until = datetime.fromisoformat(detail)
+        except ValueError:
+            until = None
+        if until is None or until.utcoffset() is None \
+                or not _EARLIEST <= until.replace(tzinfo=None) <= _LATEST:
+            return (f"a paused event's detail is the time it paused until, with its UTC "
+                    f"offset; found {shown(detail)}")
+    if kind == kinds.RESTED and detail not in kinds.DAY_MODES:
+        return (f"a rested event's detail is one of {', '.join(kinds.DAY_MODES)}; found "
+                f"{shown(detail)}")
+    return None
+
+
+def _seconds_within(text: str, longest: int) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 12 and int(text) <= longest
+
+
 def _offset(value: Any, where: str) -> int:
     if isinstance(value, str):
-        try:
-            value = int(value)
-        except ValueError:
-            raise NotAnExport(f"{where}: utc_offset {_short(repr(value))} is not a whole "
-                               "number of seconds") from None
+        if not re.fullmatch(r"[+-]?[0-9]{1,12}", value.strip()):
+            raise NotAnExport(f"{where}: utc_offset {shown(value)} is not a whole number of "
+                              "seconds")
+        value = int(value)
     if not isinstance(value, int) or isinstance(value, bool):
         raise NotAnExport(f"{where}: utc_offset must be a whole number of seconds")
     if abs(value) > _LARGEST_OFFSET:
-        raise NotAnExport(f"{where}: utc_offset {value} s is more than 18 hours")
+        raise NotAnExport(f"{where}: utc_offset {shown(value)} s is more than 18 hours")
     return value
 
 
 def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
+    return printable(text if len(text) <= limit else text[:limit] + "…")

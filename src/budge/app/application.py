@@ -30,6 +30,7 @@ from budge.core.durations import describe_duration, describe_time
 from budge.core.hours import describe_hours, local_day
 from budge.core.movements import Movement
 from budge.core.ports import Clock, Question, Reminder, ReminderNotifier, Snapshot, Timer
+from budge.core.printable import shown
 from budge.core.problems import ConfigError, ConfigProblem
 from budge.core.stats import today_count
 from budge.core.streak import compute_streak
@@ -258,7 +259,7 @@ class App:
                       now: datetime) -> tuple[Reply, Question | None]:
         movement = self.settings.movement(movement_id)
         if movement is None:
-            return Reply(False, f"unknown movement {movement_id!r}"), None
+            return Reply(False, f"unknown movement {shown(movement_id)}"), None
         event = self.store.record(kinds.DONE, now, self.tz, movement.id)
         self._commit(now)
         log.info("done: %s (an earlier reminder)", movement.id)
@@ -287,7 +288,7 @@ class App:
         feeling = feeling.strip().lower()
         with self._operation() as now:
             if movement_id is not None and self.settings.movement(movement_id) is None:
-                return Reply(False, f"unknown movement {movement_id!r}; `budge suggest "
+                return Reply(False, f"unknown movement {shown(movement_id)}; `budge suggest "
                                     "--list` shows every id", usage=True)
             done = self.store.last_done(movement_id)
             if done is None or done.movement is None:

@@ -139,12 +139,16 @@ def _early_tray(config_file: Path) -> tuple[str, LoadedTray | TrayUnavailable] |
     "auto"); a StatusNotifierItem icon goes on the panel at once. If the
     validated config turns out to ask for something else, it is done again.
     """
-    import tomllib
+    from budge.adapters.userfile import read_regular
+    from budge.core.problems import MAX_FILE_BYTES, ProblemList, parse_toml
 
     choice: object = "auto"
     try:
-        with open(config_file, "rb") as handle:
-            choice = tomllib.load(handle).get("tray", {}).get("backend", "auto")
+        # Read as the config is: a FIFO or a device there must not hold start-up
+        # (and the lock) waiting; what is wrong with it is said once it is read.
+        text = read_regular(config_file, MAX_FILE_BYTES).decode("utf-8-sig")
+        choice = (parse_toml(text, ProblemList("")) or {}).get("tray", {}).get("backend",
+                                                                              "auto")
     except (OSError, ValueError, AttributeError):
         pass
     if not isinstance(choice, str) or choice == "none":

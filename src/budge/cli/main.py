@@ -121,12 +121,31 @@ def _parse(argv: Sequence[str] | None) -> tuple[str, argparse.Namespace] | int:
     return command, args
 
 
+# Far more than any budge command takes (a body note is 500 characters, a path a
+# few hundred): a longer command line is a paste gone wrong, refused whole.
+_LONGEST_COMMAND_LINE = 16 * 1024
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    length = sum(len(word) for word in given)
+    if length > _LONGEST_COMMAND_LINE:
+        print(f"budge: the command line is {length:,} characters long, far more than any "
+              "budge command takes; check what was pasted (`budge --help` lists the "
+              "commands).", file=sys.stderr)
+        return EXIT_USAGE
     parsed = _parse(argv)
     if isinstance(parsed, int):
         return parsed
     command, args = parsed
-    paths = resolve(os.environ, args.config)
+    try:
+        paths = resolve(os.environ, args.config)
+    except RuntimeError as error:  # before Python 3.13, a symbolic link that loops
+        where = str(error).removeprefix("Symlink loop from ")
+        print(f"budge: {where} is a symbolic link that loops back on itself; point it at "
+              "a real file or folder (check --config, BUDGE_CONFIG and BUDGE_HOME).",
+              file=sys.stderr)
+        return EXIT_USAGE
     entry = _chosen(_BY_NAME[command], args)
     missing = _missing_config(paths, entry, args)
     if missing:
@@ -366,9 +385,12 @@ def _logs(paths: Paths, args: argparse.Namespace) -> int:
     if args.lines > 0:
         from collections import deque
 
+        from budge.core.printable import printable
+
         with open(paths.log_file, encoding="utf-8", errors="replace") as handle:
             tail = deque(handle, maxlen=args.lines)
-        print("".join(tail), end="")
+        # Written by budge, escaped already; this guards a log written otherwise.
+        print(printable("".join(tail), keep="\n\t"), end="")
     return 0
 
 
@@ -417,13 +439,32 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
+_MOST_LOG_LINES = 100_000
+
+
+def _line_count(text: str) -> int:
+    """``logs -n``: a whole number of lines, from 0 to more than the log ever holds."""
+    from budge.core.printable import shown
+
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number of lines")
+    if len(cleaned.lstrip("0")) > 6 or int(cleaned) > _MOST_LOG_LINES:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is more than {_MOST_LOG_LINES:,} "
+                                         "lines; the log never holds that many")
+    return int(cleaned)
+
+
 def _positive_days(text: str) -> int:
+    from budge.core.printable import shown
+
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 12 else 0
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number of "
+                                         "days") from None
     if not 1 <= value <= 3660:
-        raise argparse.ArgumentTypeError(f"{text!r} is not between 1 and 3660 days")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not between 1 and 3660 days")
     return value
 
 
@@ -529,12 +570,16 @@ def _import(paths: Paths, args: argparse.Namespace) -> int:
     import sqlite3
 
     from budge.adapters import exportfile
+    from budge.adapters.userfile import UnfitFile, read_regular, read_stream
 
     name = args.file
     try:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        data = (read_stream(sys.stdin.buffer, exportfile.LARGEST_FILE) if name == "-"
+                else read_regular(name, exportfile.LARGEST_FILE))
     except OSError as error:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from error
+    except UnfitFile as error:
+        raise UsageError(f"cannot read {name}: {error}. Nothing was imported.") from error
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -633,7 +678,7 @@ COMMANDS: tuple[Command, ...] = (
             handler=_desktop),
     Command("logs", "show the log file's path and last lines",
             "Print where the log is and its last lines.",
-            arguments=(arg("-n", "--lines", type=int, default=20, metavar="N",
+            arguments=(arg("-n", "--lines", type=_line_count, default=20, metavar="N",
                            help="how many lines to show (default 20)"),),
             handler=_logs),
     Command("uninstall", "remove autostart and launcher entries (--purge: your data too)",
@@ -670,7 +715,9 @@ def _settings(paths: Paths, tell: bool = True) -> tuple[Settings, ConfigProblem 
         from budge.adapters.invocation import typed
         from budge.core.problems import CHECK_COMMAND
 
-        print(typed(f"budge: a problem in {problem.file}: {problem.key} — see "
+        # The key names the setting; for the file as a whole, what is wrong with it.
+        what = problem.detail if problem.key == "file" else problem.key
+        print(typed(f"budge: a problem in {problem.file}: {what} — see "
                     f"`{CHECK_COMMAND}`; meanwhile budge uses {problem.keeping}."),
               file=sys.stderr)
     return loaded.settings, problem
