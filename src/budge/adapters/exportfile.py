@@ -39,7 +39,7 @@ _LONGEST_SNOOZE = 366 * 24 * 3600
 _LONGEST_AWAY = 366 * 24 * 3600
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Decades of history fit many times over; read no further than this.
-LARGEST_FILE = 200 * 1024 * 1024
+LARGEST_FILE = 100 * 1024 * 1024
 
 
 class NotAnExport(ValueError):
@@ -151,6 +151,9 @@ def _json_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise NotAnExport(f"not JSON: {error}") from None
+    except ValueError:  # a number of thousands of digits, which Python will not convert
+        raise NotAnExport("not a budge export: it holds a number thousands of digits "
+                          "long") from None
     except RecursionError:  # past what the scan above could tell
         raise NotAnExport(f"not a budge export: {TOO_DEEP}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
@@ -287,15 +290,18 @@ def _seconds_within(text: str, longest: int) -> bool:
 
 
 def _offset(value: Any, where: str) -> int:
+    said = _short(value.strip() if isinstance(value, str) else repr(value))
     if isinstance(value, str):
-        if not re.fullmatch(r"[+-]?[0-9]{1,12}", value.strip()):
+        digits = value.strip()
+        if not re.fullmatch(r"[+-]?[0-9]+", digits):
             raise NotAnExport(f"{where}: utc_offset {shown(value)} is not a whole number of "
                               "seconds")
-        value = int(value)
+        # Past a dozen digits it is more than 18 hours, whatever they are.
+        value = int(digits) if len(digits) <= 13 else _LARGEST_OFFSET + 1
     if not isinstance(value, int) or isinstance(value, bool):
         raise NotAnExport(f"{where}: utc_offset must be a whole number of seconds")
     if abs(value) > _LARGEST_OFFSET:
-        raise NotAnExport(f"{where}: utc_offset {shown(value)} s is more than 18 hours")
+        raise NotAnExport(f"{where}: utc_offset {said} s is more than 18 hours")
     return value
 
 

@@ -144,6 +144,9 @@ def parse_toml(text: str, problems: ProblemList) -> dict[str, Any] | None:
         return tomllib.loads(text)
     except tomllib.TOMLDecodeError as error:
         problems.add(toml_problem(error, text))
+    except ValueError:  # a number Python will not convert: thousands of digits
+        problems.add(Problem("file", "a number thousands of digits long",
+                             "numbers of a few digits"))
     except RecursionError:  # past what the scan could tell
         problems.add(too_deep)
     return None
