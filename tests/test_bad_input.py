@@ -428,13 +428,16 @@ def test_the_log_escapes_what_it_quotes_and_budge_logs_escapes_any_log(tmp_path:
 
     from budge.adapters.logs import setup_logging
 
+    logger = logging.getLogger("budge")
     setup_logging(tmp_path / "logs", verbose=False)
     try:
-        logging.getLogger("budge").warning("a name: %s", "a\x1b]0;owned\x07b\x00")
+        logger.warning("a name: %s", "a\x1b]0;owned\x07b\x00")
     finally:
-        for handler in list(logging.getLogger("budge").handlers):
-            logging.getLogger("budge").removeHandler(handler)
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
             handler.close()
+        logger.propagate = True  # as it was: the tests that follow read the log records
+        logger.setLevel(logging.NOTSET)
     written = (tmp_path / "logs" / "budge.log").read_text()
     assert "a name: a\\x1b]0;owned\\x07b\\x00" in written and "\x1b" not in written
     # A log written by something else: shown escaped all the same.

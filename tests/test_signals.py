@@ -77,8 +77,9 @@ def test_a_command_while_budge_stops_is_told_or_carried_out_never_failed(home: P
             daemon.wait_running()
             results: list[subprocess.CompletedProcess[str]] = []
 
-            def ask(results: list[subprocess.CompletedProcess[str]] = results) -> None:
-                while daemon.proc.poll() is None:
+            def ask(results: list[subprocess.CompletedProcess[str]] = results,
+                    proc: subprocess.Popen[str] = daemon.proc) -> None:
+                while proc.poll() is None:
                     results.append(budge(env, "status"))
 
             askers = [threading.Thread(target=ask) for _ in range(3)]

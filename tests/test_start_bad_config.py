@@ -200,3 +200,21 @@ def test_without_a_daemon_a_config_mistake_never_blocks_an_answer(tmp_path: Path
     # `config check` still says what is wrong, and the file is left as it is.
     assert budge(env, "config", "check").returncode == 2
     assert "30 minuets" in config.read_text()
+
+
+def test_a_fifo_as_the_config_never_holds_start_up(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    os.mkfifo(home / "config.toml")  # nothing ever writes to it
+    env = clean_env(home, HOME=str(tmp_path / "user"))
+    with running_daemon(env, "--no-tray", wait_running=True) as daemon:
+        problem = status(env)["config_problem"]
+        assert problem["detail"] == ("file: found a named pipe (FIFO), expected a "  # type: ignore[index]
+                                     "regular file")
+        # Arguments no request may carry: refused here, never sent.
+        for movement in ("x" * 70_000, "x" * 10_000):
+            felt = budge(env, "felt", "easier", movement)
+            assert felt.returncode == 2 and "x" * 100 not in felt.stderr, felt.stderr[:300]
+    log = (home / "logs" / "budge.log").read_text()
+    assert "Traceback" not in log and "bad message length" not in log
+    assert "Traceback" not in daemon.output()

@@ -15,6 +15,19 @@ _MAX_BYTES = 512 * 1024
 _BACKUPS = 2
 
 
+def log_to_terminal() -> None:
+    """For a command: what budge warns about goes to stderr, one line each, said
+    as the command's own messages are. ``budge run`` replaces it with
+    :func:`setup_logging`."""
+    logger = logging.getLogger("budge")
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(_Printable("budge: %(message)s"))
+    logger.addHandler(console)
+
+
 def setup_logging(log_dir: Path, verbose: bool, max_bytes: int = _MAX_BYTES) -> None:
     """Log to a rotating file (at most ``max_bytes`` a file, two old files kept)."""
     from budge.adapters.paths import make_private_dir

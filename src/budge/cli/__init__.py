@@ -16,8 +16,10 @@ EXIT_INTERRUPTED = 130
 def main(argv: Sequence[str] | None = None) -> int:
     """``budge``: see :mod:`budge.cli.main`."""
     try:
+        from budge.adapters.logs import log_to_terminal
         from budge.cli.main import main as command_line
 
+        log_to_terminal()  # a process of its own: its warnings are its messages
         return command_line(argv)
     except KeyboardInterrupt:
         return EXIT_INTERRUPTED

@@ -528,9 +528,7 @@ def _open_store(paths: Paths) -> Store:
         store = Store.open(paths.database)
     except StoreError as error:
         raise UsageError(str(error)) from error
-    if store.set_aside is not None:
-        print(f"budge: the database was damaged; it was kept as {store.set_aside} and a "
-              "fresh one started.", file=sys.stderr)
+    # A damaged database set aside is said by the store, once, as it happens.
     return store
 
 
