@@ -14,7 +14,7 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
 from budge.core import kinds
@@ -54,9 +54,14 @@ def write(rows: Iterable[Row], out: IO[str], fmt: str) -> int:
     count = 0
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
+        # The writer quotes what holds "\n", its line end, but not a lone "\r",
+        # which a reader takes for a line break: a row holding one is quoted whole.
+        quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+            values = ["" if value is None else value for value in row]
+            carriage = any(isinstance(value, str) and "\r" in value for value in values)
+            (quoted if carriage else writer).writerow(values)
             count += 1
         return count
     # JSON, streamed row by row so a long history never sits in memory twice.
@@ -276,7 +281,7 @@ def _detail_problem(kind: str, detail: str | None) -> str | None:
         except ValueError:
             until = None
         if until is None or until.utcoffset() is None \
-                or not _EARLIEST <= until.replace(tzinfo=None) <= _LATEST:
+                or not _EARLIEST <= until.astimezone(UTC).replace(tzinfo=None) <= _LATEST:
             return (f"a paused event's detail is the time it paused until, with its UTC "
                     f"offset; found {shown(detail)}")
     if kind == kinds.RESTED and detail not in kinds.DAY_MODES:
