@@ -34,6 +34,8 @@ from budge.core.problems import (
     parse_toml,
 )
 
+log = logging.getLogger("budge")
+
 # The kinds of "busy" a reminder waits for, each switched in [do_not_disturb].
 BUSY_KINDS = ("full_screen", "do_not_disturb", "camera", "microphone", "presenting")
 TRAY_BACKENDS = ("auto", "sni", "gtk", "appindicator", "xorg", "none")
@@ -43,7 +45,6 @@ TEMPLATE = "config/budge.toml"
 _MAX_INTERVAL = timedelta(hours=12)
 _MAX_SNOOZE = timedelta(hours=12)
 _MAX_TIMEOUT = timedelta(minutes=10)
-log = logging.getLogger("budge")
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 

@@ -200,6 +200,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
               senses=senses.choose(dnd=config.hold_limit is not None,
                                    kinds=config.busy_kinds))
     stopped = threading.Event()
+    # Made before anything can call stop(); it answers with answer(), defined below.
+    requests = Requests(lambda request: answer(request))
 
     def stop(*_: object) -> None:
         requests.stopping()
@@ -226,7 +228,6 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
             return {"ok": True, "message": "budge is stopping."}
         return dispatch(app, request)
 
-    requests = Requests(answer)
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
                            requests.answer)
     watch = ClockWatch(app.on_timer)
