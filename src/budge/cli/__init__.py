@@ -7,13 +7,13 @@ the status a shell expects, never a traceback.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+# Nothing is imported up here: until main() runs, Ctrl+C is Python's to report.
 
 # 128 + SIGINT: what a shell reports for a program stopped with Ctrl+C.
 EXIT_INTERRUPTED = 130
 
 
-def main(argv: Sequence[str] | None = None) -> int:
+def main(argv: list[str] | None = None) -> int:
     """``budge``: see :mod:`budge.cli.main`."""
     try:
         from budge.adapters.logs import log_to_terminal
