@@ -617,3 +617,28 @@ def test_every_command_in_a_home_the_user_may_not_write(filled: bool) -> None:
                          history_blocked=True, leave_out=("start",))
     finally:
         shutil.rmtree(base)
+
+
+def test_an_oversized_request_is_one_line_in_the_daemon_log(tmp_path: Path) -> None:
+    """A client other than budge's own command line (which refuses a long command
+    line before sending) sends more than any request holds."""
+    import contextlib
+
+    from processes import running_daemon
+
+    from budge.adapters import control
+    from budge.adapters.paths import resolve
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(home)
+    with running_daemon(env, "--no-tray", wait_running=True):
+        paths = resolve(env)
+        connection = control._connect(paths.control_address(), paths.key_file.read_bytes())
+        with connection, contextlib.suppress(OSError, EOFError):
+            connection.send_bytes(json.dumps({"cmd": "felt", "feeling": "x" * 70_000}).encode())
+            connection.recv_bytes()
+        assert "budge is running." in budge(env, "status").stdout  # it goes on answering
+    log = (home / "logs" / "budge.log").read_text()
+    assert "Traceback" not in log and "control command failed" not in log, log
+    assert log.count("control request refused: bad message length (at most 65536 bytes)") == 1
