@@ -171,3 +171,45 @@ def _csv_text(value: object) -> str:
         return str(value)
     except ValueError:  # an integer too long for Python to write out
         return "9" * 5000
+
+
+# How deep a text nests, told before parsing: never more than it really does, so
+# no file budge wrote is refused for brackets inside its strings.
+
+_JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(alphabet='[]{}"\\ab,:\n'),
+    lambda inner: st.lists(inner, max_size=3)
+    | st.dictionaries(st.text(alphabet='[]{}"\\a', max_size=4), inner, max_size=3),
+    max_leaves=30)
+
+
+def _true_depth(value: object) -> int:
+    if isinstance(value, list):
+        return 1 + max((_true_depth(v) for v in value), default=0)
+    if isinstance(value, dict):
+        return 1 + max((_true_depth(v) for v in value.values()), default=0)
+    return 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(_JSON_VALUES, st.booleans())
+def test_the_json_depth_is_the_real_one(value: object, indent: bool) -> None:
+    from budge.core.nesting import DEEPEST, json_depth
+
+    depth = _true_depth(value)
+    found = json_depth(json.dumps(value, indent=2 if indent else None))
+    assert found == depth or (depth > DEEPEST and found > DEEPEST)
+
+
+def test_brackets_in_toml_strings_and_comments_do_not_nest() -> None:
+    from budge.core.nesting import toml_depth
+
+    text = ('a = "[[[[ \\" ]]]] [[[["\n'
+            "b = '[[[[{{{{'\n"
+            'c = """\n[[[[\n"[[" \\""" {{{{\n"""\n'
+            "d = '''\n[[[[ '' {{{{\n'''\n"
+            "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+            "[[movement]]\n"
+            'steps = ["[", "]]", {x = ["{"]}]\n')
+    assert toml_depth(text) == 3
+    assert toml_depth("a = " + "[" * 40 + "]" * 40) == 33  # past the limit: told at once
