@@ -24,12 +24,14 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from processes import (
     AS_NOBODY,
+    BUDGE,
     budge,
     budge_as,
     clean_env,
     fill_home,
     run_briefly,
     stop_leftovers,
+    stored,
     user_env,
 )
 from samples import EXPORT_HEADER, EXPORT_ROW, USER_MOVEMENT, every_command
@@ -56,6 +58,12 @@ CONFIGS: list[tuple[str, bytes, str]] = [
     ("inverted hours", b'active_hours = "18:00-09:00"\n', "ends before it starts"),
     ("goal out of range", b'daily_goal = -3\n', "daily_goal"),
     ("huge file", b"# " + b"x" * 2_000_000 + b"\n", "bytes"),
+    ("lists nested 500 deep", b"interval = " + b"[" * 500 + b"]" * 500 + b"\n",
+     "nested more than 32 levels deep"),
+    ("tables nested 500 deep", b"a = " + b"{b = " * 500 + b"1" + b"}" * 500 + b"\n",
+     "nested more than 32 levels deep"),
+    ("a number of 5000 digits", b"daily_goal = " + b"7" * 5000 + b"\n",
+     "a number thousands of digits long"),
 ]
 
 _DUPLICATE = USER_MOVEMENT + USER_MOVEMENT
@@ -68,6 +76,9 @@ MOVEMENT_FILES: list[tuple[str, bytes, str]] = [
     ("invalid TOML", b"[[movement]\nid = 1\n", "line 1"),
     ("binary garbage", b"\xff\xfe\xfd" * 100, "UTF-8"),
     ("wrong types", b'[[movement]]\nid = 7\nname = []\n', "movement[0].id: found 7"),
+    ("nested 500 deep", b"[[movement]]\nsteps = " + b"[" * 500 + b"]" * 500 + b"\n",
+     "nested more than 32 levels deep"),
+    ("control characters in the id", b'[[movement]]\nid = "a\\u001b[2Jb"\n', "a\\x1b[2Jb"),
     ("an id that clashes with the catalog", USER_MOVEMENT.replace(
         'id = "jaw-release"', 'id = "neck-tilt"').encode(), "neck-tilt"),
 ]
@@ -83,6 +94,13 @@ ARGUMENTS: list[tuple[list[str], str]] = [
     (["pause", "-1h"], "negative"),
     (["status", "--bogus"], "unrecognized arguments"),
     (["frobnicate"], "invalid choice"),
+    (["logs", "-n", "9" * 400], "more than 100,000 lines"),
+    (["logs", "-n", "many"], "is not a whole number of lines"),
+    (["stats", "--days", "9" * 400], "is not between 1 and 3660 days"),
+    (["snooze", "9" * 5000], "longer than a year"),
+    (["snooze", "1" * 100 + "h"], "is not a duration"),
+    (["felt", "easier", "x" * 70_000], "far more than any budge command takes"),
+    (["body", "5", *(["word"] * 20_000)], "far more than any budge command takes"),
 ]
 
 
@@ -125,6 +143,36 @@ IMPORTS = [
     ("wrong type", _json([dict(GOOD_EVENT, movement=5)]), "movement must be text"),
     ("missing field", _json([{k: v for k, v in GOOD_EVENT.items() if k != "kind"}]),
      "kind is missing"),
+    ("year 9999, ahead of UTC", HEADER + b"a1,done,9999-12-31T23:30:00+00:00,9999-12-31,3600,,\n",
+     "is not a time budge could have recorded (from 1970 to 9998)"),
+    ("year 1", HEADER + b"a1,done,0001-01-01T00:30:00+00:00,0001-01-01,0,,\n",
+     "is not a time budge could have recorded"),
+    ("year 1, behind UTC", HEADER + b"a1,done,0001-01-01T00:30:00+00:00,0001-01-01,-3600,,\n",
+     "is not a time budge could have recorded"),
+    ("a lone surrogate in detail", _json([dict(GOOD_EVENT, kind="resumed", detail="\ud800")]),
+     "detail '\\ud800' holds half of a character"),
+    ("a lone surrogate in movement", _json([dict(GOOD_EVENT, movement="ne\udfffck")]),
+     "movement 'ne\\udfffck' holds half of a character"),
+    ("JSON nested 100,000 deep",
+     b'{"format": "budge-events", "events": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+     "nested more than 32 levels deep"),
+    ("JSON events nested deep", _json(json.loads("[" * 34 + "]" * 34)),
+     "nested more than 32 levels deep"),
+    ("a number of 5000 digits", _json([dict(GOOD_EVENT, utc_offset=0)]).replace(
+        b'"utc_offset": 0', b'"utc_offset": ' + b"9" * 5000),
+     "a number thousands of digits long"),
+    ("a 400-digit offset", HEADER + b"a1,done,2026-03-29T00:30:00+00:00,2026-03-29,"
+     + b"9" * 400 + b",,\n", "s is more than 18 hours"),
+    ("a snooze of 400 digits", HEADER + b"a1,snoozed,2026-03-29T00:30:00+00:00,2026-03-29,0,,"
+     + b"9" * 400 + b"\n", "a whole number of seconds, at most 31,622,400"),
+    ("an away of minus one", HEADER + b"a1,away,2026-03-29T00:30:00+00:00,2026-03-29,0,,-1\n",
+     "a whole number of seconds"),
+    ("a pause until no time", HEADER + b"a1,paused,2026-03-29T00:30:00+00:00,2026-03-29,0,,"
+     b"soon\n", "the time it paused until"),
+    ("a rest day of another kind", HEADER + b"a1,rested,2026-03-29T00:30:00+00:00,2026-03-29,"
+     b"0,,holiday\n", "one of rest, gentle, normal"),
+    ("control characters in an id", HEADER + b"a\x1b[2J,done,2026-03-29T00:30:00+00:00,"
+     b"2026-03-29,0,,\n", "id 'a\\x1b[2J' is not an event id"),
 ]
 
 
@@ -156,33 +204,54 @@ def _assert_refused(result, *needles: str) -> None:  # type: ignore[no-untyped-d
         assert needle in result.stderr, (needle, result.stderr[:2000])
 
 
+def _dones(home: Path) -> int:
+    return int(stored(home, "SELECT count(*) FROM events WHERE kind = 'done'")[0][0])
+
+
+def _assert_answered_on_the_last_good(result, home: Path, dones: int, file: str) -> None:  # type: ignore[no-untyped-def]
+    """Recorded as the running budge would, with the problem said in one line."""
+    assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
+    assert "Traceback" not in result.stderr + result.stdout
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1 and f"a problem in {file}" in lines[0], lines
+    assert "see `budge config check`; meanwhile budge uses your last good settings" in lines[0]
+    assert _dones(home) == dones
+
+
 @pytest.mark.parametrize("name, content, needle", CONFIGS, ids=[c[0] for c in CONFIGS])
-def test_bad_config_is_refused_by_name_and_changes_nothing(home: Path, name: str,
-                                                          content: bytes, needle: str) -> None:
+def test_bad_config_is_refused_by_name_and_a_done_still_counts(home: Path, name: str,
+                                                              content: bytes,
+                                                              needle: str) -> None:
     before = _snapshot(home)
     (home / "config.toml").write_bytes(content)
     env = clean_env(home)
     # `budge run` starts anyway, on the last good settings: tests/test_start_bad_config.py.
-    for command in (["config", "check"], ["done"]):
-        _assert_refused(budge(env, *command), needle)
+    _assert_refused(budge(env, "config", "check"), needle)
     assert _snapshot(home) == before
+    dones = _dones(home)
+    _assert_answered_on_the_last_good(budge(env, "done"), home, dones + 1,
+                                      str(home / "config.toml"))
 
 
 @pytest.mark.parametrize("name, content, needle", MOVEMENT_FILES,
                          ids=[m[0] for m in MOVEMENT_FILES])
-def test_bad_movement_file_is_refused_by_name_and_changes_nothing(
+def test_bad_movement_file_is_refused_by_name_and_a_skip_still_counts(
         home: Path, name: str, content: bytes, needle: str) -> None:
     before = _snapshot(home)
     (home / "movements.toml").write_bytes(content)
     env = clean_env(home)
-    for command in (["config", "check"], ["skip"]):
-        result = budge(env, *command)
-        _assert_refused(result, needle)
-        assert "movements.toml" in result.stderr
+    result = budge(env, "config", "check")
+    _assert_refused(result, needle)
+    assert "movements.toml" in result.stderr
     assert _snapshot(home) == before
+    skipped = budge(env, "skip")
+    _assert_answered_on_the_last_good(skipped, home, _dones(home),
+                                      str(home / "movements.toml"))
+    assert _snapshot(home) != before
 
 
-@pytest.mark.parametrize("args, needle", ARGUMENTS, ids=[" ".join(a[0]) for a in ARGUMENTS])
+@pytest.mark.parametrize("args, needle", ARGUMENTS,
+                         ids=[" ".join(a[0])[:40] for a in ARGUMENTS])
 def test_bad_arguments_are_refused_and_change_nothing(home: Path, args: list[str],
                                                       needle: str) -> None:
     before = _snapshot(home)
@@ -217,6 +286,166 @@ def test_a_bom_and_an_empty_file_are_accepted(tmp_path: Path) -> None:
         (home / "config.toml").write_bytes(content)
         result = budge(clean_env(home), "config", "check")
         assert result.returncode == 0 and "config OK" in result.stdout
+
+
+# Special files: refused in one line, never waited on.
+
+def _plant(place: Path, kind: str) -> None:
+    """At ``place``: a FIFO, a device (a link to /dev/zero), a folder, or a symbolic
+    link that loops."""
+    if kind == "fifo":
+        os.mkfifo(place)
+    elif kind == "device":
+        place.symlink_to("/dev/zero")
+    elif kind == "folder":
+        place.mkdir()
+    else:
+        other = place.with_name(place.name + ".other")
+        other.symlink_to(place)
+        place.symlink_to(other)
+
+
+_SPECIAL = {"fifo": "a named pipe (FIFO), expected a regular file",
+            "device": "a device, expected a regular file",
+            "folder": "a folder, expected a regular file",
+            "loop": "Too many levels of symbolic links"}
+
+
+@pytest.mark.parametrize("kind", list(_SPECIAL))
+@pytest.mark.parametrize("name", ["config.toml", "movements.toml"])
+def test_a_special_file_as_the_config_is_a_problem_never_a_hang(home: Path, name: str,
+                                                                kind: str) -> None:
+    place = home / name
+    place.unlink(missing_ok=True)
+    _plant(place, kind)
+    env = clean_env(home)
+    if name == "config.toml" and kind == "loop":
+        # The path itself does not resolve: one line, for every command.
+        for command in (["config", "check"], ["done"]):
+            result = budge(env, *command, timeout=20)
+            assert result.returncode == 2 and "Traceback" not in result.stderr, result
+            (line,) = result.stderr.splitlines()
+            assert line.endswith("is a symbolic link that loops back on itself; point it at a "
+                                 "real file or folder (check --config, BUDGE_CONFIG and "
+                                 "BUDGE_HOME)."), line
+        return
+    # The config's path is resolved (a link to /dev/zero is named /dev/zero); the
+    # movements file's is not.
+    named = place.resolve() if name == "config.toml" else place
+    check = budge(env, "config", "check", timeout=20)
+    _assert_refused(check, f"{named}: file: found {_SPECIAL[kind]}")
+    dones = _dones(home)
+    _assert_answered_on_the_last_good(budge(env, "done", timeout=20), home, dones + 1,
+                                      str(named))
+
+
+@pytest.mark.parametrize("variable", ["--config", "BUDGE_CONFIG", "BUDGE_HOME"])
+def test_a_symbolic_link_that_loops_is_one_line(tmp_path: Path, variable: str) -> None:
+    loop = tmp_path / "loop"
+    _plant(loop, "loop")
+    env = clean_env(tmp_path / "home")
+    args = ["status"]
+    if variable == "--config":
+        args = ["--config", str(loop), "status"]
+    else:
+        env[variable] = str(loop)
+    result = budge(env, *args, timeout=20)
+    assert result.returncode == 2, result
+    assert result.stderr.splitlines() == [
+        f"budge: '{loop}' is a symbolic link that loops back on itself; point it at a real "
+        "file or folder (check --config, BUDGE_CONFIG and BUDGE_HOME)."]
+
+
+@pytest.mark.parametrize("kind", ["fifo", "device", "folder", "loop", "standard input"])
+def test_importing_a_special_file_ends_at_once(home: Path, tmp_path: Path, kind: str) -> None:
+    before = _snapshot(home)
+    place = tmp_path / "history.csv"
+    if kind == "standard input":  # `budge import - < /dev/zero`
+        with open("/dev/zero", "rb") as zero:
+            result = subprocess.run([*BUDGE, "import", "-"], env=clean_env(home), stdin=zero,
+                                    capture_output=True, text=True, timeout=60)
+        _assert_refused(result, "cannot read -: it is more than 104,857,600 bytes; budge "
+                                "reads at most 104,857,600 bytes. Nothing was imported.")
+    else:
+        _plant(place, kind)
+        expected = {"fifo": "it is a named pipe (FIFO), not a regular file",
+                    "device": "it is a device, not a regular file",
+                    "folder": "it is a folder, not a regular file",
+                    "loop": "Too many levels of symbolic links"}[kind]
+        result = budge(clean_env(home), "import", str(place), timeout=20)
+        _assert_refused(result, f"cannot read {place}: {expected}")
+    assert len(result.stderr.splitlines()) == 1
+    assert _snapshot(home) == before
+
+
+def test_long_values_are_never_echoed_in_full(home: Path, tmp_path: Path) -> None:
+    digits = "9" * 400
+    file = tmp_path / "history.csv"
+    file.write_bytes(HEADER + b"a1,done,2026-03-29T00:30:00+00:00,2026-03-29," + digits.encode()
+                     + b",,\n")
+    env = clean_env(home)
+    for args in (["import", str(file)], ["logs", "-n", digits], ["stats", "--days", digits],
+                 ["snooze", digits], ["pause", "until", digits], ["felt", "easier", digits * 10],
+                 ["felt", digits], ["body", digits]):
+        result = budge(env, *args)
+        assert result.returncode == 2, (args, result)
+        assert "9" * 80 not in result.stderr + result.stdout, (args, result.stderr)
+        assert "Traceback" not in result.stderr
+
+
+def test_control_characters_in_a_movement_never_reach_the_terminal_or_the_log(
+        tmp_path: Path) -> None:
+    from processes import ALWAYS, running_daemon
+
+    from budge.adapters.config import load_builtin
+
+    home = tmp_path / "home"
+    home.mkdir()
+    # ESC [2J clears the screen; OSC 0 sets the terminal's title; NUL cuts a line short.
+    hostile = "Jaw\\u001b[2J release\\u001b]0;owned\\u0007\\u0000"
+    # The only movement left (a gentle one, so a gentle day has one too).
+    (home / "movements.toml").write_text(USER_MOVEMENT.replace('"Jaw release"',
+                                                               f'"{hostile}"') + "gentle = true\n")
+    builtin = ", ".join(f'"{m.id}"' for m in load_builtin())
+    (home / "config.toml").write_text(ALWAYS + 'interval = "2s"\n[movements]\n'
+                                      f"exclude = [{builtin}]\n")
+    env = clean_env(home)
+    shown = "Jaw\\x1b[2J release\\x1b]0;owned\\x07\\x00"
+    listed = budge(env, "suggest", "--list")
+    assert listed.returncode == 0 and shown in listed.stdout, listed
+    with running_daemon(env, "--no-tray", "-v", wait_running=True) as daemon:
+        daemon.wait_line(shown, 20)  # the reminder, printed on the terminal
+        done = budge(env, "done")
+        assert done.returncode == 0 and done.stdout.startswith(f"Done: {shown}."), done
+        logs = budge(env, "logs", "-n", "200")
+    log = (home / "logs" / "budge.log").read_text()
+    for said in (listed.stdout, done.stdout, daemon.output(), logs.stdout, log):
+        assert not any(c in said for c in "\x1b\x07\x00"), said
+
+
+def test_the_log_escapes_what_it_quotes_and_budge_logs_escapes_any_log(tmp_path: Path) -> None:
+    import logging
+
+    from budge.adapters.logs import setup_logging
+
+    logger = logging.getLogger("budge")
+    setup_logging(tmp_path / "logs", verbose=False)
+    try:
+        logger.warning("a name: %s", "a\x1b]0;owned\x07b\x00")
+    finally:
+        for handler in list(logger.handlers):
+            logger.removeHandler(handler)
+            handler.close()
+        logger.propagate = True  # as it was: the tests that follow read the log records
+        logger.setLevel(logging.NOTSET)
+    written = (tmp_path / "logs" / "budge.log").read_text()
+    assert "a name: a\\x1b]0;owned\\x07b\\x00" in written and "\x1b" not in written
+    # A log written by something else: shown escaped all the same.
+    home = tmp_path / "home"
+    (home / "logs").mkdir(parents=True)
+    (home / "logs" / "budge.log").write_text("plain\n\x1b[2Jcleared\tand tab\n")
+    shown = budge(clean_env(home), "logs").stdout
+    assert "plain\n\\x1b[2Jcleared\tand tab\n" in shown and "\x1b" not in shown
 
 
 # Fuzzing: the parsers either accept or raise ConfigError / ValueError, nothing else.
@@ -391,3 +620,28 @@ def test_every_command_in_a_home_the_user_may_not_write(filled: bool) -> None:
                          history_blocked=True, leave_out=("start",))
     finally:
         shutil.rmtree(base)
+
+
+def test_an_oversized_request_is_one_line_in_the_daemon_log(tmp_path: Path) -> None:
+    """A client other than budge's own command line (which refuses a long command
+    line before sending) sends more than any request holds."""
+    import contextlib
+
+    from processes import running_daemon
+
+    from budge.adapters import control
+    from budge.adapters.paths import resolve
+
+    home = tmp_path / "home"
+    home.mkdir()
+    env = clean_env(home)
+    with running_daemon(env, "--no-tray", wait_running=True):
+        paths = resolve(env)
+        connection = control._connect(paths.control_address(), paths.key_file.read_bytes())
+        with connection, contextlib.suppress(OSError, EOFError):
+            connection.send_bytes(json.dumps({"cmd": "felt", "feeling": "x" * 70_000}).encode())
+            connection.recv_bytes()
+        assert "budge is running." in budge(env, "status").stdout  # it goes on answering
+    log = (home / "logs" / "budge.log").read_text()
+    assert "Traceback" not in log and "control command failed" not in log, log
+    assert log.count("control request refused: bad message length (at most 65536 bytes)") == 1

@@ -85,8 +85,11 @@ def _blocked(status: Path) -> int:
 
 def test_only_the_main_thread_takes_stop_signals(home: Path) -> None:
     """A SIGTERM taken by another thread would leave the main thread asleep in its
-    wait, and budge running: every other thread holds SIGTERM and SIGINT back."""
-    stop_signals = (1 << (signal.SIGTERM - 1)) | (1 << (signal.SIGINT - 1))
+    wait, and budge running: every other thread holds the stop signals back."""
+    stop_signals = 0
+    for number in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP, signal.SIGUSR1,
+                   signal.SIGUSR2):
+        stop_signals |= 1 << (number - 1)
     env = always_active(home, 'interval = "1h"\n')
     daemon = Daemon(env, "--no-tray")
     try:

@@ -30,6 +30,43 @@ def test_a_damaged_database_is_kept_and_reminders_go_on(tmp_path: Path) -> None:
     db.close()
 
 
+def test_a_damaged_database_is_said_once_by_a_command(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    env = clean_env(home)
+    assert budge(env, "done").returncode == 0
+    database = home / "data" / "budge.sqlite3"
+    database.write_bytes(b"this is not a database\n" * 500)
+    result = budge(env, "done")
+    assert result.returncode == 0 and result.stdout.startswith("Done: "), result
+    said = [line for line in result.stderr.splitlines() if "damaged" in line]
+    assert len(said) == 1 and said[0].startswith(f"budge: the database {database} is "
+                                                 "damaged"), result.stderr
+
+
+def test_a_deleted_wal_file_takes_nothing_from_other_readers(tmp_path: Path) -> None:
+    """Every commit reaches the database file itself: what `budge stats` reads
+    agrees with the running budge even after its -wal file is deleted."""
+    home = tmp_path / "home"
+    home.mkdir()
+    env = always_active(home, 'interval = "1h"\n')
+    with running_daemon(env, "--no-tray", wait_running=True):
+        for _ in range(8):
+            assert budge(env, "done").returncode == 0
+        (home / "data" / "budge.sqlite3-wal").unlink()
+        stats = budge(env, "stats")
+        assert stats.returncode == 0 and stats.stderr == "", stats
+        assert stats.stdout.startswith("Today: 3 of 3 + 5 extra done"), stats.stdout
+        assert "Today: 3 of 3 + 5 extra done." in budge(env, "status").stdout
+        assert budge(env, "done").returncode == 0
+        assert budge(env, "stats").stdout.startswith("Today: 3 of 3 + 6 extra done")
+    db = sqlite3.connect(home / "data" / "budge.sqlite3")
+    try:
+        assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+        assert db.execute("SELECT COUNT(*) FROM events WHERE kind = 'done'").fetchone()[0] == 9
+    finally:
+        db.close()
+
+
 @pytest.fixture
 def tmpfs_home(tmp_path: Path) -> Iterator[Path]:
     with tmpfs(tmp_path / "home") as home:

@@ -30,9 +30,11 @@ def fill(home: Path) -> None:
     store = Store.open(home / "data" / "budge.sqlite3")
     try:
         night = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)  # 01:30 CET
-        for hours, kind in enumerate(["reminded", "done", "snoozed", "skipped", "done"]):
+        # A resumed event's detail is free text (why); a snoozed one's, seconds.
+        details = {"resumed": 'a "quoted", multi\nline détail', "snoozed": "600"}
+        for hours, kind in enumerate(["reminded", "done", "snoozed", "resumed", "done"]):
             store.record(kind, night + timedelta(hours=hours * 1.5), BERLIN, "neck-tilt",
-                         detail='a "quoted", multi\nline détail' if kind == "snoozed" else None)
+                         detail=details.get(kind))
         store.record("paused", night + timedelta(days=30), ZoneInfo("Asia/Tokyo"), None,
                      detail="2026-04-28T09:00:00+09:00")
     finally:
@@ -69,12 +71,12 @@ def test_export_formats_read_by_other_tools(tmp_path: Path) -> None:
     result = budge(clean_env(home), "export")  # CSV on standard output by default
     assert result.returncode == 0, result.stderr
     table = list(csv.DictReader(result.stdout.splitlines(keepends=True)))
-    assert [r["kind"] for r in table] == ["reminded", "done", "snoozed", "skipped", "done",
+    assert [r["kind"] for r in table] == ["reminded", "done", "snoozed", "resumed", "done",
                                          "paused"]
     # 01:30 CET, then 04:00 CEST (clocks went forward at 02:00): the same local day.
     assert [r["utc_offset"] for r in table[:3]] == ["3600", "7200", "7200"]
     assert {r["local_day"] for r in table[:5]} == {"2026-03-29"}
-    assert table[2]["detail"] == 'a "quoted", multi\nline détail'
+    assert table[3]["detail"] == 'a "quoted", multi\nline détail'
     assert table[5]["local_day"] == "2026-04-28" and table[5]["utc_offset"] == "32400"
 
     result = budge(clean_env(home), "export", "--format", "json")

@@ -18,7 +18,7 @@ def test_the_wheel_alone_carries_catalog_artwork_and_default_config(tmp_path: Pa
         assert needed in names
     assert not any("screenshots" in name for name in names)
     entry_points = next(n for n in names if n.endswith("entry_points.txt"))
-    assert "budge = budge.cli.main:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
+    assert "budge = budge.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
     unpacked = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(unpacked)
     probe = ("from budge.adapters.resources import resource; "

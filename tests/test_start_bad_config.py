@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 import time
 from contextlib import closing
 from pathlib import Path
@@ -178,3 +179,53 @@ def test_plain_numbers_on_the_command_line_are_minutes(tmp_path: Path) -> None:
     too_long = budge(env, "snooze", "20000")
     assert too_long.returncode == 2
     assert "'20000' is 333 h 20 min, longer than a week" in too_long.stderr
+
+
+def test_without_a_daemon_a_config_mistake_never_blocks_an_answer(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    config = home / "config.toml"
+    config.write_text(ALWAYS + "daily_goal = 5\n")
+    env = clean_env(home, HOME=str(tmp_path / "user"))
+    assert budge(env, "status").returncode == 0  # read once while good: kept as the last good
+    config.write_text(ALWAYS + 'daily_goal = 5\ninterval = "30 minuets"\n')
+    said = []
+    for args in (["done"], ["felt", "easier"], ["body", "6", "stiff"], ["skip"],
+                 ["snooze", "5"], ["pause", "1h"], ["resume"]):
+        result = budge(env, *args)
+        assert result.returncode == 0, (args, result.stdout, result.stderr)
+        (line,) = result.stderr.splitlines()
+        said.append(line)
+        assert "Traceback" not in result.stdout + result.stderr
+    assert said[0] == (f"budge: a problem in {config}: interval — see `budge config check`; "
+                       "meanwhile budge uses your last good settings.")
+    assert len(set(said)) == 1
+    with closing(sqlite3.connect(home / "data" / "budge.sqlite3")) as db:
+        kinds = [kind for (kind,) in db.execute("SELECT kind FROM events ORDER BY rowid")]
+    assert kinds[:6] == ["done", "felt", "body", "skipped", "snoozed", "paused"]
+    # On the last good settings (a goal of 5), not the defaults; the status says the problem.
+    assert status(env)["daily_goal"] == 5
+    text = budge(env, "status")
+    assert "Config problem: interval — see `budge config check`" in text.stdout
+    assert text.stderr == ""
+    # `config check` still says what is wrong, and the file is left as it is.
+    assert budge(env, "config", "check").returncode == 2
+    assert "30 minuets" in config.read_text()
+
+
+def test_a_fifo_as_the_config_never_holds_start_up(tmp_path: Path) -> None:
+    home = tmp_path / "home"
+    home.mkdir()
+    os.mkfifo(home / "config.toml")  # nothing ever writes to it
+    env = clean_env(home, HOME=str(tmp_path / "user"))
+    with running_daemon(env, "--no-tray", wait_running=True) as daemon:
+        problem = status(env)["config_problem"]
+        assert problem["detail"] == ("file: found a named pipe (FIFO), expected a "  # type: ignore[index]
+                                     "regular file")
+        # Arguments no request may carry: refused here, never sent.
+        for movement in ("x" * 70_000, "x" * 10_000):
+            felt = budge(env, "felt", "easier", movement)
+            assert felt.returncode == 2 and "x" * 100 not in felt.stderr, felt.stderr[:300]
+    log = (home / "logs" / "budge.log").read_text()
+    assert "Traceback" not in log and "bad message length" not in log
+    assert "Traceback" not in daemon.output()

@@ -1,3 +1,3 @@
-from budge.cli.main import main
+from budge.cli import main
 
 raise SystemExit(main())

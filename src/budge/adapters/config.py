@@ -8,6 +8,7 @@ and never replaces a bad value silently.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import tomllib
 from collections.abc import Callable, Sequence
@@ -26,11 +27,14 @@ from budge.core.movements import REGIONS, Movement, merge_catalogs, parse_catalo
 from budge.core.problems import (
     MAX_FILE_BYTES,
     ConfigError,
+    ConfigProblem,
     Problem,
     ProblemList,
     decode_user_text,
-    toml_problem,
+    parse_toml,
 )
+
+log = logging.getLogger("budge")
 
 # The kinds of "busy" a reminder waits for, each switched in [do_not_disturb].
 BUSY_KINDS = ("full_screen", "do_not_disturb", "camera", "microphone", "presenting")
@@ -140,19 +144,23 @@ def read_files(config_path: Path, movements_path: Path) -> UserFiles:
                      (config_problems, movement_problems))
 
 
-def settings_from(files: UserFiles) -> Settings:
-    """Merge and validate files already read; raises :class:`ConfigError`."""
+def settings_from(files: UserFiles, config_expected: bool = False) -> Settings:
+    """Merge and validate files already read; raises :class:`ConfigError`.
+
+    ``config_expected``: the config file was there before (budge runs on it), so
+    its absence is a problem, not a wish for the defaults."""
     problems = ProblemList(str(files.config_path))
     problems.extend(files.read_problems[0])
+    if config_expected and files.config is None and not len(files.read_problems[0]):
+        problems.add(Problem("the config file is gone", "no file", "the config file",
+                             message="the config file is gone (deleted or moved); put it "
+                                     "back, or save a new one there"))
     user: dict[str, Any] = {}
     if files.config is not None:
         text, decode_problems = decode_user_text(files.config, str(files.config_path))
         problems.extend(decode_problems)
         if text is not None:
-            try:
-                user = tomllib.loads(text)
-            except tomllib.TOMLDecodeError as error:
-                problems.add(toml_problem(error, text))
+            user = parse_toml(text, problems) or {}
     movement_problems = ProblemList(str(files.movements_path))
     movement_problems.extend(files.read_problems[1])
     user_movements: list[Movement] = []
@@ -202,6 +210,45 @@ def last_good_settings(folder: Path) -> tuple[Settings, str]:
     nothing = ProblemList("")
     defaults = UserFiles(folder, folder, None, None, (nothing, nothing))
     return settings_from(defaults), "the default settings"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """The settings budge runs on, and the files they were meant to come from.
+
+    ``error``: why the files did not validate; then ``settings`` are the last
+    good ones (or the defaults) and ``keeping`` says which.
+    """
+
+    settings: Settings
+    files: UserFiles
+    error: ConfigError | None = None
+    keeping: str | None = None
+
+    def problem(self) -> ConfigProblem | None:
+        """The problem to tell, with what budge runs on meanwhile; None if none."""
+        if self.error is None or self.keeping is None:
+            return None
+        return ConfigProblem.of(self.error, self.files.fingerprint(), self.keeping)
+
+
+def load_or_last_good(config_path: Path, movements_path: Path, folder: Path) -> Loaded:
+    """The user's settings; with a mistake in them, the last good ones kept in
+    ``folder`` (or the defaults). The daemon starts on these, and the command
+    line without a daemon answers on the same, so neither depends on the file
+    being right today. Files that validate are kept there as the last good copy
+    when that can be done (a folder that refuses is no reason to refuse)."""
+    files = read_files(config_path, movements_path)
+    try:
+        settings = settings_from(files)
+    except ConfigError as error:
+        fallback, keeping = last_good_settings(folder)
+        return Loaded(fallback, files, error, keeping)
+    try:
+        keep_last_good(files, folder)
+    except OSError as error:
+        log.warning("could not keep a copy of the good config in %s: %s", folder, error)
+    return Loaded(settings, files)
 
 
 def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]) -> Config:
@@ -532,15 +579,18 @@ def load_builtin() -> list[Movement]:
 
 
 def read_user_bytes(path: Path) -> tuple[bytes | None, ProblemList]:
-    """A user's file as it is on disk, size checked; (None, no problem): no such file."""
+    """A user's file as it is on disk, size checked; (None, no problem): no such file.
+
+    A FIFO, a device or a folder in its place is a problem, never waited on."""
+    from budge.adapters.userfile import UnfitFile, read_regular
+
     problems = ProblemList(str(path))
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            problems.add(Problem("file", f"{size} bytes", f"at most {MAX_FILE_BYTES} bytes"))
-            return None, problems
-        return path.read_bytes(), problems
+        return read_regular(path, MAX_FILE_BYTES), problems
     except FileNotFoundError:
+        return None, problems
+    except UnfitFile as error:
+        problems.add(Problem("file", error.found, error.expected))
         return None, problems
     except OSError as error:
         problems.add(Problem("file", error.strerror or str(error), "a readable file"))

@@ -231,7 +231,13 @@ class ControlServer:
 
     def _answer(self, connection: Connection) -> None:
         try:
-            request = json.loads(connection.recv_bytes(_MAX_MESSAGE).decode("utf-8"))
+            message = connection.recv_bytes(_MAX_MESSAGE)
+        except OSError as error:  # longer than any request (multiprocessing says "bad
+            # message length"), or the client went away: one line, not a traceback
+            log.warning("control request refused: %s (at most %d bytes)", error, _MAX_MESSAGE)
+            return
+        try:
+            request = json.loads(message.decode("utf-8"))
             if not isinstance(request, dict):
                 raise ValueError("a request is a JSON object")
             reply = self._handler(request)

@@ -14,10 +14,12 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import IO, Any
 
 from budge.core import kinds
+from budge.core.nesting import DEEPEST, TOO_DEEP, json_depth
+from budge.core.printable import printable, shown
 
 COLUMNS = ("id", "kind", "at_utc", "local_day", "utc_offset", "movement", "detail")
 FORMAT_NAME = "budge-events"
@@ -29,6 +31,15 @@ _ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 _LONGEST_TEXT = 2000
 _MILESTONE_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _LARGEST_OFFSET = 18 * 3600  # the widest UTC offset any zone uses is 14 h
+# Times budge could have recorded: a clock that was never set reads 1970; and
+# the local day a UTC offset away stays a date Python can hold.
+_EARLIEST = datetime(1970, 1, 1)
+_LATEST = datetime(9998, 12, 31)
+_LONGEST_SNOOZE = 366 * 24 * 3600
+_LONGEST_AWAY = 366 * 24 * 3600
+_SURROGATE = re.compile("[\ud800-\udfff]")
+# Decades of history fit many times over; read no further than this.
+LARGEST_FILE = 100 * 1024 * 1024
 
 
 class NotAnExport(ValueError):
@@ -43,9 +54,14 @@ def write(rows: Iterable[Row], out: IO[str], fmt: str) -> int:
     count = 0
     if fmt == "csv":
         writer = csv.writer(out, lineterminator="\n")
+        # The writer quotes what holds "\n", its line end, but not a lone "\r",
+        # which a reader takes for a line break: a row holding one is quoted whole.
+        quoted = csv.writer(out, lineterminator="\n", quoting=csv.QUOTE_ALL)
         writer.writerow(COLUMNS)
         for row in rows:
-            writer.writerow(["" if value is None else value for value in row])
+            values = ["" if value is None else value for value in row]
+            carriage = any(isinstance(value, str) and "\r" in value for value in values)
+            (quoted if carriage else writer).writerow(values)
             count += 1
         return count
     # JSON, streamed row by row so a long history never sits in memory twice.
@@ -134,10 +150,17 @@ def _csv_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
 
 
 def _json_records(text: str) -> Iterator[tuple[str, dict[str, Any]]]:
+    if json_depth(text) > DEEPEST:
+        raise NotAnExport(f"not a budge export: {TOO_DEEP}")
     try:
         data = json.loads(text)
     except json.JSONDecodeError as error:
         raise NotAnExport(f"not JSON: {error}") from None
+    except ValueError:  # a number of thousands of digits, which Python will not convert
+        raise NotAnExport("not a budge export: it holds a number thousands of digits "
+                          "long") from None
+    except RecursionError:  # past what the scan above could tell
+        raise NotAnExport(f"not a budge export: {TOO_DEEP}") from None
     if not isinstance(data, dict) or data.get("format") != FORMAT_NAME:
         raise NotAnExport(f'not a budge export: expected an object with "format": '
                            f'"{FORMAT_NAME}"')
@@ -172,6 +195,10 @@ def _check(record: dict[str, Any], where: str) -> Row:
             raise NotAnExport(f"{where}: {key} must be text, found {_short(repr(value))}")
         if len(value) > _LONGEST_TEXT:
             raise NotAnExport(f"{where}: {key} is longer than {_LONGEST_TEXT} characters")
+        if _SURROGATE.search(value):
+            # JSON can spell half of a character ("\ud800"); no file or database can hold it.
+            raise NotAnExport(f"{where}: {key} {shown(value)} holds half of a character "
+                              "(a lone surrogate), which is not text")
         return value
 
     event_id = text("id", True) or ""
@@ -188,7 +215,10 @@ def _check(record: dict[str, Any], where: str) -> Row:
     except ValueError:
         raise NotAnExport(f"{where}: at_utc {_short(repr(at_text))} is not an ISO time") from None
     if at.utcoffset() != timedelta(0):
-        raise NotAnExport(f"{where}: at_utc {at_text!r} must be in UTC (+00:00)")
+        raise NotAnExport(f"{where}: at_utc {shown(at_text)} must be in UTC (+00:00)")
+    if not _EARLIEST <= at.replace(tzinfo=None) <= _LATEST:
+        raise NotAnExport(f"{where}: at_utc {shown(at_text)} is not a time budge could have "
+                          f"recorded (from {_EARLIEST.year} to {_LATEST.year})")
     day_text = text("local_day", True) or ""
     try:
         day = date.fromisoformat(day_text)
@@ -201,7 +231,7 @@ def _check(record: dict[str, Any], where: str) -> Row:
                            f"UTC offset {offset} s")
     movement = text("movement", False)
     detail = text("detail", False)
-    problem = _journal_problem(kind, movement, detail)
+    problem = _journal_problem(kind, movement, detail) or _detail_problem(kind, detail)
     if problem is not None:
         raise NotAnExport(f"{where}: {problem}")
     return (event_id, kind, at.isoformat(), day.isoformat(), offset, movement, detail)
@@ -237,19 +267,48 @@ def _journal_problem(kind: str, movement: str | None, detail: str | None) -> str
     return None
 
 
-def _offset(value: Any, where: str) -> int:
-    if isinstance(value, str):
+def _detail_problem(kind: str, detail: str | None) -> str | None:
+    """What is wrong with the detail of a schedule event (see budge.core.kinds), or None:
+    each lands where a value of its kind is read back."""
+    if kind in (kinds.SNOOZED, kinds.AWAY):
+        longest = _LONGEST_SNOOZE if kind == kinds.SNOOZED else _LONGEST_AWAY
+        if detail is not None and not _seconds_within(detail, longest):
+            return (f"a {kind} event's detail is a whole number of seconds, at most "
+                    f"{longest:,}; found {shown(detail)}")
+    if kind == kinds.PAUSED and detail is not None:
         try:
-            value = int(value)
+            until = datetime.fromisoformat(detail)
         except ValueError:
-            raise NotAnExport(f"{where}: utc_offset {_short(repr(value))} is not a whole "
-                               "number of seconds") from None
+            until = None
+        if until is None or until.utcoffset() is None \
+                or not _EARLIEST <= until.astimezone(UTC).replace(tzinfo=None) <= _LATEST:
+            return (f"a paused event's detail is the time it paused until, with its UTC "
+                    f"offset; found {shown(detail)}")
+    if kind == kinds.RESTED and detail not in kinds.DAY_MODES:
+        return (f"a rested event's detail is one of {', '.join(kinds.DAY_MODES)}; found "
+                f"{shown(detail)}")
+    return None
+
+
+def _seconds_within(text: str, longest: int) -> bool:
+    return text.isascii() and text.isdigit() and len(text) <= 12 and int(text) <= longest
+
+
+def _offset(value: Any, where: str) -> int:
+    said = _short(value.strip() if isinstance(value, str) else repr(value))
+    if isinstance(value, str):
+        digits = value.strip()
+        if not re.fullmatch(r"[+-]?[0-9]+", digits):
+            raise NotAnExport(f"{where}: utc_offset {shown(value)} is not a whole number of "
+                              "seconds")
+        # Past a dozen digits it is more than 18 hours, whatever they are.
+        value = int(digits) if len(digits) <= 13 else _LARGEST_OFFSET + 1
     if not isinstance(value, int) or isinstance(value, bool):
         raise NotAnExport(f"{where}: utc_offset must be a whole number of seconds")
     if abs(value) > _LARGEST_OFFSET:
-        raise NotAnExport(f"{where}: utc_offset {value} s is more than 18 hours")
+        raise NotAnExport(f"{where}: utc_offset {said} s is more than 18 hours")
     return value
 
 
 def _short(text: str, limit: int = 60) -> str:
-    return text if len(text) <= limit else text[:limit] + "…"
+    return printable(text if len(text) <= limit else text[:limit] + "…")

@@ -9,8 +9,23 @@ import os
 import sys
 from pathlib import Path
 
+from budge.core.printable import printable
+
 _MAX_BYTES = 512 * 1024
 _BACKUPS = 2
+
+
+def log_to_terminal() -> None:
+    """For a command: what budge warns about goes to stderr, one line each, said
+    as the command's own messages are. ``budge run`` replaces it with
+    :func:`setup_logging`."""
+    logger = logging.getLogger("budge")
+    for old in list(logger.handlers):
+        logger.removeHandler(old)
+    console = logging.StreamHandler(sys.stderr)
+    console.setLevel(logging.WARNING)
+    console.setFormatter(_Printable("budge: %(message)s"))
+    logger.addHandler(console)
 
 
 def setup_logging(log_dir: Path, verbose: bool, max_bytes: int = _MAX_BYTES) -> None:
@@ -23,10 +38,10 @@ def setup_logging(log_dir: Path, verbose: bool, max_bytes: int = _MAX_BYTES) -> 
         old.close()
     logger.setLevel(logging.DEBUG if verbose else logging.INFO)
     logger.propagate = False
-    formatter = logging.Formatter("%(asctime)s %(levelname)s %(message)s")
+    formatter = _Printable("%(asctime)s %(levelname)s %(message)s")
     console = logging.StreamHandler(sys.stderr)
     console.setLevel(logging.DEBUG if verbose else logging.WARNING)
-    console.setFormatter(logging.Formatter("budge: %(message)s"))
+    console.setFormatter(_Printable("budge: %(message)s"))
     logger.addHandler(console)
     try:
         make_private_dir(log_dir)
@@ -41,6 +56,15 @@ def setup_logging(log_dir: Path, verbose: bool, max_bytes: int = _MAX_BYTES) -> 
         return
     handler.setFormatter(formatter)
     logger.addHandler(handler)
+
+
+class _Printable(logging.Formatter):
+    """Every line with its control characters escaped: what a log line quotes (a
+    name from a file, an error about a pasted argument) never reaches the
+    terminal that shows the log as a command to it."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return printable(super().format(record), keep="\n\t")
 
 
 class _FileHandler(logging.handlers.RotatingFileHandler):

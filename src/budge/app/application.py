@@ -40,6 +40,7 @@ from budge.core.ports import (
     Snapshot,
     Timer,
 )
+from budge.core.printable import shown
 from budge.core.problems import ConfigError, ConfigProblem
 from budge.core.stats import today_count
 from budge.core.streak import compute_streak
@@ -81,6 +82,9 @@ class App:
         self.senses = senses
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
+        # Whether the settings came from a config file: one that then goes away is
+        # a problem to tell, never a silent return to the defaults.
+        self._config_seen = self._config_stamp[0] is not None
         self.config_problem = config_problem
         self._last_good = last_good
         self._lock = threading.RLock()
@@ -273,7 +277,7 @@ class App:
                       now: datetime) -> tuple[Reply, Question | None]:
         movement = self.settings.movement(movement_id)
         if movement is None:
-            return Reply(False, f"unknown movement {movement_id!r}"), None
+            return Reply(False, f"unknown movement {shown(movement_id)}"), None
         event = self.store.record(kinds.DONE, now, self.tz, movement.id)
         self._commit(now)
         log.info("done: %s (an earlier reminder)", movement.id)
@@ -302,7 +306,7 @@ class App:
         feeling = feeling.strip().lower()
         with self._operation() as now:
             if movement_id is not None and self.settings.movement(movement_id) is None:
-                return Reply(False, f"unknown movement {movement_id!r}; `budge suggest "
+                return Reply(False, f"unknown movement {shown(movement_id)}; `budge suggest "
                                     "--list` shows every id", usage=True)
             done = self.store.last_done(movement_id)
             if done is None or done.movement is None:
@@ -430,6 +434,10 @@ class App:
             if self._is_earlier(movement_id):
                 return Reply(True, f"That reminder was already replaced by "
                                    f"{self._current_name()}; nothing changed.")
+            refused = self._nothing_to_snooze(now)
+            if refused is not None:
+                log.info("snooze refused: %s", refused)
+                return Reply(False, refused)
             duration = duration or self.settings.config.snooze_options[0]
             movement = self.state.current
             self.store.record(kinds.SNOOZED, now, self.tz, movement, detail=str(
@@ -439,6 +447,19 @@ class App:
             log.info("snoozed %s", describe_duration(duration))
             return Reply(True, f"Snoozed: {self._current_name()} again in "
                                f"{describe_duration(duration)}.")
+
+    def _nothing_to_snooze(self, now: datetime) -> str | None:
+        """Why a snooze would undo the person's own choice (a pause, a rest day),
+        or None. Snoozing waits for a reminder; while paused none comes."""
+        paused_until = self.state.paused_until
+        if paused_until is None or now >= paused_until:
+            return None
+        until = describe_time(paused_until, now, self.tz)
+        if self._day_mode(now) == kinds.REST:
+            return (f"Today is a rest day: no reminders until {until}, so there is nothing "
+                    "to snooze. `budge rest off` brings reminders back.")
+        return (f"budge is paused until {until}, so there is nothing to snooze; the pause "
+                "stays. `budge resume` ends it sooner.")
 
     def remind_anyway(self) -> Reply:
         """The reminder waits (a call, a full-screen window): show it now."""
@@ -552,7 +573,7 @@ class App:
         self._config_stamp = _stamp(*self._paths)
         files = read_files(*self._paths)
         try:
-            settings = settings_from(files)
+            settings = settings_from(files, config_expected=self._config_seen)
         except ConfigError as error:
             problem = ConfigProblem.of(error, files.fingerprint(),
                                        keeping="the settings it had")
@@ -567,6 +588,7 @@ class App:
             return Reply(False, "The config has problems; budge goes on with the settings "
                                 f"it had.\n{error}"), news
         self.settings = settings
+        self._config_seen = files.config is not None
         self.config_problem = None
         if self._last_good is not None:
             try:

@@ -28,6 +28,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
 from budge.core.durations import DURATION_HELP, parse_clock, parse_duration
+from budge.core.printable import shown
 
 if TYPE_CHECKING:
     from argparse import Namespace
@@ -157,7 +158,7 @@ def _duration(text: str, too_long_hint: str = "") -> timedelta:
     if value > timedelta(days=7):
         from budge.core.durations import describe_duration
 
-        raise UsageError(f"{text!r} is {describe_duration(value)}, longer than a week"
+        raise UsageError(f"{shown(text)} is {describe_duration(value)}, longer than a week"
                          f"{too_long_hint}")
     return value
 
@@ -304,7 +305,7 @@ def dispatch(app: App, request: Request) -> dict[str, Any]:
     command = request.get("cmd")
     call = _CALLS.get(command) if isinstance(command, str) else None
     if call is None:
-        return {"ok": False, "message": f"unknown command {command!r}"}
+        return {"ok": False, "message": f"unknown command {shown(command)}"}
     once = request_id(request)
     kept = app.store.answer_to(once) if once is not None else None
     if kept is not None:

@@ -1,7 +1,8 @@
 """``budge run``: build every object once, hand them down, and run.
 
 The tray owns the main thread; without one the main thread sleeps on an event
-until a signal or ``Quit``. SIGTERM and Ctrl+C stop cleanly with status 0.
+until a signal or ``Quit``. SIGTERM, Ctrl+C, SIGHUP, SIGUSR1 and SIGUSR2 stop
+cleanly with status 0.
 
 The instance lock is taken first, so from its first instant a starting budge
 is known to be there: commands wait for its control socket. A command that
@@ -116,39 +117,29 @@ def start_settings(paths: Paths) -> tuple[Settings, ConfigProblem | None]:
     """The user's settings; with a mistake in them, the last good ones (or the
     defaults) and the problem to tell. budge starts either way: at login no one
     would see it refuse."""
-    from budge.adapters.config import (
-        LAST_GOOD_FOLDER,
-        keep_last_good,
-        last_good_settings,
-        read_files,
-        settings_from,
-    )
-    from budge.core.problems import ConfigError, ConfigProblem
+    from budge.adapters.config import LAST_GOOD_FOLDER, load_or_last_good
 
-    folder = paths.data_dir / LAST_GOOD_FOLDER
-    files = read_files(paths.config_file, paths.user_movements)
-    try:
-        settings = settings_from(files)
-    except ConfigError as error:
-        settings, keeping = last_good_settings(folder)
+    loaded = load_or_last_good(paths.config_file, paths.user_movements,
+                               paths.data_dir / LAST_GOOD_FOLDER)
+    if loaded.error is not None:
         # Said once here: in the log, and on stderr for whoever started budge.
         log.warning("the config has problems, so budge starts on %s meanwhile; the file is "
                     "left as it is. Fix it and budge picks it up at the next reminder (or "
-                    "run `%s reload`); `%s config check` checks it.\n%s", keeping,
-                    this_command(), this_command(), error)
-        return settings, ConfigProblem.of(error, files.fingerprint(), keeping)
-    try:
-        keep_last_good(files, folder)
-    except OSError as error:
-        log.warning("could not keep a copy of the good config in %s: %s", folder, error)
-    return settings, None
+                    "run `%s reload`); `%s config check` checks it.\n%s", loaded.keeping,
+                    this_command(), this_command(), loaded.error)
+    return loaded.settings, loaded.problem()
 
 
+# What stops budge cleanly (everything saved, the socket gone): SIGTERM and
+# Ctrl+C, and on POSIX the hang-up of its terminal and the two user signals,
+# which budge does not use and whose default would end it on the spot.
 _STOP_SIGNALS = {signal.SIGTERM, signal.SIGINT}
+if sys.platform != "win32":
+    _STOP_SIGNALS |= {signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2}
 
 
 def _hold_stop_signals(hold: bool) -> None:
-    """SIGTERM and Ctrl+C wait until budge is up, and then reach the main thread.
+    """The stop signals wait until budge is up, and then reach the main thread.
 
     Held from the start, so every thread budge starts inherits the hold and the
     kernel can hand the signal only to the main thread once it is let through
@@ -168,12 +159,16 @@ def _early_tray(config_file: Path) -> tuple[str, LoadedTray | TrayUnavailable] |
     "auto"); a StatusNotifierItem icon goes on the panel at once. If the
     validated config turns out to ask for something else, it is done again.
     """
-    import tomllib
+    from budge.adapters.userfile import read_regular
+    from budge.core.problems import MAX_FILE_BYTES, ProblemList, parse_toml
 
     choice: object = "auto"
     try:
-        with open(config_file, "rb") as handle:
-            choice = tomllib.load(handle).get("tray", {}).get("backend", "auto")
+        # Read as the config is: a FIFO or a device there must not hold start-up
+        # (and the lock) waiting; what is wrong with it is said once it is read.
+        text = read_regular(config_file, MAX_FILE_BYTES).decode("utf-8-sig")
+        choice = (parse_toml(text, ProblemList("")) or {}).get("tray", {}).get("backend",
+                                                                              "auto")
     except (OSError, ValueError, AttributeError):
         pass
     if not isinstance(choice, str) or choice == "none":
@@ -227,8 +222,11 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
               senses=senses.choose(dnd=config.hold_limit is not None,
                                    kinds=config.busy_kinds))
     stopped = threading.Event()
+    # Made before anything can call stop(); it answers with answer(), defined below.
+    requests = Requests(lambda request: answer(request))
 
     def stop(*_: object) -> None:
+        requests.stopping()
         stopped.set()
         if tray is not None:
             tray.stop()
@@ -247,25 +245,17 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         app.subscribe(tray.update)
         if tray.has_notification:
             notifier.insert_before_last(CallableNotifier("tray", tray.notify))
-    # A request is carried out whole before the stop goes on, and none after it
-    # began: those get an answer that tells the command line to wait for the
-    # stop and then carry the request out itself.
-    serving = threading.Lock()
-    closing = threading.Event()
-
     def answer(request: dict[str, Any]) -> dict[str, Any]:
         if request.get("cmd") == "quit":
             # After the reply has gone out: stopping closes the control socket.
+            requests.stopping()
             threading.Timer(0.1, stop).start()
             # What only memory holds: `budge quit` looks for it once budge has stopped.
             return {"ok": True, "message": "budge is stopping.", "unkept": store.unkept()}
-        with serving:
-            if closing.is_set():
-                return {"ok": False, "stopping": True, "message": "budge is stopping."}
-            return dispatch(app, request)
+        return dispatch(app, request)
 
     server = ControlServer(paths.serve_address(), read_or_create_key(paths.key_file),
-                           answer)
+                           requests.answer)
     watch = ClockWatch(app.on_timer)
     # Start-up frees far more than budge keeps: hand it back before a day of
     # sleeping between reminders. Once when start-up is done, so that what
@@ -273,8 +263,8 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     # first exchanges with the panel and the notification server are over.
     settled = threading.Timer(SETTLE_SECONDS, release_free_memory)
     settled.name, settled.daemon = "budge-settled", True
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
+    for number in _STOP_SIGNALS:
+        signal.signal(number, stop)
     try:
         server.start()
         watch.start()
@@ -293,12 +283,12 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         else:
             stopped.wait()
     finally:
-        with serving:
-            closing.set()
+        requests.stopping()
         settled.cancel()
         watch.close()
         timer.shutdown()
         server.close()
+        requests.close()  # after a request under way, before the store goes
         app.close()  # after a wake-up in progress, before the store goes
         for backend in own:  # no reminder left on screen that nobody can answer
             close = getattr(backend, "close", None)
@@ -310,6 +300,43 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         bus.close_session()
         log.info("budge stopped")
     return 0
+
+
+# The answer to a command that reaches budge as it stops: it took nothing, and
+# the command line carries the command out itself once budge has stopped.
+STOPPING: dict[str, Any] = {
+    "ok": False, "stopping": True,
+    "message": "budge is stopping and did not take this; once it has stopped, the "
+               "command works without it."}
+
+
+class Requests:
+    """Control requests, carried out until budge stops; from then on each is told
+    that budge is stopping. A request under way is finished before the store
+    closes, never cut off by it."""
+
+    def __init__(self, carry_out: Callable[[dict[str, Any]], dict[str, Any]]) -> None:
+        self._carry_out = carry_out
+        self._lock = threading.Lock()  # held while a request is carried out
+        self._stopping = threading.Event()
+
+    def stopping(self) -> None:
+        """budge is about to stop: take no more requests. Safe in a signal handler."""
+        self._stopping.set()
+
+    def close(self) -> None:
+        """Take no more requests, and wait for the one under way."""
+        self._stopping.set()
+        with self._lock:
+            pass
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        if self._stopping.is_set():
+            return dict(STOPPING)
+        with self._lock:
+            if self._stopping.is_set():  # stopped while this one waited its turn
+                return dict(STOPPING)
+            return self._carry_out(request)
 
 
 def _own_notifiers(answer: Answer, icon: Path | None) -> tuple[list[Any], str]:

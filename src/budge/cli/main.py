@@ -32,6 +32,7 @@ from budge.core.durations import DURATION_HELP
 if TYPE_CHECKING:
     from budge.adapters.config import Settings
     from budge.adapters.store import Store
+    from budge.core.problems import ConfigProblem
 
 EXIT_USAGE = 2
 
@@ -125,12 +126,31 @@ def _parse(argv: Sequence[str] | None) -> tuple[str, argparse.Namespace] | int:
     return command, args
 
 
+# Far more than any budge command takes (a body note is 500 characters, a path a
+# few hundred): a longer command line is a paste gone wrong, refused whole.
+_LONGEST_COMMAND_LINE = 16 * 1024
+
+
 def _main(argv: Sequence[str] | None = None) -> int:
+    given = sys.argv[1:] if argv is None else argv
+    length = sum(len(word) for word in given)
+    if length > _LONGEST_COMMAND_LINE:
+        print(f"budge: the command line is {length:,} characters long, far more than any "
+              "budge command takes; check what was pasted (`budge --help` lists the "
+              "commands).", file=sys.stderr)
+        return EXIT_USAGE
     parsed = _parse(argv)
     if isinstance(parsed, int):
         return parsed
     command, args = parsed
-    paths = resolve(os.environ, args.config)
+    try:
+        paths = resolve(os.environ, args.config)
+    except RuntimeError as error:  # before Python 3.13, a symbolic link that loops
+        where = str(error).removeprefix("Symlink loop from ")
+        print(f"budge: {where} is a symbolic link that loops back on itself; point it at "
+              "a real file or folder (check --config, BUDGE_CONFIG and BUDGE_HOME).",
+              file=sys.stderr)
+        return EXIT_USAGE
     entry = _chosen(_BY_NAME[command], args)
     missing = _missing_config(paths, entry, args)
     if missing:
@@ -416,9 +436,12 @@ def _logs(paths: Paths, args: argparse.Namespace) -> int:
     if args.lines > 0:
         from collections import deque
 
+        from budge.core.printable import printable
+
         with open(paths.log_file, encoding="utf-8", errors="replace") as handle:
             tail = deque(handle, maxlen=args.lines)
-        print("".join(tail), end="")
+        # Written by budge, escaped already; this guards a log written otherwise.
+        print(printable("".join(tail), keep="\n\t"), end="")
     return 0
 
 
@@ -467,13 +490,32 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
+_MOST_LOG_LINES = 100_000
+
+
+def _line_count(text: str) -> int:
+    """``logs -n``: a whole number of lines, from 0 to more than the log ever holds."""
+    from budge.core.printable import shown
+
+    cleaned = text.strip()
+    if not (cleaned.isascii() and cleaned.isdigit()):
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number of lines")
+    if len(cleaned.lstrip("0")) > 6 or int(cleaned) > _MOST_LOG_LINES:
+        raise argparse.ArgumentTypeError(f"{shown(text)} is more than {_MOST_LOG_LINES:,} "
+                                         "lines; the log never holds that many")
+    return int(cleaned)
+
+
 def _positive_days(text: str) -> int:
+    from budge.core.printable import shown
+
     try:
-        value = int(text)
+        value = int(text) if len(text) <= 12 else 0
     except ValueError:
-        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of days") from None
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not a whole number of "
+                                         "days") from None
     if not 1 <= value <= 3660:
-        raise argparse.ArgumentTypeError(f"{text!r} is not between 1 and 3660 days")
+        raise argparse.ArgumentTypeError(f"{shown(text)} is not between 1 and 3660 days")
     return value
 
 
@@ -488,7 +530,7 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
             picture_format(Path(args.png))
         except ValueError as error:
             raise UsageError(str(error)) from error
-    settings = _settings_or_exit(paths)
+    settings, _ = _settings(paths)
     today = datetime.now(local_zone()).date()
     store = _open_store(paths)
     try:
@@ -542,9 +584,7 @@ def _open_store(paths: Paths) -> Store:
         store = Store.open(paths.database, paths.runtime_dir)
     except StoreError as error:
         raise UsageError(str(error)) from error
-    if store.set_aside is not None:
-        print(f"budge: the database was damaged; it was kept as {store.set_aside} and a "
-              "fresh one started.", file=sys.stderr)
+    # A damaged database set aside is said by the store, once, as it happens.
     return store
 
 
@@ -588,12 +628,16 @@ def _import(paths: Paths, args: argparse.Namespace) -> int:
     import sqlite3
 
     from budge.adapters import exportfile
+    from budge.adapters.userfile import UnfitFile, read_regular, read_stream
 
     name = args.file
     try:
-        data = sys.stdin.buffer.read() if name == "-" else Path(name).read_bytes()
+        data = (read_stream(sys.stdin.buffer, exportfile.LARGEST_FILE) if name == "-"
+                else read_regular(name, exportfile.LARGEST_FILE))
     except OSError as error:
         raise UsageError(f"cannot read {name}: {error.strerror or error}") from error
+    except UnfitFile as error:
+        raise UsageError(f"cannot read {name}: {error}. Nothing was imported.") from error
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -692,7 +736,7 @@ COMMANDS: tuple[Command, ...] = (
             handler=_desktop),
     Command("logs", "show the log file's path and last lines",
             "Print where the log is and its last lines.",
-            arguments=(arg("-n", "--lines", type=int, default=20, metavar="N",
+            arguments=(arg("-n", "--lines", type=_line_count, default=20, metavar="N",
                            help="how many lines to show (default 20)"),),
             handler=_logs),
     Command("uninstall", "remove autostart and launcher entries (--purge: your data too)",
@@ -708,21 +752,33 @@ _BY_NAME = {command.name: command for command in COMMANDS}
 
 
 def _list_movements(paths: Paths) -> int:
-    settings = _settings_or_exit(paths)
+    settings, _ = _settings(paths)
     for m in settings.catalog:
         allowed = "" if settings.config.filters.allows(m) else "  (excluded)"
         print(f"{m.id:<18} {m.region:<13} {m.position:<9} {m.name}{allowed}")
     return 0
 
 
-def _settings_or_exit(paths: Paths) -> Settings:
-    from budge.adapters.config import load_settings
-    from budge.core.problems import ConfigError
+def _settings(paths: Paths, tell: bool = True) -> tuple[Settings, ConfigProblem | None]:
+    """The settings the running budge would use: with a mistake in the config,
+    the last good ones (or the defaults), as the daemon starts on. A command
+    never waits for the file to be put right; ``tell``: say the problem, in one
+    line on stderr."""
+    from budge.adapters.config import LAST_GOOD_FOLDER, load_or_last_good
 
-    try:
-        return load_settings(paths.config_file, paths.user_movements)
-    except ConfigError as error:
-        raise UsageError(f"the config has problems:\n{error}") from error
+    loaded = load_or_last_good(paths.config_file, paths.user_movements,
+                               paths.data_dir / LAST_GOOD_FOLDER)
+    problem = loaded.problem()
+    if problem is not None and tell:
+        from budge.adapters.invocation import typed
+        from budge.core.problems import CHECK_COMMAND
+
+        # The key names the setting; for the file as a whole, what is wrong with it.
+        what = problem.detail if problem.key == "file" else problem.key
+        print(typed(f"budge: a problem in {problem.file}: {what} — see "
+                    f"`{CHECK_COMMAND}`; meanwhile budge uses {problem.keeping}."),
+              file=sys.stderr)
+    return loaded.settings, problem
 
 
 def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
@@ -738,8 +794,9 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
     # request is carried out once however many times it is sent.
     request["id"] = uuid.uuid4().hex
     try:
+        # The status shows a config problem itself; other replies say it on stderr.
         reply = _deliver(paths, request, None if command.when_not_running == "config check"
-                         else partial(_offline, paths, request))
+                         else partial(_offline, paths, request, tell=command.shows != "status"))
     except Explained as error:  # it says whether the command was sent, and what to do
         print(f"budge: {error}", file=sys.stderr)
         return 1
@@ -856,17 +913,18 @@ def _not_listening(paths: Paths, pid: int | None) -> str:
                  "it is doing.")
 
 
-def _offline(paths: Paths, request: dict[str, Any]) -> dict[str, Any]:
+def _offline(paths: Paths, request: dict[str, Any], tell: bool = True) -> dict[str, Any]:
     from budge.adapters.localzone import local_zone
     from budge.app.application import App
     from budge.core.ports import SystemClock
 
-    settings = _settings_or_exit(paths)
+    settings, problem = _settings(paths, tell)
     store = _open_store(paths)
     try:
         app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
                   rng=random.Random(), config_path=paths.config_file,
-                  movements_path=paths.user_movements, running=False)
+                  movements_path=paths.user_movements, running=False,
+                  config_problem=problem)
         reply = dispatch(app, request)
         not_saved = app.not_saved
         if not reply.get("ok") and not_saved is not None:
@@ -951,7 +1009,7 @@ def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
     if not current:
         print("No movement is chosen yet.")
         return 0
-    settings = _settings_or_exit(paths)
+    settings, _ = _settings(paths, tell=False)  # said by the status, or by _offline
     movement = settings.movement(current["id"])
     if movement is None:
         print(f"{current['name']}: {current['cue']}")

@@ -13,6 +13,8 @@ from __future__ import annotations
 import re
 from datetime import datetime, time, timedelta, tzinfo
 
+from budge.core.printable import shown
+
 # Every spelling of a unit a person is likely to type, and what it is worth.
 _UNITS = {
     **dict.fromkeys(("h", "hr", "hrs", "hour", "hours"), 3600),
@@ -34,6 +36,8 @@ DURATION_HELP = ("a duration such as 45s, 10 min or 1h 30m "
                  "(a plain number means minutes)")
 
 _LONGEST_SECONDS = 366 * 24 * 3600
+# Longer than "1 hour 30 minutes 15 seconds" twice over: no duration is written so.
+_LONGEST_TEXT = 64
 
 
 def parse_duration(text: str | int) -> timedelta:
@@ -48,32 +52,35 @@ def parse_duration(text: str | int) -> timedelta:
     else:
         cleaned = text.strip().lower()
         if cleaned.isascii() and cleaned.isdigit():
-            seconds = int(cleaned) * 60
+            # Past a dozen digits it is longer than a year, whatever they are.
+            seconds = int(cleaned) * 60 if len(cleaned) <= 12 else _LONGEST_SECONDS + 1
+        elif len(cleaned) > _LONGEST_TEXT:
+            raise ValueError(f"{shown(text)} is not {DURATION_HELP}")
         elif cleaned.startswith("-"):
-            raise ValueError(f"{text!r} is negative; expected {DURATION_HELP}")
+            raise ValueError(f"{shown(text)} is negative; expected {DURATION_HELP}")
         elif _FRACTION.fullmatch(cleaned):
-            raise ValueError(f"{text!r} has a fraction; write whole numbers, e.g. 1h 30m or "
+            raise ValueError(f"{shown(text)} has a fraction; write whole numbers, e.g. 1h 30m or "
                              "90s")
         elif _UNITLESS_TAIL.fullmatch(cleaned):
-            raise ValueError(f"{text!r} ends in a number without a unit; give each number "
+            raise ValueError(f"{shown(text)} ends in a number without a unit; give each number "
                              "its unit, e.g. 1h 30m")
         elif not cleaned or not _WHOLE.fullmatch(cleaned):
-            raise ValueError(f"{text!r} is not {DURATION_HELP}")
+            raise ValueError(f"{shown(text)} is not {DURATION_HELP}")
         else:
             seconds = 0
             seen: set[int] = set()
             for amount, unit in _PART.findall(cleaned):
                 worth = _UNITS[unit]
                 if worth in seen:
-                    raise ValueError(f"{text!r} gives the {_UNIT_NAMES[worth]} twice; "
+                    raise ValueError(f"{shown(text)} gives the {_UNIT_NAMES[worth]} twice; "
                                      f"expected {DURATION_HELP}")
                 seen.add(worth)
                 seconds += int(amount) * worth
     if seconds <= 0:
-        raise ValueError(f"{text!r} is not longer than zero; expected {DURATION_HELP}")
+        raise ValueError(f"{shown(text)} is not longer than zero; expected {DURATION_HELP}")
     if seconds > _LONGEST_SECONDS:
         # Beyond this, timedelta itself overflows; nothing in budge waits a year.
-        raise ValueError(f"{text!r} is longer than a year; expected {DURATION_HELP}")
+        raise ValueError(f"{shown(text)} is longer than a year; expected {DURATION_HELP}")
     return timedelta(seconds=seconds)
 
 
@@ -90,10 +97,10 @@ def parse_clock(text: str) -> time:
     """Parse ``HH:MM`` (24-hour)."""
     match = _CLOCK.fullmatch(text.strip())
     if not match:
-        raise ValueError(f"{text!r} is not a clock time like 09:00")
+        raise ValueError(f"{shown(text)} is not a clock time like 09:00")
     hour, minute = int(match.group(1)), int(match.group(2))
     if hour > 23 or minute > 59:
-        raise ValueError(f"{text!r} is not a time of day (00:00 to 23:59)")
+        raise ValueError(f"{shown(text)} is not a time of day (00:00 to 23:59)")
     return time(hour, minute)
 
 

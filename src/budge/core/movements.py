@@ -7,13 +7,13 @@ validation, which reports every problem with the key it concerns.
 
 from __future__ import annotations
 
-import tomllib
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
 from budge.core.durations import describe_duration
-from budge.core.problems import Problem, ProblemList, toml_problem
+from budge.core.printable import printable
+from budge.core.problems import Problem, ProblemList, parse_toml
 
 REGIONS = (
     "neck",
@@ -60,10 +60,8 @@ class Movement:
 def parse_catalog(text: str, source: str) -> tuple[list[Movement], ProblemList]:
     """Parse a movements TOML document; problems name ``movement[i].field``."""
     problems = ProblemList(source)
-    try:
-        data = tomllib.loads(text)
-    except tomllib.TOMLDecodeError as error:
-        problems.add(toml_problem(error, text))
+    data = parse_toml(text, problems)
+    if data is None:
         return [], problems
     unknown = set(data) - {"movement"}
     for key in sorted(unknown):
@@ -87,7 +85,7 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
     if not isinstance(entry, dict):
         problems.add(Problem(where, type(entry).__name__, "a [[movement]] table"))
         return None
-    label = f"{where} ({entry['id']})" if isinstance(entry.get("id"), str) else where
+    label = f"{where} ({printable(entry['id'])})" if isinstance(entry.get("id"), str) else where
     before = len(problems)
     for key in sorted(set(entry) - set(_FIELDS)):
         problems.add(Problem(f"{label}.{key}", repr(key), "a movement field", suggestions=_FIELDS))
@@ -97,7 +95,9 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
     # The fields that are there are still checked, so one run shows every problem.
     entry = {**{key: _ABSENT for key in missing}, **entry}
 
-    def text(key: str, limit: int = _TEXT_LIMIT) -> str:
+    # Every text is shown on a terminal, in the log or on the desktop: control
+    # characters in it are escaped here, once, for all of them.
+    def text(key: str, limit: int = _TEXT_LIMIT, keep: str = "") -> str:
         value = entry[key]
         if value is _ABSENT:
             return ""
@@ -107,7 +107,7 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
         if len(value) > limit:
             problems.add(Problem(f"{label}.{key}", f"{len(value)} characters",
                                  f"at most {limit} characters"))
-        return value.strip()
+        return printable(value.strip(), keep)
 
     ident = text("id", 64)
     if ident and not all(c.isalnum() or c in "-_" for c in ident):
@@ -140,8 +140,9 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
     movement = Movement(
         id=ident, name=text("name", 60), region=str(region), position=str(position),
         seconds=seconds if isinstance(seconds, int) else 0, cue=text("cue", CUE_LIMIT),
-        steps=tuple(s.strip() for s in steps), why=text("why"), gentler=text("gentler"),
-        gentle=bool(gentle), larger=text("larger") if "larger" in entry else None,
+        steps=tuple(printable(s.strip()) for s in steps), why=text("why", keep="\n"),
+        gentler=text("gentler", keep="\n"), gentle=bool(gentle),
+        larger=text("larger", keep="\n") if "larger" in entry else None,
     )
     return movement if len(problems) == before else None
 

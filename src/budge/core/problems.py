@@ -11,6 +11,7 @@ import re
 import tomllib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Any
 
 MAX_FILE_BYTES = 1_000_000
 _LINE = re.compile(r"\(at line (\d+), column (\d+)\)")
@@ -128,6 +129,27 @@ class ConfigProblem:
     def to_json(self) -> dict[str, object]:
         return {"key": self.key, "detail": self.detail, "count": self.count,
                 "file": self.file, "keeping": self.keeping}
+
+
+def parse_toml(text: str, problems: ProblemList) -> dict[str, Any] | None:
+    """The TOML document in ``text``, or None with its problem added. How deep it
+    nests is checked first: Python's parser would recurse once per level."""
+    from budge.core.nesting import DEEPEST, TOO_DEEP, toml_depth
+
+    too_deep = Problem("file", "too deep", "at most a few levels", message=TOO_DEEP)
+    if toml_depth(text) > DEEPEST:
+        problems.add(too_deep)
+        return None
+    try:
+        return tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        problems.add(toml_problem(error, text))
+    except ValueError:  # a number Python will not convert: thousands of digits
+        problems.add(Problem("file", "a number thousands of digits long",
+                             "numbers of a few digits"))
+    except RecursionError:  # past what the scan could tell
+        problems.add(too_deep)
+    return None
 
 
 def toml_problem(error: tomllib.TOMLDecodeError, text: str | None = None) -> Problem:

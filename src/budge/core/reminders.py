@@ -322,8 +322,9 @@ def move_on(now: datetime, state: State, next_movement: str) -> State:
 
 
 def snooze(now: datetime, state: State, duration: timedelta) -> State:
-    """Remind again about the same movement after ``duration``."""
-    return replace(state, snooze_until=now + duration, pending=False, paused_until=None,
+    """Remind again about the same movement after ``duration``. A pause (a rest
+    day is one) is the person's own choice and stays: a snooze never ends it."""
+    return replace(state, snooze_until=now + duration, pending=False,
                    held_since=None, held_reason=None)
 
 
