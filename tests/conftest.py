@@ -14,6 +14,8 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from processes import on_the_clock  # noqa: E402
+
 from budge.adapters.config import load_settings  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
@@ -119,7 +121,7 @@ class Harness:
         home.mkdir(parents=True, exist_ok=True)
         self.home = home
         self.config_path = home / "config.toml"
-        self.config_path.write_text(config)
+        self.config_path.write_text(on_the_clock(config))
         self.clock = FakeClock(start)
         self.timer = FakeTimer()
         self.notifier = notifier if notifier is not None else RecordingNotifier()
