@@ -229,3 +229,86 @@ def test_a_hold_ended_waits_for_a_pause_too() -> None:
     first = simulate(person, TIMING, hours=1)[0]
     assert first.released > first.due  # it was held
     assert first.at == first.released + FLEX
+
+
+# The application: the wait said in status, Remind me anyway, the wait recorded.
+
+BERLIN_TIMING = '[timing]\npause = "4s"\nflex = "2m"\n'
+
+
+def berlin(hour: int, minute: int = 0, second: int = 0) -> datetime:
+    from zoneinfo import ZoneInfo
+
+    return datetime(2026, 11, 23, hour, minute, second,
+                    tzinfo=ZoneInfo("Europe/Berlin")).astimezone(UTC)
+
+
+class Typist:
+    """Types (a key every half second) until ``until``, then stays at the desk
+    (a key every 47 seconds)."""
+
+    watching = True
+
+    def __init__(self, clock, until: datetime) -> None:  # type: ignore[no-untyped-def]
+        self.clock, self.until = clock, until
+
+    def idle(self) -> timedelta | None:
+        now = self.clock.now()
+        if now < self.until:
+            return timedelta(seconds=0.5)
+        return timedelta(seconds=(now - self.until).total_seconds() % 47)
+
+    def busy(self) -> str | None:
+        return None
+
+
+def test_status_says_the_wait_and_remind_anyway_brings_it(harness) -> None:  # type: ignore[no-untyped-def]
+    h = harness(BERLIN_TIMING, senses=lambda clock: Typist(clock, berlin(11)))
+    h.run_until(berlin(9, 30))  # due at 9:30, in the middle of typing
+    assert h.reminder_times() == []
+    assert h.app.status().standing.short == "due, waiting for a pause (at most 2 min more)"
+    h.clock.t = berlin(9, 30, 20)
+    said = h.app.status().standing
+    assert said.short == "due, waiting for a pause (at most 1 min 40 s more)"
+    assert "waiting for a pause in your typing (at most 1 min 40 s more)" in said.line
+    assert h.app.remind_anyway().message == "Here it is."
+    assert h.reminder_times() == [berlin(9, 30, 20)]
+    assert [e.detail for e in h.store.select(("reminded",))] == ["20:flex"]
+    assert h.app.status().standing.kind == "due"
+
+
+def test_a_pause_brings_it_and_stats_tell_how_reminders_met_the_work(harness) -> None:  # type: ignore[no-untyped-def]
+    from budge.core import stats
+
+    h = harness(BERLIN_TIMING, senses=lambda clock: Typist(clock, berlin(9, 30, 30)))
+    h.run_until(berlin(10, 10))
+    first, second = h.reminder_times()
+    assert berlin(9, 30, 34) <= first <= berlin(9, 30, 35)  # within pause + a second
+    assert second == first + timedelta(minutes=30)  # the next interval counts from it
+    details = [e.detail for e in h.store.select(("reminded",))]
+    assert details[0] in ("34:pause", "35:pause") and details[1] == "0:pause"
+    counts = h.store.stats_counts(berlin(10, 10).date(), 30)
+    summary = stats.summarize(counts, berlin(10, 10).date(), 30, 3, frozenset(range(5)),
+                              h.app.settings.catalog)
+    assert summary.waits is not None and summary.waits.found == 1.0
+    assert summary.waits.median == timedelta(seconds=int(details[0].split(":")[0]) / 2)
+    assert "Pauses, last 30 days: 100% of 2 reminders came at a pause" in stats.format_text(
+        summary)
+
+
+def test_the_median_wait_and_the_share_that_found_a_pause() -> None:
+    from budge.core import stats
+
+    waits = [(timedelta(seconds=s), found) for s, found in
+             ((0, True), (6, True), (120, False), (10, True))]
+    summary = stats.summarize_waits(waits)
+    assert summary is not None
+    assert summary.median == timedelta(seconds=8) and summary.found == 0.75
+    assert stats.summarize_waits([]) is None
+
+
+def test_flex_zero_reminds_on_the_second_in_the_app(harness) -> None:  # type: ignore[no-untyped-def]
+    h = harness('[timing]\nflex = 0\n', senses=lambda clock: Typist(clock, berlin(11)))
+    h.run_until(berlin(9, 31))
+    assert h.reminder_times() == [berlin(9, 30)]
+    assert [e.detail for e in h.store.select(("reminded",))] == [None]

@@ -117,6 +117,7 @@ class State:
     check_at: datetime | None = field(default=None, compare=False)  # look at the desktop then
     # Due, waiting for a pause in the person's input since then (see Timing.pause).
     pause_since: datetime | None = field(default=None, compare=False)
+    pause_by: datetime | None = field(default=None, compare=False)  # it comes then at the latest
 
     def is_paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until
@@ -232,7 +233,7 @@ def tick(now: datetime, timing: Timing, state: State,
             # Away: nothing is due until they are back; look again soon.
             since = state.away_since or last_input
             away_state = replace(state, away_since=since, held_since=None, held_reason=None,
-                                 pause_since=None)
+                                 pause_since=None, pause_by=None)
             return Tick(_look_at(now + timing.check_every(), now, timing, away_state),
                         resumed=resumed)
         if state.away_since is not None:
@@ -240,7 +241,7 @@ def tick(now: datetime, timing: Timing, state: State,
             away = _within_hours(state.away_since, max(last_input, state.away_since), timing)
             state = replace(state, away_since=None, since=max(last_input, state.since),
                             snooze_until=None, held_since=None, held_reason=None,
-                            pause_since=None)
+                            pause_since=None, pause_by=None)
     due = state.next_due(timing)
     if due is None or now < due:
         return Tick(_next_look(now, idle, timing, state), resumed=resumed, away=away)
@@ -255,37 +256,37 @@ def tick(now: datetime, timing: Timing, state: State,
                 state = replace(state, current=choose_next(), pending=False)
             return Tick(_look_at(now + timing.check_every(), now, timing,
                                  replace(state, held_since=held_since, held_reason=reason,
-                                         pause_since=None)),
+                                         pause_since=None, pause_by=None)),
                         resumed=resumed, away=away, held=reason)
     waited: timedelta | None = None
     at_pause: bool | None = None
     if timing.flex > timedelta(0) and idle is not None:
         # Due (or no longer held): wait for a pause in their input, at most the flex.
         since = state.pause_since or now
+        by = state.pause_by or since + timing.flex
         waited, at_pause = now - since, idle >= timing.pause
-        if not at_pause and waited < timing.flex:
+        if not at_pause and now < by:
             if _fresh_choice(state, choose_next):
                 assert choose_next is not None
                 state = replace(state, current=choose_next(), pending=False)
             # A hold that ran out stays noted, so a busy desktop does not hold it again.
-            return Tick(replace(state, pause_since=since, held_reason=None,
-                                check_at=_pause_look(now, idle, since, timing)),
+            return Tick(replace(state, pause_since=since, pause_by=by, held_reason=None,
+                                check_at=_pause_look(now, idle, by, timing)),
                         resumed=resumed, away=away)
     current = state.current
     if _fresh_choice(state, choose_next):
         assert choose_next is not None
         current = choose_next()
     reminded = replace(state, since=now, snooze_until=None, pending=True, current=current,
-                       held_since=None, held_reason=None, pause_since=None)
+                       held_since=None, held_reason=None, pause_since=None, pause_by=None)
     return Tick(_next_look(now, idle, timing, reminded), reminded=current, resumed=resumed,
                 away=away, waited=waited, at_pause=at_pause)
 
 
-def _pause_look(now: datetime, idle: timedelta, since: datetime, timing: Timing) -> datetime:
+def _pause_look(now: datetime, idle: timedelta, deadline: datetime, timing: Timing) -> datetime:
     """When to look again while waiting for a pause: at the end of the flex, or
     (where the idle source cannot wake budge itself) as soon as a pause could
     have come, but at most once a second."""
-    deadline = since + timing.flex
     if timing.pause_watch:
         return deadline
     return min(deadline, now + max(_POLL, timing.pause - idle))
@@ -293,7 +294,7 @@ def _pause_look(now: datetime, idle: timedelta, since: datetime, timing: Timing)
 
 def pause_deadline(timing: Timing, state: State) -> datetime | None:
     """While a due reminder waits for a pause: when it comes anyway."""
-    return None if state.pause_since is None else state.pause_since + timing.flex
+    return state.pause_by if state.pause_since is not None else None
 
 
 def _fresh_choice(state: State, choose_next: Callable[[], str] | None) -> bool:
@@ -310,7 +311,7 @@ def remind_anyway(now: datetime, timing: Timing, state: State) -> State:
         assert timing.hold_limit is not None
         state = replace(state, held_since=now - timing.hold_limit, held_reason=None)
     if state.pause_since is not None:
-        state = replace(state, pause_since=now - timing.flex)
+        state = replace(state, pause_by=now)
     return replace(state, check_at=now)
 
 
@@ -369,7 +370,7 @@ def _look_at(check: datetime, now: datetime, timing: Timing, state: State) -> St
 def _unwatched(state: State) -> State:
     """No looking at the desktop while paused or outside active hours."""
     return replace(state, away_since=None, held_since=None, held_reason=None, check_at=None,
-                   pause_since=None)
+                   pause_since=None, pause_by=None)
 
 
 def _within_hours(start: datetime, end: datetime,
@@ -394,13 +395,13 @@ def _within_hours(start: datetime, end: datetime,
 def move_on(now: datetime, state: State, next_movement: str) -> State:
     """After done or skip: the interval restarts now and another movement is up next."""
     return replace(state, since=now, current=next_movement, pending=False, snooze_until=None,
-                   held_since=None, held_reason=None, pause_since=None)
+                   held_since=None, held_reason=None, pause_since=None, pause_by=None)
 
 
 def snooze(now: datetime, state: State, duration: timedelta) -> State:
     """Remind again about the same movement after ``duration``."""
     return replace(state, snooze_until=now + duration, pending=False, paused_until=None,
-                   held_since=None, held_reason=None, pause_since=None)
+                   held_since=None, held_reason=None, pause_since=None, pause_by=None)
 
 
 def pause(state: State, until: datetime) -> State:
