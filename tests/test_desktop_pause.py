@@ -1,0 +1,86 @@
+"""A due reminder waits for a pause in typing, with the real daemon on X11
+(Xvfb's MIT-SCREEN-SAVER idle time, keys typed by xdotool through XTEST, the
+reminder seen in dunst).
+
+Durations are short: a pause of 2 s and a flex of 8 s. The natural break is
+long (a minute) so that nobody is ever "away" here. These tests fail, never
+skip, when a tool is missing.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from desktop_session import DesktopSession
+from on_desktop import prepare, reminders
+from processes import running_daemon, stored
+
+pytestmark = pytest.mark.desktop
+
+PAUSE, FLEX = 2, 8
+CONFIG = (f'interval = "6s"\nnatural_break = "1m"\n[timing]\npause = "{PAUSE}s"\n'
+          f'flex = "{FLEX}s"\n[tray]\nbackend = "none"\n[do_not_disturb]\nenabled = false\n')
+WAITS = "it waits for a pause in your typing"
+
+
+class Typist:
+    """Keys typed without a break (xdotool type, 80 ms apart), until stopped."""
+
+    def __init__(self, desktop: DesktopSession) -> None:
+        self._desktop = desktop
+        self._stop = threading.Event()
+        self.last_key = 0.0
+        self._thread = threading.Thread(target=self._type, daemon=True)
+        self._thread.start()
+
+    def _type(self) -> None:
+        while not self._stop.is_set():
+            self._desktop.xdotool("type", "--delay", "80", "budge")
+            self.last_key = time.time()
+
+    def stop(self) -> float:
+        """Stop typing; returns when the last key was typed."""
+        self._stop.set()
+        self._thread.join()
+        return self.last_key
+
+
+@contextmanager
+def typing(desktop: DesktopSession) -> Iterator[Typist]:
+    typist = Typist(desktop)
+    try:
+        yield typist
+    finally:
+        typist.stop()
+
+
+def test_a_reminder_waits_for_a_pause_in_typing_and_at_most_the_flex_on_x11(
+        desktop: DesktopSession, tmp_path: Path) -> None:
+    home, _, env = prepare(desktop, tmp_path, CONFIG)
+    with typing(desktop) as typist, running_daemon(env, "--verbose") as daemon:
+        daemon.wait_line("idle time from X11", 15)
+        # Due while keys are typed: it waits, and nothing reaches dunst.
+        due = daemon.wait_line(WAITS, 15)[0]
+        time.sleep(FLEX / 2)
+        assert reminders(desktop) == [], "a reminder came in the middle of typing"
+        # Typing stops: it comes at the pause, within the pause and a second.
+        stopped = typist.stop()
+        desktop.wait_for(lambda: reminders(desktop), PAUSE + 4, "the reminder at the pause")
+        arrived = reminders(desktop)[0].at
+        assert stopped + PAUSE - 0.3 <= arrived <= stopped + PAUSE + 1.3, arrived - stopped
+        assert arrived - due < FLEX
+    with typing(desktop), running_daemon(env, "--verbose") as daemon:
+        # Typing that never stops: it comes at the flex.
+        due = daemon.wait_line(WAITS, 15)[0]
+        desktop.wait_for(lambda: len(reminders(desktop)) == 2, FLEX + 5, "the reminder at "
+                         "the flex")
+        arrived = reminders(desktop)[1].at
+        assert FLEX - 0.5 <= arrived - due <= FLEX + 1.5, arrived - due
+    details = [row[0] for row in stored(home, "SELECT detail FROM events WHERE kind = "
+                                              "'reminded' ORDER BY at_utc")]
+    assert details[0].endswith(":pause") and details[1] == f"{FLEX}:flex", details
