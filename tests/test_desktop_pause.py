@@ -84,3 +84,53 @@ def test_a_reminder_waits_for_a_pause_in_typing_and_at_most_the_flex_on_x11(
     details = [row[0] for row in stored(home, "SELECT detail FROM events WHERE kind = "
                                               "'reminded' ORDER BY at_utc")]
     assert details[0].endswith(":pause") and details[1] == f"{FLEX}:flex", details
+
+
+def test_gnome_wakes_budge_at_a_pause_through_one_idle_watch(tmp_path: Path,
+                                                            bus_address: str) -> None:
+    """Mutter's idle monitor (a stand-in on a private bus): one AddIdleWatch while
+    the reminder waits, no polling, the watch removed once it came."""
+    from contextlib import closing
+
+    from bus_standins import MutterIdleMonitor, NotificationService
+    from processes import home_on_bus
+
+    home, env = home_on_bus(tmp_path, bus_address, CONFIG)
+    env["BUDGE_IDLE"] = "mutter"
+    stop = threading.Event()
+    with (closing(MutterIdleMonitor(bus_address)) as mutter,
+          closing(NotificationService(bus_address)) as service):
+        def keys() -> None:
+            while not stop.wait(0.2):
+                mutter.input()
+
+        typist = threading.Thread(target=keys, daemon=True)
+        typist.start()
+        try:
+            with running_daemon(env, "--verbose", "--no-tray") as daemon:
+                daemon.wait_line("idle time from GNOME (Mutter idle monitor)", 15)
+                due = daemon.wait_line(WAITS, 15)[0]
+                time.sleep(FLEX / 2)
+                assert service.reminders() == [], "a reminder came in the middle of typing"
+                stop.set()
+                typist.join()
+                stopped = time.time()
+                arrived = daemon.wait_line("budge: reminder: ", PAUSE + 4)[0]
+                assert stopped + PAUSE - 0.3 <= arrived <= stopped + PAUSE + 1, (
+                    arrived - stopped)
+                assert arrived - due < FLEX
+                wait_for_removed = time.monotonic() + 5
+                while not mutter.called("RemoveWatch") and time.monotonic() < wait_for_removed:
+                    time.sleep(0.1)
+        finally:
+            stop.set()
+    assert len(mutter.called("AddIdleWatch")) == 1, mutter.calls
+    assert len(mutter.called("RemoveWatch")) == 1, mutter.calls
+    added, removed = mutter.called("AddIdleWatch")[0], mutter.called("RemoveWatch")[0]
+    # While it waited, budge slept: Mutter was asked the idle time only as it fell
+    # due and when the watch fired, never polled.
+    during = [at for at in mutter.called("GetIdletime") if added < at < removed]
+    assert len(during) <= 2, during
+    assert len(service.reminders()) == 1
+    details = stored(home, "SELECT detail FROM events WHERE kind = 'reminded'")
+    assert details[0][0].endswith(":pause"), details
