@@ -1,6 +1,7 @@
-"""A due reminder waits for a pause in typing, with the real daemon on X11
+"""A due reminder waits for a pause in typing, with the real daemon: on X11
 (Xvfb's MIT-SCREEN-SAVER idle time, keys typed by xdotool through XTEST, the
-reminder seen in dunst).
+reminder seen in dunst), on GNOME (a stand-in Mutter idle monitor on a private
+bus) and on headless sway (ext-idle-notify-v1, the virtual pointer).
 
 Durations are short: a pause of 2 s and a flex of 8 s. The natural break is
 long (a minute) so that nobody is ever "away" here. These tests fail, never
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 from desktop_session import DesktopSession
 from on_desktop import prepare, reminders
 from processes import running_daemon, stored
+from wayland_session import WaylandSession
 
 pytestmark = pytest.mark.desktop
 
@@ -134,3 +136,55 @@ def test_gnome_wakes_budge_at_a_pause_through_one_idle_watch(tmp_path: Path,
     assert len(service.reminders()) == 1
     details = stored(home, "SELECT detail FROM events WHERE kind = 'reminded'")
     assert details[0][0].endswith(":pause"), details
+
+
+def test_a_reminder_waits_for_a_pause_on_wayland_through_a_short_idle_notification(
+        make_session: Callable[..., WaylandSession]) -> None:
+    """Headless sway: the virtual pointer moves without a break, then stops; the
+    pause is seen through a second idle notification with the pause's timeout."""
+    from on_desktop import Budge, budge_notifications
+
+    session = make_session(tray=False)
+    stop = threading.Event()
+
+    def moving() -> None:
+        step = 0
+        while not stop.wait(0.25):
+            step += 1
+            session.nudge(1 if step % 2 else -1, 0)
+
+    mover = threading.Thread(target=moving, daemon=True)
+    mover.start()
+    budge = Budge.start_with(session, CONFIG)
+    try:
+        assert "idle time from Wayland idle (" in budge.printed(), budge.printed()
+        budge.output.wait_line(WAITS, 15)
+        due = time.monotonic()
+        time.sleep(FLEX / 2)
+        assert budge.events("reminded") == [], "a reminder came in the middle of the motion"
+        assert budge_notifications(session) == []
+        said = budge.cli("status").stdout
+        assert "waiting for a pause in your typing (at most" in said, said
+        stop.set()
+        mover.join()
+        stopped = time.monotonic()
+        budge.output.wait_line("budge: reminder: ", PAUSE + 4)
+        arrived = time.monotonic()
+        assert stopped + PAUSE - 0.3 <= arrived <= stopped + PAUSE + 1.3, arrived - stopped
+        assert arrived - due < FLEX
+        session.wait_for(lambda: budge_notifications(session), 10, "the reminder in mako",
+                         budge.proc)
+        # Motion that never stops: the next one comes at the flex.
+        stop.clear()
+        mover = threading.Thread(target=moving, daemon=True)
+        mover.start()
+        budge.output.wait_line(WAITS, 15)
+        due = time.monotonic()
+        budge.output.wait_line("budge: reminder: ", FLEX + 4)
+        assert FLEX - 0.5 <= time.monotonic() - due <= FLEX + 1.5, time.monotonic() - due
+    finally:
+        stop.set()
+        budge.stop()
+    details = stored(budge.home, "SELECT detail FROM events WHERE kind = 'reminded' "
+                                 "ORDER BY at_utc")
+    assert details[0][0].endswith(":pause") and details[1][0] == f"{FLEX}:flex", details
