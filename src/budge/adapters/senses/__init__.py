@@ -153,7 +153,8 @@ def choose(platform: str = sys.platform, env: Mapping[str, str] = os.environ,
     busy = _try([(module, factory) for module, factory, _ in wanted], busy_tried) if dnd else []
     if idle is None:
         log.warning("natural breaks are off: budge can't read the idle time here (tried %s). "
-                    "Reminders go on at the plain interval.", "; ".join(tried) or "nothing")
+                    "Reminders go on at the plain interval, on the clock (no wait for a "
+                    "pause in your typing).", "; ".join(tried) or "nothing")
     else:
         log.info("idle time from %s", idle.name)  # type: ignore[attr-defined]
     if dnd:
