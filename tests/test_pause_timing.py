@@ -263,14 +263,27 @@ class Typist:
 
 
 def test_status_says_the_wait_and_remind_anyway_brings_it(harness) -> None:  # type: ignore[no-untyped-def]
+    from samples import visible_menu
+
+    from budge.app.tray import PystrayTray, tooltip
+    from budge.cli.main import format_status
+
     h = harness(BERLIN_TIMING, senses=lambda clock: Typist(clock, berlin(11)))
+    tray = PystrayTray(h.app, "dummy", h.home / "config.toml", h.home / "card.png",
+                       on_quit=lambda: None)
+    assert not [item for item in visible_menu(tray) if "Remind me anyway" in item]
     h.run_until(berlin(9, 30))  # due at 9:30, in the middle of typing
     assert h.reminder_times() == []
     assert h.app.status().standing.short == "due, waiting for a pause (at most 2 min more)"
     h.clock.t = berlin(9, 30, 20)
-    said = h.app.status().standing
+    snapshot = h.app.status()
+    said = snapshot.standing
     assert said.short == "due, waiting for a pause (at most 1 min 40 s more)"
+    assert "due, waiting for a pause (at most 1 min 40 s more)" in tooltip(snapshot)
     assert "waiting for a pause in your typing (at most 1 min 40 s more)" in said.line
+    assert said.line in format_status(snapshot.to_json())
+    assert snapshot.to_json()["waiting_for_pause_until"] == berlin(9, 32).isoformat()
+    assert "Remind me anyway (waiting: a pause in your typing)" in visible_menu(tray)
     assert h.app.remind_anyway().message == "Here it is."
     assert h.reminder_times() == [berlin(9, 30, 20)]
     assert [e.detail for e in h.store.select(("reminded",))] == ["20:flex"]
