@@ -51,6 +51,20 @@ def always_active(home: Path, config: str, **extra: str) -> dict[str, str]:
     return clean_env(home, **extra)
 
 
+def context_switches(pid: int) -> int:
+    """Every time the threads of process ``pid`` gave up or lost the CPU so far."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:  # a thread that just ended
+            continue
+        for line in lines:
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
+
+
 def user_env(user: Path) -> dict[str, str]:
     """No BUDGE_HOME: budge's folders where a desktop puts them, all inside ``user``."""
     env = clean_env(user)

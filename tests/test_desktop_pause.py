@@ -19,7 +19,7 @@ from pathlib import Path
 import pytest
 from desktop_session import DesktopSession
 from on_desktop import prepare, reminders
-from processes import running_daemon, stored
+from processes import context_switches, running_daemon, stored
 from wayland_session import WaylandSession
 
 pytestmark = pytest.mark.desktop
@@ -86,6 +86,20 @@ def test_a_reminder_waits_for_a_pause_in_typing_and_at_most_the_flex_on_x11(
     details = [row[0] for row in stored(home, "SELECT detail FROM events WHERE kind = "
                                               "'reminded' ORDER BY at_utc")]
     assert details[0].endswith(":pause") and details[1] == f"{FLEX}:flex", details
+
+
+def test_typing_between_reminders_costs_budge_nothing(desktop: DesktopSession,
+                                                      tmp_path: Path) -> None:
+    """The pause is watched for only while a reminder waits: with none due, budge
+    sleeps through the typing."""
+    _, _, env = prepare(desktop, tmp_path, CONFIG.replace('"6s"', '"1h"'))
+    with typing(desktop), running_daemon(env, "--verbose", wait_running=True) as daemon:
+        daemon.wait_line("idle time from X11", 15)
+        time.sleep(2)
+        before = context_switches(daemon.proc.pid)
+        time.sleep(5)
+        after = context_switches(daemon.proc.pid)
+    assert after - before <= 2, f"{after - before} context switches in 5 s of typing"
 
 
 def test_gnome_wakes_budge_at_a_pause_through_one_idle_watch(tmp_path: Path,
