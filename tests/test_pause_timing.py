@@ -9,6 +9,7 @@ watch, also when the watch would fire.
 from __future__ import annotations
 
 from bisect import bisect_right
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, time, timedelta
 
@@ -269,11 +270,15 @@ def test_status_says_the_wait_and_remind_anyway_brings_it(harness) -> None:  # t
     from budge.cli.main import format_status
 
     h = harness(BERLIN_TIMING, senses=lambda clock: Typist(clock, berlin(11)))
+    shown: list = []  # type: ignore[type-arg]
+    h.app.subscribe(shown.append)
     tray = PystrayTray(h.app, "dummy", h.home / "config.toml", h.home / "card.png",
                        on_quit=lambda: None)
     assert not [item for item in visible_menu(tray) if "Remind me anyway" in item]
     h.run_until(berlin(9, 30))  # due at 9:30, in the middle of typing
     assert h.reminder_times() == []
+    # The tray is told as the wait begins.
+    assert "· due, waiting for a pause (at most 2 min more) ·" in tooltip(shown[-1])
     assert h.app.status().standing.short == "due, waiting for a pause (at most 2 min more)"
     h.clock.t = berlin(9, 30, 20)
     snapshot = h.app.status()
@@ -325,3 +330,73 @@ def test_flex_zero_reminds_on_the_second_in_the_app(harness) -> None:  # type: i
     h.run_until(berlin(9, 31))
     assert h.reminder_times() == [berlin(9, 30)]
     assert [e.detail for e in h.store.select(("reminded",))] == [None]
+
+
+class RecordingWatch:
+    """A sleeping pause watch: what the app asked of it, and a way to fire it."""
+
+    def __init__(self) -> None:
+        self.asked: list[str] = []
+        self.wake: Callable[[], None] = lambda: None
+
+    def start(self, pause: timedelta, wake: Callable[[], None]) -> None:
+        self.asked.append(f"start {pause.total_seconds():g}")
+        self.wake = wake
+
+    def stop(self) -> None:
+        self.asked.append("stop")
+
+
+def test_the_app_keeps_a_sleeping_watch_only_while_the_reminder_waits(harness) -> None:  # type: ignore[no-untyped-def]
+    watch = RecordingWatch()
+    typist: list[Typist] = []
+
+    def senses(clock):  # type: ignore[no-untyped-def]
+        typist.append(Typist(clock, berlin(11)))
+        return typist[0]
+
+    h = harness(BERLIN_TIMING, senses=senses, pause_watch=watch)
+    h.run_until(berlin(9, 29, 59))
+    assert watch.asked == []  # nothing watched between reminders
+    h.run_until(berlin(9, 30))
+    assert watch.asked == ["start 4"]
+    assert h.timer.at == berlin(9, 32)  # no polling: only the end of the flex
+    h.clock.t = berlin(9, 30, 50)
+    typist[0].until = berlin(9, 30, 46)  # the typing stopped four seconds ago
+    watch.wake()  # the compositor says so, on its own thread
+    assert h.timer.at == berlin(9, 30, 50)
+    h.run_until(berlin(9, 30, 50))
+    assert h.reminder_times() == [berlin(9, 30, 50)]
+    assert watch.asked == ["start 4", "stop"]
+    assert [e.detail for e in h.store.select(("reminded",))] == ["50:pause"]
+
+
+class LateWatchTypist(Typist):
+    """Types on; the watch fires just after a wake-up read the idle time."""
+
+    def __init__(self, clock, until: datetime, watch: RecordingWatch) -> None:  # type: ignore[no-untyped-def]
+        super().__init__(clock, until)
+        self.watch, self.fire = watch, False
+
+    def idle(self) -> timedelta | None:
+        value = super().idle()
+        if self.fire:
+            self.watch.wake()
+        return value
+
+
+def test_a_pause_seen_while_a_wake_up_runs_is_not_lost(harness) -> None:  # type: ignore[no-untyped-def]
+    watch = RecordingWatch()
+    made: list[LateWatchTypist] = []
+
+    def senses(clock):  # type: ignore[no-untyped-def]
+        made.append(LateWatchTypist(clock, berlin(11), watch))
+        return made[0]
+
+    h = harness(BERLIN_TIMING, senses=senses, pause_watch=watch)
+    h.run_until(berlin(9, 30))
+    assert watch.asked == ["start 4"]
+    made[0].fire = True
+    h.clock.t = berlin(9, 30, 30)
+    h.app.on_timer()  # a wake-up (a reload, a look) while the watch fires
+    assert h.timer.at == berlin(9, 30, 30)  # it wakes again at once, not at the flex

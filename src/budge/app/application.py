@@ -83,6 +83,8 @@ class App:
         self.senses = senses
         self._pause_watch = pause_watch
         self._watching_pause = False
+        # Set by the watch's thread at a pause; a wake-up that began before it wakes again.
+        self._pause_seen = threading.Event()
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
         self.config_problem = config_problem
@@ -190,6 +192,7 @@ class App:
         with self._operation() as now:
             if self._closed:
                 return
+            self._pause_seen.clear()  # this wake-up reads the idle time itself
             news = self._reload_if_changed(now)
             unanswered = self.settings.movement(self.state.current)
             before = self.state
@@ -237,6 +240,7 @@ class App:
             # Going away, coming back and a reminder held are not saved, but shown.
             if (recorded or result.state != before
                     or result.state.held_reason != before.held_reason
+                    or result.state.pause_since != before.pause_since
                     or result.state.away_since != before.away_since):
                 self._commit(now)
             elif self.timer is not None:
@@ -714,16 +718,21 @@ class App:
     def _mind_pause_watch(self, timing: reminders.Timing) -> None:
         """The pause watch runs while a due reminder waits for a pause, never else."""
         wanted = self.state.pause_since is not None and self.timer is not None
-        if self._pause_watch is None or wanted == self._watching_pause:
+        if self._pause_watch is None:
             return
-        self._watching_pause = wanted
-        if wanted:
-            self._pause_watch.start(timing.pause, self._pause_reached)
-        else:
-            self._pause_watch.stop()
+        if wanted != self._watching_pause:
+            self._watching_pause = wanted
+            if wanted:
+                self._pause_watch.start(timing.pause, self._pause_reached)
+            else:
+                self._pause_watch.stop()
+        if wanted and self._pause_seen.is_set() and self.timer is not None:
+            # The pause came while this wake-up ran: the schedule just set must not hide it.
+            self.timer.schedule(self.clock.now())
 
     def _pause_reached(self) -> None:
         """The watch saw a pause (on its own thread): wake now, without the lock."""
+        self._pause_seen.set()
         if self.timer is not None:
             self.timer.schedule(self.clock.now())
 
