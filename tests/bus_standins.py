@@ -8,6 +8,7 @@ GNOME Shell does, or close a notification after any of its actions, as
 xfce4-notifyd and GNOME Shell do. :class:`Watcher` is a panel's
 StatusNotifierWatcher, and :class:`Panel` the host side that reads budge's
 icon and menu and clicks in it. :class:`Xfconf` is Xfce's settings service.
+:class:`MutterIdleMonitor` is GNOME's idle monitor, with idle watches.
 The real desktops are driven in the desktop tests.
 """
 
@@ -242,3 +243,71 @@ def ready(panel: Panel) -> None:
     """budge's icon is up before the rest of budge: wait for its real tooltip, which
     comes last, after the menu."""
     wait_for(lambda: "starting" not in panel.prop("ToolTip")[3], 10, "budge to finish starting")
+
+
+MUTTER_IDLE = "org.gnome.Mutter.IdleMonitor"
+MUTTER_IDLE_PATH = "/org/gnome/Mutter/IdleMonitor/Core"
+
+
+class MutterIdleMonitor:
+    """Mutter's idle monitor: the idle time since the last :meth:`input`, and idle
+    watches that send WatchFired each time the idle time reaches their interval.
+    Every method called is kept in ``calls``, with its time.monotonic()."""
+
+    def __init__(self, address: str) -> None:
+        self.bus = Bus(address)
+        self.calls: list[tuple[float, str]] = []
+        self._cond = threading.Condition()
+        self._last = time.monotonic()
+        self._watches: dict[int, float] = {}  # id -> interval in seconds
+        self._fired: set[int] = set()  # fired since the last input
+        self._ids = itertools.count(1)
+        self._closed = False
+        self.bus.export(MUTTER_IDLE_PATH, self._answer)
+        assert self.bus.request_name(MUTTER_IDLE)
+        self._thread = threading.Thread(target=self._fire, daemon=True)
+        self._thread.start()
+
+    def input(self) -> None:
+        with self._cond:
+            self._last = time.monotonic()
+            self._fired.clear()
+            self._cond.notify_all()
+
+    def called(self, member: str) -> list[float]:
+        with self._cond:
+            return [at for at, name in self.calls if name == member]
+
+    def _answer(self, call: Call) -> Reply:
+        with self._cond:
+            self.calls.append((time.monotonic(), call.member))
+            if call.member == "GetIdletime":
+                return Reply("t", int((time.monotonic() - self._last) * 1000))
+            if call.member == "AddIdleWatch":
+                watch = next(self._ids)
+                self._watches[watch] = call.args[0] / 1000
+                self._cond.notify_all()
+                return Reply("u", watch)
+            if call.member == "RemoveWatch":
+                self._watches.pop(call.args[0], None)
+                return Reply()
+        raise MethodError("org.freedesktop.DBus.Error.UnknownMethod", call.member)
+
+    def _fire(self) -> None:
+        with self._cond:
+            while not self._closed:
+                idle = time.monotonic() - self._last
+                waiting = {w: s for w, s in self._watches.items() if w not in self._fired}
+                for watch, interval in waiting.items():
+                    if idle >= interval:
+                        self._fired.add(watch)
+                        self.bus.emit(MUTTER_IDLE_PATH, MUTTER_IDLE, "WatchFired", "u", watch)
+                left = [s - idle for w, s in waiting.items() if idle < s]
+                self._cond.wait(min(left) if left else None)
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify_all()
+        self._thread.join(timeout=5)
+        self.bus.close()

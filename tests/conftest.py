@@ -14,11 +14,13 @@ import pytest
 
 sys.path.insert(0, str(Path(__file__).parent))
 
+from processes import on_the_clock  # noqa: E402
+
 from budge.adapters.config import load_settings  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
 from budge.core.ports import Question, Reminder  # noqa: E402
-from budge.core.reminders import BLIND, Senses  # noqa: E402
+from budge.core.reminders import BLIND, PauseWatch, Senses  # noqa: E402
 
 
 @pytest.fixture(autouse=True)
@@ -113,13 +115,15 @@ class Harness:
 
     def __init__(self, home: Path, config: str, start: datetime = MONDAY_8AM,
                  seed: int = 7, notifier: RecordingNotifier | None = None,
-                 senses: Callable[[FakeClock], Senses] | None = None) -> None:
+                 senses: Callable[[FakeClock], Senses] | None = None,
+                 pause_watch: PauseWatch | None = None) -> None:
         """``notifier``: one of the fakes here (a plain RecordingNotifier if None);
-        ``senses``: made from the harness's clock (none: budge sees nothing)."""
+        ``senses``: made from the harness's clock (none: budge sees nothing);
+        ``pause_watch``: the idle source's sleeping watch for a pause (none: polled)."""
         home.mkdir(parents=True, exist_ok=True)
         self.home = home
         self.config_path = home / "config.toml"
-        self.config_path.write_text(config)
+        self.config_path.write_text(on_the_clock(config))
         self.clock = FakeClock(start)
         self.timer = FakeTimer()
         self.notifier = notifier if notifier is not None else RecordingNotifier()
@@ -130,7 +134,8 @@ class Harness:
                        rng=random.Random(seed), config_path=self.config_path,
                        movements_path=home / "movements.toml", running=True,
                        timer=self.timer, notifier=self.notifier,
-                       senses=BLIND if senses is None else senses(self.clock))
+                       senses=BLIND if senses is None else senses(self.clock),
+                       pause_watch=pause_watch)
         self.app.start()
 
     def run_until(self, end: datetime) -> None:

@@ -18,7 +18,7 @@ from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from processes import ALWAYS, stored
+from processes import ALWAYS, on_the_clock, stored
 
 if TYPE_CHECKING:
     from desktop_session import DesktopSession
@@ -39,7 +39,7 @@ def prepare(desktop: DesktopSession, tmp_path: Path,
     home, tmp = tmp_path / "home", tmp_path / "tmp"
     home.mkdir()
     tmp.mkdir()
-    (home / "config.toml").write_text(ALWAYS + config)
+    (home / "config.toml").write_text(on_the_clock(ALWAYS + config))
     env = dict(desktop.env, BUDGE_HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1",
                HOME=str(tmp_path / "user"), XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
     return home, tmp, env
@@ -133,7 +133,7 @@ class Budge:
         # user can reach its home there, and root reads the history directly.
         home = session.base / "budge-home"
         home.mkdir()
-        (home / "config.toml").write_text(ALWAYS + settings)
+        (home / "config.toml").write_text(on_the_clock(ALWAYS + settings))
         for path in (home, home / "config.toml"):
             os.chown(path, USER_UID, USER_GID)
         full_env = dict(session.env, BUDGE_HOME=str(home), PYTHONUNBUFFERED="1", **env)

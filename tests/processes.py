@@ -36,11 +36,33 @@ def clean_env(home: Path, **extra: str) -> dict[str, str]:
     return env
 
 
+def on_the_clock(config: str) -> str:
+    """``config``, with reminders that come on the second they are due (no wait
+    for a pause in typing) unless it says otherwise: most tests keep input going
+    and time reminders to the second."""
+    return config if "timing" in config else config + "\n[timing]\nflex = 0\n"
+
+
 def always_active(home: Path, config: str, **extra: str) -> dict[str, str]:
-    """Writes ``ALWAYS`` and then ``config`` as the config in budge's home ``home``;
-    returns that home's clean environment, with ``extra``."""
-    (home / "config.toml").write_text(ALWAYS + config)
+    """Writes ``ALWAYS`` and then ``config`` as the config in budge's home ``home``,
+    on the clock unless it says otherwise; returns that home's clean environment,
+    with ``extra``."""
+    (home / "config.toml").write_text(on_the_clock(ALWAYS + config))
     return clean_env(home, **extra)
+
+
+def context_switches(pid: int) -> int:
+    """Every time the threads of process ``pid`` gave up or lost the CPU so far."""
+    total = 0
+    for status in Path(f"/proc/{pid}/task").glob("*/status"):
+        try:
+            lines = status.read_text().splitlines()
+        except OSError:  # a thread that just ended
+            continue
+        for line in lines:
+            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
+                total += int(line.split()[1])
+    return total
 
 
 def user_env(user: Path) -> dict[str, str]:

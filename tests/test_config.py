@@ -67,7 +67,7 @@ def test_the_template_is_the_documented_default(tmp_path: Path) -> None:
     assert text == read_text("config/budge.toml")
     lines = text.splitlines()
     settings = [n for n, line in enumerate(lines) if line and line[0].isalpha() and "=" in line]
-    assert len(settings) == 23
+    assert len(settings) == 25
     for n in settings:  # every setting is explained just above it
         assert lines[n - 1].startswith("#"), lines[n]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
@@ -208,3 +208,15 @@ def test_user_movements_are_validated_with_the_same_errors(tmp_path: Path) -> No
     assert "movements.toml" in text
     assert "movement[0] (jaw-release).region: found 'jaw'" in text
     assert "movement (neck-tilt).id" in text and "built-in" in text
+
+
+def test_the_wait_for_a_pause_is_configured_and_checked(tmp_path: Path) -> None:
+    defaults = load(tmp_path, "").config
+    assert (defaults.pause, defaults.flex) == (timedelta(seconds=4), timedelta(minutes=2))
+    config = load(tmp_path, '[timing]\npause = "2s"\nflex = 0\n').config
+    assert (config.pause, config.flex) == (timedelta(seconds=2), timedelta(0))
+    assert load(tmp_path, '[timing]\nflex = "0"\n').config.flex == timedelta(0)
+    text = problems(tmp_path, '[timing]\npause = 4\nflex = "2 hours"\n')
+    assert "timing.pause: found 4 (number)" in text and "at most 1 minute" in text
+    assert "timing.flex: found '2 hours' (text)" in text and "or 0 to remind" in text
+    assert "timing.pause: found" in problems(tmp_path, '[timing]\npause = "0s"\n')

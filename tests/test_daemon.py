@@ -6,7 +6,15 @@ import time
 from pathlib import Path
 
 import pytest
-from processes import Daemon, always_active, budge, clean_env, running_daemon, stored
+from processes import (
+    Daemon,
+    always_active,
+    budge,
+    clean_env,
+    context_switches,
+    running_daemon,
+    stored,
+)
 
 
 @pytest.fixture
@@ -105,15 +113,6 @@ def test_only_the_main_thread_takes_stop_signals(home: Path) -> None:
         daemon.kill()
 
 
-def _switches(pid: int) -> int:
-    total = 0
-    for status in Path(f"/proc/{pid}/task").glob("*/status"):
-        for line in status.read_text().splitlines():
-            if line.startswith(("voluntary_ctxt_switches", "nonvoluntary_ctxt_switches")):
-                total += int(line.split()[1])
-    return total
-
-
 
 
 def test_first_run_writes_a_private_commented_config(home: Path) -> None:
@@ -208,9 +207,9 @@ def test_idle_daemon_does_not_wake_up(home: Path) -> None:
     env = always_active(home, 'interval = "1h"\n')
     with running_daemon(env, "--no-tray", wait_running=True) as daemon:
         time.sleep(1)
-        before = _switches(daemon.proc.pid)
+        before = context_switches(daemon.proc.pid)
         time.sleep(4)
-        after = _switches(daemon.proc.pid)
+        after = context_switches(daemon.proc.pid)
     # No polling loop: between reminders nothing in budge runs at all.
     assert after - before <= 2, f"{after - before} context switches in 4 idle seconds"
 

@@ -326,3 +326,78 @@ def test_mutter_idle_over_a_real_bus(desktop: DesktopSession, tmp_path: Path,
         service.terminate()
         service.wait(timeout=10)
     assert chosen.idle() is None  # Mutter gone: can't tell, reported once
+
+
+# The pause watch: kept only while a due reminder waits for a pause
+
+class FakeBus:
+    """Mutter's side of the bus: answers calls, and sends signals when told."""
+
+    def __init__(self) -> None:
+        self.calls: list[tuple[str, tuple[Any, ...]]] = []
+        self.listeners: list[Any] = []
+        self.cancelled = 0
+
+    def call(self, name: str, path: str, interface: str, member: str, signature: str = "",
+             *args: Any) -> tuple[Any, ...]:
+        self.calls.append((member, args))
+        return (7,) if member == "AddIdleWatch" else (0,)
+
+    def subscribe(self, callback: Any, **match: str) -> Any:
+        assert match == {"interface": mutter.NAME, "member": "WatchFired",
+                         "path": mutter.PATH}
+        self.listeners.append(callback)
+        bus = self
+
+        class Subscription:
+            def cancel(self) -> None:
+                bus.cancelled += 1
+
+        return Subscription()
+
+    def fire(self, watch: int) -> None:
+        from budge.adapters.bus import Signal
+
+        for listener in self.listeners:
+            listener(Signal("", mutter.PATH, mutter.NAME, "WatchFired", (watch,)))
+
+
+def test_mutter_watches_a_pause_with_one_idle_watch() -> None:
+    bus = FakeBus()
+    probe = mutter.MutterIdle(lambda _: 0, connect=lambda: bus)
+    desk = senses.DesktopSenses(probe, [], sleeps=probe.sleeps)
+    assert desk.pause_watch is desk
+    woken: list[int] = []
+    desk.start(timedelta(seconds=4), lambda: woken.append(1))
+    assert bus.calls == [("AddIdleWatch", (4000,))]
+    bus.fire(3)  # someone else's watch
+    assert woken == []
+    bus.fire(7)
+    assert woken == [1]
+    desk.stop()
+    assert bus.calls[-1] == ("RemoveWatch", (7,)) and bus.cancelled == 1
+    desk.stop()  # twice is harmless
+    assert len(bus.calls) == 2
+
+
+def test_where_the_idle_time_is_polled_there_is_no_watch(
+        caplog: pytest.LogCaptureFixture) -> None:
+    probe = windows.WindowsIdle(lambda: (9_000, 8_000))
+    assert not probe.sleeps and probe.watch_pause(timedelta(seconds=4), lambda: None) is None
+    assert senses.DesktopSenses(probe, [], sleeps=probe.sleeps).pause_watch is None
+
+    class Broken:
+        name, sleeps = "broken idle", True
+
+        def idle(self) -> timedelta:
+            return timedelta(seconds=1)
+
+        def watch_pause(self, pause: timedelta, fired: Any) -> None:
+            raise OSError("no more watches")
+
+    desk = senses.DesktopSenses(Broken(), [], sleeps=True)  # type: ignore[list-item]
+    with caplog.at_level(logging.WARNING, logger="budge"):
+        desk.start(timedelta(seconds=4), lambda: None)
+    assert "comes at the end of [timing] flex" in caplog.text
+    assert desk.idle() == timedelta(seconds=1)
+    desk.stop()

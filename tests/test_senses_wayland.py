@@ -23,6 +23,7 @@ from typing import Any
 
 import pytest
 
+from budge.adapters import senses
 from budge.adapters.senses import Unavailable, mako, sway, wayland
 
 # The idle arithmetic, with the events and the clock swapped
@@ -447,3 +448,42 @@ def test_no_probe_module_imports_pywayland_or_connects_at_import() -> None:
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                             env={**os.environ, "WAYLAND_DISPLAY": "wayland-nothing-here"})
     assert result.stdout.strip() == "False", result.stderr
+
+
+class Watches:
+    """Every subscription started, the probe's and each pause watch's."""
+
+    def __init__(self) -> None:
+        self.made: list[FakeWatch] = []
+
+    def start(self, idled: Callable[[], None], resumed: Callable[[], None],
+              timeout: timedelta) -> FakeWatch:
+        watch = FakeWatch()
+        self.made.append(watch)
+        return watch.start(idled, resumed, timeout)
+
+
+def test_a_pause_watch_is_a_short_notification_made_for_the_wait_and_closed_after() -> None:
+    clock, watches = Clock(), Watches()
+    probe = wayland.WaylandIdle(watches.start, clock=clock)
+    desk = senses.DesktopSenses(probe, [], sleeps=probe.sleeps)
+    try:
+        assert desk.pause_watch is desk and len(watches.made) == 1
+        woken: list[float] = []
+        desk.start(timedelta(seconds=2), lambda: woken.append(clock.t))
+        assert len(watches.made) == 2
+        pause = watches.made[1]
+        assert pause.timeout == timedelta(seconds=2)
+        assert desk.idle() == timedelta(0)
+        clock.t += 2
+        pause.idled()  # two seconds without input: the compositor says so
+        assert woken == [clock.t]
+        # Finer than the probe's own five-second notification, which still reads zero.
+        assert desk.idle() == timedelta(seconds=2)
+        pause.resumed()
+        assert desk.idle() == timedelta(0)
+        desk.stop()
+        assert pause.closed and not watches.made[0].closed
+        assert desk.idle() == timedelta(0)
+    finally:
+        probe.close()

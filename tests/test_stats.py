@@ -194,3 +194,24 @@ def test_budge_stats_through_the_entry_point(tmp_path: Path) -> None:
     for bad in ("0", "x", "-3"):
         refused = budge(env, "stats", "--days", bad)
         assert refused.returncode == 2 and "--days" in refused.stderr
+
+
+def test_budge_stats_says_how_reminders_met_a_pause(tmp_path: Path) -> None:
+    from budge.core import kinds
+
+    home = tmp_path / "home"
+    env = clean_env(home)
+    assert budge(env, "stats").returncode == 0  # creates the history
+    assert "Pauses" not in budge(env, "stats").stdout  # nothing waited yet
+    store = Store.open(home / "data" / "budge.sqlite3")
+    now = datetime.now(UTC)
+    for n, detail in enumerate(("0:pause", "6:pause", "120:flex", "10:pause", None)):
+        store.record(kinds.REMINDED, now - timedelta(minutes=30 * n), BERLIN, "neck-tilt",
+                     detail=detail)
+    store.close()
+    result = budge(env, "stats")
+    assert result.returncode == 0, result.stderr
+    assert ("Pauses, last 30 days: 75% of 4 reminders came at a pause in your typing; the "
+            "median wait was 8 s.") in result.stdout
+    data = json.loads(budge(env, "stats", "--json").stdout)
+    assert data["pauses"] == {"reminders": 4, "median_wait_seconds": 8.0, "found_pause": 0.75}

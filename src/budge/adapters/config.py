@@ -45,6 +45,8 @@ TEMPLATE = "config/budge.toml"
 _MAX_INTERVAL = timedelta(hours=12)
 _MAX_SNOOZE = timedelta(hours=12)
 _MAX_TIMEOUT = timedelta(minutes=10)
+_MAX_PAUSE = timedelta(minutes=1)
+_MAX_FLEX = timedelta(minutes=30)
 _FULL_DAY_NAMES = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 
 
@@ -63,6 +65,10 @@ class Config:
     hold_limit: timedelta | None = timedelta(hours=1)  # None: do-not-disturb is not honoured
     # The kinds of "busy" a due reminder waits for (see senses.BUSY_KINDS).
     busy_kinds: frozenset[str] = frozenset(BUSY_KINDS)
+    # A due reminder that finds you typing waits for ``pause`` without input,
+    # at most ``flex`` (zero: it never waits).
+    pause: timedelta = timedelta(seconds=4)
+    flex: timedelta = timedelta(minutes=2)
     # When to ask "How did that feel?": "never", "sometimes" or "always" (budge.core.journal).
     journal_ask: str = DEFAULT_ASK
 
@@ -279,6 +285,10 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
     by_day = _hours_by_day(merged.get("active_hours_by_day"), days, problems)
     natural_break = field("natural_break", lambda v: _bounded(v, _MAX_INTERVAL),
                           f"{DURATION_HELP}, at most 12 hours")
+    pause = field("timing.pause", lambda v: _bounded(v, _MAX_PAUSE),
+                  f"{DURATION_HELP}, at most 1 minute")
+    flex = field("timing.flex", _flex, f"{DURATION_HELP}, at most 30 minutes, or 0 to "
+                                       "remind on the second it is due")
     honour_dnd = field("do_not_disturb.enabled", _boolean, "true or false")
     max_wait = field("do_not_disturb.max_wait", lambda v: _bounded(v, _MAX_INTERVAL),
                      f"{DURATION_HELP}, at most 12 hours")
@@ -323,7 +333,7 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
     return Config(
         journal_ask=ask,
         interval=interval, hours=ActiveHours(ranges=ranges, days=days, by_day=by_day),
-        daily_goal=goal, natural_break=natural_break,
+        daily_goal=goal, natural_break=natural_break, pause=pause, flex=flex,
         hold_limit=max_wait if honour_dnd else None, busy_kinds=busy_kinds,
         snooze_options=snoozes, notification_timeout=timeout, tray_backend=backend,
         filters=Filters(exclude_ids=frozenset(exclude), exclude_regions=frozenset(regions),
@@ -378,6 +388,13 @@ def _found(value: Any) -> str:
 def _type_name(value: Any) -> str:
     return {bool: "boolean", int: "number", float: "number", str: "text", list: "list",
             dict: "table"}.get(type(value), type(value).__name__)
+
+
+def _flex(value: Any) -> timedelta:
+    """A duration, or zero (written 0 or "0"): reminders do not wait for a pause."""
+    if not isinstance(value, bool) and value in (0, "0"):
+        return timedelta(0)
+    return _bounded(value, _MAX_FLEX)
 
 
 def _bounded(value: Any, limit: timedelta) -> timedelta:

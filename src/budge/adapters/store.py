@@ -778,6 +778,8 @@ class Store:
             first_day=self.first_day(),
             answers=self.answers(since=shown),
             ease_by_day={day: note.ease for day, note in notes.items()},
+            waits=[wait for event in self.select((kinds.REMINDED,), since=window)
+                   if (wait := kinds.read_wait(event.detail)) is not None],
         )
 
     def first_day(self) -> date | None:

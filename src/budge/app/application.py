@@ -65,12 +65,14 @@ class App:
                  running: bool = False, config_problem: ConfigProblem | None = None,
                  last_good: Path | None = None, notifier: ReminderNotifier | None = None,
                  timer: Timer | None = None,
-                 senses: reminders.Senses = reminders.BLIND) -> None:
+                 senses: reminders.Senses = reminders.BLIND,
+                 pause_watch: reminders.PauseWatch | None = None) -> None:
         """``config_problem``: why ``settings`` are not the user's files (budge
         started on the last good ones); ``last_good``: the folder where settings
         that validate on a reload are kept for such a start (None: not kept).
         ``notifier``, ``timer`` and ``senses`` are the daemon's; the command line
-        without a daemon has none of them."""
+        without a daemon has none of them. ``pause_watch``: where the idle source
+        can wake budge at a pause in typing (else a waiting reminder polls)."""
         self.settings = settings
         self.store = store
         self.clock = clock
@@ -80,6 +82,10 @@ class App:
         self.timer = timer
         self.notifier = notifier
         self.senses = senses
+        self._pause_watch = pause_watch
+        self._watching_pause = False
+        # Set by the watch's thread at a pause; a wake-up that began before it wakes again.
+        self._pause_seen = threading.Event()
         self._paths = (config_path, movements_path)
         self._config_stamp = _stamp(config_path, movements_path)
         # Whether the settings came from a config file: one that then goes away is
@@ -146,7 +152,9 @@ class App:
         return reminders.Timing(interval=config.gentle_interval if gentle else config.interval,
                                 hours=config.hours, tz=self.tz,
                                 natural_break=config.natural_break,
-                                hold_limit=config.hold_limit, watching=self.senses.watching)
+                                hold_limit=config.hold_limit, watching=self.senses.watching,
+                                pause=config.pause, flex=config.flex,
+                                pause_watch=self._pause_watch is not None)
 
     def _day_mode(self, now: datetime) -> str:
         return self._day_modes().get(local_day(now, self.tz), kinds.NORMAL)
@@ -168,6 +176,9 @@ class App:
         """Stop for good: waits for a wake-up in progress; later ones do nothing."""
         with self._lock:
             self._closed = True
+            if self._pause_watch is not None and self._watching_pause:
+                self._watching_pause = False
+                self._pause_watch.stop()
 
     def on_timer(self) -> None:
         try:
@@ -185,6 +196,7 @@ class App:
         with self._operation() as now:
             if self._closed:
                 return
+            self._pause_seen.clear()  # this wake-up reads the idle time itself
             news = self._reload_if_changed(now)
             unanswered = self.settings.movement(self.state.current)
             before = self.state
@@ -206,6 +218,9 @@ class App:
                          describe_duration(end - start))
             if result.held is not None and before.held_since is None:
                 log.info("reminder waits: %s", result.held)
+            if result.state.pause_since is not None and before.pause_since is None:
+                log.info("reminder due: it waits for a pause in your typing, at most %s",
+                         describe_duration(timing.flex))
             if result.state.away_since is not None and before.away_since is None:
                 log.info("away since %s: no reminder until you are back",
                          result.state.away_since.astimezone(self.tz).strftime("%H:%M:%S"))
@@ -216,17 +231,26 @@ class App:
                 shown = self._suggestion
                 if shown is not None and shown.movement.id == movement.id:
                     form_line = shown.form_line
-                token = self.store.record(kinds.REMINDED, now, self.tz, movement.id).id
-                log.info("reminder: %s", movement.id)
+                token = self.store.record(kinds.REMINDED, now, self.tz, movement.id,
+                                          detail=kinds.wait_detail(result.waited,
+                                                                   result.at_pause)).id
+                if result.waited:
+                    log.info("reminder: %s, after %s waiting for a pause (%s)", movement.id,
+                             describe_duration(result.waited),
+                             "found one" if result.at_pause else "none came")
+                else:
+                    log.info("reminder: %s", movement.id)
             self.state = result.state
             # Going away, coming back and a reminder held are not saved, but shown.
             if (recorded or result.state != before
                     or result.state.held_reason != before.held_reason
+                    or result.state.pause_since != before.pause_since
                     or result.state.away_since != before.away_since):
                 self._commit(now)
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
                 self.timer.schedule(self.state.wake_at(timing))
+                self._mind_pause_watch(timing)
         if news is not None:
             self.tell_config_problem(news)
         if movement is not None and self.notifier is not None:
@@ -462,9 +486,9 @@ class App:
                 "stays. `budge resume` ends it sooner.")
 
     def remind_anyway(self) -> Reply:
-        """The reminder waits (a call, a full-screen window): show it now."""
+        """The reminder waits (a call, a full-screen window, a pause in typing): show it now."""
         with self._operation() as now:
-            if self.state.held_since is None:
+            if self.state.held_since is None and self.state.pause_since is None:
                 return Reply(True, "No reminder is waiting.")
             self.state = reminders.remind_anyway(now, self._timing(now), self.state)
         self._wake()  # shows it, outside the lock like every reminder
@@ -705,12 +729,34 @@ class App:
         self.store.save_state(self.state)
         if self.timer is not None:
             self.timer.schedule(self.state.wake_at(timing))
+        self._mind_pause_watch(timing)
         self.snapshot = self._snapshot(now)
         for listener in self._listeners:
             try:
                 listener(self.snapshot)
             except Exception:
                 log.exception("a display update failed")
+
+    def _mind_pause_watch(self, timing: reminders.Timing) -> None:
+        """The pause watch runs while a due reminder waits for a pause, never else."""
+        wanted = self.state.pause_since is not None and self.timer is not None
+        if self._pause_watch is None:
+            return
+        if wanted != self._watching_pause:
+            self._watching_pause = wanted
+            if wanted:
+                self._pause_watch.start(timing.pause, self._pause_reached)
+            else:
+                self._pause_watch.stop()
+        if wanted and self._pause_seen.is_set() and self.timer is not None:
+            # The pause came while this wake-up ran: the schedule just set must not hide it.
+            self.timer.schedule(self.clock.now())
+
+    def _pause_reached(self) -> None:
+        """The watch saw a pause (on its own thread): wake now, without the lock."""
+        self._pause_seen.set()
+        if self.timer is not None:
+            self.timer.schedule(self.clock.now())
 
     def _snapshot(self, now: datetime) -> Snapshot:
         config = self.settings.config
@@ -740,6 +786,7 @@ class App:
             day_mode=modes.get(today, kinds.NORMAL),
             rest_used=used_in_period(modes, today, config.rest), rest_allowance=config.rest,
             waiting=self.state.held_reason if self.state.held_since is not None else None,
+            pause_deadline=None if paused else reminders.pause_deadline(timing, self.state),
             config_problem=self.config_problem,
             last_done=self.settings.movement(last.movement) if last else None,
             last_felt=last_felt,

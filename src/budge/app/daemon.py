@@ -215,12 +215,12 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     own, fix = _own_notifiers(answered, _notification_icon(paths))
     notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
     timer = ApschedulerTimer(lambda: app.on_timer())
+    desk = senses.choose(dnd=config.hold_limit is not None, kinds=config.busy_kinds)
     app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
               rng=random.Random(), config_path=paths.config_file,
               movements_path=paths.user_movements, running=True, config_problem=problem,
               last_good=paths.data_dir / LAST_GOOD_FOLDER, notifier=notifier, timer=timer,
-              senses=senses.choose(dnd=config.hold_limit is not None,
-                                   kinds=config.busy_kinds))
+              senses=desk, pause_watch=desk.pause_watch)
     stopped = threading.Event()
     # Made before anything can call stop(); it answers with answer(), defined below.
     requests = Requests(lambda request: answer(request))

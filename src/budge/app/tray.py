@@ -180,8 +180,11 @@ class PystrayTray:
         )
         return menu(
             item(lambda _: self._suggestion(), act(self._app.show_how_to), default=True),
-            item(lambda _: f"Remind me anyway (waiting: {app.snapshot.waiting})",
-                 act(app.remind_anyway), visible=lambda _: app.snapshot.waiting is not None),
+            item(lambda _: f"Remind me anyway (waiting: "
+                           f"{app.snapshot.waiting or 'a pause in your typing'})",
+                 act(app.remind_anyway),
+                 visible=lambda _: (app.snapshot.waiting is not None
+                                    or app.snapshot.pause_deadline is not None)),
             # Away: said as status and the tooltip say it; nothing to click.
             item(lambda _: app.snapshot.standing.line.rstrip("."), None, enabled=False,
                  visible=lambda _: app.snapshot.standing.kind == standings.AWAY),

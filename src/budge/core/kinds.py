@@ -3,7 +3,10 @@
 Every event is one of :data:`EVENT_KINDS`. What each one's ``movement`` and
 ``detail`` hold:
 
-- ``reminded``, ``done``, ``skipped``: the movement; no detail.
+- ``reminded``: the movement; detail, when it could wait for a pause in
+  typing (``[timing] flex``): ``"<seconds waited>:pause"`` when it found one,
+  ``"<seconds waited>:flex"`` when it came at the end of the flex.
+- ``done``, ``skipped``: the movement; no detail.
 - ``snoozed``: the movement; detail: the snooze in seconds.
 - ``paused``: detail: the time it pauses until (ISO 8601).
 - ``resumed``: detail: why, when it was not the user ("pause ended").
@@ -25,6 +28,8 @@ to them.
 """
 
 from __future__ import annotations
+
+from datetime import timedelta
 
 REMINDED = "reminded"
 DONE = "done"
@@ -48,3 +53,22 @@ REST = "rest"
 GENTLE = "gentle"
 NORMAL = "normal"
 DAY_MODES = (REST, GENTLE, NORMAL)
+
+
+# A reminder's wait for a pause in typing (the ``reminded`` detail).
+AT_PAUSE = "pause"
+AT_FLEX = "flex"
+
+
+def wait_detail(waited: timedelta | None, at_pause: bool | None) -> str | None:
+    if waited is None or at_pause is None:
+        return None
+    return f"{int(waited.total_seconds())}:{AT_PAUSE if at_pause else AT_FLEX}"
+
+
+def read_wait(detail: str | None) -> tuple[timedelta, bool] | None:
+    """(how long it waited, whether it found a pause) from a ``reminded`` detail."""
+    seconds, _, how = (detail or "").partition(":")
+    if not seconds.isdigit() or how not in (AT_PAUSE, AT_FLEX):
+        return None
+    return timedelta(seconds=int(seconds)), how == AT_PAUSE

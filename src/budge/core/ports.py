@@ -52,6 +52,8 @@ class Snapshot:
     rest_used: int = 0  # rest and gentle days chosen in the allowance's current period
     rest_allowance: RestAllowance = DEFAULT_ALLOWANCE
     waiting: str | None = None  # why a due reminder waits ("camera in use")
+    # A due reminder waits for a pause in typing: it comes by this time at the latest.
+    pause_deadline: datetime | None = None
     # The config did not validate: budge runs on other settings meanwhile.
     config_problem: ConfigProblem | None = None
     # The journal: the movement of the most recent done event and how it felt (if
@@ -93,6 +95,7 @@ class Snapshot:
             "rest_allowance": {"days": self.rest_allowance.days,
                                "period": self.rest_allowance.period},
             "waiting": self.waiting,
+            "waiting_for_pause_until": _iso(self.pause_deadline),
             "config_problem": (None if self.config_problem is None
                                else self.config_problem.to_json()),
             "last_done": None if self.last_done is None else {

@@ -19,6 +19,9 @@ _SEARCH_WINDOWS = 64
 # The most often budge looks at the desktop (idle time, full-screen): once a
 # minute, or once per natural break when that is shorter (seconds, in tests).
 _MOST_OFTEN = timedelta(minutes=1)
+# While a due reminder waits for a pause and the idle time must be polled:
+# at most once a second.
+_POLL = timedelta(seconds=1)
 
 
 class Senses(Protocol):
@@ -38,6 +41,20 @@ class Senses(Protocol):
 
     def busy(self) -> str | None:
         """Why a reminder should wait now (``"a full-screen window"``), or ``None``."""
+
+
+class PauseWatch(Protocol):
+    """A sleeping watch for a pause in the person's input, kept only while a
+    due reminder waits for one (:attr:`State.pause_since`).
+
+    ``start`` and ``stop`` are called under the application's lock; ``wake``
+    is called on the watch's own thread each time ``pause`` passes without
+    input, and must only ask for a wake-up (never take the lock).
+    """
+
+    def start(self, pause: timedelta, wake: Callable[[], None]) -> None: ...
+
+    def stop(self) -> None: ...
 
 
 class _Blind:
@@ -69,6 +86,13 @@ class Timing:
     hold_limit: timedelta | None = timedelta(hours=1)
     # The desktop can tell the idle time: look for natural breaks.
     watching: bool = False
+    # A due reminder that finds the person typing or moving the mouse waits
+    # for this long without input, at most ``flex``; ``flex`` zero: never waits.
+    pause: timedelta = timedelta(seconds=4)
+    flex: timedelta = timedelta(0)
+    # The idle source wakes the app itself when a pause is reached (a sleeping
+    # watch): the core need not poll, only look at the end of the flex.
+    pause_watch: bool = False
 
     def gap_limit(self) -> timedelta:
         return min(self.natural_break, self.interval / 2)
@@ -91,6 +115,9 @@ class State:
     held_since: datetime | None = field(default=None, compare=False)  # due, waiting for DND
     held_reason: str | None = field(default=None, compare=False)  # what it waits for
     check_at: datetime | None = field(default=None, compare=False)  # look at the desktop then
+    # Due, waiting for a pause in the person's input since then (see Timing.pause).
+    pause_since: datetime | None = field(default=None, compare=False)
+    pause_by: datetime | None = field(default=None, compare=False)  # it comes then at the latest
 
     def is_paused(self, now: datetime) -> bool:
         return self.paused_until is not None and now < self.paused_until
@@ -104,8 +131,10 @@ class State:
         """When the app must next call :func:`tick`; ``None`` means never by itself."""
         if self.paused_until is not None:
             return self.paused_until
-        if self.away_since is not None or self.held_since is not None:
-            return self.check_at  # what is due waits for their return, or for the end of DND
+        if (self.away_since is not None or self.held_since is not None
+                or self.pause_since is not None):
+            # What is due waits for their return, the end of DND, or a pause.
+            return self.check_at
         due = self.next_due(timing)
         if self.check_at is None:
             return due
@@ -122,6 +151,14 @@ class Tick:
     gap: timedelta | None = None  # woke this late: slept or frozen, interval restarted
     away: tuple[datetime, datetime] | None = None  # a natural break that just ended
     held: str | None = None  # why a due reminder waits
+    # With ``reminded``, when waiting for a pause was possible: how long it
+    # waited, and whether it found one (``False``: it came at the end of the flex).
+    waited: timedelta | None = None
+    at_pause: bool | None = None
+
+    @property
+    def waiting_for_pause(self) -> bool:
+        return self.state.pause_since is not None
 
 
 def due_after(base: datetime, timing: Timing) -> datetime | None:
@@ -195,14 +232,16 @@ def tick(now: datetime, timing: Timing, state: State,
         if idle >= timing.natural_break:
             # Away: nothing is due until they are back; look again soon.
             since = state.away_since or last_input
-            away_state = replace(state, away_since=since, held_since=None, held_reason=None)
+            away_state = replace(state, away_since=since, held_since=None, held_reason=None,
+                                 pause_since=None, pause_by=None)
             return Tick(_look_at(now + timing.check_every(), now, timing, away_state),
                         resumed=resumed)
         if state.away_since is not None:
             # Back: the break ends at their first input, and the interval restarts then.
             away = _within_hours(state.away_since, max(last_input, state.away_since), timing)
             state = replace(state, away_since=None, since=max(last_input, state.since),
-                            snooze_until=None, held_since=None, held_reason=None)
+                            snooze_until=None, held_since=None, held_reason=None,
+                            pause_since=None, pause_by=None)
     due = state.next_due(timing)
     if due is None or now < due:
         return Tick(_next_look(now, idle, timing, state), resumed=resumed, away=away)
@@ -216,16 +255,46 @@ def tick(now: datetime, timing: Timing, state: State,
                 assert choose_next is not None
                 state = replace(state, current=choose_next(), pending=False)
             return Tick(_look_at(now + timing.check_every(), now, timing,
-                                 replace(state, held_since=held_since, held_reason=reason)),
+                                 replace(state, held_since=held_since, held_reason=reason,
+                                         pause_since=None, pause_by=None)),
                         resumed=resumed, away=away, held=reason)
+    waited: timedelta | None = None
+    at_pause: bool | None = None
+    if timing.flex > timedelta(0) and idle is not None:
+        # Due (or no longer held): wait for a pause in their input, at most the flex.
+        since = state.pause_since or now
+        by = state.pause_by or since + timing.flex
+        waited, at_pause = now - since, idle >= timing.pause
+        if not at_pause and now < by:
+            if _fresh_choice(state, choose_next):
+                assert choose_next is not None
+                state = replace(state, current=choose_next(), pending=False)
+            # A hold that ran out stays noted, so a busy desktop does not hold it again.
+            return Tick(replace(state, pause_since=since, pause_by=by, held_reason=None,
+                                check_at=_pause_look(now, idle, by, timing)),
+                        resumed=resumed, away=away)
     current = state.current
     if _fresh_choice(state, choose_next):
         assert choose_next is not None
         current = choose_next()
     reminded = replace(state, since=now, snooze_until=None, pending=True, current=current,
-                       held_since=None, held_reason=None)
+                       held_since=None, held_reason=None, pause_since=None, pause_by=None)
     return Tick(_next_look(now, idle, timing, reminded), reminded=current, resumed=resumed,
-                away=away)
+                away=away, waited=waited, at_pause=at_pause)
+
+
+def _pause_look(now: datetime, idle: timedelta, deadline: datetime, timing: Timing) -> datetime:
+    """When to look again while waiting for a pause: at the end of the flex, or
+    (where the idle source cannot wake budge itself) as soon as a pause could
+    have come, but at most once a second."""
+    if timing.pause_watch:
+        return deadline
+    return min(deadline, now + max(_POLL, timing.pause - idle))
+
+
+def pause_deadline(timing: Timing, state: State) -> datetime | None:
+    """While a due reminder waits for a pause: when it comes anyway."""
+    return state.pause_by if state.pause_since is not None else None
 
 
 def _fresh_choice(state: State, choose_next: Callable[[], str] | None) -> bool:
@@ -235,9 +304,15 @@ def _fresh_choice(state: State, choose_next: Callable[[], str] | None) -> bool:
 
 def remind_anyway(now: datetime, timing: Timing, state: State) -> State:
     """The person asked for the reminder that waits: the next tick shows it."""
-    if state.held_since is None or timing.hold_limit is None:
+    held = state.held_since is not None and timing.hold_limit is not None
+    if state.pause_since is None and not held:
         return state
-    return replace(state, held_since=now - timing.hold_limit, held_reason=None, check_at=now)
+    if held:
+        assert timing.hold_limit is not None
+        state = replace(state, held_since=now - timing.hold_limit, held_reason=None)
+    if state.pause_since is not None:
+        state = replace(state, pause_by=now)
+    return replace(state, check_at=now)
 
 
 def look_soon(now: datetime, timing: Timing, state: State) -> State:
@@ -280,7 +355,8 @@ def _look_at(check: datetime, now: datetime, timing: Timing, state: State) -> St
     which closes the break; otherwise there is nothing to look for until the
     next reminder.
     """
-    waiting = state.away_since is not None or state.held_since is not None
+    waiting = (state.away_since is not None or state.held_since is not None
+               or state.pause_since is not None)
     due = None if waiting else state.next_due(timing)
     if due is not None and due - check < timing.check_every():
         return replace(state, check_at=None)
@@ -293,7 +369,8 @@ def _look_at(check: datetime, now: datetime, timing: Timing, state: State) -> St
 
 def _unwatched(state: State) -> State:
     """No looking at the desktop while paused or outside active hours."""
-    return replace(state, away_since=None, held_since=None, held_reason=None, check_at=None)
+    return replace(state, away_since=None, held_since=None, held_reason=None, check_at=None,
+                   pause_since=None, pause_by=None)
 
 
 def _within_hours(start: datetime, end: datetime,
@@ -318,14 +395,14 @@ def _within_hours(start: datetime, end: datetime,
 def move_on(now: datetime, state: State, next_movement: str) -> State:
     """After done or skip: the interval restarts now and another movement is up next."""
     return replace(state, since=now, current=next_movement, pending=False, snooze_until=None,
-                   held_since=None, held_reason=None)
+                   held_since=None, held_reason=None, pause_since=None, pause_by=None)
 
 
 def snooze(now: datetime, state: State, duration: timedelta) -> State:
     """Remind again about the same movement after ``duration``. A pause (a rest
     day is one) is the person's own choice and stays: a snooze never ends it."""
     return replace(state, snooze_until=now + duration, pending=False,
-                   held_since=None, held_reason=None)
+                   held_since=None, held_reason=None, pause_since=None, pause_by=None)
 
 
 def pause(state: State, until: datetime) -> State:

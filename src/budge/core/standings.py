@@ -10,11 +10,11 @@ time that may pass before they are back.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime, tzinfo
+from datetime import datetime, timedelta, tzinfo
 from typing import TYPE_CHECKING
 
 from budge.core import kinds
-from budge.core.durations import describe_time
+from budge.core.durations import describe_duration, describe_time
 from budge.core.stats import today_count
 
 if TYPE_CHECKING:
@@ -26,6 +26,7 @@ PAUSED = "paused"  # paused until a time
 OFF = "off"  # today is not one of the active days
 AWAY = "away"  # nobody at the keyboard: nothing comes until they are back
 WAITING = "waiting"  # a due reminder waits (do-not-disturb, a full-screen window)
+FOR_PAUSE = "for_pause"  # a due reminder waits for a pause in typing, briefly
 DUE = "due"  # a reminder is on screen, unanswered
 SCHEDULED = "scheduled"  # the next reminder has a time
 NONE = "none"  # nothing scheduled (no active hours ahead)
@@ -85,7 +86,8 @@ def standing(snapshot: Snapshot) -> Standing:
         today_line = "Today: not an active day" + (f"; {anyway}" if anyway else "")
     day = snapshot.day_mode
     today_line += f" (a {day} day)." if day in (kinds.REST, kinds.GENTLE) else "."
-    description = described + (f" · {short}" if kind in (REST, PAUSED, AWAY, WAITING, DUE)
+    description = described + (f" · {short}" if kind in (REST, PAUSED, AWAY, WAITING,
+                                                          FOR_PAUSE, DUE)
                                else "")
     return Standing(kind, line, short, today, today_short, description, today_line,
                     _movement(kind, snapshot))
@@ -115,6 +117,8 @@ def _kind(snapshot: Snapshot) -> str:
         return AWAY
     if snapshot.waiting is not None:
         return WAITING
+    if snapshot.pause_deadline is not None:
+        return FOR_PAUSE
     if snapshot.pending:
         return DUE
     if snapshot.next_due is not None:
@@ -148,6 +152,12 @@ def _words(kind: str, snapshot: Snapshot) -> tuple[str, str]:
     if kind == WAITING:
         return (f"A reminder is waiting: {snapshot.waiting}. It comes when that ends.",
                 f"waiting: {snapshot.waiting}")
+    if kind == FOR_PAUSE:
+        assert snapshot.pause_deadline is not None
+        left = describe_duration(max(snapshot.pause_deadline - now, timedelta(0)))
+        return (f"A reminder is due, waiting for a pause in your typing (at most {left} "
+                "more). \"Remind me anyway\" in the tray brings it now.",
+                f"due, waiting for a pause (at most {left} more)")
     if kind == DUE:
         waits = "the one on screen waits for your answer"
         if nxt is None:

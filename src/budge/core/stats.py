@@ -17,6 +17,7 @@ from typing import Any
 
 from budge.core import journal, kinds
 from budge.core.days import DEFAULT_ALLOWANCE, RestAllowance, streak_keeping, used_in_period
+from budge.core.durations import describe_duration
 from budge.core.journal import Answer, Milestone, Patterns, Upcoming
 from budge.core.movements import REGIONS, Movement
 from budge.core.streak import Streak, compute_streak
@@ -81,6 +82,7 @@ class Stats:
     patterns: Patterns | None = None
     milestones: tuple[Milestone, ...] = ()
     next_milestone: Upcoming | None = None
+    waits: Waits | None = None  # over the window
 
     @property
     def rest_today(self) -> str | None:
@@ -99,6 +101,7 @@ class Stats:
             "regions": self.regions,
             "most_done": [{"movement": n, "done": c} for n, c in self.most],
             "least_done": [{"movement": n, "done": c} for n, c in self.least],
+            "pauses": None if self.waits is None else self.waits.to_json(),
             **self._journal_json(),
         }
 
@@ -125,6 +128,33 @@ class Counts:
     first_day: date | None = None  # of the whole history
     answers: Sequence[Answer] = ()  # "How did that feel?", over the heatmap's weeks
     ease_by_day: Mapping[date, int] = field(default_factory=dict)  # each day's last note
+    # Each reminder of the window that could wait for a pause in typing:
+    # (how long it waited, whether it found one).
+    waits: Sequence[tuple[timedelta, bool]] = ()
+
+
+@dataclass(frozen=True)
+class Waits:
+    """How reminders met the person's work: did they wait for, and find, a pause?"""
+
+    reminders: int  # that could wait ([timing] flex on, idle time readable)
+    median: timedelta
+    found: float  # share that came at a pause (the rest at the end of the flex)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"reminders": self.reminders, "median_wait_seconds": self.median.total_seconds(),
+                "found_pause": round(self.found, 3)}
+
+
+def summarize_waits(waits: Sequence[tuple[timedelta, bool]]) -> Waits | None:
+    if not waits:
+        return None
+    ordered = sorted(wait for wait, _ in waits)
+    middle = len(ordered) // 2
+    median = (ordered[middle] if len(ordered) % 2
+              else (ordered[middle - 1] + ordered[middle]) / 2)
+    return Waits(reminders=len(waits), median=median,
+                 found=sum(1 for _, found in waits if found) / len(waits))
 
 
 def summarize(counts: Counts, today: date, window_days: int, goal: int,
@@ -160,7 +190,8 @@ def summarize(counts: Counts, today: date, window_days: int, goal: int,
                                   catalog),
         milestones=tuple(journal.milestones_reached(counts.done_by_day, today, goal,
                                                     active_days, keeping)),
-        next_milestone=journal.next_milestone(counts.done_by_day, today))
+        next_milestone=journal.next_milestone(counts.done_by_day, today),
+        waits=summarize_waits(counts.waits))
 
 
 def today_count(done: int, goal: int, compact: bool = False) -> str:
@@ -209,6 +240,8 @@ def format_text(stats: Stats) -> str:
         lines.append("Most done: " + ", ".join(f"{n} ({c})" for n, c in stats.most) + ".")
     if stats.least:
         lines.append("Least done: " + ", ".join(f"{n} ({c})" for n, c in stats.least) + ".")
+    if stats.waits is not None:
+        lines.append(_waits_text(stats.waits, stats.window.days))
     lines.extend(_journal_lines(stats))
     return "\n".join(lines)
 
@@ -244,6 +277,13 @@ def _period_text(period: Period) -> str:
         breaks = f" {period.breaks} natural break{'s' if period.breaks != 1 else ''}."
     return (f"{period.done} done, {period.reminded} reminders, {period.snoozed} snoozed, "
             f"{period.skipped} skipped; {answered}.{breaks}")
+
+
+def _waits_text(waits: Waits, days: int) -> str:
+    """One line to judge [timing] pause and flex by."""
+    return (f"Pauses, last {days} days: {round(waits.found * 100)}% of "
+            f"{waits.reminders} reminder{'s' if waits.reminders != 1 else ''} came at a pause "
+            f"in your typing; the median wait was {describe_duration(waits.median)}.")
 
 
 def _days(count: int) -> str:

@@ -31,12 +31,29 @@ def require_platform(platform: str, name: str) -> None:
         raise Unavailable(f"not {name}")
 
 
+class PauseHandle(Protocol):
+    """A running watch for a pause in input (see :meth:`IdleProbe.watch_pause`)."""
+
+    def idle(self) -> timedelta | None:
+        """What the watch itself knows of the idle time (``None``: nothing more
+        than the probe); never raises."""
+
+    def close(self) -> None: ...
+
+
 class IdleProbe(Protocol):
     """Reads the time since the last keyboard or mouse input. Raises when it can't."""
 
     name: str
+    sleeps: bool  # watch_pause gives a sleeping watch (else the core polls, once a second)
 
     def idle(self) -> timedelta: ...
+
+    def watch_pause(self, pause: timedelta,
+                    fired: Callable[[], None]) -> PauseHandle | None:
+        """A sleeping watch that calls ``fired`` (on its own thread) whenever
+        ``pause`` passes without input; ``None`` where the idle time can only be
+        polled. Raises when the watch can't be set up."""
 
 
 class BusyProbe(Protocol):
@@ -136,7 +153,8 @@ def choose(platform: str = sys.platform, env: Mapping[str, str] = os.environ,
     busy = _try([(module, factory) for module, factory, _ in wanted], busy_tried) if dnd else []
     if idle is None:
         log.warning("natural breaks are off: budge can't read the idle time here (tried %s). "
-                    "Reminders go on at the plain interval.", "; ".join(tried) or "nothing")
+                    "Reminders go on at the plain interval, on the clock (no wait for a "
+                    "pause in your typing).", "; ".join(tried) or "nothing")
     else:
         log.info("idle time from %s", idle.name)  # type: ignore[attr-defined]
     if dnd:
@@ -146,7 +164,8 @@ def choose(platform: str = sys.platform, env: Mapping[str, str] = os.environ,
         else:
             log.info("no way to tell here when you are busy (tried %s); reminders never "
                      "wait", "; ".join(busy_tried) or "nothing")
-    return DesktopSenses(idle, busy)  # type: ignore[arg-type]
+    sleeps = idle is not None and idle.sleeps  # type: ignore[attr-defined]
+    return DesktopSenses(idle, busy, sleeps=sleeps)  # type: ignore[arg-type]
 
 
 class DesktopSenses:
@@ -156,19 +175,55 @@ class DesktopSenses:
     between); meanwhile it counts as "can't tell", which never holds a reminder.
     """
 
-    def __init__(self, idle: IdleProbe | None, busy: Sequence[BusyProbe]) -> None:
+    def __init__(self, idle: IdleProbe | None, busy: Sequence[BusyProbe],
+                 sleeps: bool = False) -> None:
+        """``sleeps``: the idle probe offers a sleeping watch for a pause."""
         self._idle = idle
         self._busy = list(busy)
         self._failing: set[str] = set()
+        self._sleeps = sleeps
+        self._pause: PauseHandle | None = None
 
     @property
     def watching(self) -> bool:
         return self._idle is not None
 
+    @property
+    def pause_watch(self) -> DesktopSenses | None:
+        """Itself, as a :class:`budge.core.reminders.PauseWatch`, where the idle
+        source can wake budge at a pause; ``None`` where it must be polled."""
+        return self if self._idle is not None and self._sleeps else None
+
     def idle(self) -> timedelta | None:
         if self._idle is None:
             return None
-        return self._ask(self._idle.name, self._idle.idle)
+        value = self._ask(self._idle.name, self._idle.idle)
+        handle = self._pause
+        known = handle.idle() if handle is not None else None
+        if value is None or known is None:
+            return value
+        return max(value, known)
+
+    def start(self, pause: timedelta, wake: Callable[[], None]) -> None:
+        """Watch for ``pause`` without input (a due reminder waits for one)."""
+        self.stop()
+        if self._idle is None:
+            return
+        try:
+            self._pause = self._idle.watch_pause(pause, wake)
+        except Exception as error:
+            # The core then looks only at the end of the flex: the reminder still comes.
+            log.warning("%s can't watch for a pause in your typing (%s: %s); the reminder "
+                        "comes at the end of [timing] flex", self._idle.name,
+                        type(error).__name__, error)
+
+    def stop(self) -> None:
+        handle, self._pause = self._pause, None
+        if handle is not None:
+            try:
+                handle.close()
+            except Exception as error:
+                log.debug("a pause watch did not close cleanly: %s", error)
 
     def busy(self) -> str | None:
         for probe in self._busy:

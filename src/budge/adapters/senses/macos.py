@@ -64,6 +64,12 @@ class MacIdle:
     def idle(self) -> timedelta:
         return timedelta(seconds=max(0.0, self._read()))
 
+    sleeps = False
+
+    def watch_pause(self, pause: timedelta, fired: Callable[[], None]) -> None:
+        """No sleeping watch here: the idle time is polled while a reminder waits."""
+        return None
+
 
 class MacFocus:
     name = "macOS Focus"

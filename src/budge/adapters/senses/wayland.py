@@ -125,10 +125,33 @@ class Watching(Protocol):
 Watch = Callable[[Callable[[], None], Callable[[], None], timedelta], Watching]
 
 
+class WaylandPauseWatch:
+    """A second idle notification, with the pause's short timeout, kept only
+    while a due reminder waits for a pause: its "idle" event wakes budge, and
+    its clock answers the idle time more finely than the probe's own."""
+
+    def __init__(self, watch: Watch, pause: timedelta, fired: Callable[[], None],
+                 clock: Callable[[], float]) -> None:
+        self._state = IdleClock(pause, clock)
+
+        def idled() -> None:
+            self._state.idled()
+            fired()
+
+        self._watching = watch(idled, self._state.resumed, pause)
+
+    def idle(self) -> timedelta | None:
+        return self._state.idle() if self._watching.alive else None
+
+    def close(self) -> None:
+        self._watching.close()
+
+
 class WaylandIdle:
     """An :class:`budge.adapters.senses.IdleProbe` fed by the compositor's idle events."""
 
     name: str  # says which protocol: see NAMES
+    sleeps = True
 
     def __init__(self, watch: Watch | None = None, timeout: timedelta = TIMEOUT,
                  clock: Callable[[], float] = _boottime) -> None:
@@ -157,6 +180,12 @@ class WaylandIdle:
                 except Unavailable as why:
                     raise OSError(str(why)) from why
             return self._state.idle()
+
+    def watch_pause(self, pause: timedelta, fired: Callable[[], None]) -> WaylandPauseWatch:
+        try:
+            return WaylandPauseWatch(self._watch, pause, fired, self._clock)
+        except Unavailable as why:
+            raise OSError(str(why)) from why
 
     def close(self) -> None:
         with self._lock:

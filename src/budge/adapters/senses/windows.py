@@ -110,6 +110,12 @@ class WindowsIdle:
         # Both are 32-bit tick counts that wrap every 49.7 days.
         return timedelta(milliseconds=(now - last) & 0xFFFFFFFF)
 
+    sleeps = False
+
+    def watch_pause(self, pause: timedelta, fired: Callable[[], None]) -> None:
+        """No sleeping watch here: the idle time is polled while a reminder waits."""
+        return None
+
 
 class WindowsBusy:
     name = "Windows notification state"

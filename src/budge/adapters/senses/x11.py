@@ -11,6 +11,7 @@ from __future__ import annotations
 import contextlib
 import functools
 import os
+from collections.abc import Callable
 from datetime import timedelta
 from typing import Any
 
@@ -79,6 +80,12 @@ class X11Idle:
 
     def idle(self) -> timedelta:
         return timedelta(milliseconds=self._connection.ask(self._read))
+
+    sleeps = False
+
+    def watch_pause(self, pause: timedelta, fired: Callable[[], None]) -> None:
+        """No sleeping watch here: the idle time is polled while a reminder waits."""
+        return None
 
 
 def idle_probe() -> X11Idle:
