@@ -243,8 +243,13 @@ CONTROL: tuple[Command, ...] = (
     # and is answered by the command line alone.
     Command("suggest", "show the current movement and how to do it",
             "Show the current suggestion with its steps.",
-            arguments=(arg("--list", action="store_true",
+            arguments=(arg("movement", nargs="?", metavar="MOVEMENT-ID",
+                           help="the movement to show (default: the current one); "
+                                "`budge suggest --list` shows the ids"),
+                       arg("--list", action="store_true",
                            help="list every movement and its id"),
+                       arg("--png", metavar="FILE",
+                           help="also save the movement's picture as a PNG"),
                        arg("--why", action="store_true",
                            help="say in one sentence why this movement, in this form, came")),
             make_request=lambda args, now: {"cmd": "status"}, shows="suggestion"),

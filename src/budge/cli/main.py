@@ -27,6 +27,7 @@ from budge.core.durations import DURATION_HELP
 if TYPE_CHECKING:
     from budge.adapters.config import Settings
     from budge.adapters.store import Store
+    from budge.core.movements import Movement
 
 EXIT_USAGE = 2
 
@@ -136,6 +137,8 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return entry.handler(paths, args)
         if command == "suggest" and args.list:  # listing the movements needs no budge
             return _list_movements(paths)
+        if command == "suggest" and args.movement:  # a named movement needs no budge
+            return _show_movement(paths, args.movement, args.png)
         return _control(paths, entry, args)
     except UsageError as error:
         from budge.adapters.invocation import typed
@@ -781,6 +784,28 @@ def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
     if movement is None:
         print(f"{current['name']}: {current['cue']}")
         return 0
+    return _print_movement(movement, args.png)
+
+
+def _show_movement(paths: Paths, movement_id: str, png: str | None) -> int:
+    movement = _settings_or_exit(paths).movement(movement_id)
+    if movement is None:
+        print(f"budge suggest: there is no movement {movement_id!r}; "
+              "`budge suggest --list` shows the ids", file=sys.stderr)
+        return EXIT_USAGE
+    return _print_movement(movement, png)
+
+
+def _print_movement(movement: Movement, png: str | None) -> int:
+    if png:
+        from budge.adapters.pictures import render, save_png
+
+        try:
+            save_png(render(movement.figure, 256), Path(png))
+        except OSError as error:
+            print(f"budge suggest: the picture could not be saved to {png}: "
+                  f"{error.strerror or error}", file=sys.stderr)
+            return 1
     print(f"{movement.name} ({movement.length_label}, {movement.position})")
     print(movement.cue)
     print()
