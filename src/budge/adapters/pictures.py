@@ -280,9 +280,13 @@ def _glow(image: Image.Image, pen: _Pen, body: Body, glow: str, palette: Palette
     rings = 10
     for ring in range(rings, 0, -1):
         share = ring / rings
-        alpha = int(44 * strength)
+        alpha = int((100 - 80 * share) * strength)  # strongest at its heart
         draw.ellipse((x - r * share, y - r * share, x + r * share, y + r * share),
                      fill=(*palette.accent, alpha))
+    # A thin ring says where to feel it, even where the body covers the glow.
+    ring = r * 0.8
+    draw.ellipse((x - ring, y - ring, x + ring, y + ring), outline=(*palette.accent, 255),
+                 width=max(1, pen.width(0.9 if gentler else 1.3)))
     return Image.alpha_composite(image, layer)
 
 
@@ -311,13 +315,23 @@ def _arrow(pen: _Pen, bodies: Sequence[Body], picture: Picture, palette: Palette
                   for p in points]
     if len(points) == 2:
         points = _bulge(points[0], points[1], centre)
+    points = [_inside(pen, p) for p in points]
     width = 1.2 if small else 1.8
     pen.line(points, palette.accent, width)
     _head(pen, points[-2], points[-1], palette.accent, 2.6 if small else 4.0)
 
 
+def _inside(pen: _Pen, point: Point) -> Point:
+    """A point kept clear of the frame's edge and above the floor."""
+    extent = pen.side / pen.unit
+    margin = 6.0
+    return (min(max(point[0], pen.left + margin), pen.left + extent - margin),
+            min(max(point[1], _FLOOR + 2.0), pen.bottom + extent - margin))
+
+
 def _curl(pen: _Pen, at: Point, colour: Colour, small: bool) -> None:
     radius = 3.5 if small else 5.0
+    at = _inside(pen, at)
     points = [(at[0] + math.cos(a) * radius, at[1] + math.sin(a) * radius)
               for a in (math.radians(200 - i * 15) for i in range(19))]
     pen.line(points, colour, 1.2 if small else 1.8)
@@ -378,8 +392,10 @@ def _breath(pen: _Pen, body: Body, picture: Picture, palette: Palette, small: bo
     wave = [(start[0] + (end[0] - start[0]) * t,
              start[1] + (end[1] - start[1]) * t + math.sin(t * math.pi * 2) * 1.2)
             for t in (i / 10 for i in range(11))]
-    pen.line(wave, palette.ink, 1.3)
-    _head(pen, wave[-2], wave[-1], palette.ink, 3.0 if small else 3.8)
+    # With nothing visibly moving, the breath is what moves: in the accent colour.
+    colour = palette.ink if picture.moving else palette.accent
+    pen.line(wave, colour, 1.3 if small else 1.8)
+    _head(pen, wave[-2], wave[-1], colour, 3.0 if small else 3.8)
 
 
 def contact_sheet(entries: Sequence[tuple[str, Picture]], size: int = 128,
