@@ -284,8 +284,8 @@ def _glow(image: Image.Image, pen: _Pen, body: Body, glow: str, palette: Palette
         draw.ellipse((x - r * share, y - r * share, x + r * share, y + r * share),
                      fill=(*palette.accent, alpha))
     # A thin ring says where to feel it, even where the body covers the glow.
-    ring = r * 0.8
-    draw.ellipse((x - ring, y - ring, x + ring, y + ring), outline=(*palette.accent, 255),
+    edge = r * 0.8
+    draw.ellipse((x - edge, y - edge, x + edge, y + edge), outline=(*palette.accent, 255),
                  width=max(1, pen.width(0.9 if gentler else 1.3)))
     return Image.alpha_composite(image, layer)
 
