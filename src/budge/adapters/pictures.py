@@ -59,15 +59,17 @@ THEMES = {"light": LIGHT, "dark": DARK}
 
 # The part of the body's world each setting and view frames: left, bottom, side.
 _FRAMES: dict[tuple[str, str], tuple[float, float, float]] = {
-    ("desk", "front"): (-40.0, -4.0, 80.0),
-    ("desk", "side"): (-22.0, -4.0, 80.0),
-    ("standing", "front"): (-52.0, -4.0, 104.0),
-    ("standing", "side"): (-44.0, -4.0, 104.0),
-    ("wall", "front"): (-52.0, -4.0, 104.0),
-    ("wall", "side"): (-30.0, -4.0, 104.0),
+    ("desk", "front"): (-43.0, -3.0, 86.0),
+    ("desk", "side"): (-24.0, -3.0, 86.0),
+    ("standing", "front"): (-54.0, -3.0, 108.0),
+    ("standing", "side"): (-44.0, -3.0, 108.0),
+    ("wall", "front"): (-54.0, -3.0, 108.0),
+    ("wall", "side"): (-30.0, -3.0, 108.0),
 }
 _LIMB, _TRUNK, _HEAD_RADIUS = 3.4, 6.0, 6.2
 _FLOOR = 2.0
+# Joints that turn a part about its own length: shown by a curl, not an arrow.
+_IN_PLACE = ("forearm_left", "forearm_right", "gaze")
 
 
 def render(picture: Picture, size: int = 256, scale: int = 1, gentler: bool = False,
@@ -84,6 +86,7 @@ def render(picture: Picture, size: int = 256, scale: int = 1, gentler: bool = Fa
     draw.rounded_rectangle((0, 0, side - 1, side - 1), radius=corner, fill=palette.card,
                            outline=palette.border, width=max(1, side // 128))
     pen = _Pen(draw, side, _FRAMES[(shown.setting, shown.view)], shown.view)
+    pen.halo = palette.card
     bodies = [place(shown.full_pose(i), shown.setting) for i in range(len(shown.poses))]
     _props(pen, shown, palette)
     if not shown.from_region:
@@ -111,6 +114,7 @@ class _Pen:
         self.left, self.bottom, extent = frame
         self.unit = side / extent
         self.side = side
+        self.halo: Colour | None = None  # the card's colour, for rims around arrows
 
     def xy(self, point: Point) -> tuple[float, float]:
         return ((point[0] - self.left) * self.unit,
@@ -119,7 +123,10 @@ class _Pen:
     def width(self, units: float) -> int:
         return max(1, round(units * self.unit))
 
-    def line(self, points: Sequence[Point], colour: Colour, units: float) -> None:
+    def line(self, points: Sequence[Point], colour: Colour, units: float,
+             halo: Colour | None = None) -> None:
+        if halo is not None:  # a rim in the card's colour: readable over the body too
+            self.line(points, halo, units + 1.6)
         width = self.width(units)
         shown = [self.xy(p) for p in points]
         self.draw.line(shown, fill=colour, width=width, joint="curve")
@@ -174,6 +181,8 @@ def _figure(pen: _Pen, body: Body, picture: Picture, palette: Palette, faint: bo
         if faint and not _moves(name, moving, picture):
             continue
         pen.line([flat(start, view), flat(end, view)], colour(name), units)
+        if view == "side" and name == "shoulder_left":  # end-on from the side: a cap
+            pen.disc(flat(end, view), _LIMB * 0.85, colour(name))
         if name.startswith("hand_") and not faint:
             _fingers(pen, body, name.removeprefix("hand_"), colour(name))
     head_colour = colour("head")
@@ -233,7 +242,8 @@ def _fingers(pen: _Pen, body: Body, side: str, colour: Colour) -> None:
 
 def _face(pen: _Pen, body: Body, picture: Picture, palette: Palette) -> None:
     view = picture.view
-    eyes_move = "eyes" in picture.moving
+    # Eyes that move are in the accent colour, unless the whole head already is.
+    eyes_move = "eyes" in picture.moving and "head" not in picture.moving
     eye_colour = palette.accent if eyes_move else palette.card
     frame = body.head_frame
     gaze = math.radians(body.gaze)
@@ -294,20 +304,32 @@ def _arrow(pen: _Pen, bodies: Sequence[Body], picture: Picture, palette: Palette
            small: bool) -> None:
     if not picture.moving or len(bodies) < 2:
         return
+    if _turn(pen, bodies, picture, palette, small):
+        return
     paths = list(zip(*(tips(body, picture.moving) for body in bodies), strict=True))
     if not paths:
         return
     view = picture.view
-    best = max(paths, key=lambda p: _travel([flat(q, view) for q in p]))
+    # The path that travels furthest, the parts nearer the body counting a little
+    # more: a lifted elbow carries its hand along, and the elbow is what lifts.
+    best = max(paths, key=lambda p: _travel([flat(q, view) for q in p])
+               * (1.0 - 0.3 * paths.index(p)))
     points = [flat(p, view) for p in best]
     travel = _travel(points)
+    if len(points) >= 3 and travel >= 0.3:  # a circle, as the catalog's are drawn
+        mx = sum(p[0] for p in points) / len(points)
+        my = sum(p[1] for p in points) / len(points)
+        _curl(pen, (mx, my), palette.accent, small,
+              radius=max(5.0, max(_distance((mx, my), p) for p in points) + 2.5))
+        return
     if travel < 0.3:  # a turn in place (a forearm, the eyes): a curl around it
-        if picture.poses[0] != picture.poses[-1]:
+        before, after = picture.poses[0], picture.poses[-1]
+        if any(before.get(joint, 0.0) != after.get(joint, 0.0) for joint in _IN_PLACE):
             _curl(pen, points[-1], palette.accent, small)
         return
     centre = flat(bodies[-1].segments["chest"][0], view)
-    points = _offset(points, centre, 4.5)
-    shortest = 3.5 if small else 6.0  # a tiny shift still gets an arrow one can see
+    points = _offset(points, centre, 4.0)
+    shortest = 5.5 if small else 9.0  # a tiny shift still gets an arrow one can see
     if travel < shortest:
         grow = shortest / travel
         first = points[0]
@@ -317,8 +339,54 @@ def _arrow(pen: _Pen, bodies: Sequence[Body], picture: Picture, palette: Palette
         points = _bulge(points[0], points[1], centre)
     points = [_inside(pen, p) for p in points]
     width = 1.2 if small else 1.8
-    pen.line(points, palette.accent, width)
+    pen.line(points, palette.accent, width, halo=palette.card)
     _head(pen, points[-2], points[-1], palette.accent, 2.6 if small else 4.0)
+
+
+def _turn(pen: _Pen, bodies: Sequence[Body], picture: Picture, palette: Palette,
+          small: bool) -> bool:
+    """A turn seen from the front: an arc around the head or the chest, the way it
+    turns. Whether one was drawn."""
+    first, last = picture.full_pose(0), picture.full_pose(len(picture.poses) - 1)
+    body = bodies[-1]
+    if picture.view == "side":
+        return _nod(pen, body, last.get("head_nod", 0.0) - first.get("head_nod", 0.0),
+                    picture, palette, small)
+    for joint, part, centre, across in (
+            ("head_turn", "head", body.head, 8.0),
+            ("torso_turn", "torso", body.segments["chest"][1], 13.0)):
+        change = last.get(joint, 0.0) - first.get(joint, 0.0)
+        if part not in picture.moving or abs(change) < 5:
+            continue
+        x, y = flat(centre, "front")
+        y += _HEAD_RADIUS + 3.0 if part == "head" else -4.0  # over the crown
+        reach = math.radians(min(150.0, abs(change) * 3.0))
+        # Along the front of an ellipse: toward the figure's left is the viewer's right.
+        steps = 16
+        sign = 1.0 if change > 0 else -1.0
+        points = [(x + math.sin(sign * reach * i / steps) * across,
+                   y - math.cos(reach * i / steps) * across * 0.35) for i in range(steps + 1)]
+        pen.line(points, palette.accent, 1.2 if small else 1.8, halo=palette.card)
+        _head(pen, points[-2], points[-1], palette.accent, 2.6 if small else 3.8)
+        return True
+    return False
+
+
+def _nod(pen: _Pen, body: Body, change: float, picture: Picture, palette: Palette,
+         small: bool) -> bool:
+    """A nod seen from the side: an arc in front of the face, down or up."""
+    if "head" not in picture.moving or abs(change) < 5:
+        return False
+    x, y = flat(body.head, "side")
+    radius = _HEAD_RADIUS + 3.5
+    sweep = min(110.0, abs(change) * 4.0)  # a gentler nod is smaller: so is its arc
+    start = 70.0 if change > 0 else -20.0
+    step = -sweep / 16 if change > 0 else sweep / 16
+    points = [(x + math.cos(math.radians(start + step * i)) * radius,
+               y + math.sin(math.radians(start + step * i)) * radius) for i in range(17)]
+    pen.line(points, palette.accent, 1.2 if small else 1.8, halo=palette.card)
+    _head(pen, points[-2], points[-1], palette.accent, 2.6 if small else 3.8)
+    return True
 
 
 def _inside(pen: _Pen, point: Point) -> Point:
@@ -329,12 +397,12 @@ def _inside(pen: _Pen, point: Point) -> Point:
             min(max(point[1], _FLOOR + 2.0), pen.bottom + extent - margin))
 
 
-def _curl(pen: _Pen, at: Point, colour: Colour, small: bool) -> None:
-    radius = 3.5 if small else 5.0
+def _curl(pen: _Pen, at: Point, colour: Colour, small: bool, radius: float = 5.0) -> None:
+    radius = radius * 0.7 if small else radius
     at = _inside(pen, at)
     points = [(at[0] + math.cos(a) * radius, at[1] + math.sin(a) * radius)
               for a in (math.radians(200 - i * 15) for i in range(19))]
-    pen.line(points, colour, 1.2 if small else 1.8)
+    pen.line(points, colour, 1.2 if small else 1.8, halo=pen.halo)
     _head(pen, points[-2], points[-1], colour, 2.6 if small else 3.6)
 
 
@@ -347,12 +415,15 @@ def _distance(a: Point, b: Point) -> float:
 
 
 def _offset(points: list[Point], centre: Point, units: float) -> list[Point]:
-    """The arrow runs beside the body, not over it: moved away from its centre."""
-    mx = sum(p[0] for p in points) / len(points)
-    my = sum(p[1] for p in points) / len(points)
-    dx, dy = mx - centre[0], my - centre[1]
-    length = math.hypot(dx, dy) or 1.0
-    return [(p[0] + dx / length * units, p[1] + dy / length * units) for p in points]
+    """The arrow runs beside the moving part, not over it: moved across its
+    direction, to the side away from the body's centre."""
+    (x0, y0), (x1, y1) = points[0], points[-1]
+    length = math.hypot(x1 - x0, y1 - y0) or 1.0
+    nx, ny = -(y1 - y0) / length, (x1 - x0) / length
+    mx, my = (x0 + x1) / 2, (y0 + y1) / 2
+    if (mx - centre[0]) * nx + (my - centre[1]) * ny < 0:
+        nx, ny = -nx, -ny
+    return [(p[0] + nx * units, p[1] + ny * units) for p in points]
 
 
 def _bulge(a: Point, b: Point, centre: Point) -> list[Point]:
@@ -363,7 +434,7 @@ def _bulge(a: Point, b: Point, centre: Point) -> list[Point]:
     nx, ny = -dy / length, dx / length
     if (mid[0] - centre[0]) * nx + (mid[1] - centre[1]) * ny < 0:
         nx, ny = -nx, -ny
-    bow = length * 0.25
+    bow = length * 0.3
     control = (mid[0] + nx * bow, mid[1] + ny * bow)
     steps = 12
     return [((1 - t) ** 2 * a[0] + 2 * (1 - t) * t * control[0] + t * t * b[0],

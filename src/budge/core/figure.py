@@ -54,6 +54,7 @@ for _side in ("left", "right"):
         f"blade_{_side}": Joint(-20, 25, f"the {_side} shoulder blade drawn back"),
         f"arm_raise_{_side}": Joint(-50, 180, f"the {_side} arm raised forward"),
         f"arm_out_{_side}": Joint(-20, 180, f"the {_side} arm raised out to the side"),
+        f"arm_in_{_side}": Joint(-30, 130, f"the {_side} arm swung in across the body"),
         f"elbow_{_side}": Joint(0, 150, f"the {_side} elbow bent"),
         f"forearm_{_side}": Joint(-90, 90, f"the {_side} palm turned up (down is negative)"),
         f"wrist_{_side}": Joint(-70, 70, f"the {_side} wrist bent up (down is negative)"),
@@ -347,11 +348,12 @@ def place(pose: Mapping[str, float], setting: str) -> Body:
     for side, sign in (("left", 1.0), ("right", -1.0)):
         shoulder = _add(_add(neck_base, _apply(chest, (sign * _SHOULDER, -2.5, 0.0))),
                         _apply(chest, (-sign * a[f"blade_{side}"] * 0.04,
-                                       a[f"shrug_{side}"] * 0.2, -a[f"blade_{side}"] * 0.08)))
+                                       a[f"shrug_{side}"] * 0.2, -a[f"blade_{side}"] * 0.14)))
         segments[f"shoulder_{side}"] = (_add(neck_base, _apply(chest, (0.0, -1.5, 0.0))),
                                         shoulder)
-        arm = _mul(chest, _mul(_pitch(-a[f"arm_raise_{side}"]),
-                               _roll(sign * a[f"arm_out_{side}"])))
+        arm = _mul(chest, _mul(_yaw(-sign * a[f"arm_in_{side}"]),
+                               _mul(_pitch(-a[f"arm_raise_{side}"]),
+                                    _roll(sign * a[f"arm_out_{side}"]))))
         down: Vector = (0.0, -1.0, 0.0)
         elbow = _add(shoulder, _apply(arm, down), _UPPER_ARM)
         forearm = _mul(arm, _mul(_pitch(-a[f"elbow_{side}"]), _yaw(sign * a[f"forearm_{side}"])))
@@ -430,10 +432,12 @@ def tips(body: Body, parts: Sequence[str]) -> list[Vector]:
     names = [name for part in parts for name in PARTS[part]]
     found: list[Vector] = []
     for name in names:
-        if name == "head":
-            found.append(body.head)
+        if name == "head":  # the crown: it travels furthest as the head moves
+            found.append(_add(body.head, _apply(body.head_frame, (0.0, 1.0, 0.0)), _HEAD + 3.0))
         elif name == "eyes":
             found.append(_add(body.head, _apply(body.head_frame, (0.0, 0.5, 6.0))))
+        elif name == "chest":  # the breastbone, which leads a bend or an arch
+            found.append(_add(body.segments[name][1], _apply(body.chest_frame, (0.0, -4.0, 5.0))))
         elif name in body.segments:
             found.append(body.segments[name][1])
     return found
