@@ -26,6 +26,7 @@ from pathlib import Path
 from PIL import Image, ImageDraw
 
 from budge.core.figure import (
+    FRAMES,
     PARTS,
     SEAT_HEIGHT,
     Body,
@@ -57,15 +58,6 @@ DARK = Palette(card=(38, 42, 48), border=(70, 76, 84), ink=(236, 238, 234),
                faint=(96, 104, 110), accent=(250, 150, 80), prop=(64, 70, 76))
 THEMES = {"light": LIGHT, "dark": DARK}
 
-# The part of the body's world each setting and view frames: left, bottom, side.
-_FRAMES: dict[tuple[str, str], tuple[float, float, float]] = {
-    ("desk", "front"): (-43.0, -3.0, 86.0),
-    ("desk", "side"): (-24.0, -3.0, 86.0),
-    ("standing", "front"): (-54.0, -3.0, 108.0),
-    ("standing", "side"): (-44.0, -3.0, 108.0),
-    ("wall", "front"): (-54.0, -3.0, 108.0),
-    ("wall", "side"): (-30.0, -3.0, 108.0),
-}
 _LIMB, _TRUNK, _HEAD_RADIUS = 3.4, 6.0, 6.2
 _FLOOR = 2.0
 # Joints that turn a part about its own length: shown by a curl, not an arrow.
@@ -85,7 +77,7 @@ def render(picture: Picture, size: int = 256, scale: int = 1, gentler: bool = Fa
     corner = side * 0.12
     draw.rounded_rectangle((0, 0, side - 1, side - 1), radius=corner, fill=palette.card,
                            outline=palette.border, width=max(1, side // 128))
-    pen = _Pen(draw, side, _FRAMES[(shown.setting, shown.view)], shown.view)
+    pen = _Pen(draw, side, FRAMES[(shown.setting, shown.view)], shown.view)
     pen.halo = palette.card
     bodies = [place(shown.full_pose(i), shown.setting) for i in range(len(shown.poses))]
     _props(pen, shown, palette)

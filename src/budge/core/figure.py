@@ -104,6 +104,16 @@ REGION_GLOWS = {  # a user's movement with no poses: its region, glowing, in its
     "hands_wrists": "hands", "eyes_breath": "whole",
 }
 GENTLER_SHARE = 0.4  # the gentler form goes this share of the way to the end pose
+# The part of the body's world a picture frames, for each setting and view:
+# its left edge, its bottom edge and its side, in body units.
+FRAMES: dict[tuple[str, str], tuple[float, float, float]] = {
+    ("desk", "front"): (-43.0, -3.0, 86.0),
+    ("desk", "side"): (-24.0, -3.0, 86.0),
+    ("standing", "front"): (-54.0, -3.0, 108.0),
+    ("standing", "side"): (-44.0, -3.0, 108.0),
+    ("wall", "front"): (-54.0, -3.0, 108.0),
+    ("wall", "side"): (-30.0, -3.0, 108.0),
+}
 _PICTURE_FIELDS = ("setting", "view", "moving", "poses", "glow", "breath")
 
 # The resting pose of each setting, under a movement's own angles.
