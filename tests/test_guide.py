@@ -10,12 +10,13 @@ import socket
 import subprocess
 import threading
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import closing, contextmanager
 from pathlib import Path
 
 import pytest
+from bus_standins import Panel, Watcher, ready
 from PIL import Image, ImageChops
-from processes import budge, clean_env
+from processes import budge, clean_env, fake_opener, home_on_bus, running_daemon, wait_for
 
 from budge.adapters.config import load_builtin
 from budge.core.guide import DEFAULT_COUNTS, counts, page
@@ -178,3 +179,26 @@ def test_the_network_check_would_see_a_request(tmp_path: Path) -> None:
         browse(leaky, tmp_path / "leaky.png", 2000, f"--proxy-server=127.0.0.1:{port}")
         assert any(b"example.invalid" in data and not _chromiums_own(data)
                    for data in seen), seen
+
+
+def test_show_me_in_the_tray_opens_the_current_movements_guide(
+        tmp_path: Path, bus_address: str) -> None:
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n')
+    record = tmp_path / "opened.txt"
+    env["PATH"] = f"{fake_opener(tmp_path / 'bin', record)}:{env['PATH']}"
+    with (closing(Watcher(bus_address)) as watcher,
+          running_daemon(env, "-v") as daemon):
+        assert watcher.registered.wait(15), daemon.output()
+        panel = Panel(bus_address, watcher.items[0][1])
+        ready(panel)
+        labels = [n["label"] for n in panel.layout()["children"] if n["props"]["visible"]]
+        assert labels[-5:] == ["Show me", "Streaks and stats", "Start at login", "Open config",
+                               "Quit"]
+        shown = panel.find("Up next: ")["label"].removeprefix("Up next: ")
+        panel.click("Show me")
+        wait_for(record.exists, 20, "the guide to be opened")
+    opened = Path(record.read_text().splitlines()[0])
+    assert opened.parent == home / "data" / "guide"
+    movement = CATALOG[opened.stem]
+    assert shown.startswith(movement.name)
+    assert opened.read_text(encoding="utf-8") == page(movement)
