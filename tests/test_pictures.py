@@ -4,6 +4,7 @@ reminder carrying it to a notification service that shows images."""
 
 from __future__ import annotations
 
+import subprocess
 import time
 from contextlib import closing
 from pathlib import Path
@@ -11,7 +12,8 @@ from pathlib import Path
 import pytest
 from bus_standins import NotificationService
 from PIL import Image, ImageChops
-from processes import budge, clean_env, home_on_bus, running_daemon, wait_for
+from desktop_session import DesktopSession
+from processes import budge, clean_env, end_process, home_on_bus, running_daemon, wait_for
 
 from budge.adapters.config import ConfigError, load_builtin, load_settings
 from budge.adapters.picture_files import cached_picture, picture_name
@@ -248,3 +250,31 @@ def test_the_reminder_carries_its_picture_where_the_service_shows_images(
     assert path.parent == home / "data" / "pictures"
     assert path.name == picture_name(movement.figure, 128)
     assert Image.open(path).tobytes() == render(movement.figure, 128).tobytes()
+
+
+def test_dunst_is_sent_the_reminders_picture(desktop: DesktopSession, tmp_path: Path) -> None:
+    """On the real session bus, with dunst (which shows images: ``icon-static``),
+    the Notify call as dbus-monitor sees it carries the picture's path."""
+    from on_desktop import prepare, reminders
+
+    home, _, env = prepare(desktop, tmp_path, 'interval = "2s"\n')
+    seen = tmp_path / "monitor.txt"
+    with seen.open("wb") as out:
+        monitor = subprocess.Popen(
+            ["dbus-monitor", "--session",
+             "type='method_call',interface='org.freedesktop.Notifications',member='Notify'"],
+            env=desktop.env, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL)
+        try:
+            wait_for(lambda: "NameAcquired" in seen.read_text() or seen.stat().st_size > 0,
+                     10, "dbus-monitor to listen")
+            with running_daemon(env, "-v", "--no-tray"):
+                first = wait_for(lambda: reminders(desktop), 20, "a reminder")[0]
+                wait_for(lambda: "image-path" in seen.read_text(), 10, "the Notify call")
+        finally:
+            end_process(monitor)
+    movement = next(m for m in CATALOG if first.summary.startswith(m.name + " · "))
+    picture = home / "data" / "pictures" / picture_name(movement.figure, 128)
+    text = seen.read_text()
+    hint = text.index('string "image-path"')
+    assert f'string "{picture}"' in text[hint:hint + 400], text[hint:hint + 400]
+    assert picture.is_file()
