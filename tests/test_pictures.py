@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 from bus_standins import NotificationService
-from PIL import Image, ImageChops
 from desktop_session import DesktopSession
+from PIL import Image, ImageChops
 from processes import budge, clean_env, end_process, home_on_bus, running_daemon, wait_for
 
 from budge.adapters.config import ConfigError, load_builtin, load_settings
