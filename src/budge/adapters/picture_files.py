@@ -3,7 +3,7 @@
 A picture's file name is a hash of everything that decides how it looks (the
 poses, the size, the theme, the drawing's version): a changed movement draws
 anew, an unchanged one is never drawn twice. The drawing itself runs in a
-short-lived child process, so Pillow and the image never take up the
+short-lived child process, so neither the drawing nor the image takes up the
 daemon's memory; this module imports nothing heavy.
 """
 

@@ -9,8 +9,8 @@ ink, the accent and the faint pose differ in lightness, so it reads in
 greyscale too.
 
 Drawing is deterministic. Only a command's own process or a short-lived child
-(:mod:`budge.adapters.picture_files`) imports this module: Pillow never loads
-into the long-running daemon.
+(:mod:`budge.adapters.picture_files`) imports this module: no drawing, and no
+image, ever takes up the long-running daemon's memory.
 """
 
 from __future__ import annotations
