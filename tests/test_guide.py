@@ -40,6 +40,10 @@ def test_the_page_is_self_contained_and_escapes_what_it_shows() -> None:
     tilt = CATALOG["neck-tilt"]
     text = page(tilt)
     assert "default-src 'none'" in text
+    # The steps, the why and the gentler form are printed; both forms' poses are inside.
+    assert all(step.replace("'", "&#x27;") in text for step in tilt.steps)
+    assert tilt.why in text and "Show the gentler form" in text
+    assert '"gentler": [' in text and '"usual": [' in text
     for outside in ("src=", "href=", "<link", "<iframe", "fetch(", "XMLHttpRequest",
                     "WebSocket", "<form", "import("):
         assert outside not in text, outside
