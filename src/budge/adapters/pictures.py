@@ -170,7 +170,7 @@ def _figure(pen: _Pen, body: Body, picture: Picture, palette: Palette, faint: bo
             units = _TRUNK * 0.9
         if name.startswith("shoulder_"):
             units = _LIMB * 1.1
-        if faint and not _moves(name, moving, picture):
+        if faint and name not in moving:  # the start pose: only where it moves
             continue
         pen.line([flat(start, view), flat(end, view)], colour(name), units)
         if view == "side" and name == "shoulder_left":  # end-on from the side: a cap
@@ -184,11 +184,6 @@ def _figure(pen: _Pen, body: Body, picture: Picture, palette: Palette, faint: bo
     pen.disc(head, _HEAD_RADIUS, head_colour)
     if not faint:
         _face(pen, body, picture, palette)
-
-
-def _moves(name: str, moving: set[str], picture: Picture) -> bool:
-    """Whether the faint start pose shows this segment: only where it moves."""
-    return name in moving
 
 
 def _drawing_order(body: Body, view: str) -> list[str]:
@@ -249,9 +244,7 @@ def _face(pen: _Pen, body: Body, picture: Picture, palette: Palette) -> None:
                  body.head[2] + frame[2][0] * x + frame[2][1] * y + frame[2][2] * z)
         if view == "side" and local[0] < 0:
             continue  # the far eye is hidden
-        # A face turned away hides its eyes.
-        facing = frame[2][2] if view == "front" else frame[2][0] * 0 + frame[2][2]
-        if facing < 0.2:
+        if frame[2][2] < 0.2:  # a face turned away hides its eyes
             continue
         centre = flat(point, view)
         if view == "side":
