@@ -38,15 +38,17 @@ class NotificationService:
     ``"everyone"`` (mako), or ``"both"``, once broadcast and once to the sender
     (GNOME Shell). ``closes_on_action``: a notification fades out and closes
     once one of its actions, a click on its body too, is reported
-    (xfce4-notifyd, GNOME Shell)."""
+    (xfce4-notifyd, GNOME Shell). ``images``: it shows a notification's image
+    (``icon-static``, as dunst); each notification's hints are in ``shown``."""
 
     def __init__(self, address: str, actions: bool = True, delivery: str = "sender",
-                 closes_on_action: bool = False) -> None:
+                 closes_on_action: bool = False, images: bool = False) -> None:
         assert delivery in ("sender", "everyone", "both")
         self.bus = Bus(address)
         self.actions = actions
         self.delivery = delivery
         self.closes_on_action = closes_on_action
+        self.images = images
         self.shown: list[dict[str, Any]] = []
         self.closed: list[int] = []
         self.closed_at: dict[int, float] = {}  # id -> time.monotonic() when it closed
@@ -59,7 +61,8 @@ class NotificationService:
 
     def _answer(self, call: Call) -> Reply:
         if call.member == "GetCapabilities":
-            return Reply("as", ["body", *(["actions"] if self.actions else [])])
+            return Reply("as", ["body", *(["actions"] if self.actions else []),
+                                *(["icon-static"] if self.images else [])])
         if call.member == "Notify":
             app, replaces, icon, summary, body, actions, hints, timeout = call.args
             with self._lock:
@@ -68,6 +71,7 @@ class NotificationService:
                 self.shown.append(dict(id=new_id, sender=call.sender, app=app,
                                        replaces=replaces, summary=summary, body=body,
                                        actions=list(actions), timeout=timeout,
+                                       hints={k: v[1] for k, v in hints.items()},
                                        at=time.monotonic()))
             return Reply("u", new_id)
         if call.member == "CloseNotification":

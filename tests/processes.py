@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 import queue
 import signal
+import stat
 import subprocess
 import sys
 import threading
@@ -286,3 +287,13 @@ def outside_home(prefix: str, mode: int) -> Iterator[Path]:
         yield home
     finally:
         shutil.rmtree(base)
+
+
+def fake_opener(folder: Path, record: Path) -> Path:
+    """A folder with an ``xdg-open`` that notes what it was asked to open in
+    ``record``; put it first on PATH."""
+    folder.mkdir()
+    opener = folder / "xdg-open"
+    opener.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{record}"\n')
+    opener.chmod(opener.stat().st_mode | stat.S_IXUSR)
+    return folder

@@ -27,6 +27,7 @@ EXAMPLES: dict[str, tuple[list[str], str | None]] = {
     "rest": (["rest", "gentle"], "set_day"),
     "status": (["status"], None),
     "suggest": (["suggest"], None),
+    "guide": (["guide"], None),
     "felt": (["felt", "easier"], "felt"),
     "body": (["body", "5", "a stiff neck"], "body"),
     "reload": (["reload"], "reload"),

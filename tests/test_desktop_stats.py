@@ -8,7 +8,6 @@ opened with a right click and driven with the keyboard.
 from __future__ import annotations
 
 import shutil
-import stat
 import time
 from pathlib import Path
 
@@ -16,7 +15,7 @@ import pytest
 from desktop_session import DesktopSession
 from on_desktop import ARTIFACTS, icon_window, is_embedded, prepare
 from PIL import Image
-from processes import running_daemon, stored
+from processes import fake_opener, running_daemon, stored
 
 from budge.adapters import card
 
@@ -26,14 +25,6 @@ pytestmark = pytest.mark.desktop
 def rested(home: Path) -> list[str]:
     return [row[0] for row in stored(home, "SELECT detail FROM events WHERE kind = 'rested' "
                                            "ORDER BY at_utc, rowid")]
-
-
-def fake_opener(folder: Path, record: Path) -> Path:
-    folder.mkdir()
-    opener = folder / "xdg-open"
-    opener.write_text(f'#!/bin/sh\nprintf "%s\\n" "$1" >> "{record}"\n')
-    opener.chmod(opener.stat().st_mode | stat.S_IXUSR)
-    return folder
 
 
 def open_menu(desktop: DesktopSession, window: int) -> None:

@@ -150,7 +150,7 @@ def test_the_icon_in_waybar_opens_the_whole_menu_and_done_there_is_recorded(
         labels = budge.menu_labels()
         assert labels == [first, "Done", "Snooze", "Skip", "Pause", "Hard day",
                           "How is your body today?",
-                          "Streak: 0 days · today 0 of 3", "Streaks and stats",
+                          "Streak: 0 days · today 0 of 3", "Show me", "Streaks and stats",
                           "Start at login", "Open config", "Quit"]
 
         # The pointer on Done (its line lights up), and a click: the menu closes,

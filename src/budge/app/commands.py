@@ -64,7 +64,7 @@ WhenNotRunning = Literal["carried out", "takes effect at start", "config check"]
 
 # How the command line shows the reply: its message, the status, or the
 # current suggestion with its steps.
-Shows = Literal["message", "status", "suggestion"]
+Shows = Literal["message", "status", "suggestion", "guide"]
 
 
 @dataclass(frozen=True)
@@ -252,11 +252,28 @@ CONTROL: tuple[Command, ...] = (
     # and is answered by the command line alone.
     Command("suggest", "show the current movement and how to do it",
             "Show the current suggestion with its steps.",
-            arguments=(arg("--list", action="store_true",
+            arguments=(arg("movement", nargs="?", metavar="MOVEMENT-ID",
+                           help="the movement to show (default: the current one); "
+                                "`budge suggest --list` shows the ids"),
+                       arg("--list", action="store_true",
                            help="list every movement and its id"),
+                       arg("--png", metavar="FILE",
+                           help="also save the movement's picture as a PNG"),
                        arg("--why", action="store_true",
                            help="say in one sentence why this movement, in this form, came")),
             make_request=lambda args, now: {"cmd": "status"}, shows="suggestion"),
+    # The guide page is written and opened by the command line; budge itself is
+    # only asked which movement is current, when none is named.
+    Command("guide", "open a page that paces a movement at its slow count",
+            "Write the movement's guide page, a self-contained file that works offline, "
+            "and open it in your browser: the figure moves at the movement's count, "
+            "8, then 10, then 12, with the breath cued and the steps below.",
+            arguments=(arg("movement", nargs="?", metavar="MOVEMENT-ID",
+                           help="the movement to guide (default: the current one); "
+                                "`budge suggest --list` shows the ids"),
+                       arg("--print-path", action="store_true",
+                           help="write the page and print its path, without opening it")),
+            make_request=lambda args, now: {"cmd": "status"}, shows="guide"),
     Command("felt", "say how the last movement felt: easier, same or tighter",
             "Note how the movement you last did felt. Suggestions learn from it: one that "
             "felt tighter comes in its gentler form, and less often, for a while; one that "

@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from budge.adapters.config import Settings
     from budge.adapters.store import Store
     from budge.app.application import App
+    from budge.core.movements import Movement
     from budge.core.ports import Answer, Notifier, Tray
     from budge.core.problems import ConfigProblem
 
@@ -47,6 +48,7 @@ log = logging.getLogger("budge")
 # Seconds from "budge started" until start-up's freed memory goes back: by then
 # the panel has read the menu and the first notification has gone out.
 SETTLE_SECONDS = 10.0
+PICTURES_FOLDER = "pictures"  # in the data folder: the reminders' pictures, by content
 
 
 def run(paths: Paths, *, no_tray: bool = False, verbose: bool = False) -> int:
@@ -212,7 +214,10 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     def answered(action: str, movement_id: str, token: str = "") -> None:
         app.answer(action, movement_id, token)
 
-    own, fix = _own_notifiers(answered, _notification_icon(paths))
+    def picture(movement_id: str) -> Path | None:
+        return movement_picture(app.settings.movement(movement_id), paths)
+
+    own, fix = _own_notifiers(answered, _notification_icon(paths), picture)
     notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
     timer = ApschedulerTimer(lambda: app.on_timer())
     desk = senses.choose(dnd=config.hold_limit is not None, kinds=config.busy_kinds)
@@ -339,7 +344,9 @@ class Requests:
             return self._carry_out(request)
 
 
-def _own_notifiers(answer: Answer, icon: Path | None) -> tuple[list[Any], str]:
+def _own_notifiers(answer: Answer, icon: Path | None,
+                   picture: Callable[[str], Path | None] | None = None,
+                   ) -> tuple[list[Any], str]:
     """The notification backends for this OS, best first, and what fixes them.
 
     plyer serves in one place: inside a Flatpak sandbox, where its road is the
@@ -361,7 +368,7 @@ def _own_notifiers(answer: Answer, icon: Path | None) -> tuple[list[Any], str]:
         return list(macos.notifiers(answer)), MACOS_FIX
     from budge.adapters.notify.freedesktop import BusNotifier
 
-    own: list[Any] = [BusNotifier(answer, icon)]
+    own: list[Any] = [BusNotifier(answer, icon, picture=picture)]
     if os.path.exists("/.flatpak-info"):
         own.append(PlyerNotifier(icon))
     return own, LINUX_FIX
@@ -417,6 +424,16 @@ def _make_tray(app: App, choice: str, paths: Paths, on_quit: Callable[[], None],
         log.warning("running without a tray icon: %s. Reminders go on; %s", error, typed(
             "control budge with `budge done`, `budge snooze`, `budge pause` and `budge quit`."))
         return None
+
+
+def movement_picture(movement: Movement | None, paths: Paths) -> Path | None:
+    """The reminder's picture of ``movement``: drawn by a child process the first
+    time, from the cache after."""
+    from budge.adapters.picture_files import cached_picture
+
+    if movement is None:
+        return None
+    return cached_picture(movement.figure, paths.data_dir / PICTURES_FOLDER)
 
 
 def _notification_icon(paths: Paths) -> Path | None:

@@ -208,6 +208,10 @@ class PystrayTray:
             item(journal.BODY_QUESTION, body),
             menu.SEPARATOR,
             item(lambda _: streak_label(app.snapshot), None, enabled=False),
+            # The current movement's guide page; low in the menu, so the items
+            # above keep their places.
+            item("Show me", act(self.show_guide),
+                 visible=lambda _: app.snapshot.current is not None),
             item("Streaks and stats", act(self.show_stats)),
             item("Start at login", act(self.toggle_autostart),
                  checked=lambda _: self._login_mark()),
@@ -291,6 +295,16 @@ class PystrayTray:
         open it in the system's image viewer."""
         spawn([sys.executable, "-m", "budge", "--config", str(self._config_file), "stats",
                "--png", str(self._stats_file), "--scale", str(display_scale()), "--open"])
+
+    def show_guide(self) -> None:
+        """The current movement's guide page, written and opened by a process of its
+        own (``budge guide``); what the menu named is what it shows."""
+        current = self._app.snapshot.current
+        movement = self._shown or (current.id if current else None)
+        if movement is None:
+            return
+        spawn([sys.executable, "-m", "budge", "--config", str(self._config_file), "guide",
+               movement])
 
     def _login_mark(self) -> bool:
         """The live state, read whenever the menu is drawn; kept as what was shown."""

@@ -32,9 +32,11 @@ from budge.core.durations import DURATION_HELP
 if TYPE_CHECKING:
     from budge.adapters.config import Settings
     from budge.adapters.store import Store
+    from budge.core.movements import Movement
     from budge.core.problems import ConfigProblem
 
 EXIT_USAGE = 2
+GUIDE_FOLDER = "guide"  # in the data folder: the guide pages, one per movement
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -161,6 +163,10 @@ def _main(argv: Sequence[str] | None = None) -> int:
             return entry.handler(paths, args)
         if command == "suggest" and args.list:  # listing the movements needs no budge
             return _list_movements(paths)
+        if command == "suggest" and args.movement:  # a named movement needs no budge
+            return _show_movement(paths, args.movement, args.png)
+        if command == "guide" and args.movement:
+            return _guide(paths, args.movement, args.print_path)
         return _control(paths, entry, args)
     except UsageError as error:
         from budge.adapters.invocation import typed
@@ -1014,6 +1020,28 @@ def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
     if movement is None:
         print(f"{current['name']}: {current['cue']}")
         return 0
+    return _print_movement(movement, args.png)
+
+
+def _show_movement(paths: Paths, movement_id: str, png: str | None) -> int:
+    movement = _settings(paths)[0].movement(movement_id)
+    if movement is None:
+        print(f"budge suggest: there is no movement {movement_id!r}; "
+              "`budge suggest --list` shows the ids", file=sys.stderr)
+        return EXIT_USAGE
+    return _print_movement(movement, png)
+
+
+def _print_movement(movement: Movement, png: str | None) -> int:
+    if png:
+        from budge.adapters.pictures import render, save_png
+
+        try:
+            save_png(render(movement.figure, 256), Path(png))
+        except OSError as error:
+            print(f"budge suggest: the picture could not be saved to {png}: "
+                  f"{error.strerror or error}", file=sys.stderr)
+            return 1
     print(f"{movement.name} ({movement.length_label}, {movement.position})")
     print(movement.cue)
     print()
@@ -1025,6 +1053,52 @@ def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
     return 0
 
 
+def _show_guide(paths: Paths, command: Command, args: argparse.Namespace,
+                reply: dict[str, Any], running: bool) -> int:
+    current = (reply.get("status") or {}).get("current")
+    if not current:
+        print("budge guide: no movement is chosen yet; name one, as in `budge guide neck-tilt` "
+              "(`budge suggest --list` shows the ids)", file=sys.stderr)
+        return EXIT_USAGE
+    return _guide(paths, current["id"], args.print_path)
+
+
+def _guide(paths: Paths, movement_id: str, print_path: bool) -> int:
+    from budge.adapters.fileops import write_atomic
+    from budge.adapters.paths import make_private_dir
+    from budge.core.guide import page
+
+    movement = _settings(paths)[0].movement(movement_id)
+    if movement is None:
+        print(f"budge guide: there is no movement {movement_id!r}; "
+              "`budge suggest --list` shows the ids", file=sys.stderr)
+        return EXIT_USAGE
+    folder = paths.data_dir / GUIDE_FOLDER
+    target = folder / f"{movement.id}.html"
+    try:
+        make_private_dir(paths.data_dir)
+        make_private_dir(folder)
+        write_atomic(target, page(movement).encode("utf-8"))
+    except OSError as error:
+        print(f"budge guide: the page could not be written to {target}: "
+              f"{error.strerror or error}", file=sys.stderr)
+        return 1
+    if print_path:
+        print(target)
+        return 0
+    from budge.adapters.default_app import open_file
+
+    try:
+        open_file(target)
+    except OSError as error:
+        print(f"budge guide: no browser could be started ({error}); the page is at {target}",
+              file=sys.stderr)
+        return 1
+    print(f"The guide for {movement.name} is open in your browser ({target}).")
+    return 0
+
+
 # How the reply to each kind of command is shown.
 _SHOWN: dict[Shows, Callable[[Paths, Command, argparse.Namespace, dict[str, Any], bool], int]] = {
-    "message": _show_message, "status": _show_status, "suggestion": _show_suggestion}
+    "message": _show_message, "status": _show_status, "suggestion": _show_suggestion,
+    "guide": _show_guide}

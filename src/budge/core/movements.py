@@ -12,6 +12,7 @@ from datetime import timedelta
 from typing import Any
 
 from budge.core.durations import describe_duration
+from budge.core.figure import Picture, parse_picture, region_picture
 from budge.core.printable import printable
 from budge.core.problems import Problem, ProblemList, parse_toml
 
@@ -29,7 +30,7 @@ POSITIONS = ("seated", "standing", "either")
 CUE_LIMIT = 120
 _TEXT_LIMIT = 2000
 _FIELDS = ("id", "name", "region", "position", "seconds", "cue", "steps", "why", "gentler",
-           "larger", "gentle")
+           "larger", "gentle", "picture")
 _REQUIRED = ("id", "name", "region", "position", "seconds", "cue", "steps", "why", "gentler")
 
 
@@ -48,6 +49,13 @@ class Movement:
     # A slightly larger range, offered after the smaller one has felt easy for a
     # while; None when the entry has none (it is optional in a user's catalog).
     larger: str | None = None
+    # How it is drawn; None when the entry declares no poses (a user's may not).
+    picture: Picture | None = None
+
+    @property
+    def figure(self) -> Picture:
+        """What its picture shows: its own poses, or else its body region."""
+        return self.picture if self.picture is not None else region_picture(self.region)
 
     @property
     def length_label(self) -> str:
@@ -137,12 +145,16 @@ def _parse_one(entry: Any, where: str, problems: ProblemList) -> Movement | None
     gentle = entry.get("gentle", False)
     if not isinstance(gentle, bool):
         problems.add(Problem(f"{label}.gentle", _show(gentle), "true or false"))
+    picture = None
+    if "picture" in entry:
+        picture = parse_picture(entry["picture"], f"{label}.picture", problems)
     movement = Movement(
         id=ident, name=text("name", 60), region=str(region), position=str(position),
         seconds=seconds if isinstance(seconds, int) else 0, cue=text("cue", CUE_LIMIT),
         steps=tuple(printable(s.strip()) for s in steps), why=text("why", keep="\n"),
         gentler=text("gentler", keep="\n"), gentle=bool(gentle),
         larger=text("larger", keep="\n") if "larger" in entry else None,
+        picture=picture,
     )
     return movement if len(problems) == before else None
 

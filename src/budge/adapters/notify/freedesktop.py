@@ -16,6 +16,9 @@ notification (dunst sends them nowhere else), which budge keeps open.
   notification after any of its actions, and would take the steps with it.
 - A service without ``actions`` gets a plain notification whose body says how
   to answer.
+- A reminder shows its movement's picture (the ``image-path`` hint) where the
+  service shows images (``icon-static`` or ``body-images``); elsewhere it goes
+  without, and the picture is not even drawn.
 - "How did that feel?" after a done is a notification of its own, with
   Easier, Same and Tighter: it never replaces the reminder or is taken for
   it (its id is kept apart from the reminders'). "How is your body today?"
@@ -70,8 +73,10 @@ class BusNotifier:
     name = "D-Bus"
 
     def __init__(self, on_action: Answer, icon: Path | None = None,
-                 connect: Callable[[], dbus.Bus] = dbus.session) -> None:
+                 connect: Callable[[], dbus.Bus] = dbus.session,
+                 picture: Callable[[str], Path | None] | None = None) -> None:
         self._connect = connect
+        self._picture = picture  # a movement's id -> its picture's file, drawn on demand
         self._on_action = on_action
         self._icon = str(icon) if icon else ""
         self._lock = threading.Lock()
@@ -128,7 +133,7 @@ class BusNotifier:
             body = _text(f"{reminder.body}\n{reminder.hint}", markup)
         with self._lock:
             replaces = self._on_screen
-        self._show(bus, replaces, reminder, body, actions)
+        self._show(bus, replaces, reminder, body, actions, self._image(reminder, capabilities))
 
     def ask(self, question: Question) -> None:
         """Ask a question with a button for each answer, replacing an earlier
@@ -273,9 +278,15 @@ class BusNotifier:
 
     # internals
 
+    def _image(self, reminder: Reminder, capabilities: set[str]) -> Path | None:
+        if self._picture is None or not capabilities & {"icon-static", "body-images"}:
+            return None
+        return self._picture(reminder.movement_id)
+
     def _show(self, bus: dbus.Bus, replaces: int, reminder: Reminder, body: str,
-              actions: list[str]) -> int:
-        new_id = self._notify(bus, replaces, reminder.title, body, actions, reminder.timeout)
+              actions: list[str], image: Path | None = None) -> int:
+        new_id = self._notify(bus, replaces, reminder.title, body, actions, reminder.timeout,
+                              image)
         with self._lock:
             self._on_screen = new_id
             self._movements[new_id] = reminder
@@ -284,9 +295,11 @@ class BusNotifier:
         return new_id
 
     def _notify(self, bus: dbus.Bus, replaces: int, title: str, body: str, actions: list[str],
-                timeout: timedelta | None) -> int:
+                timeout: timedelta | None, image: Path | None = None) -> int:
         milliseconds = 0 if timeout is None else max(1, int(timeout.total_seconds() * 1000))
         hints: dict[str, tuple[str, Any]] = {"urgency": ("y", 1)}
+        if image is not None:
+            hints["image-path"] = ("s", str(image))
         (new_id,) = bus.call(NAME, PATH, NAME, "Notify", "susssasa{sv}i", "budge", replaces,
                              self._icon, title, body, actions, hints, milliseconds)
         # Closed by budge when its time is up, whether or not the service
