@@ -337,7 +337,23 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
             log.debug("not registered with a tray host: %s", error)
             return
         self.registered.set()
+        self._restate_identity()
         log.info("%s", REGISTERED)
+
+    def _restate_identity(self) -> None:
+        """Say ``Id`` and ``Menu`` again, once the host has taken the icon.
+
+        GNOME's AppIndicator extension (46) reads every property (GetAll) and,
+        at the same time, watches the item's name. When the name's owner comes
+        in after the properties (budge answers quickly), it empties ``Id`` and
+        ``Menu`` in its copy, and its re-read a second later fails on the empty
+        copy: it drops the icon. The host answers the registration only after
+        it has asked who owns the name, so this signal reaches it after that
+        answer, and fills its copy again whichever came first.
+        """
+        properties = self._item_properties()
+        self._bus.emit(ITEM_PATH, dbus.PROPERTIES, "PropertiesChanged", "sa{sv}as", ITEM,
+                       {name: properties[name] for name in ("Id", "Menu")}, [])
 
     def _on_watcher(self, owner: str) -> None:  # on the dispatch thread
         if not owner:
