@@ -183,11 +183,15 @@ class AppIndicatorHost:
     and ``Menu`` in its copy; a second later it reads them again, and drops
     the item if its copy is still empty then. Here the watch's reply always
     takes effect after the properties, and whatever came after it waits for
-    it: the order that drops an item on a real shell, taken every time.
+    it: the order that drops an item on a real shell, taken every time. The
+    host also notes an item that answers ``GetAll`` while its registration is
+    still unanswered (:attr:`answered_early`): on a real shell, that answer
+    can come in before the watch's, which is what starts the loss.
     """
 
     NEEDED = ("Id", "Menu")
     REREAD = 1.0  # seconds from the registration to the extension's second read
+    BUSY = 0.3  # seconds the host takes before it watches the name and answers
 
     def __init__(self, address: str) -> None:
         self.bus = Bus(address)
@@ -199,6 +203,10 @@ class AppIndicatorHost:
         self._watch_answered = False  # the name watch's reply is in, not yet taken
         self._held: list[Signal] = []  # what came after the watch's reply, in order
         self._reader: threading.Thread | None = None
+        self._loaded_event = threading.Event()
+        # The item answered GetAll before its registration was answered: on a
+        # real shell that answer may come before the name watch's, and lose.
+        self.answered_early = False
         self.bus.export("/StatusNotifierWatcher", self._answer)
         assert self.bus.request_name(WATCHER)
 
@@ -211,10 +219,16 @@ class AppIndicatorHost:
         self._owner = self.bus.name_owner(service)
         with self._lock:
             self.cache, self._loaded, self._watch_answered, self._held = {}, False, False, []
+            self._loaded_event.clear()
         self.bus.subscribe(self._changed, interface=PROPERTIES, member="PropertiesChanged",
                            sender=self._owner, path=ITEM_PATH)
         self._reader = threading.Thread(target=self._load, args=(self._owner,), daemon=True)
         self._reader.start()
+        # The shell's own work between the calls and its answer takes a moment;
+        # an item that answers GetAll within it has answered too early.
+        self._loaded_event.wait(self.BUSY)
+        with self._lock:
+            self.answered_early = self.answered_early or self._loaded
         owned = self.bus.name_owner(service)  # the name watch; the item may answer later
         with self._lock:
             self._watch_answered = bool(owned)
@@ -227,6 +241,7 @@ class AppIndicatorHost:
         with self._lock:
             self.cache.update({name: value[1] for name, value in every.items()})
             self._loaded = True
+            self._loaded_event.set()
             self._take_watch_answer()
 
     def _take_watch_answer(self) -> None:  # holding the lock

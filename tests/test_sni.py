@@ -151,19 +151,22 @@ def test_a_reminder_asks_for_attention_and_a_new_panel_gets_the_icon_again(
 def test_gnome_s_appindicator_extension_keeps_the_icon_when_it_empties_its_copy_at_start(
         tmp_path: Path, bus_address: str) -> None:
     # The extension reads the properties, then sees the name's owner and
-    # empties Id and Menu: budge must say them again after the registration,
-    # at start and when the shell (and so the host) comes back.
+    # empties Id and Menu. budge answers no read before its registration has
+    # been answered, and says Id and Menu again after it: at start, and when
+    # the shell (and so the host) comes back.
     home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n')
     host = AppIndicatorHost(bus_address)
     try:
         with running_daemon(env, "-v") as daemon:
             assert host.registered.wait(15), daemon.output()
+            assert not host.answered_early, "budge answered GetAll before its registration"
             assert host.kept(), f"the host's copy lacks Id or Menu: {sorted(host.cache)}"
             assert host.cache["Id"] == "budge" and host.cache["Menu"] == MENU_PATH
 
             host.close()
             host = AppIndicatorHost(bus_address)
             assert host.registered.wait(10), daemon.output()
+            assert not host.answered_early, "budge answered GetAll before its registration"
             assert host.kept(), f"the host's copy lacks Id or Menu: {sorted(host.cache)}"
     finally:
         host.close()
