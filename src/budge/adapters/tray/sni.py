@@ -355,8 +355,10 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
         its re-read a second later fails on the empty copy: it drops the icon.
         The host answers the registration only after it has asked who owns the
         name, so this signal reaches it after that answer, and fills its copy
-        again whichever came first, even where the properties went out before
-        the registration's answer came (it took longer than budge waits).
+        again whichever came first. budge holds reads until the registration is
+        answered (see _on_item_call), but when the shell comes back the
+        extension may find the item by itself and read it before budge
+        registers again; this covers that too.
         """
         properties = self._item_properties()
         self._bus.emit(ITEM_PATH, dbus.PROPERTIES, "PropertiesChanged", "sa{sv}as", ITEM,
