@@ -7,8 +7,10 @@ can also send every signal twice, once to everyone and once to the sender, as
 GNOME Shell does, or close a notification after any of its actions, as
 xfce4-notifyd and GNOME Shell do. :class:`Watcher` is a panel's
 StatusNotifierWatcher, and :class:`Panel` the host side that reads budge's
-icon and menu and clicks in it. :class:`Xfconf` is Xfce's settings service.
-:class:`MutterIdleMonitor` is GNOME's idle monitor, with idle watches.
+icon and menu and clicks in it. :class:`AppIndicatorHost` takes an icon in
+the order of calls of GNOME's AppIndicator extension. :class:`Xfconf` is
+Xfce's settings service. :class:`MutterIdleMonitor` is GNOME's idle monitor,
+with idle watches.
 The real desktops are driven in the desktop tests.
 """
 
@@ -21,7 +23,7 @@ from typing import Any
 
 from processes import wait_for
 
-from budge.adapters.bus import Bus, Call, MethodError, Reply, Signal
+from budge.adapters.bus import PROPERTIES, Bus, Call, MethodError, Reply, Signal
 from budge.adapters.tray.sni import ITEM, ITEM_PATH, MENU, MENU_PATH
 
 NOTIFICATIONS = "org.freedesktop.Notifications"
@@ -173,6 +175,119 @@ class Watcher:
 
     def close(self) -> None:
         self.bus.close()
+
+
+class AppIndicatorHost:
+    """GNOME's AppIndicator extension (46) as the watcher and host at once,
+    making the calls it makes when an item registers, in its order.
+
+    On ``RegisterStatusNotifierItem(service)`` the extension asks who owns the
+    name, starts a proxy on that owner (``GetAll``; a ``PropertiesChanged``
+    that comes before that reply is ignored, as GDBusProxy does), starts
+    watching the name (``GetNameOwner``), and answers the registration without
+    waiting for either reply. When the watch's reply comes, it empties ``Id``
+    and ``Menu`` in its copy; a second later it reads them again, and drops
+    the item if its copy is still empty then. Here the watch's reply always
+    takes effect after the properties, and whatever came after it waits for
+    it: the order that drops an item on a real shell, taken every time. The
+    host also notes an item that answers ``GetAll`` while its registration is
+    still unanswered (:attr:`answered_early`): on a real shell, that answer
+    can come in before the watch's, which is what starts the loss.
+    """
+
+    NEEDED = ("Id", "Menu")
+    REREAD = 1.0  # seconds from the registration to the extension's second read
+    BUSY = 0.3  # seconds the host takes before it watches the name and answers
+
+    def __init__(self, address: str) -> None:
+        self.bus = Bus(address)
+        self.cache: dict[str, Any] = {}
+        self.registered = threading.Event()
+        self._lock = threading.Lock()
+        self._owner = ""
+        self._loaded = False  # the proxy's GetAll is in
+        self._watch_answered = False  # the name watch's reply is in, not yet taken
+        self._held: list[Signal] = []  # what came after the watch's reply, in order
+        self._reader: threading.Thread | None = None
+        self._loaded_event = threading.Event()
+        # The item answered GetAll before its registration was answered: on a
+        # real shell that answer may come before the name watch's, and lose.
+        self.answered_early = False
+        self.bus.export("/StatusNotifierWatcher", self._answer)
+        assert self.bus.request_name(WATCHER)
+
+    def _answer(self, call: Call) -> Reply:  # on the dispatch thread, as in the shell's loop
+        if call.member == "Get":
+            return Reply("v", ("b", True))
+        if call.member != "RegisterStatusNotifierItem":
+            raise MethodError("org.freedesktop.DBus.Error.UnknownMethod", call.member)
+        (service,) = call.args
+        self._owner = self.bus.name_owner(service)
+        with self._lock:
+            self.cache, self._loaded, self._watch_answered, self._held = {}, False, False, []
+            self._loaded_event.clear()
+        self.bus.subscribe(self._changed, interface=PROPERTIES, member="PropertiesChanged",
+                           sender=self._owner, path=ITEM_PATH)
+        self._reader = threading.Thread(target=self._load, args=(self._owner,), daemon=True)
+        self._reader.start()
+        # The shell's own work between the calls and its answer takes a moment;
+        # an item that answers GetAll within it has answered too early.
+        self._loaded_event.wait(self.BUSY)
+        with self._lock:
+            self.answered_early = self.answered_early or self._loaded
+        owned = self.bus.name_owner(service)  # the name watch; the item may answer later
+        with self._lock:
+            self._watch_answered = bool(owned)
+            self._take_watch_answer()
+        self.registered.set()
+        return Reply()
+
+    def _load(self, owner: str) -> None:
+        (every,) = self.bus.call(owner, ITEM_PATH, PROPERTIES, "GetAll", "s", ITEM)
+        with self._lock:
+            self.cache.update({name: value[1] for name, value in every.items()})
+            self._loaded = True
+            self._loaded_event.set()
+            self._take_watch_answer()
+
+    def _take_watch_answer(self) -> None:  # holding the lock
+        if self._loaded and self._watch_answered:
+            for name in self.NEEDED:
+                self.cache.pop(name, None)
+            self._watch_answered = False
+            held, self._held = self._held, []
+            for signal in held:
+                self._apply(signal)
+
+    def _changed(self, signal: Signal) -> None:
+        with self._lock:
+            if self._watch_answered:
+                self._held.append(signal)
+            else:
+                self._apply(signal)
+
+    def _apply(self, signal: Signal) -> None:  # holding the lock
+        interface, changed, _invalidated = signal.args
+        if self._loaded and interface == ITEM and signal.sender == self._owner:
+            self.cache.update({name: value[1] for name, value in changed.items()})
+
+    def kept(self) -> bool:
+        """Whether the extension keeps the item: its copy of ``Id`` and ``Menu``
+        is whole at its second read (waited for, from now, at most :attr:`REREAD`)."""
+        def whole() -> bool:
+            with self._lock:
+                return (self._loaded and not self._watch_answered
+                        and all(name in self.cache for name in self.NEEDED))
+        try:
+            wait_for(whole, self.REREAD, "Id and Menu in the host's copy")
+        except TimeoutError:
+            return False
+        return True
+
+    def close(self) -> None:
+        self.bus.close()
+        if self._reader is not None:
+            self._reader.join(timeout=5)
 
 
 class Xfconf:

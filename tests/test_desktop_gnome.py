@@ -203,7 +203,8 @@ def test_the_shell_logged_no_error_about_budges_item(gnome: Gnome) -> None:
 
 # What marks a logged problem as about a StatusNotifierItem (budge's is the only one).
 _ABOUT_ITEM = re.compile(r"StatusNotifierItem|AccessibleDesc|appindicator|budge", re.I)
-_PROBLEM = re.compile(r"JS ERROR|JS WARNING|-CRITICAL \*\*|Gjs-WARNING")
+# The AppIndicator extension's own warnings say when it gives up on an item.
+_PROBLEM = re.compile(r"JS ERROR|JS WARNING|-CRITICAL \*\*|Gjs-WARNING|AppIndicators-WARNING")
 
 
 def item_errors(log: str) -> list[str]:
@@ -236,3 +237,12 @@ def test_item_errors_finds_the_shell_s_error_about_a_missing_property() -> None:
            "asyncCallback@resource:///org/gnome/gjs/modules/core/overrides/Gio.js:114:23\n")
     (found,) = item_errors(log)
     assert "IconAccessibleDesc" in found
+
+
+def test_item_errors_finds_the_extension_giving_up_on_an_item() -> None:
+    log = ("(gnome-shell:2): Ubuntu-AppIndicators-WARNING **: 08:23:16.893: While initalizing "
+           "proxy for org.kde.StatusNotifierItem-21699-1: Error: Argument two may not be null\n\n"
+           "(gnome-shell:2): Ubuntu-AppIndicators-DEBUG: 08:23:16.100: Name "
+           "org.kde.StatusNotifierItem-21699-1 appeared\n")
+    (found,) = item_errors(log)
+    assert "Argument two may not be null" in found

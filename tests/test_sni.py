@@ -13,7 +13,7 @@ from contextlib import closing
 from pathlib import Path
 
 import pytest
-from bus_standins import NotificationService, Panel, Watcher, ready
+from bus_standins import AppIndicatorHost, NotificationService, Panel, Watcher, ready
 from processes import budge, home_on_bus, running_daemon, stored, wait_for
 
 from budge.adapters.bus import PROPERTIES, Signal
@@ -146,6 +146,30 @@ def test_a_reminder_asks_for_attention_and_a_new_panel_gets_the_icon_again(
             assert watcher.items[0][1] == panel.service
     finally:
         watcher.close()
+
+
+def test_gnome_s_appindicator_extension_keeps_the_icon_when_it_empties_its_copy_at_start(
+        tmp_path: Path, bus_address: str) -> None:
+    # The extension reads the properties, then sees the name's owner and
+    # empties Id and Menu. budge answers no read before its registration has
+    # been answered, and says Id and Menu again after it: at start, and when
+    # the shell (and so the host) comes back.
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "1h"\n')
+    host = AppIndicatorHost(bus_address)
+    try:
+        with running_daemon(env, "-v") as daemon:
+            assert host.registered.wait(15), daemon.output()
+            assert not host.answered_early, "budge answered GetAll before its registration"
+            assert host.kept(), f"the host's copy lacks Id or Menu: {sorted(host.cache)}"
+            assert host.cache["Id"] == "budge" and host.cache["Menu"] == MENU_PATH
+
+            host.close()
+            host = AppIndicatorHost(bus_address)
+            assert host.registered.wait(10), daemon.output()
+            assert not host.answered_early, "budge answered GetAll before its registration"
+            assert host.kept(), f"the host's copy lacks Id or Menu: {sorted(host.cache)}"
+    finally:
+        host.close()
 
 
 def test_without_any_tray_it_says_what_would_show_one_and_keeps_reminding(

@@ -208,6 +208,9 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
         self._watch: dbus.Subscription | None = None
         self._published = False
         self.registered = threading.Event()  # set once a host has taken the icon
+        # Clear while a registration waits for the host's answer: see _on_item_call.
+        self._not_registering = threading.Event()
+        self._not_registering.set()
 
     # what the host reads
 
@@ -329,6 +332,7 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
     # registration
 
     def _register(self) -> None:
+        self._not_registering.clear()
         try:
             self._bus.call(WATCHER, WATCHER_PATH, WATCHER, "RegisterStatusNotifierItem", "s",
                            self.service)
@@ -336,8 +340,29 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
             self.registered.clear()
             log.debug("not registered with a tray host: %s", error)
             return
+        finally:
+            self._not_registering.set()
         self.registered.set()
+        self._restate_identity()
         log.info("%s", REGISTERED)
+
+    def _restate_identity(self) -> None:
+        """Say ``Id`` and ``Menu`` again, once the host has taken the icon.
+
+        GNOME's AppIndicator extension (46) reads every property (GetAll) and,
+        at the same time, watches the item's name. When the name's owner comes
+        in after the properties, it empties ``Id`` and ``Menu`` in its copy, and
+        its re-read a second later fails on the empty copy: it drops the icon.
+        The host answers the registration only after it has asked who owns the
+        name, so this signal reaches it after that answer, and fills its copy
+        again whichever came first. budge holds reads until the registration is
+        answered (see _on_item_call), but when the shell comes back the
+        extension may find the item by itself and read it before budge
+        registers again; this covers that too.
+        """
+        properties = self._item_properties()
+        self._bus.emit(ITEM_PATH, dbus.PROPERTIES, "PropertiesChanged", "sa{sv}as", ITEM,
+                       {name: properties[name] for name in ("Id", "Menu")}, [])
 
     def _on_watcher(self, owner: str) -> None:  # on the dispatch thread
         if not owner:
@@ -375,6 +400,13 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
     # D-Bus method handlers (on the bus's dispatch thread)
 
     def _on_item_call(self, call: dbus.Call) -> dbus.Reply:
+        # A host that reads the item while budge's registration waits for its
+        # answer is answered after that answer has come. GNOME's AppIndicator
+        # extension asks who owns the item's name before it answers the
+        # registration, and empties Id and Menu when that reply comes: read
+        # after it, the properties stay. (A registration made on this thread,
+        # when a host comes back, is over before any call is answered here.)
+        self._not_registering.wait(dbus.CALL_TIMEOUT)
         if call.interface == dbus.PROPERTIES:
             return _properties(call, ITEM, self._item_properties())
         if call.interface == "org.freedesktop.DBus.Introspectable":
