@@ -637,7 +637,8 @@ def test_an_oversized_request_is_one_line_in_the_daemon_log(tmp_path: Path) -> N
     env = clean_env(home)
     with running_daemon(env, "--no-tray", wait_running=True):
         paths = resolve(env)
-        connection = control._connect(paths.control_address(), paths.key_file.read_bytes())
+        connection = control._connect(paths.control_address(), paths.key_file.read_bytes(),
+                                      control.TURN_WAIT_S)
         with connection, contextlib.suppress(OSError, EOFError):
             connection.send_bytes(json.dumps({"cmd": "felt", "feeling": "x" * 70_000}).encode())
             connection.recv_bytes()

@@ -144,9 +144,12 @@ def test_a_request_under_way_finishes_before_budge_stops_and_later_ones_are_told
 
 
 def test_a_command_sent_as_budge_stops_is_carried_out_once_it_has(home: Path) -> None:
-    """A budge that answers "stopping" for a while, then goes: the command waits,
-    then records once without it."""
+    """A budge that answers "stopping" and holds its lock for a while, then goes:
+    the command waits for the lock, then records once without it."""
+    import time
+
     from budge.adapters.control import ControlServer, read_or_create_key
+    from budge.adapters.instance import InstanceLock
     from budge.adapters.paths import resolve
 
     env = clean_env(home)
@@ -160,15 +163,25 @@ def test_a_command_sent_as_budge_stops_is_carried_out_once_it_has(home: Path) ->
 
     server = ControlServer(paths.control_address(), read_or_create_key(paths.key_file),
                            stopping)
+    lock = InstanceLock(paths.lock_file)
+    lock.acquire()  # as a budge that is stopping still holds it
+
+    def stopped() -> None:
+        server.close()
+        lock.release()
+
     server.start()
-    closer = threading.Timer(1.0, server.close)
+    closer = threading.Timer(1.0, stopped)
     closer.start()
+    started = time.monotonic()
     try:
         done = budge(env, "done")
     finally:
         closer.cancel()
-        server.close()
-    assert told[0] == "done" and len(told) > 1  # then it asked until nobody answered
+        stopped()
+    # It asked until budge let go of its lock, then carried the command out itself.
+    assert told[0] == "done" and len(told) > 1
+    assert time.monotonic() - started >= 1.0
     assert done.returncode == 0 and done.stdout.startswith("Done: "), done
     assert "(budge is not running" not in done.stdout
     assert stored(home, "SELECT count(*) FROM events WHERE kind = 'done'") == [(1,)]
