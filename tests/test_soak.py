@@ -81,6 +81,10 @@ def test_one_second_interval_for_ten_minutes_stays_flat(tmp_path: Path) -> None:
     settled = [values for at, values in samples if at >= WARM_UP]
     base, end = settled[0], settled[-1]
     assert {s["fds"] for s in settled} == {base["fds"]}, samples
-    assert {s["threads"] for s in settled} == {base["threads"]}, samples
+    # One thread lives only while a brief notification is on screen (it closes
+    # it when its time is up), so the count may differ by that one; a leak would
+    # climb past it.
+    threads = [s["threads"] for s in settled]
+    assert max(threads) - min(threads) <= 1 and end["threads"] <= min(threads) + 1, samples
     growth = end["rss_kib"] - base["rss_kib"]
     assert growth <= RSS_SLACK_KIB, f"resident memory grew {growth} KiB after the warm-up"
