@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
 import types
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -206,6 +207,25 @@ def test_a_click_on_the_body_shows_the_steps_with_the_buttons(
     assert answers == []
     center.answer("skip", {"movement": "neck"})  # the steps' buttons answer the same movement
     assert answers == [("skip", "neck")]
+
+
+def test_a_click_on_the_body_also_opens_the_guide_off_the_run_loop(center: FakeCenter) -> None:
+    opened: list[tuple[str, str]] = []
+    arrived = threading.Event()
+
+    def show_me(movement_id: str) -> None:
+        opened.append((movement_id, threading.current_thread().name))
+        arrived.set()
+
+    notifier = UserNotifications(lambda action, movement, token="": None, center=center,
+                                 show_me=show_me)
+    notifier.remind(reminder("neck"))
+    mark = len(center.calls)
+    center.answer(DEFAULT, {"movement": "neck"})
+    assert arrived.wait(5) and opened == [("neck", "budge-show-me")]
+    assert center.since(mark) == [shown(center, "neck", body="1. neck step\nGentler: less")]
+    center.answer("done", {"movement": "neck"})
+    assert len(opened) == 1
 
 
 def test_the_reminder_and_its_steps_carry_the_movements_picture(

@@ -12,6 +12,7 @@ import enum
 import json
 import subprocess
 import sys
+import threading
 import types
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -262,6 +263,24 @@ def test_a_picture_that_fails_leaves_the_toast_without_one() -> None:
     nw.ToastNotifier(lambda action, movement, token="": None, toasts, picture=broken).remind(
         reminder())
     assert len(toasts.shown) == 1 and toasts.shown[0]["xml"].find(".//image") is None
+
+
+def test_a_click_on_the_body_also_opens_the_guide_off_the_winrt_thread() -> None:
+    opened: list[tuple[str, str]] = []
+    arrived = threading.Event()
+
+    def show_me(movement_id: str) -> None:
+        opened.append((movement_id, threading.current_thread().name))
+        arrived.set()
+
+    toasts = FakeToasts()
+    toaster = nw.ToastNotifier(lambda action, movement, token="": None, toasts, show_me=show_me)
+    toaster.remind(reminder("neck-tilt"))
+    toasts.click(0, toasts.arguments(0)[0])
+    assert arrived.wait(5) and opened == [("neck-tilt", "budge-show-me")]
+    assert len(toasts.shown) == 2  # and the steps, for whoever wants no browser
+    toasts.click(0, toasts.arguments(0)[1])  # a button opens nothing
+    assert len(opened) == 1
 
 
 def test_an_answer_that_fails_stays_out_of_winrt() -> None:

@@ -367,11 +367,11 @@ def _own_notifiers(answer: Answer, icon: Path | None,
     if sys.platform == "win32":
         from budge.adapters.notify.windows import ToastNotifier
 
-        return [ToastNotifier(answer, picture=picture)], WINDOWS_FIX
+        return [ToastNotifier(answer, picture=picture, show_me=show_me)], WINDOWS_FIX
     if sys.platform == "darwin":
         from budge.adapters.notify import macos
 
-        return list(macos.notifiers(answer, picture=picture)), MACOS_FIX
+        return list(macos.notifiers(answer, picture=picture, show_me=show_me)), MACOS_FIX
     from budge.adapters.notify.freedesktop import BusNotifier
 
     own: list[Any] = [BusNotifier(answer, icon, picture=picture, show_me=show_me)]

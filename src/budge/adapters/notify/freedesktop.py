@@ -62,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from budge.adapters import bus as dbus
+from budge.adapters.notify import showme
 from budge.adapters.notify.lifetimes import Lifetimes
 from budge.core.ports import QUESTION_LIFETIME, Answer, Question, Reminder
 
@@ -81,7 +82,7 @@ class BusNotifier:
     def __init__(self, on_action: Answer, icon: Path | None = None,
                  connect: Callable[[], dbus.Bus] = dbus.session,
                  picture: Callable[[str], Path | None] | None = None,
-                 show_me: Callable[[str], None] | None = None) -> None:
+                 show_me: showme.ShowMe | None = None) -> None:
         self._connect = connect
         self._picture = picture  # a movement's id -> its picture's file, drawn on demand
         self._show_me = show_me  # a movement's id -> its guide page opened
@@ -225,7 +226,8 @@ class BusNotifier:
                       notification_id)
             return
         if key == "default":
-            self._open_guide(reminder.movement_id)
+            if self._show_me is not None:  # off the dispatch thread
+                showme.in_background(self._show_me, reminder.movement_id)
             self._show_details(reminder, notification_id)
         elif key in ACTIONS:
             with self._lock:
@@ -271,22 +273,6 @@ class BusNotifier:
         new_id = self._show(bus, 0, reminder, _text(reminder.details, markup), actions)
         if new_id != notification_id:
             self._close(bus, notification_id)
-
-    def _open_guide(self, movement_id: str) -> None:
-        """The guide page, opened off the dispatch thread: starting a process
-        may take a while, and answers must keep coming meanwhile."""
-        show_me = self._show_me
-        if show_me is None:
-            return
-
-        def run() -> None:
-            try:
-                show_me(movement_id)
-            except Exception as error:  # the steps show all the same
-                log.warning("the guide for %s did not open: %s; `budge guide %s` opens it",
-                            movement_id, error, movement_id)
-
-        threading.Thread(target=run, name="budge-show-me", daemon=True).start()
 
     def _on_owner(self, owner: str) -> None:
         """The notification service changed hands: what the last one showed is gone."""

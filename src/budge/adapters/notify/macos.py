@@ -9,7 +9,8 @@ first call raises, or aborts the whole process. So budge takes one of two roads:
   metadata, so completion handlers and the delegate's blocks are plain Python
   callables; rubicon-objc would need every block signature written by hand.
   A reminder carries a category of three actions, Done, Snooze N min and
-  Skip, and a click on its body shows the steps. It carries the movement's
+  Skip, and a click on its body opens the movement's guide page and shows
+  the steps. It carries the movement's
   picture as an attachment (UNNotificationAttachment), which macOS shows as
   a thumbnail and, expanded, full size.
 - **Elsewhere**, ``osascript -e 'display notification …'``: part of macOS, no
@@ -55,6 +56,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any, Protocol
 
+from budge.adapters.notify import showme
 from budge.core.ports import Answer, Reminder
 
 log = logging.getLogger("budge")
@@ -99,9 +101,11 @@ class UserNotifications:
 
     def __init__(self, on_action: Answer,
                  center: Center | None = None,
-                 picture: Callable[[str], Path | None] | None = None) -> None:
+                 picture: Callable[[str], Path | None] | None = None,
+                 show_me: showme.ShowMe | None = None) -> None:
         self._on_action = on_action
         self._picture = picture  # a movement's id -> its picture's file, drawn on demand
+        self._show_me = show_me  # a movement's id -> its guide page opened
         self._center: Center = center if center is not None else PyObjCCenter()
         self._start_lock = threading.Lock()
         self._post_lock = threading.RLock()  # one change on screen at a time
@@ -164,6 +168,8 @@ class UserNotifications:
             return
         movement_id = reminder.movement_id
         if action == DEFAULT:
+            if self._show_me is not None:  # off the main run loop, which the tray needs
+                showme.in_background(self._show_me, movement_id)
             self._show_details(reminder)
         elif action in ACTIONS:
             log.info("answered on the notification: %s %s", action, movement_id)
@@ -454,13 +460,15 @@ def choose(in_bundle: bool) -> tuple[str, ...]:
 
 def notifiers(on_action: Answer, in_bundle: bool | None = None,
               picture: Callable[[str], Path | None] | None = None,
+              show_me: showme.ShowMe | None = None,
               ) -> list[UserNotifications | OsascriptNotifier]:
     """The chosen notifiers, built; ``in_bundle`` is asked of macOS when not given.
-    ``picture`` gives a movement's picture to the notification centre, the one
-    road here that shows images."""
+    ``picture`` and ``show_me`` serve the notification centre, the one road here
+    that shows images and hears a click."""
     if in_bundle is None:
         in_bundle = bundled()
     made: dict[str, Callable[[], UserNotifications | OsascriptNotifier]] = {
-        "usernotifications": lambda: UserNotifications(on_action, picture=picture),
+        "usernotifications": lambda: UserNotifications(on_action, picture=picture,
+                                                       show_me=show_me),
         "osascript": OsascriptNotifier}
     return [made[name]() for name in choose(in_bundle)]

@@ -1,7 +1,8 @@
 """Windows reminders: toasts with Done, Snooze and Skip, under budge's own app id.
 
 A reminder is a toast with ``scenario="reminder"`` (it stays on screen until
-answered) and three buttons; a click on its body shows the steps. It carries
+answered) and three buttons; a click on its body opens the movement's guide
+page and shows the steps. It carries
 the movement's picture as the toast's app logo (``appLogoOverride``): that
 place shows a square picture whole, beside the text. A hero image would be
 larger, but Windows crops it to 2:1 (364 x 180 at 100 % scale), which cuts a
@@ -48,6 +49,7 @@ from typing import Any, Protocol
 
 from budge.adapters.fileops import remove, write_atomic
 from budge.adapters.invocation import launch_args, launch_env, windows_command_line
+from budge.adapters.notify import showme
 from budge.core.ports import Answer, Reminder
 
 log = logging.getLogger("budge")
@@ -211,9 +213,11 @@ class ToastNotifier:
 
     def __init__(self, on_action: Answer,
                  toasts: Toasts | None = None,
-                 picture: Callable[[str], Path | None] | None = None) -> None:
+                 picture: Callable[[str], Path | None] | None = None,
+                 show_me: showme.ShowMe | None = None) -> None:
         self._on_action = on_action
         self._picture = picture  # a movement's id -> its picture's file, drawn on demand
+        self._show_me = show_me  # a movement's id -> its guide page opened
         self._toasts: Toasts = toasts if toasts is not None else WinRtToasts()
         self._lock = threading.Lock()
         self._shown: dict[str, Reminder] = {}  # movement id -> its last reminder
@@ -281,6 +285,8 @@ class ToastNotifier:
             log.debug("a toast answered for %s, which budge did not show lately", movement_id)
             return
         if action == DETAILS:
+            if self._show_me is not None:
+                showme.in_background(self._show_me, movement_id)
             self._show_details(reminder)
             return
         log.info("answered on the toast: %s %s", action, movement_id)
