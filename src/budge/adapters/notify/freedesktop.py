@@ -2,9 +2,9 @@
 
 A reminder carries Done, Snooze and Skip where the notification service has
 the ``actions`` capability, and a click on its body ("Show me") opens the
-movement's guide page and shows the steps. Answers
-come back as ``ActionInvoked`` signals on the connection that sent the
-notification (dunst sends them nowhere else), which budge keeps open.
+movement's guide page and shows the steps. Answers come back as
+``ActionInvoked`` signals on the connection that sent the notification (dunst
+sends them nowhere else), which budge keeps open.
 
 - One reminder at most is on screen: each replaces the last.
 - A reminder is closed as soon as it is answered anywhere: its own buttons,
