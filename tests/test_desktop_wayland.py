@@ -230,7 +230,7 @@ def test_done_snooze_and_skip_on_the_reminder_in_mako(wayland: WaylandSession) -
             lambda: [n for n in budge_notifications(wayland) if n["id"] not in answered], 15,
             "the next reminder in mako", budge.proc)
         answered.add(reminder["id"])
-        assert reminder["actions"] == {"default": "Show the steps", "done": "Done",
+        assert reminder["actions"] == {"default": "Show me", "done": "Done",
                                        "snooze": "Snooze 5 min", "skip": "Skip"}
         wayland.wait_for(lambda: notification_drawn(wayland.screen()), 10,
                          "the reminder on screen")

@@ -22,7 +22,7 @@ pytestmark = pytest.mark.desktop
 # No idle probe (no natural breaks in a test of a few seconds), and a held
 # reminder is looked at again every natural break.
 CONFIG = 'interval = "3s"\nnatural_break = "3s"\n[journal]\nask = "never"\n'
-ACTIONS = ["Show the steps", "Done", "Snooze 5 min", "Skip"]
+ACTIONS = ["Show me", "Done", "Snooze 5 min", "Skip"]
 
 
 def reminders_received(desktop: DesktopSession) -> list[dict[str, str]]:

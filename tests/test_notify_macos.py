@@ -5,9 +5,12 @@ from __future__ import annotations
 
 import logging
 import sys
+import threading
+import types
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -44,6 +47,7 @@ class FakeCenter:
         self.respond: Any = None
         self.fail_start: str | None = None
         self.refuse: str | None = None
+        self.attachments: list[Path | None] = []  # one for each add, in order
 
     def start(self, respond: Any) -> None:
         if self.fail_start:
@@ -55,10 +59,11 @@ class FakeCenter:
         self.calls.append(("category", identifier, tuple(actions)))
 
     def add(self, identifier: str, title: str, body: str, category: str,
-            user_info: Mapping[str, str]) -> None:
+            user_info: Mapping[str, str], attachment: Path | None = None) -> None:
         if self.refuse:
             raise RuntimeError(self.refuse)
         self.calls.append(("add", identifier, title, body, category, dict(user_info)))
+        self.attachments.append(attachment)
 
     def remove(self, identifier: str) -> None:
         self.calls.append(("remove", identifier))
@@ -202,6 +207,108 @@ def test_a_click_on_the_body_shows_the_steps_with_the_buttons(
     assert answers == []
     center.answer("skip", {"movement": "neck"})  # the steps' buttons answer the same movement
     assert answers == [("skip", "neck")]
+
+
+def test_a_click_on_the_body_also_opens_the_guide_off_the_run_loop(center: FakeCenter) -> None:
+    opened: list[tuple[str, str]] = []
+    arrived = threading.Event()
+
+    def show_me(movement_id: str) -> None:
+        opened.append((movement_id, threading.current_thread().name))
+        arrived.set()
+
+    notifier = UserNotifications(lambda action, movement, token="": None, center=center,
+                                 show_me=show_me)
+    notifier.remind(reminder("neck"))
+    mark = len(center.calls)
+    center.answer(DEFAULT, {"movement": "neck"})
+    assert arrived.wait(5) and opened == [("neck", "budge-show-me")]
+    assert center.since(mark) == [shown(center, "neck", body="1. neck step\nGentler: less")]
+    center.answer("done", {"movement": "neck"})
+    assert len(opened) == 1
+
+
+def test_the_reminder_and_its_steps_carry_the_movements_picture(
+        center: FakeCenter, tmp_path: Path) -> None:
+    pictures = {"neck": tmp_path / "neck.png", "hips": tmp_path / "never-drawn.png"}
+    pictures["neck"].write_bytes(b"png")
+
+    def picture(movement_id: str) -> Path | None:
+        if movement_id == "eyes":
+            raise OSError("no room to draw")
+        return pictures.get(movement_id)
+
+    notifier = UserNotifications(lambda action, movement, token="": None, center=center,
+                                 picture=picture)
+    notifier.remind(reminder("neck"))
+    center.answer(DEFAULT, {"movement": "neck"})  # the steps, with the picture again
+    notifier.send("budge is running", "hello", timedelta(minutes=1))
+    # Not drawn, missing, or failing: the reminder shows without one.
+    for movement in ("hips", "shoulders", "eyes"):
+        notifier.remind(reminder(movement))
+    assert center.attachments == [pictures["neck"]] * 2 + [None] * 4
+    assert notifier.showing() == "eyes"
+
+
+def test_the_centre_attaches_a_copy_of_the_picture(
+        monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    # macOS moves an attachment's file away: the cached picture must stay.
+    made: list[tuple[str, str]] = []
+    refuse: list[bool] = [False]
+
+    class Content:
+        attachments: list[Any] | None = None
+
+        @classmethod
+        def alloc(cls) -> Any:
+            return cls()
+
+        def init(self) -> Any:
+            return self
+
+        def __getattr__(self, name: str) -> Any:
+            return lambda *args: None
+
+        def setAttachments_(self, attachments: list[Any]) -> None:  # noqa: N802 (Objective-C)
+            self.attachments = attachments
+
+    def attachment(identifier: str, url: str, options: Any, error: Any) -> tuple[Any, Any]:
+        made.append((identifier, url))
+        if refuse[0]:
+            return None, types.SimpleNamespace(localizedDescription=lambda: "unreadable")
+        return ("attachment", url), None
+
+    requests: list[Any] = []
+    un = types.SimpleNamespace(
+        UNMutableNotificationContent=Content,
+        UNNotificationAttachment=types.SimpleNamespace(
+            attachmentWithIdentifier_URL_options_error_=attachment),
+        UNNotificationRequest=types.SimpleNamespace(
+            requestWithIdentifier_content_trigger_=lambda i, content, t: content))
+    monkeypatch.setitem(sys.modules, "UserNotifications", un)
+    monkeypatch.setitem(sys.modules, "Foundation", types.SimpleNamespace(
+        NSURL=types.SimpleNamespace(fileURLWithPath_=lambda path: path)))
+    picture = tmp_path / "cache" / "abc.png"
+    picture.parent.mkdir()
+    picture.write_bytes(b"\x89PNG picture")
+    center = macos.PyObjCCenter()
+    center._center = types.SimpleNamespace(
+        addNotificationRequest_withCompletionHandler_=lambda request, done: (
+            requests.append(request), done(None)))
+
+    center.add(REMINDER, "Neck tilt", "cue", CATEGORY, {"movement": "neck"}, attachment=picture)
+    (identifier, copy), = made
+    assert identifier == macos.PICTURE and Path(copy) != picture
+    assert Path(copy).read_bytes() == b"\x89PNG picture"
+    Path(copy).unlink()  # as macOS moves it into its own store
+    assert picture.read_bytes() == b"\x89PNG picture"
+    assert requests[-1].attachments == [("attachment", copy)]
+
+    refuse[0] = True  # a picture macOS will not take: the reminder shows without it
+    center.add(REMINDER, "Neck tilt", "cue", CATEGORY, {"movement": "neck"}, attachment=picture)
+    assert requests[-1].attachments is None and not Path(made[-1][1]).exists()
+    center.add(REMINDER, "Neck tilt", "cue", CATEGORY, {"movement": "neck"})
+    assert len(made) == 2 and len(requests) == 3
 
 
 def test_a_click_on_an_older_reminder_leaves_the_newer_on_screen(

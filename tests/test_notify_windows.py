@@ -12,6 +12,7 @@ import enum
 import json
 import subprocess
 import sys
+import threading
 import types
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
@@ -63,6 +64,17 @@ def test_details_toast_shows_the_steps_with_the_same_buttons() -> None:
     root = ET.fromstring(nw.toast_xml(reminder(), details=True))
     assert [t.text for t in root.findall("visual/binding/text")][1].startswith("1. Sit tall.\n")
     assert len(root.findall("actions/action")) == 3 and root.get("scenario") == "reminder"
+
+
+def test_the_picture_rides_as_the_toasts_uncropped_logo(tmp_path: Path) -> None:
+    picture = tmp_path / "a picture & more.png"
+    for details in (False, True):
+        root = ET.fromstring(nw.toast_xml(reminder(), details=details, picture=picture))
+        (image,) = root.findall("visual/binding/image")
+        assert image.get("placement") == "appLogoOverride" and image.get("hint-crop") is None
+        assert image.get("src") == picture.as_uri() and image.get("src", "").startswith("file:///")
+        assert image.get("alt") == "Neck tilt"
+    assert ET.fromstring(nw.toast_xml(reminder())).find("visual/binding/image") is None
 
 
 def test_text_is_escaped_and_forbidden_characters_dropped() -> None:
@@ -219,6 +231,56 @@ def test_a_click_on_the_body_shows_the_steps_of_the_reminder_on_screen() -> None
     toaster.remind(reminder("hip-circle"))
     toasts.click(0, toasts.arguments(0)[0])  # the old body: a newer reminder stays
     assert len(toasts.shown) == 3
+
+
+def test_reminder_and_steps_carry_the_movements_picture(tmp_path: Path) -> None:
+    pictures = {"neck-tilt": tmp_path / "neck.png", "hip-circle": tmp_path / "gone.png"}
+    pictures["neck-tilt"].write_bytes(b"png")
+    asked: list[str] = []
+
+    def picture(movement_id: str) -> Path | None:
+        asked.append(movement_id)
+        return pictures.get(movement_id)
+
+    toasts = FakeToasts()
+    toaster = nw.ToastNotifier(lambda action, movement, token="": None, toasts, picture=picture)
+    toaster.remind(reminder("neck-tilt"))
+    toasts.click(0, toasts.arguments(0)[0])  # the steps
+    sources = [[i.get("src") for i in s["xml"].iter("image")] for s in toasts.shown]
+    assert sources == [[pictures["neck-tilt"].as_uri()]] * 2
+    # A picture that could not be drawn, or is not there: the toast goes without.
+    toaster.remind(reminder("hip-circle"))
+    toaster.remind(reminder("eye-rest"))
+    assert [list(s["xml"].iter("image")) for s in toasts.shown[2:]] == [[], []]
+    assert asked == ["neck-tilt", "neck-tilt", "hip-circle", "eye-rest"]
+
+
+def test_a_picture_that_fails_leaves_the_toast_without_one() -> None:
+    def broken(movement_id: str) -> Path | None:
+        raise OSError("no room to draw")
+
+    toasts = FakeToasts()
+    nw.ToastNotifier(lambda action, movement, token="": None, toasts, picture=broken).remind(
+        reminder())
+    assert len(toasts.shown) == 1 and toasts.shown[0]["xml"].find(".//image") is None
+
+
+def test_a_click_on_the_body_also_opens_the_guide_off_the_winrt_thread() -> None:
+    opened: list[tuple[str, str]] = []
+    arrived = threading.Event()
+
+    def show_me(movement_id: str) -> None:
+        opened.append((movement_id, threading.current_thread().name))
+        arrived.set()
+
+    toasts = FakeToasts()
+    toaster = nw.ToastNotifier(lambda action, movement, token="": None, toasts, show_me=show_me)
+    toaster.remind(reminder("neck-tilt"))
+    toasts.click(0, toasts.arguments(0)[0])
+    assert arrived.wait(5) and opened == [("neck-tilt", "budge-show-me")]
+    assert len(toasts.shown) == 2  # and the steps, for whoever wants no browser
+    toasts.click(0, toasts.arguments(0)[1])  # a button opens nothing
+    assert len(opened) == 1
 
 
 def test_an_answer_that_fails_stays_out_of_winrt() -> None:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import replace
 from datetime import timedelta
@@ -21,14 +21,15 @@ from pathlib import Path
 
 import pytest
 from bus_standins import NotificationService, impostor_press, questions
-from processes import budge, home_on_bus, running_daemon, stored, wait_for
+from processes import budge, fake_opener, home_on_bus, running_daemon, stored, wait_for
 
 from budge.adapters.bus import Bus
 from budge.adapters.invocation import this_command, typed
 from budge.adapters.notify.freedesktop import BusNotifier
 from budge.adapters.notify.lifetimes import THREAD_NAME
 from budge.core import journal
-from budge.core.ports import Question
+from budge.core.guide import page
+from budge.core.ports import Question, Reminder
 
 
 def done_movements(home: Path) -> list[str]:
@@ -45,11 +46,13 @@ def test_done_snooze_and_skip_from_the_reminder(tmp_path: Path, bus_address: str
     seconds = {m.id: m.seconds for m in load_builtin()}
     names = {m.name: m.id for m in load_builtin()}
     home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
+    # The click on the body opens the guide: never a real browser here.
+    env["PATH"] = f"{fake_opener(tmp_path / 'bin', tmp_path / 'opened.txt')}:{env['PATH']}"
     with (closing(NotificationService(bus_address)) as service,
           running_daemon(env, "-v", "--no-tray")):
         first = wait_for(service.reminders, 15, "a reminder")[0]
         assert first["app"] == "budge"
-        assert first["actions"] == ["default", "Show the steps", "done", "Done",
+        assert first["actions"] == ["default", "Show me", "done", "Done",
                                     "snooze", "Snooze 5 min", "skip", "Skip"]
         movement = names[first["summary"].split(" · ")[0]]
         # On screen as long as the movement takes, plus time to read it.
@@ -221,6 +224,7 @@ def test_a_click_on_the_body_shows_the_steps_where_the_service_closes_what_was_c
     # xfce4-notifyd sends "default" for a click on the text, then closes that
     # notification: the steps must not go with it.
     home, env = home_on_bus(tmp_path, bus_address, 'interval = "3s"\n')
+    env["PATH"] = f"{fake_opener(tmp_path / 'bin', tmp_path / 'opened.txt')}:{env['PATH']}"
     with (closing(NotificationService(bus_address, closes_on_action=True)) as service,
           running_daemon(env, "-v", "--no-tray")):
         first = wait_for(service.reminders, 15, "a reminder")[0]
@@ -233,6 +237,58 @@ def test_a_click_on_the_body_shows_the_steps_where_the_service_closes_what_was_c
         service.press(details, "done")
         wait_for(lambda: done_movements(home), 10, "the done")
         assert len(done_movements(home)) == 1
+
+
+def test_show_me_on_the_body_opens_the_movements_guide_and_shows_the_steps(
+        tmp_path: Path, bus_address: str) -> None:
+    from budge.adapters.config import load_builtin
+
+    catalog = {m.name: m for m in load_builtin()}
+    home, env = home_on_bus(tmp_path, bus_address, 'interval = "2s"\n')
+    record = tmp_path / "opened.txt"
+    env["PATH"] = f"{fake_opener(tmp_path / 'bin', record)}:{env['PATH']}"
+    with (closing(NotificationService(bus_address)) as service,
+          running_daemon(env, "-v", "--no-tray")):
+        first = wait_for(service.reminders, 15, "a reminder")[0]
+        assert first["actions"][:2] == ["default", "Show me"]
+        movement = catalog[first["summary"].split(" · ")[0]]
+        service.press(first, "default")
+        # The steps, for whoever wants no browser, and the page in the browser.
+        details = wait_for(lambda: [n for n in service.shown if n["body"].startswith("1. ")],
+                           10, "the steps")[0]
+        assert details["summary"] == first["summary"]
+        wait_for(record.exists, 20, "the guide to be opened")
+        opened = [Path(line) for line in record.read_text().splitlines()]
+        assert opened == [home / "data" / "guide" / f"{movement.id}.html"]
+        assert opened[0].read_text(encoding="utf-8") == page(movement)
+        assert done_movements(home) == []  # showing is no answer
+
+
+def test_show_me_never_holds_up_the_answers(bus_address: str) -> None:
+    # Opening a browser may take seconds; the buttons must answer meanwhile.
+    release = threading.Event()
+    asked: list[tuple[str, str]] = []
+
+    def slow_show_me(movement_id: str) -> None:
+        asked.append((movement_id, threading.current_thread().name))
+        release.wait(10)
+
+    reminder = Reminder(movement_id="neck-tilt", title="Neck tilt · 30 s", body="Tilt.",
+                        details="1. Sit tall.\nGentler: less", timeout=None,
+                        snooze_label="Snooze 5 min", token="reminded:1")
+    try:
+        with bus_notifier(bus_address, show_me=slow_show_me) as (notifier, service, answers):
+            notifier.remind(reminder)
+            first = wait_for(service.reminders, 10, "the reminder")[0]
+            service.press(first, "default")
+            details = wait_for(lambda: [n for n in service.shown
+                                        if n["body"].startswith("1. ")], 10, "the steps")[0]
+            service.press(details, "done")
+            wait_for(lambda: answers, 10, "the done, while the guide is still opening")
+            assert answers == [("done", "neck-tilt", "reminded:1")]
+            assert asked == [("neck-tilt", "budge-show-me")] and not release.is_set()
+    finally:
+        release.set()
 
 
 # budge closes what it means to be brief
@@ -255,7 +311,8 @@ def test_the_welcome_is_closed_when_its_time_is_up_where_the_service_keeps_it(
 
 
 @contextmanager
-def bus_notifier(address: str, **service_options: object) -> Iterator[
+def bus_notifier(address: str, show_me: Callable[[str], None] | None = None,
+                 **service_options: object) -> Iterator[
         tuple[BusNotifier, NotificationService, list[tuple[str, str, str]]]]:
     """budge's D-Bus notifier in this process, the stand-in service, and the
     answers the notifier passed on."""
@@ -266,7 +323,7 @@ def bus_notifier(address: str, **service_options: object) -> Iterator[
     def answer(action: str, movement_id: str, token: str = "") -> None:
         answers.append((action, movement_id, token))
 
-    notifier = BusNotifier(answer, connect=lambda: bus)
+    notifier = BusNotifier(answer, connect=lambda: bus, show_me=show_me)
     try:
         yield notifier, service, answers
     finally:

@@ -67,6 +67,16 @@ def spawn(command: list[str], on_failure: OnFailure | None = None) -> None:
                      name=f"budge-wait-{name}").start()
 
 
+def open_guide(config_file: Path, movement_id: str,
+               on_failure: OnFailure | None = None) -> None:
+    """The movement's guide page in the default browser, written and opened by
+    ``budge guide`` in a process of its own: the page and the browser stay out
+    of budge's memory, and nothing here waits for them. Raises OSError when
+    that process cannot be started."""
+    spawn([sys.executable, "-m", "budge", "--config", str(config_file), "guide", movement_id],
+          on_failure)
+
+
 def _reap(process: subprocess.Popen[bytes], name: str, said: IO[bytes],
           on_failure: OnFailure | None) -> None:
     code = process.wait()

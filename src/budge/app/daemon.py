@@ -217,7 +217,12 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     def picture(movement_id: str) -> Path | None:
         return movement_picture(app.settings.movement(movement_id), paths)
 
-    own, fix = _own_notifiers(answered, _notification_icon(paths), picture)
+    def show_me(movement_id: str) -> None:
+        from budge.adapters.default_app import open_guide
+
+        open_guide(paths.config_file, movement_id)
+
+    own, fix = _own_notifiers(answered, _notification_icon(paths), picture, show_me)
     notifier = FallbackNotifier([*own, PrintNotifier()], fix=fix)
     timer = ApschedulerTimer(lambda: app.on_timer())
     desk = senses.choose(dnd=config.hold_limit is not None, kinds=config.busy_kinds)
@@ -346,6 +351,7 @@ class Requests:
 
 def _own_notifiers(answer: Answer, icon: Path | None,
                    picture: Callable[[str], Path | None] | None = None,
+                   show_me: Callable[[str], None] | None = None,
                    ) -> tuple[list[Any], str]:
     """The notification backends for this OS, best first, and what fixes them.
 
@@ -361,14 +367,14 @@ def _own_notifiers(answer: Answer, icon: Path | None,
     if sys.platform == "win32":
         from budge.adapters.notify.windows import ToastNotifier
 
-        return [ToastNotifier(answer)], WINDOWS_FIX
+        return [ToastNotifier(answer, picture=picture, show_me=show_me)], WINDOWS_FIX
     if sys.platform == "darwin":
         from budge.adapters.notify import macos
 
-        return list(macos.notifiers(answer)), MACOS_FIX
+        return list(macos.notifiers(answer, picture=picture, show_me=show_me)), MACOS_FIX
     from budge.adapters.notify.freedesktop import BusNotifier
 
-    own: list[Any] = [BusNotifier(answer, icon, picture=picture)]
+    own: list[Any] = [BusNotifier(answer, icon, picture=picture, show_me=show_me)]
     if os.path.exists("/.flatpak-info"):
         own.append(PlyerNotifier(icon))
     return own, LINUX_FIX

@@ -23,7 +23,7 @@ from typing import Any
 
 from PIL import Image
 
-from budge.adapters.default_app import open_file, spawn
+from budge.adapters.default_app import open_file, open_guide, spawn
 from budge.adapters.icons import Look, draw
 from budge.adapters.invocation import pip_word, typed
 from budge.adapters.tray import import_pystray
@@ -303,8 +303,7 @@ class PystrayTray:
         movement = self._shown or (current.id if current else None)
         if movement is None:
             return
-        spawn([sys.executable, "-m", "budge", "--config", str(self._config_file), "guide",
-               movement])
+        open_guide(self._config_file, movement)
 
     def _login_mark(self) -> bool:
         """The live state, read whenever the menu is drawn; kept as what was shown."""

@@ -1,9 +1,10 @@
 """Notifications over budge's D-Bus connection (org.freedesktop.Notifications).
 
 A reminder carries Done, Snooze and Skip where the notification service has
-the ``actions`` capability, and a click on its body shows the steps. Answers
-come back as ``ActionInvoked`` signals on the connection that sent the
-notification (dunst sends them nowhere else), which budge keeps open.
+the ``actions`` capability, and a click on its body ("Show me") opens the
+movement's guide page and shows the steps. Answers come back as
+``ActionInvoked`` signals on the connection that sent the notification (dunst
+sends them nowhere else), which budge keeps open.
 
 - One reminder at most is on screen: each replaces the last.
 - A reminder is closed as soon as it is answered anywhere: its own buttons,
@@ -11,9 +12,13 @@ notification (dunst sends them nowhere else), which budge keeps open.
   notification after an action; the sender has to.
 - Every action answers the movement its notification showed, never a later
   one: the notification's id names the movement.
-- A click on a reminder's body (the ``default`` action) shows the steps in a
-  notification of their own: xfce4-notifyd and GNOME Shell close a
-  notification after any of its actions, and would take the steps with it.
+- A click on a reminder's body (the ``default`` action, which xfce4-notifyd
+  draws as a button labelled "Show me") opens the movement's guide page in
+  the default browser, started on a thread of its own so the bus's dispatch
+  thread never waits on it, and shows the steps in a notification of their
+  own, for whoever wants no browser or has none: xfce4-notifyd and GNOME
+  Shell close a notification after any of its actions, and would take the
+  steps with it.
 - A service without ``actions`` gets a plain notification whose body says how
   to answer.
 - A reminder shows its movement's picture (the ``image-path`` hint) where the
@@ -57,6 +62,7 @@ from pathlib import Path
 from typing import Any
 
 from budge.adapters import bus as dbus
+from budge.adapters.notify import showme
 from budge.adapters.notify.lifetimes import Lifetimes
 from budge.core.ports import QUESTION_LIFETIME, Answer, Question, Reminder
 
@@ -65,6 +71,7 @@ log = logging.getLogger("budge")
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
 ACTIONS = ("done", "snooze", "skip")
+SHOW_ME = "Show me"  # the label of a click on a reminder's body
 _HELD = 16  # ids remembered for late answers, beyond the one on screen
 QUESTION_TIMEOUT = QUESTION_LIFETIME  # how long "How did that feel?" stays unanswered
 
@@ -74,9 +81,11 @@ class BusNotifier:
 
     def __init__(self, on_action: Answer, icon: Path | None = None,
                  connect: Callable[[], dbus.Bus] = dbus.session,
-                 picture: Callable[[str], Path | None] | None = None) -> None:
+                 picture: Callable[[str], Path | None] | None = None,
+                 show_me: showme.ShowMe | None = None) -> None:
         self._connect = connect
         self._picture = picture  # a movement's id -> its picture's file, drawn on demand
+        self._show_me = show_me  # a movement's id -> its guide page opened
         self._on_action = on_action
         self._icon = str(icon) if icon else ""
         self._lock = threading.Lock()
@@ -125,7 +134,7 @@ class BusNotifier:
         capabilities = self._capabilities(bus)
         markup = "body-markup" in capabilities
         if "actions" in capabilities:
-            actions = ["default", "Show the steps", "done", "Done",
+            actions = ["default", SHOW_ME, "done", "Done",
                        "snooze", reminder.snooze_label, "skip", "Skip"]
             body = _text(reminder.body, markup)
         else:
@@ -217,6 +226,8 @@ class BusNotifier:
                       notification_id)
             return
         if key == "default":
+            if self._show_me is not None:  # off the dispatch thread
+                showme.in_background(self._show_me, reminder.movement_id)
             self._show_details(reminder, notification_id)
         elif key in ACTIONS:
             with self._lock:

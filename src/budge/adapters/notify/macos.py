@@ -9,11 +9,15 @@ first call raises, or aborts the whole process. So budge takes one of two roads:
   metadata, so completion handlers and the delegate's blocks are plain Python
   callables; rubicon-objc would need every block signature written by hand.
   A reminder carries a category of three actions, Done, Snooze N min and
-  Skip, and a click on its body shows the steps.
+  Skip, and a click on its body opens the movement's guide page and shows
+  the steps. It carries the movement's
+  picture as an attachment (UNNotificationAttachment), which macOS shows as
+  a thumbnail and, expanded, full size.
 - **Elsewhere**, ``osascript -e 'display notification …'``: part of macOS, no
   package. It has no buttons, can't be taken back, and macOS shows it as
   Script Editor's (its icon; a click opens Script Editor). The body says how
-  to answer.
+  to answer. It cannot carry a picture either: AppleScript's ``display
+  notification`` takes text alone, so a reminder there goes without one.
 
 The reminders behave as the D-Bus ones do (``notifybus``):
 
@@ -39,15 +43,20 @@ from __future__ import annotations
 import functools
 import itertools
 import logging
+import os
 import platform
 import re
+import shutil
 import subprocess
 import sys
+import tempfile
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, Protocol
 
+from budge.adapters.notify import showme
 from budge.core.ports import Answer, Reminder
 
 log = logging.getLogger("budge")
@@ -60,6 +69,7 @@ REMINDER = "org.budge.reminder"  # the one request identifier every reminder sha
 NOTICE = "org.budge.notice"  # plain notices get this prefix and a number
 MOVEMENT = "movement"  # the userInfo key naming the movement shown
 OSASCRIPT = "/usr/bin/osascript"
+PICTURE = "picture"  # the attachment's identifier
 _HELD = 16  # reminders remembered for late answers, beyond the one on screen
 
 Respond = Callable[[str, Mapping[str, object]], None]  # (action, userInfo)
@@ -70,7 +80,8 @@ class Center(Protocol):
 
     ``respond`` gets the action as ``"done"``, ``"snooze"``, ``"skip"``,
     ``DEFAULT`` or ``DISMISS`` (or whatever else macOS sent), and the
-    notification's userInfo.
+    notification's userInfo. ``add`` shows ``attachment``, an image file, with
+    the notification when it is given and macOS takes it; it is never moved.
     """
 
     def start(self, respond: Respond) -> None: ...
@@ -78,7 +89,7 @@ class Center(Protocol):
     def set_category(self, identifier: str, actions: Sequence[tuple[str, str]]) -> None: ...
 
     def add(self, identifier: str, title: str, body: str, category: str,
-            user_info: Mapping[str, str]) -> None: ...
+            user_info: Mapping[str, str], attachment: Path | None = None) -> None: ...
 
     def remove(self, identifier: str) -> None: ...
 
@@ -89,8 +100,12 @@ class UserNotifications:
     name = "macOS notification centre"
 
     def __init__(self, on_action: Answer,
-                 center: Center | None = None) -> None:
+                 center: Center | None = None,
+                 picture: Callable[[str], Path | None] | None = None,
+                 show_me: showme.ShowMe | None = None) -> None:
         self._on_action = on_action
+        self._picture = picture  # a movement's id -> its picture's file, drawn on demand
+        self._show_me = show_me  # a movement's id -> its guide page opened
         self._center: Center = center if center is not None else PyObjCCenter()
         self._start_lock = threading.Lock()
         self._post_lock = threading.RLock()  # one change on screen at a time
@@ -153,6 +168,8 @@ class UserNotifications:
             return
         movement_id = reminder.movement_id
         if action == DEFAULT:
+            if self._show_me is not None:  # off the main run loop, which the tray needs
+                showme.in_background(self._show_me, movement_id)
             self._show_details(reminder)
         elif action in ACTIONS:
             log.info("answered on the notification: %s %s", action, movement_id)
@@ -200,13 +217,26 @@ class UserNotifications:
     def _show(self, center: Center, reminder: Reminder, body: str) -> None:
         movement_id = reminder.movement_id
         with self._post_lock:
-            center.add(REMINDER, reminder.title, body, CATEGORY, {MOVEMENT: movement_id})
+            center.add(REMINDER, reminder.title, body, CATEGORY, {MOVEMENT: movement_id},
+                       attachment=self._image(movement_id))
             with self._lock:
                 self._showing = movement_id
                 self._shown.pop(movement_id, None)
                 self._shown[movement_id] = reminder
                 while len(self._shown) > _HELD + 1:
                     del self._shown[next(iter(self._shown))]
+
+
+    def _image(self, movement_id: str) -> Path | None:
+        """The movement's picture, or None: a reminder without one still shows."""
+        if self._picture is None:
+            return None
+        try:
+            found = self._picture(movement_id)
+        except Exception:  # the picture is a nicety; the reminder must not wait on it
+            log.exception("the picture of %s could not be had", movement_id)
+            return None
+        return found if found is not None and found.is_file() else None
 
 
 # The notification centre itself: macOS only, everything imported on first use.
@@ -274,7 +304,7 @@ class PyObjCCenter:
         self._center.setNotificationCategories_(NSSet.setWithObject_(category))
 
     def add(self, identifier: str, title: str, body: str, category: str,
-            user_info: Mapping[str, str]) -> None:
+            user_info: Mapping[str, str], attachment: Path | None = None) -> None:
         import UserNotifications as un
 
         content = un.UNMutableNotificationContent.alloc().init()
@@ -283,6 +313,10 @@ class PyObjCCenter:
         if category:
             content.setCategoryIdentifier_(category)
         content.setUserInfo_(dict(user_info))
+        if attachment is not None:
+            attached = _attachment(un, attachment)
+            if attached is not None:
+                content.setAttachments_([attached])
         # No trigger: now. The same identifier replaces the notification shown.
         request = un.UNNotificationRequest.requestWithIdentifier_content_trigger_(
             identifier, content, None)
@@ -305,6 +339,31 @@ class PyObjCCenter:
     def remove(self, identifier: str) -> None:
         self._center.removeDeliveredNotificationsWithIdentifiers_([identifier])
         self._center.removePendingNotificationRequestsWithIdentifiers_([identifier])
+
+
+def _attachment(un: Any, picture: Path) -> Any:
+    """An attachment of a copy of ``picture``, or None (logged) if macOS refuses it.
+
+    macOS moves an attachment's file into its own store once it has checked
+    it, so it is given a copy: the cached picture stays for the next reminder.
+    """
+    from Foundation import NSURL
+
+    try:
+        fd, name = tempfile.mkstemp(prefix="budge-picture-", suffix=picture.suffix)
+        with os.fdopen(fd, "wb") as copy, picture.open("rb") as original:
+            shutil.copyfileobj(original, copy)
+    except OSError as error:
+        log.debug("the picture was not attached: %s", error)
+        return None
+    # PyObjC returns the NSError out-parameter as a second value.
+    attached, refusal = un.UNNotificationAttachment.attachmentWithIdentifier_URL_options_error_(
+        PICTURE, NSURL.fileURLWithPath_(name), None, None)
+    if attached is None:
+        Path(name).unlink(missing_ok=True)
+        reason = refusal.localizedDescription() if refusal is not None else "no reason given"
+        log.debug("macOS did not take the picture as an attachment: %s", reason)
+    return attached
 
 
 def _authorized(app: str, granted: bool, error: Any) -> None:
@@ -376,7 +435,8 @@ def run_osascript(argv: list[str]) -> None:
 
 
 class OsascriptNotifier:
-    """Plain notifications through AppleScript: no buttons, and no taking them back."""
+    """Plain notifications through AppleScript: no buttons, no taking them back,
+    and no picture (``display notification`` carries text alone)."""
 
     name = "osascript"
 
@@ -398,12 +458,17 @@ def choose(in_bundle: bool) -> tuple[str, ...]:
     return ("usernotifications", "osascript") if in_bundle else ("osascript",)
 
 
-def notifiers(on_action: Answer,
-              in_bundle: bool | None = None) -> list[UserNotifications | OsascriptNotifier]:
-    """The chosen notifiers, built; ``in_bundle`` is asked of macOS when not given."""
+def notifiers(on_action: Answer, in_bundle: bool | None = None,
+              picture: Callable[[str], Path | None] | None = None,
+              show_me: showme.ShowMe | None = None,
+              ) -> list[UserNotifications | OsascriptNotifier]:
+    """The chosen notifiers, built; ``in_bundle`` is asked of macOS when not given.
+    ``picture`` and ``show_me`` serve the notification centre, the one road here
+    that shows images and hears a click."""
     if in_bundle is None:
         in_bundle = bundled()
     made: dict[str, Callable[[], UserNotifications | OsascriptNotifier]] = {
-        "usernotifications": lambda: UserNotifications(on_action),
+        "usernotifications": lambda: UserNotifications(on_action, picture=picture,
+                                                       show_me=show_me),
         "osascript": OsascriptNotifier}
     return [made[name]() for name in choose(in_bundle)]

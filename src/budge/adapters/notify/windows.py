@@ -1,10 +1,16 @@
 """Windows reminders: toasts with Done, Snooze and Skip, under budge's own app id.
 
 A reminder is a toast with ``scenario="reminder"`` (it stays on screen until
-answered) and three buttons; a click on its body shows the steps. The toasts
-go through the WinRT binding (``winrt-Windows.UI.Notifications``), imported
-only inside :class:`WinRtToasts`, so this module imports on every OS and tests
-swap that one object for a recording fake.
+answered) and three buttons; a click on its body opens the movement's guide
+page and shows the steps. It carries
+the movement's picture as the toast's app logo (``appLogoOverride``): that
+place shows a square picture whole, beside the text. A hero image would be
+larger, but Windows crops it to 2:1 (364 x 180 at 100 % scale), which cuts a
+standing figure's head or feet away. Without a picture, the toast goes without.
+
+The toasts go through the WinRT binding (``winrt-Windows.UI.Notifications``),
+imported only inside :class:`WinRtToasts`, so this module imports on every OS
+and tests swap that one object for a recording fake.
 
 - One reminder at most is on screen: every reminder carries the same tag and
   group, and Windows replaces the last one with it.
@@ -43,6 +49,7 @@ from typing import Any, Protocol
 
 from budge.adapters.fileops import remove, write_atomic
 from budge.adapters.invocation import launch_args, launch_env, windows_command_line
+from budge.adapters.notify import showme
 from budge.core.ports import Answer, Reminder
 
 log = logging.getLogger("budge")
@@ -65,11 +72,17 @@ _NOT_XML = re.compile("[^\t\n\r\x20-\ud7ff\ue000-\ufffd\U00010000-\U0010ffff]")
 # The toast's XML and its answers: pure functions
 
 
-def toast_xml(reminder: Reminder, details: bool = False) -> str:
-    """The reminder as toast XML; with ``details``, the steps instead of the cue."""
+def toast_xml(reminder: Reminder, details: bool = False, picture: Path | None = None) -> str:
+    """The reminder as toast XML; with ``details``, the steps instead of the cue;
+    with ``picture`` (an absolute path), the movement's picture beside the text."""
     toast = ET.Element("toast", {"scenario": "reminder",
                                  "launch": answer_arguments(DETAILS, reminder.movement_id)})
-    _visual(toast, reminder.title, reminder.details if details else reminder.body)
+    binding = _visual(toast, reminder.title, reminder.details if details else reminder.body)
+    if picture is not None:
+        # Square and uncropped (no hint-crop): 48 px at 100 % scale, 120 px at 250 %,
+        # drawn down from the 128 px picture, so it stays sharp on every display.
+        ET.SubElement(binding, "image", {"placement": "appLogoOverride",
+                                         "src": picture.as_uri(), "alt": _clean(reminder.title)})
     actions = ET.SubElement(toast, "actions")
     for key, label in (("done", "Done"), ("snooze", reminder.snooze_label), ("skip", "Skip")):
         ET.SubElement(actions, "action", {
@@ -110,10 +123,11 @@ def parse_arguments(text: str) -> tuple[str, str] | None:
     return action, movement_id
 
 
-def _visual(toast: ET.Element, title: str, body: str) -> None:
+def _visual(toast: ET.Element, title: str, body: str) -> ET.Element:
     binding = ET.SubElement(ET.SubElement(toast, "visual"), "binding", {"template": "ToastGeneric"})
     ET.SubElement(binding, "text").text = _clean(title)
     ET.SubElement(binding, "text").text = _clean(body)
+    return binding
 
 
 def _clean(text: str) -> str:
@@ -198,8 +212,12 @@ class ToastNotifier:
     name = "Windows toasts"
 
     def __init__(self, on_action: Answer,
-                 toasts: Toasts | None = None) -> None:
+                 toasts: Toasts | None = None,
+                 picture: Callable[[str], Path | None] | None = None,
+                 show_me: showme.ShowMe | None = None) -> None:
         self._on_action = on_action
+        self._picture = picture  # a movement's id -> its picture's file, drawn on demand
+        self._show_me = show_me  # a movement's id -> its guide page opened
         self._toasts: Toasts = toasts if toasts is not None else WinRtToasts()
         self._lock = threading.Lock()
         self._shown: dict[str, Reminder] = {}  # movement id -> its last reminder
@@ -224,8 +242,8 @@ class ToastNotifier:
             self._shown[reminder.movement_id] = reminder
             while len(self._shown) > _HELD:
                 del self._shown[next(iter(self._shown))]
-        self._toasts.show(toast_xml(reminder), REMINDER_TAG, GROUP, self._on_activated,
-                          reminder.timeout)
+        self._toasts.show(toast_xml(reminder, picture=self._image(reminder)), REMINDER_TAG,
+                          GROUP, self._on_activated, reminder.timeout)
         with self._lock:
             self._on_screen = reminder.movement_id
 
@@ -267,6 +285,8 @@ class ToastNotifier:
             log.debug("a toast answered for %s, which budge did not show lately", movement_id)
             return
         if action == DETAILS:
+            if self._show_me is not None:
+                showme.in_background(self._show_me, movement_id)
             self._show_details(reminder)
             return
         log.info("answered on the toast: %s %s", action, movement_id)
@@ -282,8 +302,21 @@ class ToastNotifier:
         with self._lock:
             if self._on_screen != reminder.movement_id:
                 return  # a newer reminder is on screen, or none; leave it
-        self._toasts.show(toast_xml(reminder, details=True), REMINDER_TAG, GROUP,
-                          self._on_activated, reminder.timeout)
+        self._toasts.show(toast_xml(reminder, details=True, picture=self._image(reminder)),
+                          REMINDER_TAG, GROUP, self._on_activated, reminder.timeout)
+
+    def _image(self, reminder: Reminder) -> Path | None:
+        """The movement's picture, or None: a reminder without one still shows."""
+        if self._picture is None:
+            return None
+        try:
+            found = self._picture(reminder.movement_id)
+        except Exception:  # the picture is a nicety; the reminder must not wait on it
+            log.exception("the picture of %s could not be had", reminder.movement_id)
+            return None
+        if found is None or not found.is_absolute() or not found.is_file():
+            return None
+        return found
 
 
 def _note_tag(key: str) -> str:
