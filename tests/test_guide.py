@@ -134,6 +134,17 @@ def figure_of(path: Path) -> Image.Image:
     return Image.open(path).convert("RGB").crop(FIGURE_AREA)
 
 
+# Chromium's anti-aliasing of the same drawing varies by a few levels from one
+# run to the next; the figure moving changes pixels by far more.
+NOISE = 16
+
+
+def moved(early: Image.Image, later: Image.Image) -> bool:
+    """Whether the figure differs between two screenshots by more than noise."""
+    difference = ImageChops.difference(early, later).convert("L")
+    return difference.point(lambda level: 255 if level > NOISE else 0).getbbox() is not None
+
+
 def count_in(dom: str) -> str:
     start = dom.index('id="count"')
     return dom[dom.index(">", start) + 1:dom.index("</p>", start)]
@@ -158,9 +169,8 @@ def test_the_figure_moves_and_the_count_ticks_in_a_browser(tilt_page: Path,
         del early
         # Nothing was asked of the network, but for Chromium's own calls home.
         assert [data for data in seen if not _chromiums_own(data)] == []
-    difference = ImageChops.difference(figure_of(tmp_path / "early.png"),
-                                       figure_of(tmp_path / "later.png"))
-    assert difference.getbbox() is not None, "the figure did not move"
+    assert moved(figure_of(tmp_path / "early.png"), figure_of(tmp_path / "later.png")), \
+        "the figure did not move"
 
 
 def test_with_reduced_motion_the_figure_stands_still(tilt_page: Path, tmp_path: Path) -> None:
@@ -168,7 +178,7 @@ def test_with_reduced_motion_the_figure_stands_still(tilt_page: Path, tmp_path: 
     browse(tilt_page, tmp_path / "early.png", 4500, still)
     browse(tilt_page, tmp_path / "later.png", 9000, still)
     early, later = figure_of(tmp_path / "early.png"), figure_of(tmp_path / "later.png")
-    assert ImageChops.difference(early, later).getbbox() is None
+    assert not moved(early, later)
     # Still drawn: the start faint, the end solid, in the accent colour.
     assert early.getbbox() is not None and len(set(early.get_flattened_data())) > 3
     # The count goes on.
