@@ -35,7 +35,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
-from user_session import USER_GID, USER_UID, WATCHER, SessionVenv, UserSession
+from user_session import SERVICE_FILES, USER_GID, USER_UID, WATCHER, SessionVenv, UserSession
 
 WIDTH, HEIGHT = 1280, 800
 DISPLAY_NAME = "budge-gnome"
@@ -45,7 +45,6 @@ APPINDICATOR_EXTENSION = "ubuntu-appindicators@ubuntu.com"
 EXTENSIONS_DIR = Path("/usr/share/gnome-shell/extensions")
 # The services the session bus may start: their Debian service files.
 SERVICES = ("ca.desrt.dconf", "org.gnome.Shell.Notifications")
-SERVICE_FILES = Path("/usr/share/dbus-1/services")
 # Where the pointer rests between clicks: bottom right, away from the top
 # bar and from the banners, which GNOME shows at the top centre.
 REST = (WIDTH - 20, HEIGHT - 20)
@@ -158,7 +157,7 @@ class GnomeSession(UserSession):
         try:
             env["DBUS_SYSTEM_BUS_ADDRESS"] = self.start_bus(env, name="system_bus",
                                                             kind="system")
-            self.bus_address = self.start_bus(env, services=[self._service_folder()])
+            self.bus_address = self.start_bus(env, services=[self.service_folder(SERVICES)])
             env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
             self.env = env
             self._install_eval_extension()
@@ -177,15 +176,6 @@ class GnomeSession(UserSession):
 
     def __enter__(self) -> GnomeSession:
         return self
-
-    def _service_folder(self) -> Path:
-        folder = self.config / "services"
-        folder.mkdir(mode=0o755)
-        for service in SERVICES:
-            target = folder / f"{service}.service"
-            shutil.copyfile(SERVICE_FILES / f"{service}.service", target)
-            target.chmod(0o644)
-        return folder
 
     def _install_eval_extension(self) -> None:
         share = self.home / ".local" / "share"

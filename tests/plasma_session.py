@@ -32,7 +32,7 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from user_session import SessionVenv, UserSession
+from user_session import SERVICE_FILES, SessionVenv, UserSession
 
 WIDTH, HEIGHT = 1280, 800
 DISPLAY_NAME = "budge-plasma"
@@ -40,7 +40,6 @@ NOTIFICATIONS = "org.freedesktop.Notifications"
 NOTIFICATIONS_PATH = "/org/freedesktop/Notifications"
 # The services the session bus may start: their Debian service files.
 SERVICES = ("org.kde.ActivityManager", "org.kde.kded5", "ca.desrt.dconf")
-SERVICE_FILES = Path("/usr/share/dbus-1/services")
 QT_WAYLAND = Path("/usr/lib/x86_64-linux-gnu/qt5/plugins/platforms/libqwayland-generic.so")
 
 REQUIRED = ("kwin_wayland", "plasmashell", "kded5", "busctl", "dbus-daemon", "setpriv")
@@ -126,7 +125,7 @@ class PlasmaSession(UserSession):
         try:
             env["DBUS_SYSTEM_BUS_ADDRESS"] = self.start_bus(env, name="system_bus",
                                                             kind="system")
-            self.bus_address = self.start_bus(env, services=[self._service_folder()])
+            self.bus_address = self.start_bus(env, services=[self.service_folder(SERVICES)])
             env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
             self.env = env
             self._start_kwin()
@@ -139,15 +138,6 @@ class PlasmaSession(UserSession):
 
     def __enter__(self) -> PlasmaSession:
         return self
-
-    def _service_folder(self) -> Path:
-        folder = self.config / "services"
-        folder.mkdir(mode=0o755)
-        for service in SERVICES:
-            target = folder / f"{service}.service"
-            shutil.copyfile(SERVICE_FILES / f"{service}.service", target)
-            target.chmod(0o644)
-        return folder
 
     def _start_kwin(self) -> None:
         kwin = self.base / "kwin_wayland"

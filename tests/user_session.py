@@ -38,6 +38,9 @@ from typing import IO, Any, TypeVar
 
 from processes import end_process, wait_for
 
+# Where Debian puts the session services a desktop starts on demand.
+SERVICE_FILES = Path("/usr/share/dbus-1/services")
+
 USER_UID = USER_GID = 65534  # nobody
 AS_USER = ["setpriv", f"--reuid={USER_UID}", f"--regid={USER_GID}", "--clear-groups", "--"]
 SYSTEM_PYTHON = "/usr/bin/python3"
@@ -336,6 +339,17 @@ class UserSession:
         log = open(self.workdir / f"{name}.log", "ab")  # noqa: SIM115
         self._logs.append(log)
         return log
+
+    def service_folder(self, services: Sequence[str]) -> Path:
+        """A folder of the user's own with a copy of each of these system D-Bus
+        services: a session bus given it starts those, and nothing else, on demand."""
+        folder = self.config / "services"
+        folder.mkdir(mode=0o755)
+        for service in services:
+            target = folder / f"{service}.service"
+            shutil.copyfile(SERVICE_FILES / f"{service}.service", target)
+            target.chmod(0o644)
+        return folder
 
     def start_bus(self, env: dict[str, str], name: str = "bus", kind: str = "session",
                   services: Sequence[Path] = ()) -> str:
