@@ -17,9 +17,13 @@ before the shell starts, turns unsafe mode on, which opens
 ``org.gnome.Shell.Eval``. Through it the tests read the message tray (the
 banner, its buttons and where they are) and the AppIndicator extension's items,
 and drive a Clutter virtual pointer: real pointer motion and clicks, which
-Mutter's idle monitor also counts as the person's input. The AppIndicator
-extension (Debian's ``gnome-shell-extension-appindicator``) is the
-StatusNotifierItem host, as on Ubuntu's and many other GNOME desktops.
+Mutter's idle monitor also counts as the person's input. A click on a
+banner's button presses only once the stage has delivered the pointer's
+motion to that button: a pointer that jumps onto a freshly expanded banner
+may be picked as over the desktop behind it, and the banner then hides
+unanswered. The AppIndicator extension (Debian's
+``gnome-shell-extension-appindicator``) is the StatusNotifierItem host, as on
+Ubuntu's and many other GNOME desktops.
 """
 
 from __future__ import annotations
