@@ -17,9 +17,13 @@ before the shell starts, turns unsafe mode on, which opens
 ``org.gnome.Shell.Eval``. Through it the tests read the message tray (the
 banner, its buttons and where they are) and the AppIndicator extension's items,
 and drive a Clutter virtual pointer: real pointer motion and clicks, which
-Mutter's idle monitor also counts as the person's input. The AppIndicator
-extension (Debian's ``gnome-shell-extension-appindicator``) is the
-StatusNotifierItem host, as on Ubuntu's and many other GNOME desktops.
+Mutter's idle monitor also counts as the person's input. A click on a
+banner's button presses only once the stage has delivered the pointer's
+motion to that button: a pointer that jumps onto a freshly expanded banner
+may be picked as over the desktop behind it, and the banner then hides
+unanswered. The AppIndicator extension (Debian's
+``gnome-shell-extension-appindicator``) is the StatusNotifierItem host, as on
+Ubuntu's and many other GNOME desktops.
 """
 
 from __future__ import annotations
@@ -87,7 +91,10 @@ _TRAY_JS = """(() => {
     ? banner._buttonBox.get_children().filter(b => b.mapped)
         .map(b => Object.assign({label: b.label}, box(b)))
     : [];
-  return {notifications, banner: banner && banner.mapped ? box(banner) : null, buttons};
+  // Steady: shown (not sliding in or out) and, once expanded, fully grown.
+  const steady = !!banner && Main.messageTray._notificationState === 2
+    && (!banner.expanded || banner._actionBin.scale_y === 1);
+  return {notifications, banner: banner && banner.mapped ? box(banner) : null, buttons, steady};
 })()"""
 
 # The AppIndicator extension's items in the top bar: the bus name and object
@@ -118,7 +125,39 @@ if (!global._budgeTestPointer)
     .create_virtual_device(C.InputDeviceType.POINTER_DEVICE);
 const pointer = global._budgeTestPointer;
 const now = () => G.get_monotonic_time();
+// The last motion, press and release the stage delivered, and the actor each
+// went to: where a press really lands, as Clutter picked it for the event.
+if (!global._budgeTestSeen) {
+  global._budgeTestSeen = {};
+  const kinds = {[C.EventType.MOTION]: 'motion', [C.EventType.BUTTON_PRESS]: 'press',
+                 [C.EventType.BUTTON_RELEASE]: 'release'};
+  global.stage.connect('captured-event', (stage, event) => {
+    const kind = kinds[event.type()];
+    if (kind) {
+      const [x, y] = event.get_coords();
+      global._budgeTestSeen[kind] = {x, y, actor: event.get_source()};
+    }
+    return C.EVENT_PROPAGATE;
+  });
+}
 """
+
+# Where the last event of a kind landed: {x, y, on} with ``on`` true when it
+# went to the banner's button LABEL (or a child of it), and ``actor`` naming
+# what it went to otherwise.
+_LANDED_JS = """(() => {
+  const seen = global._budgeTestSeen[%(kind)s];
+  if (!seen)
+    return null;
+  const banner = Main.messageTray._banner;
+  const button = banner && banner._buttonBox
+    ? banner._buttonBox.get_children().find(b => b.label === %(label)s) : null;
+  const on = !!(button && seen.actor && button.contains(seen.actor));
+  const names = [];
+  for (let a = seen.actor; a && names.length < 4; a = a.get_parent())
+    names.push(a.constructor.name + (a.style_class ? '.' + a.style_class : ''));
+  return {x: seen.x, y: seen.y, on, actor: names.join(' < ')};
+})()"""
 
 
 def missing_tools() -> list[str]:
@@ -275,9 +314,10 @@ class GnomeSession(UserSession):
         moved = [time.monotonic()]
 
         def button() -> dict[str, Any] | None:
-            found = next((b for b in self.message_tray()["buttons"] if b["label"] == label
+            tray = self.message_tray()
+            found = next((b for b in tray["buttons"] if b["label"] == label
                           and None not in (b["x"], b["y"], b["w"], b["h"]) and b["w"] > 0),
-                         None)
+                         None) if tray["steady"] else None
             if found is None and time.monotonic() - moved[0] > 2:
                 # The hover was missed (the banner moved under the pointer): again.
                 self.move(over[0] + 1, over[1])
@@ -287,8 +327,51 @@ class GnomeSession(UserSession):
 
         found = self.wait_for(button, 10, f"the button {label!r} on the banner", self.shell,
                               0.15)
-        self.click(int(found["x"] + found["w"] / 2), int(found["y"] + found["h"] / 2))
+        x, y = int(found["x"] + found["w"] / 2), int(found["y"] + found["h"] / 2)
+        self._point_at(label, x, y)
+        self._press_and_release(label, x, y)
         self.rest_pointer()
+
+    def _landed(self, kind: str, label: str, x: int, y: int) -> dict[str, Any] | None:
+        """Where the last ``kind`` event went, once the stage has delivered one at (x, y)."""
+        seen = self.eval(_POINTER_JS + _LANDED_JS % {"kind": json.dumps(kind),
+                                                     "label": json.dumps(label)})
+        return seen if seen and (round(seen["x"]), round(seen["y"])) == (x, y) else None
+
+    def _point_at(self, label: str, x: int, y: int, tries: int = 4) -> None:
+        """The pointer on the button ``label`` at (x, y), as the stage itself saw
+        the motion: a pointer that jumps there may be picked as over the
+        desktop behind the banner, and a press then misses the button."""
+        landed: dict[str, Any] | None = None
+        for attempt in range(tries):
+            self.eval(_POINTER_JS + "delete global._budgeTestSeen.motion; true")
+            # Come from a pixel aside, as a hand does: the last motion is new.
+            self.move(x + 2 + attempt, y + 1)
+            self.move(x, y)
+            try:
+                landed = self.wait_for(lambda: self._landed("motion", label, x, y), 2,
+                                       "the pointer's motion to reach the stage", self.shell,
+                                       0.05)
+            except TimeoutError:
+                continue
+            if landed["on"]:
+                return
+            time.sleep(0.2)  # a relayout under the pointer picks it again
+        raise RuntimeError(f"the pointer at ({x}, {y}) is not on the button {label!r}: "
+                           f"the stage sees it over {landed and landed['actor']}")
+
+    def _press_and_release(self, label: str, x: int, y: int, hold: float = 0.08) -> None:
+        """Press, hold a moment, release, as a person clicks; the press must go
+        to the button ``label``, or the test is told what it went to."""
+        self.eval(_POINTER_JS + "delete global._budgeTestSeen.press; "
+                  "pointer.notify_button(now(), 1, C.ButtonState.PRESSED); true")
+        pressed = self.wait_for(lambda: self._landed("press", label, x, y), 2,
+                                "the press to reach the stage", self.shell, 0.02)
+        time.sleep(hold)
+        self.eval(_POINTER_JS + "pointer.notify_button(now(), 1, C.ButtonState.RELEASED); true")
+        if not pressed["on"]:
+            raise RuntimeError(f"the press at ({x}, {y}) went to {pressed['actor']}, "
+                               f"not to the button {label!r}")
 
     def indicators(self) -> list[dict[str, Any]]:
         """The AppIndicator extension's items in the top bar."""
