@@ -194,11 +194,7 @@ class GnomeSession(UserSession):
                                + " (run .ci/run, which installs them)")
         env = self.base_env("GNOME")
         try:
-            env["DBUS_SYSTEM_BUS_ADDRESS"] = self.start_bus(env, name="system_bus",
-                                                            kind="system")
-            self.bus_address = self.start_bus(env, services=[self.service_folder(SERVICES)])
-            env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
-            self.env = env
+            self.start_desktop_buses(env, SERVICES)
             self._install_eval_extension()
             self.gsettings("set", "org.gnome.shell", "enabled-extensions",
                            str([EVAL_EXTENSION, APPINDICATOR_EXTENSION]))

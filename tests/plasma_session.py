@@ -123,11 +123,7 @@ class PlasmaSession(UserSession):
         env = self.base_env("KDE")
         env.update(KDE_FULL_SESSION="true", KDE_SESSION_VERSION="5", QT_QPA_PLATFORM="wayland")
         try:
-            env["DBUS_SYSTEM_BUS_ADDRESS"] = self.start_bus(env, name="system_bus",
-                                                            kind="system")
-            self.bus_address = self.start_bus(env, services=[self.service_folder(SERVICES)])
-            env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
-            self.env = env
+            self.start_desktop_buses(env, SERVICES)
             self._start_kwin()
             self._start_plasmashell()
         except BaseException:

@@ -340,6 +340,14 @@ class UserSession:
         self._logs.append(log)
         return log
 
+    def start_desktop_buses(self, env: dict[str, str], services: Sequence[str]) -> None:
+        """A system bus and a session bus that starts ``services`` on demand, as a
+        full desktop (GNOME Shell, Plasma) needs; ``env`` and ``self.env`` name both."""
+        env["DBUS_SYSTEM_BUS_ADDRESS"] = self.start_bus(env, name="system_bus", kind="system")
+        self.bus_address = self.start_bus(env, services=[self.service_folder(services)])
+        env["DBUS_SESSION_BUS_ADDRESS"] = self.bus_address
+        self.env = env
+
     def service_folder(self, services: Sequence[str]) -> Path:
         """A folder of the user's own with a copy of each of these system D-Bus
         services: a session bus given it starts those, and nothing else, on demand."""
