@@ -41,7 +41,9 @@ def on_the_clock(config: str) -> str:
     """``config``, with reminders that come on the second they are due (no wait
     for a pause in typing) unless it says otherwise: most tests keep input going
     and time reminders to the second."""
-    return config if "timing" in config else config + "\n[timing]\nflex = 0\n"
+    # A dotted key at the top, where it stays outside any table the config
+    # declares, and where a test appending a line to the file does not land in it.
+    return config if "timing" in config else "timing.flex = 0\n" + config
 
 
 def always_active(home: Path, config: str, **extra: str) -> dict[str, str]:

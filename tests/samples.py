@@ -44,6 +44,7 @@ def every_command(work: Path) -> dict[str, list[list[str]]]:
         "pause": [["pause", "1h"]], "resume": [["resume"]], "rest": [["rest", "gentle"]],
         "status": [["status"], ["status", "--json"]],
         "suggest": [["suggest"], ["suggest", "--list"], ["suggest", "--why"]],
+        "guide": [["guide", "neck-tilt", "--print-path"]],
         "reload": [["reload"]],
         "config": [["config", "check"], ["config", "path"]],
         "stats": [["stats"], ["stats", "--json"], ["stats", "--png", str(work / "card.png")]],

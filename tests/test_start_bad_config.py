@@ -15,7 +15,15 @@ from contextlib import closing
 from pathlib import Path
 
 from bus_standins import NotificationService
-from processes import ALWAYS, budge, clean_env, home_on_bus, running_daemon, wait_for
+from processes import (
+    ALWAYS,
+    budge,
+    clean_env,
+    home_on_bus,
+    on_the_clock,
+    running_daemon,
+    wait_for,
+)
 
 TITLE = "budge's config needs a look"
 
@@ -72,7 +80,7 @@ def test_a_mistake_at_login_starts_on_the_last_good_settings(tmp_path: Path,
             assert len(told(service)) == 1
     # Never replaced: the user's file, and the copy of the good one, are as they were.
     assert config.read_bytes() == written
-    assert kept.read_text() == ALWAYS + "daily_goal = 5\n"
+    assert kept.read_text() == on_the_clock(ALWAYS + "daily_goal = 5\n")
 
 
 def test_a_first_start_on_a_bad_config_runs_on_the_defaults(tmp_path: Path,
