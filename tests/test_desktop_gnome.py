@@ -152,18 +152,18 @@ def test_the_appindicator_extension_shows_budge_and_its_whole_menu(gnome: Gnome)
 
 
 def test_the_question_leaves_on_time_without_an_answer(gnome: Gnome) -> None:
-    from budge.adapters.notify.freedesktop import QUESTION_TIMEOUT
+    from budge.core.ports import QUESTION_LIFETIME
 
     session, budge = gnome.session, gnome.budge
     # The latest time it was asked: each ask replaces the question on screen.
     asked = at(budge.home, "asked")[-1]
     assert [n for n in session.notifications(SOURCE) if n["title"] == QUESTION], \
         "the question is not in the message tray"
-    deadline = asked.timestamp() + QUESTION_TIMEOUT.total_seconds() + 10
+    deadline = asked.timestamp() + QUESTION_LIFETIME.total_seconds() + 10
     session.wait_for(lambda: not [n for n in session.notifications(SOURCE)
                                   if n["title"] == QUESTION],
                      max(deadline - time.time(), 1),
-                     f"the unanswered question to leave {QUESTION_TIMEOUT} after it came",
+                     f"the unanswered question to leave {QUESTION_LIFETIME} after it came",
                      budge.proc, 1)
     # It left by itself: nothing took its place, and nobody answered it.
     assert len(budge.events("reminded")) == 1

@@ -23,9 +23,8 @@ from processes import budge, home_on_bus, running_daemon, stored, wait_for
 from budge.adapters.config import load_builtin
 from budge.adapters.invocation import command_word, this_command, typed
 from budge.adapters.notify.chain import FallbackNotifier, PrintNotifier
-from budge.adapters.notify.freedesktop import QUESTION_TIMEOUT
 from budge.core.journal import ANSWER_LABELS, ASK_PROMPT, FEELINGS
-from budge.core.ports import Question
+from budge.core.ports import QUESTION_LIFETIME, Question
 
 BY_NAME = {m.name: m.id for m in load_builtin()}
 ASK_ALWAYS = '\n[journal]\nask = "always"\n'
@@ -52,7 +51,7 @@ def test_the_question_has_its_own_buttons_and_an_answer_is_stored_and_closes_it(
             reminder["summary"].split(" · ")[0]]
         assert question["actions"] == ["felt:easier", "Easier", "felt:same", "Same",
                                        "felt:tighter", "Tighter"]
-        assert question["timeout"] == QUESTION_TIMEOUT.total_seconds() * 1000
+        assert question["timeout"] == QUESTION_LIFETIME.total_seconds() * 1000
         # Its own notification: it neither replaces the reminder nor is replaced by it.
         assert question["replaces"] == 0 and question["id"] != reminder["id"]
         wait_for(lambda: reminder["id"] in service.closed, 10, "the answered reminder to go")

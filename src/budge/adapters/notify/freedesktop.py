@@ -64,7 +64,7 @@ from typing import Any
 from budge.adapters import bus as dbus
 from budge.adapters.notify import showme
 from budge.adapters.notify.lifetimes import Lifetimes
-from budge.core.ports import QUESTION_LIFETIME, Answer, Question, Reminder
+from budge.core.ports import Answer, Question, Reminder
 
 log = logging.getLogger("budge")
 
@@ -73,7 +73,6 @@ PATH = "/org/freedesktop/Notifications"
 ACTIONS = ("done", "snooze", "skip")
 SHOW_ME = "Show me"  # the label of a click on a reminder's body
 _HELD = 16  # ids remembered for late answers, beyond the one on screen
-QUESTION_TIMEOUT = QUESTION_LIFETIME  # how long "How did that feel?" stays unanswered
 
 
 class BusNotifier:
