@@ -89,7 +89,7 @@ def listening() -> Iterator[tuple[int, list[bytes]]]:
             except OSError:
                 return
             with conn:
-                conn.settimeout(2)
+                conn.settimeout(10)
                 try:
                     seen.append(conn.recv(200))
                 except OSError:
@@ -168,7 +168,8 @@ def test_the_figure_moves_and_the_count_ticks_in_a_browser(tilt_page: Path,
         assert count_in(browse(tilt_page, tmp_path / "x", 9000, *proxy, dump=True)) == "6 of 8"
         del early
         # Nothing was asked of the network, but for Chromium's own calls home.
-        assert [data for data in seen if not _chromiums_own(data)] == []
+        # Chromium also opens spare connections it closes unused: they ask nothing.
+        assert [data for data in seen if data and not _chromiums_own(data)] == []
     assert moved(figure_of(tmp_path / "early.png"), figure_of(tmp_path / "later.png")), \
         "the figure did not move"
 
