@@ -78,10 +78,10 @@ Respond = Callable[[str, Mapping[str, object]], None]  # (action, userInfo)
 class Center(Protocol):
     """What budge asks of the notification centre: the seam tests swap.
 
-    ``respond`` gets the action as one of :mod:`budge.core.buttons`' (a
-    reminder's answer, or ``SHOW_ME`` for a click on its body), ``DISMISS``
-    (or whatever else macOS sent), and the
-    notification's userInfo. ``add`` shows ``attachment``, an image file, with
+    ``respond`` gets the action as :mod:`budge.core.buttons` names it (a
+    reminder's answer, or ``SHOW_ME`` for a click on its body), or
+    ``DISMISS`` (or whatever else macOS sent), and the notification's
+    userInfo. ``add`` shows ``attachment``, an image file, with
     the notification when it is given and macOS takes it; it is never moved.
     """
 
