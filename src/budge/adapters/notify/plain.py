@@ -24,7 +24,7 @@ class PlainNotifier(ABC):
     """Title and body only. Any thread; ``send`` raises when it cannot show one."""
 
     name: str
-    can_ask: bool = False  # a question without buttons is asked by the last resort alone
+    can_ask: bool = False  # a balloon or a toast asks nothing; the printed line does
 
     @abstractmethod
     def send(self, title: str, body: str, timeout: timedelta) -> None: ...
