@@ -17,6 +17,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 from processes import on_the_clock  # noqa: E402
 
 from budge.adapters.config import load_settings  # noqa: E402
+from budge.adapters.notify.plain import PlainNotifier  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
 from budge.core.ports import Question, Reminder  # noqa: E402
@@ -66,7 +67,11 @@ class FakeTimer:
         pass
 
 
-class RecordingNotifier:
+class RecordingNotifier(PlainNotifier):
+    """A notifier without buttons: it records what it shows, and asks nothing."""
+
+    name = "recording"
+
     def __init__(self) -> None:
         self.sent: list[tuple[datetime, str, str, timedelta]] = []
         self.reminders: list[Reminder] = []
@@ -97,6 +102,8 @@ class RecordingNotifier:
 class AskingNotifier(RecordingNotifier):
     """A notifier with buttons: it records each question it is given, "How did
     that feel?" in ``questions`` and "How is your body today?" in ``body_asked``."""
+
+    can_ask = True
 
     def __init__(self) -> None:
         super().__init__()

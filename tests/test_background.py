@@ -243,9 +243,10 @@ def test_every_notification_names_a_command_that_works(
     from datetime import timedelta
 
     from budge.adapters.notify.chain import FallbackNotifier
+    from budge.adapters.notify.plain import PlainNotifier
     from budge.core.ports import Reminder
 
-    class Recorder:
+    class Recorder(PlainNotifier):
         name = "recorder"
 
         def __init__(self) -> None:

@@ -23,6 +23,7 @@ from processes import budge, home_on_bus, running_daemon, stored, wait_for
 from budge.adapters.config import load_builtin
 from budge.adapters.invocation import command_word, this_command, typed
 from budge.adapters.notify.chain import FallbackNotifier, PrintNotifier
+from budge.adapters.notify.plain import PlainNotifier
 from budge.core.journal import ANSWER_LABELS, ASK_PROMPT, FEELINGS
 from budge.core.ports import QUESTION_LIFETIME, Question
 
@@ -143,7 +144,9 @@ QUESTION = Question(movement_id="neck-tilt", done_id="d1", title=ASK_PROMPT, bod
                     choices=tuple((f, ANSWER_LABELS[f]) for f in FEELINGS))
 
 
-class Asker:
+class Asker(PlainNotifier):
+    can_ask = True
+
     def __init__(self, name: str, working: bool = True) -> None:
         self.name = name
         self.working = working
@@ -163,7 +166,7 @@ class Asker:
         self.unasked += 1
 
 
-class SendOnly:
+class SendOnly(PlainNotifier):
     name = "tray"
 
     def __init__(self) -> None:

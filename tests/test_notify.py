@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 
 from budge.adapters.notify.chain import FallbackNotifier
+from budge.adapters.notify.plain import PlainNotifier
 
 
-class Backend:
+class Backend(PlainNotifier):
     def __init__(self, name: str) -> None:
         self.name = name
         self.working = True

@@ -19,7 +19,6 @@ from budge.adapters.notify import macos
 from budge.adapters.notify.chain import FallbackNotifier, PrintNotifier
 from budge.adapters.notify.macos import (
     CATEGORY,
-    DEFAULT,
     DISMISS,
     NOTICE,
     OSASCRIPT,
@@ -27,6 +26,7 @@ from budge.adapters.notify.macos import (
     OsascriptNotifier,
     UserNotifications,
 )
+from budge.core.buttons import SHOW_ME
 from budge.core.controls import MENU, done_hint
 from budge.core.ports import Reminder
 
@@ -202,7 +202,7 @@ def test_a_click_on_the_body_shows_the_steps_with_the_buttons(
         notifier: UserNotifications, center: FakeCenter, answers: list[tuple[str, str]]) -> None:
     notifier.remind(reminder("neck"))
     mark = len(center.calls)
-    center.answer(DEFAULT, {"movement": "neck"})
+    center.answer(SHOW_ME, {"movement": "neck"})
     assert center.since(mark) == [shown(center, "neck", body="1. neck step\nGentler: less")]
     assert answers == []
     center.answer("skip", {"movement": "neck"})  # the steps' buttons answer the same movement
@@ -221,7 +221,7 @@ def test_a_click_on_the_body_also_opens_the_guide_off_the_run_loop(center: FakeC
                                  show_me=show_me)
     notifier.remind(reminder("neck"))
     mark = len(center.calls)
-    center.answer(DEFAULT, {"movement": "neck"})
+    center.answer(SHOW_ME, {"movement": "neck"})
     assert arrived.wait(5) and opened == [("neck", "budge-show-me")]
     assert center.since(mark) == [shown(center, "neck", body="1. neck step\nGentler: less")]
     center.answer("done", {"movement": "neck"})
@@ -241,7 +241,7 @@ def test_the_reminder_and_its_steps_carry_the_movements_picture(
     notifier = UserNotifications(lambda action, movement, token="": None, center=center,
                                  picture=picture)
     notifier.remind(reminder("neck"))
-    center.answer(DEFAULT, {"movement": "neck"})  # the steps, with the picture again
+    center.answer(SHOW_ME, {"movement": "neck"})  # the steps, with the picture again
     notifier.send("budge is running", "hello", timedelta(minutes=1))
     # Not drawn, missing, or failing: the reminder shows without one.
     for movement in ("hips", "shoulders", "eyes"):
@@ -316,7 +316,7 @@ def test_a_click_on_an_older_reminder_leaves_the_newer_on_screen(
     notifier.remind(reminder("neck"))
     notifier.remind(reminder("shoulders"))
     mark = len(center.calls)
-    center.answer(DEFAULT, {"movement": "neck"})
+    center.answer(SHOW_ME, {"movement": "neck"})
     assert center.since(mark) == []
     assert notifier.showing() == "shoulders"
 
@@ -358,7 +358,7 @@ def test_an_answer_naming_no_movement_budge_showed_is_ignored(
         user_info: dict[str, object]) -> None:
     notifier.remind(reminder("neck"))
     mark = len(center.calls)
-    for action in ("done", "snooze", "skip", DEFAULT, DISMISS):
+    for action in ("done", "snooze", "skip", SHOW_ME, DISMISS):
         center.answer(action, user_info)
     assert answers == [] and center.since(mark) == []
     assert notifier.showing() == "neck"
@@ -457,10 +457,13 @@ def test_applescript_string_round_trips_through_its_own_rules() -> None:
 
 def test_osascript_reminder_says_how_to_answer() -> None:
     ran: list[list[str]] = []
-    OsascriptNotifier(ran.append).remind(reminder("neck"))
+    notifier = OsascriptNotifier(ran.append)
+    notifier.remind(reminder("neck"))
     assert ran == [[OSASCRIPT, "-e", 'display notification "neck cue\\nMark it done from '
                     "budge's tray menu, or run `budge done`.\" with title \"neck · 30 s\""]]
-    assert not hasattr(OsascriptNotifier, "withdraw")  # nothing to take back
+    notifier.withdraw()  # nothing to take back: osascript is not run again
+    notifier.close()
+    assert len(ran) == 1 and not notifier.can_ask
 
 
 def test_run_osascript_raises_on_failure_with_its_message() -> None:

@@ -29,6 +29,7 @@ from PIL import Image
 from budge.adapters.autostart.windows import RUN_KEY, WindowsAutostart
 from budge.adapters.notify import windows as nw
 from budge.adapters.notify.chain import CallableNotifier, FallbackNotifier, PrintNotifier
+from budge.core import buttons
 from budge.core.ports import Reminder
 
 LINK_APP_ID_KEY = ("{9F4C2855-9F79-4B39-A8D0-E1D42DE1D5F3}", 5)  # System.AppUserModel.ID
@@ -98,7 +99,7 @@ def test_plain_toast_has_no_buttons_and_no_scenario() -> None:
 # The arguments
 
 
-@given(st.sampled_from([*nw.ACTIONS, nw.DETAILS]),
+@given(st.sampled_from([*buttons.REMINDER_ANSWERS, buttons.SHOW_ME]),
        st.text(alphabet=st.characters(categories=("Lu", "Ll", "Nd"), include_characters="-_"),
                min_size=1, max_size=64))
 def test_arguments_round_trip(action: str, movement_id: str) -> None:
@@ -194,7 +195,7 @@ def test_a_button_answers_and_the_toast_goes(button: int) -> None:
     toaster, answers = notifier(toasts)
     toaster.remind(reminder())
     toasts.click(0, toasts.arguments(0)[button])
-    assert answers == [(nw.ACTIONS[button - 1], "neck-tilt")]
+    assert answers == [(buttons.REMINDER_ANSWERS[button - 1], "neck-tilt")]
     assert toasts.removed == [("reminder", "budge")] and toaster.showing() is None
 
 

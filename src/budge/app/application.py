@@ -23,6 +23,7 @@ from pathlib import Path
 
 from budge.adapters.config import Config, Settings, keep_last_good, read_files, settings_from
 from budge.adapters.store import Event, Store
+from budge.app import commands
 from budge.core import controls, journal, kinds, reminders
 from budge.core.chooser import RECENT_WINDOW
 from budge.core.days import streak_keeping, used_in_period
@@ -371,7 +372,7 @@ class App:
                   now: datetime) -> Question | None:
         """Whether to ask how ``event`` felt; if so it is recorded as asked. Called
         under the lock; nothing is asked where no notifier can ask."""
-        if movement is None or getattr(self.notifier, "ask", None) is None:
+        if movement is None or self.notifier is None or not self.notifier.can_ask:
             return None
         day = event.local_day
         today_done = [journal.Done(e.id, e.movement or "", e.at, e.local_day)
@@ -414,7 +415,7 @@ class App:
         on a rest day, never when noted already or with ``ask = "never"``. Marked
         as asked when it is due. Called under the lock; as with how a movement felt,
         nothing is asked where no notifier can ask."""
-        if getattr(self.notifier, "ask", None) is None:
+        if self.notifier is None or not self.notifier.can_ask:
             return False
         today = local_day(now, self.tz)
         asked = self.store.flag("body_asked")
@@ -439,18 +440,17 @@ class App:
         if question is None and not body_due:
             return
         desktop = self.controls()  # asked once, and never under the lock
-        ask = getattr(notifier, "ask", None)
-        if question is not None and ask is not None:
-            ask(replace(question, hint=controls.felt_hint(
+        if question is not None:
+            notifier.ask(replace(question, hint=controls.felt_hint(
                 desktop, [key for key, _ in question.choices])))
-        if body_due and ask is not None:
+        if body_due:
             today = local_day(self.clock.now(), self.tz)
-            ask(Question(movement_id="", done_id="", title=journal.BODY_QUESTION,
-                         body=journal.BODY_HINT,
-                         choices=tuple((str(ease), label) for ease, label in journal.BODY_CHOICES),
-                         answer=ANSWER_BODY, lifetime=self.settings.config.plain_timeout,
-                         token=f"body:{today.isoformat()}",
-                         hint=controls.body_hint(desktop, journal.BODY_QUESTION)))
+            notifier.ask(Question(
+                movement_id="", done_id="", title=journal.BODY_QUESTION, body=journal.BODY_HINT,
+                choices=tuple((str(ease), label) for ease, label in journal.BODY_CHOICES),
+                answer=ANSWER_BODY, lifetime=self.settings.config.plain_timeout,
+                token=f"body:{today.isoformat()}",
+                hint=controls.body_hint(desktop, journal.BODY_QUESTION)))
 
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
@@ -644,8 +644,9 @@ class App:
     def answer(self, action: str, movement_id: str, token: str = "") -> None:
         """A button on a notification about ``movement_id``: done, snooze, skip,
         ``felt:<feeling>`` on "How did that feel?", or ``body:<ease>`` on "How is
-        your body today?". ``token`` names the notification's reminder or
-        question: one answer counts per token, however often it is delivered."""
+        your body today?" (:mod:`budge.core.buttons`), carried out as the command
+        of its name. ``token`` names the notification's reminder or question: one
+        answer counts per token, however often it is delivered."""
         if token:
             with self._lock:
                 if token in self._answered:
@@ -654,17 +655,7 @@ class App:
                 self._answered[token] = None
                 while len(self._answered) > _ANSWERS_HELD:
                     del self._answered[next(iter(self._answered))]
-        kind, _, key = action.partition(":")
-        if action == "done":
-            self.done(movement_id)
-        elif action == "snooze":
-            self.snooze(None, movement_id)
-        elif action == "skip":
-            self.skip(movement_id)
-        elif kind == ANSWER_FELT and key:
-            self.felt(key, movement_id)
-        elif kind == ANSWER_BODY and key:
-            self.body(key)
+        commands.press(self, action, movement_id)
 
     def show_how_to(self) -> None:
         """Show how the current movement is done (its steps); records nothing."""

@@ -17,16 +17,23 @@ The command line builds its parser from this table and from its own commands
 (``start``, ``stats``, ``export`` ...), entries of the same kind with a
 handler in place of an App call. Adding a command that acts on budge's state
 is one entry in ``CONTROL`` and its App method.
+
+A notification's buttons answer with the commands of the same name
+(:mod:`budge.core.buttons`): ``press`` makes a button's request and carries it
+out through this table, as ``dispatch`` does a request that came over the
+control channel.
 """
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Literal
 
+from budge.core import buttons
 from budge.core.durations import DURATION_HELP, parse_clock, parse_duration
 from budge.core.printable import shown
 
@@ -36,6 +43,8 @@ if TYPE_CHECKING:
 
     from budge.adapters.paths import Paths
     from budge.app.application import App, Reply
+
+log = logging.getLogger("budge")
 
 
 class UsageError(Exception):
@@ -99,6 +108,9 @@ class Command:
     takes_durations: bool = False
     # False for a request only budge's own commands send (`refresh`).
     on_command_line: bool = True
+    # The request a notification's button of this command's name makes; None
+    # where no button answers with it.
+    button: Callable[[buttons.Pressed], Request] | None = None
 
     def request(self, args: Namespace, now: datetime) -> Request:
         """The control request for these parsed arguments; bad values raise UsageError."""
@@ -184,11 +196,31 @@ def _pause_target(words: list[str], now: datetime) -> Request:
     return {"until": (now + _duration(text)).isoformat()}
 
 
+def _reminder_button(pressed: buttons.Pressed) -> Request:
+    """Done, Snooze or Skip on a reminder: about the movement it showed."""
+    return {"cmd": pressed.command, "movement": pressed.movement_id}
+
+
+def _felt_button(pressed: buttons.Pressed) -> Request:
+    return {"cmd": "felt", "feeling": pressed.choice, "movement": pressed.movement_id}
+
+
+def _body_button(pressed: buttons.Pressed) -> Request:
+    return {"cmd": "body", "ease": pressed.choice}
+
+
 # The calls.
+
+def _movement(request: Request) -> str | None:
+    """The movement a request is about (a notification's, which a newer one may
+    have replaced since); None: the current one."""
+    movement = request.get("movement")
+    return str(movement) if movement is not None else None
+
 
 def _snooze(app: App, request: Request) -> Reply:
     seconds = request.get("seconds")
-    return app.snooze(timedelta(seconds=int(seconds)) if seconds else None)
+    return app.snooze(timedelta(seconds=int(seconds)) if seconds else None, _movement(request))
 
 
 def _pause(app: App, request: Request) -> Reply:
@@ -198,9 +230,7 @@ def _pause(app: App, request: Request) -> Reply:
 
 
 def _felt(app: App, request: Request) -> Reply:
-    movement = request.get("movement")
-    return app.felt(str(request.get("feeling", "")),
-                    str(movement) if movement is not None else None)
+    return app.felt(str(request.get("feeling", "")), _movement(request))
 
 
 def _body(app: App, request: Request) -> Reply:
@@ -213,16 +243,17 @@ def _body(app: App, request: Request) -> Reply:
 CONTROL: tuple[Command, ...] = (
     Command("done", "mark the current movement done",
             "Record the current movement as done and move on.",
-            call=lambda app, request: app.done()),
+            call=lambda app, request: app.done(_movement(request)), button=_reminder_button),
     Command("snooze", "remind again about this movement later",
             "Remind about the same movement after a while.",
             arguments=(arg("duration", nargs="*", metavar="DURATION",
                            help=f"{DURATION_HELP} (default: the first of snooze_options)"),),
-            make_request=_snooze_request, call=_snooze,
+            make_request=_snooze_request, call=_snooze, button=_reminder_button,
             when_not_running="takes effect at start", takes_durations=True),
     Command("skip", "skip this movement and wait for the next interval",
             "Skip the current movement; the next one comes after an interval.",
-            call=lambda app, request: app.skip(), when_not_running="takes effect at start"),
+            call=lambda app, request: app.skip(_movement(request)), button=_reminder_button,
+            when_not_running="takes effect at start"),
     Command("pause", "pause reminders",
             "Pause reminders for a while, until a time, or until the next active day.",
             arguments=(arg("when", nargs="*", metavar="DURATION|tomorrow|until HH:MM",
@@ -282,7 +313,7 @@ CONTROL: tuple[Command, ...] = (
                        arg("movement", nargs="?", metavar="MOVEMENT-ID",
                            help="the movement it is about (default: the last one done); "
                                 "`budge suggest --list` shows the ids")),
-            make_request=_felt_request, call=_felt),
+            make_request=_felt_request, call=_felt, button=_felt_button),
     Command("body", "note how your body is today, from 0 to 10",
             "Note how your body is today, from 0 to 10 where 10 is at ease, with a sentence "
             "if you like. The day's last note stands; a day noted at 3 or below brings only "
@@ -290,7 +321,7 @@ CONTROL: tuple[Command, ...] = (
             arguments=(arg("ease", metavar="N", help="0 to 10, where 10 is at ease"),
                        arg("note", nargs="*", metavar="NOTE",
                            help="a sentence about today (at most 500 characters)")),
-            make_request=_body_request, call=_body),
+            make_request=_body_request, call=_body, button=_body_button),
     Command("reload", "re-read the config now",
             "Make the running daemon re-read its config at once.",
             call=lambda app, request: app.reload(), when_not_running="config check"),
@@ -303,6 +334,7 @@ CONTROL: tuple[Command, ...] = (
 )
 
 _CALLS = {command.name: command.call for command in CONTROL if command.call is not None}
+_BUTTONS = {command.name: command.button for command in CONTROL if command.button is not None}
 
 
 _ALREADY_DONE = "That was recorded already; `budge status` shows where things stand."
@@ -347,6 +379,29 @@ def dispatch(app: App, request: Request) -> dict[str, Any]:
                                                app.store.only_in_memory)
     answer["status"] = status_of(app)
     return answer
+
+
+def button_request(action: str, movement_id: str) -> Request | None:
+    """The request a notification's button makes (``action`` as
+    :mod:`budge.core.buttons` names it, about ``movement_id``), or None for an
+    action no command answers."""
+    pressed = buttons.pressed(action, movement_id)
+    if pressed is None:
+        return None
+    make = _BUTTONS.get(pressed.command)
+    return make(pressed) if make is not None else None
+
+
+def press(app: App, action: str, movement_id: str) -> Reply | None:
+    """Carry out a notification's button, as the command of its name; None for
+    an action no command answers (nothing is done)."""
+    request = button_request(action, movement_id)
+    call = _CALLS.get(request["cmd"]) if request is not None else None
+    if request is None or call is None:
+        log.warning("a notification answered %s, which no command takes; ignored",
+                    shown(action[:40]))
+        return None
+    return call(app, request)
 
 
 def status_of(app: App) -> dict[str, Any]:

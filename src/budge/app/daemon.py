@@ -36,7 +36,7 @@ if TYPE_CHECKING:
     from budge.adapters.store import Store
     from budge.app.application import App
     from budge.core.movements import Movement
-    from budge.core.ports import Answer, Notifier, Tray
+    from budge.core.ports import Answer, Notifier, ReminderNotifier, Tray
     from budge.core.problems import ConfigProblem
 
 # Only what comes before the tray icon is imported up here: a StatusNotifierItem
@@ -300,10 +300,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         server.close()
         requests.close()  # after a request under way, before the store goes
         app.close()  # after a wake-up in progress, before the store goes
-        for backend in own:  # no reminder left on screen that nobody can answer
-            close = getattr(backend, "close", None)
-            if close is not None:
-                close()
+        notifier.close()  # no reminder left on screen that nobody can answer
         store.close(tries=3)  # what waits for the disk: a few more tries, then its side file
         from budge.adapters import bus
 
@@ -352,7 +349,7 @@ class Requests:
 def _own_notifiers(answer: Answer, icon: Path | None,
                    picture: Callable[[str], Path | None] | None = None,
                    show_me: Callable[[str], None] | None = None,
-                   ) -> tuple[list[Any], str]:
+                   ) -> tuple[list[ReminderNotifier], str]:
     """The notification backends for this OS, best first, and what fixes them.
 
     plyer serves in one place: inside a Flatpak sandbox, where its road is the
@@ -365,16 +362,16 @@ def _own_notifiers(answer: Answer, icon: Path | None,
     from budge.adapters.notify.chain import LINUX_FIX, MACOS_FIX, WINDOWS_FIX, PlyerNotifier
 
     if sys.platform == "win32":
-        from budge.adapters.notify.windows import ToastNotifier
+        from budge.adapters.notify import windows
 
-        return [ToastNotifier(answer, picture=picture, show_me=show_me)], WINDOWS_FIX
+        return windows.notifiers(answer, picture=picture, show_me=show_me), WINDOWS_FIX
     if sys.platform == "darwin":
         from budge.adapters.notify import macos
 
-        return list(macos.notifiers(answer, picture=picture, show_me=show_me)), MACOS_FIX
+        return macos.notifiers(answer, picture=picture, show_me=show_me), MACOS_FIX
     from budge.adapters.notify.freedesktop import BusNotifier
 
-    own: list[Any] = [BusNotifier(answer, icon, picture=picture, show_me=show_me)]
+    own: list[ReminderNotifier] = [BusNotifier(answer, icon, picture=picture, show_me=show_me)]
     if os.path.exists("/.flatpak-info"):
         own.append(PlyerNotifier(icon))
     return own, LINUX_FIX

@@ -4,9 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from budge.core import controls, journal, kinds, standings
+
+# A question's answers belong to the buttons' vocabulary; named here too, beside
+# the Question that carries them.
+from budge.core.buttons import ANSWER_BODY as ANSWER_BODY
+from budge.core.buttons import ANSWER_FELT as ANSWER_FELT
+from budge.core.buttons import question_action
 from budge.core.days import DEFAULT_ALLOWANCE, RestAllowance
 from budge.core.movements import Movement
 from budge.core.problems import ConfigProblem
@@ -169,9 +175,6 @@ class Reminder:
 
 # Long enough to answer after the movement's melt-out, short enough never to linger.
 QUESTION_LIFETIME = timedelta(minutes=2)
-# What a question's answers run: `budge felt easier`, `budge body 6`.
-ANSWER_FELT = "felt"
-ANSWER_BODY = "body"
 # The key under which a config problem's note replaces the one before it.
 CONFIG_NOTE = "config"
 
@@ -199,7 +202,7 @@ class Question:
 
     def action(self, key: str) -> str:
         """The action a button for ``key`` answers with."""
-        return f"{self.answer}:{key}"
+        return question_action(self.answer, key)
 
     @property
     def how_to_answer(self) -> str:
@@ -215,30 +218,61 @@ class Answer(Protocol):
     def __call__(self, action: str, movement_id: str, token: str = "") -> object: ...
 
 
+@runtime_checkable
 class ReminderNotifier(Notifier, Protocol):
-    """A notifier that can also show a reminder with buttons and take it away.
+    """What every notifier does: a reminder with buttons, a question, a note, and
+    taking each away again. The chain in :mod:`budge.adapters.notify.chain`
+    holds a list of them and is one itself; a backend that lacks a desktop's
+    means says so here, by ``can_ask`` or by doing the plain thing its method
+    names, never by lacking the method.
 
-    ``remind`` shows the reminder, replacing the one on screen; ``withdraw``
-    closes it once it has been answered anywhere. Any thread; as with
-    :class:`Notifier`, one backend raises and the chain never does.
+    Any thread. As with :class:`Notifier`, one backend raises when it cannot
+    show something (the chain then tries the next); the chain never raises.
     """
 
-    def remind(self, reminder: Reminder) -> None: ...
+    @property
+    def name(self) -> str:
+        """What the log calls it when it fails: "D-Bus", "Windows toasts"."""
+        ...
 
-    def withdraw(self) -> None: ...
+    @property
+    def can_ask(self) -> bool:
+        """Whether ``ask`` shows a question. Where it is False, nothing is asked:
+        a question is never worth a second, plainer notification."""
+        ...
+
+    def remind(self, reminder: Reminder) -> None:
+        """Show the reminder, replacing the one on screen: with buttons where the
+        desktop has them, elsewhere as text that says how to answer."""
+        ...
+
+    def withdraw(self) -> None:
+        """Close the reminder once it has been answered anywhere; nothing where
+        the backend cannot take a notification back."""
+        ...
 
     def ask(self, question: Question) -> None:
-        """Ask how a done movement felt, with one button per choice. Any thread;
-        never raises; a notifier without buttons may show it as plain text."""
+        """Ask a question, one button per choice (or as text where the backend
+        asks without buttons); shows nothing where ``can_ask`` is False."""
+        ...
+
+    def unask(self) -> None:
+        """Take the question away (answered elsewhere, or overtaken), where the
+        backend can."""
         ...
 
     def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
         """Show a notification that replaces the last one noted under ``key`` (a
-        config problem replaces the one it follows). Any thread; never raises;
-        a backend that cannot replace one simply shows it."""
+        config problem replaces the one it follows); a backend that cannot
+        replace one simply shows it."""
         ...
 
     def unnote(self, key: str) -> None:
         """Take the notification noted under ``key`` away (the problem is fixed),
-        where the backend can. Any thread; never raises."""
+        where the backend can."""
+        ...
+
+    def close(self) -> None:
+        """budge is stopping: no reminder stays behind that nobody can answer.
+        Nothing where nothing can stay."""
         ...

@@ -20,10 +20,11 @@ from collections.abc import Callable
 from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
-from typing import Any
 
 from budge.adapters.invocation import typed
-from budge.core.ports import ANSWER_BODY, CONFIG_NOTE, Question, Reminder
+from budge.adapters.notify.plain import PlainNotifier
+from budge.core.buttons import ANSWER_BODY
+from budge.core.ports import CONFIG_NOTE, Question, Reminder, ReminderNotifier
 
 log = logging.getLogger("budge")
 
@@ -35,7 +36,7 @@ MACOS_FIX = ("allow notifications for budge (when it runs as an app) or for Scri
              "in System Settings > Notifications")
 
 
-class PlyerNotifier:
+class PlyerNotifier(PlainNotifier):
     """Notifications through plyer (D-Bus on Linux, toasts on Windows, macOS' centre)."""
 
     name = "plyer"
@@ -92,7 +93,7 @@ def close_shared_session_bus() -> None:
             bus.close()  # also forgets it as the shared instance
 
 
-class CallableNotifier:
+class CallableNotifier(PlainNotifier):
     """A notifier from a plain function (the tray's own notification)."""
 
     def __init__(self, name: str, send: Callable[[str, str, timedelta], None]) -> None:
@@ -103,10 +104,12 @@ class CallableNotifier:
         self._send(title, body, timeout)
 
 
-class PrintNotifier:
-    """The last resort: a line on standard output (and in the log)."""
+class PrintNotifier(PlainNotifier):
+    """The last resort: a line on standard output (and in the log). It asks, in
+    words: a question that no other backend could ask is still printed."""
 
     name = "stdout"
+    can_ask = True
 
     def send(self, title: str, body: str, timeout: timedelta) -> None:
         line = f"budge: {title}: {body}"
@@ -127,7 +130,9 @@ class FallbackNotifier:
     a notification service that was restarted is used again by itself.
     """
 
-    def __init__(self, backends: list, fix: str = LINUX_FIX) -> None:
+    name = "notifications"
+
+    def __init__(self, backends: list[ReminderNotifier], fix: str = LINUX_FIX) -> None:
         self._backends = list(backends)
         self._fix = fix
         self._failing: set[str] = set()
@@ -135,19 +140,15 @@ class FallbackNotifier:
         self._asked: Question | None = None  # the question last asked, until answered
         self._noted: set[str] = set()  # the keys of notes that may be on screen
 
+    @property
+    def can_ask(self) -> bool:
+        return any(backend.can_ask for backend in self._backends)
+
     def remind(self, reminder: Reminder) -> None:
         """Show a reminder: with buttons where a backend can, as plain text elsewhere."""
         reminder = replace(reminder, hint=typed(reminder.hint), details=typed(reminder.details))
         self._reminded = reminder.movement_id
-        plain_timeout = reminder.timeout or timedelta(minutes=10)
-
-        def show(backend: Any) -> None:
-            remind = getattr(backend, "remind", None)
-            if remind is not None:
-                remind(reminder)
-            else:
-                backend.send(reminder.title, f"{reminder.body}\n{reminder.hint}", plain_timeout)
-        self._each(show)
+        self._each(lambda backend: backend.remind(reminder))
 
     def ask(self, question: Question) -> None:
         """Ask a question through the first backend that can ask; the others (a
@@ -155,7 +156,7 @@ class FallbackNotifier:
         second, plainer notification."""
         question = replace(question, body=typed(question.body))
         self._asked = question
-        askers = [b for b in self._backends if getattr(b, "ask", None) is not None]
+        askers = [backend for backend in self._backends if backend.can_ask]
         self._each(lambda backend: backend.ask(question), askers)
 
     def note(self, key: str, title: str, body: str, timeout: timedelta) -> None:
@@ -163,25 +164,12 @@ class FallbackNotifier:
         where the backend can replace one; elsewhere it is simply shown."""
         body = typed(body)
         self._noted.add(key)
-
-        def show(backend: Any) -> None:
-            note = getattr(backend, "note", None)
-            if note is not None:
-                note(key, title, body, timeout)
-            else:
-                backend.send(title, body, timeout)
-        self._each(show)
+        self._each(lambda backend: backend.note(key, title, body, timeout))
 
     def unnote(self, key: str) -> None:
         """Take the note under ``key`` away, from every backend that can."""
         self._noted.discard(key)
-        for backend in self._backends:
-            unnote = getattr(backend, "unnote", None)
-            if unnote is not None:
-                try:
-                    unnote(key)
-                except Exception as error:
-                    log.debug("%s could not take the note away: %s", backend.name, error)
+        self._every(lambda backend: backend.unnote(key), "could not take the note away")
 
     def follow_config(self, problem: object | None) -> None:
         """After any change: once the config has no problem, its note goes."""
@@ -191,13 +179,7 @@ class FallbackNotifier:
     def unask(self) -> None:
         """Take the question away, from every backend that can."""
         self._asked = None
-        for backend in self._backends:
-            unask = getattr(backend, "unask", None)
-            if unask is not None:
-                try:
-                    unask()
-                except Exception as error:
-                    log.debug("%s could not take the question away: %s", backend.name, error)
+        self._every(lambda backend: backend.unask(), "could not take the question away")
 
     def follow_question(self, last_done: str | None, last_felt: str | None,
                         body_today: int | None = None) -> None:
@@ -217,20 +199,18 @@ class FallbackNotifier:
     def withdraw(self) -> None:
         """Take the reminder on screen away, from every backend that can."""
         self._reminded = None
-        for backend in self._backends:
-            withdraw = getattr(backend, "withdraw", None)
-            if withdraw is not None:
-                try:
-                    withdraw()
-                except Exception as error:
-                    log.debug("%s could not withdraw the reminder: %s", backend.name, error)
+        self._every(lambda backend: backend.withdraw(), "could not withdraw the reminder")
 
     def follow(self, pending: bool, current: str | None) -> None:
         """After any change: a reminder that was answered anywhere leaves the screen."""
         if self._reminded is not None and (not pending or current != self._reminded):
             self.withdraw()
 
-    def insert_before_last(self, backend: object) -> None:
+    def close(self) -> None:
+        """budge is stopping: every backend takes away what nobody could answer."""
+        self._every(lambda backend: backend.close(), "could not close")
+
+    def insert_before_last(self, backend: ReminderNotifier) -> None:
         self._backends.insert(max(0, len(self._backends) - 1), backend)
 
     def send(self, title: str, body: str, timeout: timedelta) -> None:
@@ -238,7 +218,17 @@ class FallbackNotifier:
         body = typed(body)
         self._each(lambda backend: backend.send(title, body, timeout))
 
-    def _each(self, show: Callable[[Any], None], backends: list[Any] | None = None) -> None:
+    def _every(self, act: Callable[[ReminderNotifier], None], failed: str) -> None:
+        """``act`` on every backend; a failure is logged, and the others go on."""
+        for backend in self._backends:
+            try:
+                act(backend)
+            except Exception as error:
+                log.debug("%s %s: %s", backend.name, failed, error)
+
+    def _each(self, show: Callable[[ReminderNotifier], None],
+              backends: list[ReminderNotifier] | None = None) -> None:
+        """``show`` through the first backend that does not fail."""
         backends = self._backends if backends is None else backends
         for index, backend in enumerate(backends):
             try:

@@ -56,7 +56,7 @@ from __future__ import annotations
 import html
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from datetime import timedelta
 from pathlib import Path
 from typing import Any
@@ -64,19 +64,21 @@ from typing import Any
 from budge.adapters import bus as dbus
 from budge.adapters.notify import showme
 from budge.adapters.notify.lifetimes import Lifetimes
+from budge.core import buttons
 from budge.core.ports import Answer, Question, Reminder
 
 log = logging.getLogger("budge")
 
 NAME = "org.freedesktop.Notifications"
 PATH = "/org/freedesktop/Notifications"
-ACTIONS = ("done", "snooze", "skip")
-SHOW_ME = "Show me"  # the label of a click on a reminder's body
+# The specification's key for a click on a notification's body: "Show me" on a reminder.
+CLICKED = "default"
 _HELD = 16  # ids remembered for late answers, beyond the one on screen
 
 
 class BusNotifier:
     name = "D-Bus"
+    can_ask = True
 
     def __init__(self, on_action: Answer, icon: Path | None = None,
                  connect: Callable[[], dbus.Bus] = dbus.session,
@@ -133,8 +135,8 @@ class BusNotifier:
         capabilities = self._capabilities(bus)
         markup = "body-markup" in capabilities
         if "actions" in capabilities:
-            actions = ["default", SHOW_ME, "done", "Done",
-                       "snooze", reminder.snooze_label, "skip", "Skip"]
+            actions = [CLICKED, buttons.SHOW_ME_LABEL,
+                       *_flat(buttons.reminder_buttons(reminder.snooze_label))]
             body = _text(reminder.body, markup)
         else:
             actions = []
@@ -152,8 +154,7 @@ class BusNotifier:
         capabilities = self._capabilities(bus)
         markup = "body-markup" in capabilities
         if "actions" in capabilities:
-            actions = [part for key, label in question.choices
-                       for part in (question.action(key), label)]
+            actions = _flat((question.action(key), label) for key, label in question.choices)
             body = _text(question.body, markup)
         else:
             actions = []
@@ -224,11 +225,11 @@ class BusNotifier:
             log.debug("an action for notification %s, which is not budge's or was answered",
                       notification_id)
             return
-        if key == "default":
+        if key == CLICKED:
             if self._show_me is not None:  # off the dispatch thread
                 showme.in_background(self._show_me, reminder.movement_id)
             self._show_details(reminder, notification_id)
-        elif key in ACTIONS:
+        elif key in buttons.REMINDER_ANSWERS:
             with self._lock:
                 if self._movements.pop(notification_id, None) is None:
                     return  # answered already
@@ -242,7 +243,7 @@ class BusNotifier:
                         key[:40])
 
     def _on_answer(self, question: Question, notification_id: int, key: str) -> None:
-        if key == "default":  # a click on its body: nothing to answer
+        if key == CLICKED:  # a click on its body: nothing to answer
             return
         if key not in {question.action(choice) for choice, _ in question.choices}:
             log.warning("the notification service sent an unknown answer %r; ignored", key[:40])
@@ -265,7 +266,7 @@ class BusNotifier:
         if bus is None:
             return
         markup = "body-markup" in self._capabilities(bus)
-        actions = ["done", "Done", "snooze", reminder.snooze_label, "skip", "Skip"]
+        actions = _flat(buttons.reminder_buttons(reminder.snooze_label))
         with self._lock:
             if notification_id != self._on_screen:
                 return  # a newer reminder is on screen; leave it
@@ -369,6 +370,11 @@ class BusNotifier:
             if not self._owner_heard:
                 self._owner = owner or None
         return bus
+
+
+def _flat(pairs: Iterable[tuple[str, str]]) -> list[str]:
+    """(key, label) pairs as the specification lists actions: key, label, key, ..."""
+    return [part for pair in pairs for part in pair]
 
 
 def _text(body: str, markup: bool) -> str:

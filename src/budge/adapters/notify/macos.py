@@ -57,12 +57,12 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from budge.adapters.notify import showme
-from budge.core.ports import Answer, Reminder
+from budge.adapters.notify.plain import PlainNotifier
+from budge.core import buttons
+from budge.core.ports import Answer, Question, Reminder, ReminderNotifier
 
 log = logging.getLogger("budge")
 
-ACTIONS = ("done", "snooze", "skip")
-DEFAULT = "default"  # a click on the notification's body
 DISMISS = "dismiss"  # closed with its close button
 CATEGORY = "org.budge.reminder"
 REMINDER = "org.budge.reminder"  # the one request identifier every reminder shares
@@ -78,9 +78,10 @@ Respond = Callable[[str, Mapping[str, object]], None]  # (action, userInfo)
 class Center(Protocol):
     """What budge asks of the notification centre: the seam tests swap.
 
-    ``respond`` gets the action as ``"done"``, ``"snooze"``, ``"skip"``,
-    ``DEFAULT`` or ``DISMISS`` (or whatever else macOS sent), and the
-    notification's userInfo. ``add`` shows ``attachment``, an image file, with
+    ``respond`` gets the action as :mod:`budge.core.buttons` names it (a
+    reminder's answer, or ``SHOW_ME`` for a click on its body), or
+    ``DISMISS`` (or whatever else macOS sent), and the notification's
+    userInfo. ``add`` shows ``attachment``, an image file, with
     the notification when it is given and macOS takes it; it is never moved.
     """
 
@@ -98,6 +99,7 @@ class UserNotifications:
     """Reminders with Done, Snooze and Skip through the notification centre."""
 
     name = "macOS notification centre"
+    can_ask = False  # the centre carries reminders and plain notices, no questions
 
     def __init__(self, on_action: Answer,
                  center: Center | None = None,
@@ -147,6 +149,12 @@ class UserNotifications:
             if shown is not None and started:
                 self._center.remove(REMINDER)
 
+    def ask(self, question: Question) -> None:
+        """Nothing is shown: ``can_ask`` is False."""
+
+    def unask(self) -> None:
+        """No question was shown."""
+
     def showing(self) -> str | None:
         """The movement of the reminder on screen, if any."""
         with self._lock:
@@ -167,11 +175,11 @@ class UserNotifications:
                       str(movement)[:40])
             return
         movement_id = reminder.movement_id
-        if action == DEFAULT:
+        if action == buttons.SHOW_ME:
             if self._show_me is not None:  # off the main run loop, which the tray needs
                 showme.in_background(self._show_me, movement_id)
             self._show_details(reminder)
-        elif action in ACTIONS:
+        elif action in buttons.REMINDER_ANSWERS:
             log.info("answered on the notification: %s %s", action, movement_id)
             self._on_action(action, movement_id, reminder.token)
             with self._post_lock:
@@ -209,8 +217,7 @@ class UserNotifications:
         with self._lock:
             if snooze_label == self._category_label:
                 return
-        center.set_category(CATEGORY, [("done", "Done"), ("snooze", snooze_label),
-                                       ("skip", "Skip")])
+        center.set_category(CATEGORY, buttons.reminder_buttons(snooze_label))
         with self._lock:
             self._category_label = snooze_label
 
@@ -381,7 +388,7 @@ def _delegate_class() -> Callable[[Respond], Any]:
     import UserNotifications as un
     from Foundation import NSObject
 
-    names = {str(un.UNNotificationDefaultActionIdentifier): DEFAULT,
+    names = {str(un.UNNotificationDefaultActionIdentifier): buttons.SHOW_ME,
              str(un.UNNotificationDismissActionIdentifier): DISMISS}
     options = presentation_options(platform.mac_ver()[0])
 
@@ -434,9 +441,10 @@ def run_osascript(argv: list[str]) -> None:
                            f"{done.stderr.strip()[:200]}")
 
 
-class OsascriptNotifier:
+class OsascriptNotifier(PlainNotifier):
     """Plain notifications through AppleScript: no buttons, no taking them back,
-    and no picture (``display notification`` carries text alone)."""
+    and no picture (``display notification`` carries text alone). A reminder's
+    text says how to answer it."""
 
     name = "osascript"
 
@@ -445,10 +453,6 @@ class OsascriptNotifier:
 
     def send(self, title: str, body: str, timeout: timedelta) -> None:
         self._run(osascript_argv(title, body))
-
-    def remind(self, reminder: Reminder) -> None:
-        # No buttons: the body says how to answer.
-        self._run(osascript_argv(reminder.title, f"{reminder.body}\n{reminder.hint}"))
 
 
 # Choosing
@@ -461,13 +465,13 @@ def choose(in_bundle: bool) -> tuple[str, ...]:
 def notifiers(on_action: Answer, in_bundle: bool | None = None,
               picture: Callable[[str], Path | None] | None = None,
               show_me: showme.ShowMe | None = None,
-              ) -> list[UserNotifications | OsascriptNotifier]:
+              ) -> list[ReminderNotifier]:
     """The chosen notifiers, built; ``in_bundle`` is asked of macOS when not given.
     ``picture`` and ``show_me`` serve the notification centre, the one road here
     that shows images and hears a click."""
     if in_bundle is None:
         in_bundle = bundled()
-    made: dict[str, Callable[[], UserNotifications | OsascriptNotifier]] = {
+    made: dict[str, Callable[[], ReminderNotifier]] = {
         "usernotifications": lambda: UserNotifications(on_action, picture=picture,
                                                        show_me=show_me),
         "osascript": OsascriptNotifier}

@@ -50,7 +50,8 @@ from typing import Any, Protocol
 from budge.adapters.fileops import remove, write_atomic
 from budge.adapters.invocation import launch_args, launch_env, windows_command_line
 from budge.adapters.notify import showme
-from budge.core.ports import Answer, Reminder
+from budge.core import buttons
+from budge.core.ports import Answer, Question, Reminder, ReminderNotifier
 
 log = logging.getLogger("budge")
 
@@ -60,8 +61,6 @@ APP_ID_KEY = r"Software\Classes\AppUserModelId"
 GROUP = "budge"
 REMINDER_TAG = "reminder"
 MESSAGE_TAG = "message"
-ACTIONS = ("done", "snooze", "skip")
-DETAILS = "details"  # the click on a reminder's body
 _PREFIX = "budge"
 _HELD = 16  # reminders remembered for late answers, beyond the one on screen
 _ICON_SIZES = (16, 24, 32, 48, 64, 128, 256)
@@ -76,7 +75,8 @@ def toast_xml(reminder: Reminder, details: bool = False, picture: Path | None = 
     """The reminder as toast XML; with ``details``, the steps instead of the cue;
     with ``picture`` (an absolute path), the movement's picture beside the text."""
     toast = ET.Element("toast", {"scenario": "reminder",
-                                 "launch": answer_arguments(DETAILS, reminder.movement_id)})
+                                 "launch": answer_arguments(buttons.SHOW_ME,
+                                                            reminder.movement_id)})
     binding = _visual(toast, reminder.title, reminder.details if details else reminder.body)
     if picture is not None:
         # Square and uncropped (no hint-crop): 48 px at 100 % scale, 120 px at 250 %,
@@ -84,7 +84,7 @@ def toast_xml(reminder: Reminder, details: bool = False, picture: Path | None = 
         ET.SubElement(binding, "image", {"placement": "appLogoOverride",
                                          "src": picture.as_uri(), "alt": _clean(reminder.title)})
     actions = ET.SubElement(toast, "actions")
-    for key, label in (("done", "Done"), ("snooze", reminder.snooze_label), ("skip", "Skip")):
+    for key, label in buttons.reminder_buttons(reminder.snooze_label):
         ET.SubElement(actions, "action", {
             "content": _clean(label), "arguments": answer_arguments(key, reminder.movement_id),
             # Unpackaged apps get foreground and background activations the same
@@ -114,7 +114,8 @@ def parse_arguments(text: str) -> tuple[str, str] | None:
         return None
     prefix, _, rest = text.partition(":")
     action, sep, movement_id = rest.partition(":")
-    if prefix != _PREFIX or not sep or action not in (*ACTIONS, DETAILS):
+    if prefix != _PREFIX or not sep or action not in (*buttons.REMINDER_ANSWERS,
+                                                      buttons.SHOW_ME):
         return None
     if not 0 < len(movement_id) <= 64:
         return None
@@ -210,6 +211,7 @@ class WinRtToasts:
 
 class ToastNotifier:
     name = "Windows toasts"
+    can_ask = False  # toasts carry reminders and plain notices, no questions
 
     def __init__(self, on_action: Answer,
                  toasts: Toasts | None = None,
@@ -253,6 +255,12 @@ class ToastNotifier:
         if shown is not None:
             self._toasts.remove(REMINDER_TAG, GROUP)
 
+    def ask(self, question: Question) -> None:
+        """Nothing is shown: ``can_ask`` is False."""
+
+    def unask(self) -> None:
+        """No question was shown."""
+
     def showing(self) -> str | None:
         """The movement of the reminder on screen, if any."""
         with self._lock:
@@ -284,7 +292,7 @@ class ToastNotifier:
         if reminder is None:
             log.debug("a toast answered for %s, which budge did not show lately", movement_id)
             return
-        if action == DETAILS:
+        if action == buttons.SHOW_ME:
             if self._show_me is not None:
                 showme.in_background(self._show_me, movement_id)
             self._show_details(reminder)
@@ -321,6 +329,12 @@ class ToastNotifier:
 
 def _note_tag(key: str) -> str:
     return f"note-{key}"[:64]  # a toast's tag holds at most 64 characters
+
+
+def notifiers(on_action: Answer, picture: Callable[[str], Path | None] | None = None,
+              show_me: showme.ShowMe | None = None) -> list[ReminderNotifier]:
+    """The Windows notifiers to chain, built: budge's own toasts."""
+    return [ToastNotifier(on_action, picture=picture, show_me=show_me)]
 
 
 # The app id in the registry
