@@ -189,11 +189,13 @@ class Instance:
             "fsWatcherEnabled": True, "fsWatcherDelayS": 1, "rescanIntervalS": 10,
         })
 
+    def connected(self, other: Instance) -> bool:
+        connections = self.rest("GET", "/rest/system/connections")["connections"]
+        return bool(connections.get(other.device_id, {}).get("connected"))
+
     def connected_to(self, other: Instance) -> bool:
         """Connected to ``other``, with the folder scanned and idle here."""
-        connection = self.rest("GET", "/rest/system/connections")["connections"].get(
-            other.device_id, {})
-        return bool(connection.get("connected")) and self.rest(
+        return self.connected(other) and self.rest(
             "GET", f"/rest/db/status?folder={FOLDER_ID}")["state"] == "idle"
 
     def scan(self) -> None:
@@ -212,9 +214,12 @@ class Instance:
         self.rest("PATCH", "/rest/config/options",
                   {"maxRecvKbps": kib_per_second, "limitBandwidthInLan": kib_per_second > 0})
 
-    def pause(self, other: Instance) -> None:
-        """Stops syncing with ``other`` until :meth:`resume`."""
+    def pause(self, other: Instance, timeout: float = 10) -> None:
+        """Stops syncing with ``other`` until :meth:`resume`; returns once the two
+        are no longer connected."""
         self.rest("POST", f"/rest/system/pause?device={other.device_id}")
+        _poll(lambda: not self.connected(other), time.monotonic() + timeout,
+              lambda: f"Syncthing to disconnect:\n{self.output()}")
 
     def resume(self, other: Instance) -> None:
         self.rest("POST", f"/rest/system/resume?device={other.device_id}")

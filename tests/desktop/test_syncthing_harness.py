@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from processes import wait_for
 from syncthing import beyond_loopback, inet_sockets, listing, syncthing_pair
 
 pytestmark = pytest.mark.desktop
@@ -75,10 +76,11 @@ def test_both_instances_stop_when_the_test_fails(tmp_path: Path) -> None:
 
 
 def test_an_arriving_file_is_a_syncthing_tmp_file_until_it_is_whole(tmp_path: Path) -> None:
-    data = os.urandom(256 * 1024)
+    data = os.urandom(512 * 1024)
     with syncthing_pair(tmp_path) as folders:
-        # Slow enough to watch the file arrive in pieces, quick enough for a test.
-        folders.syncthing_b.limit_receiving(256)
+        # Slow enough to see the file arrive in pieces (the limit lets a first burst
+        # through at once), quick enough for a test.
+        folders.syncthing_b.limit_receiving(128)
         put_whole(folders.a, "big.bin", data, tmp_path / "scratch")
         seen: set[tuple[str, ...]] = set()
         deadline = time.monotonic() + 30
@@ -99,9 +101,11 @@ def test_edits_on_both_sides_leave_a_sync_conflict_copy_on_both(tmp_path: Path) 
         a.pause(b)
         (folders.a / "note.txt").write_text("edited on a\n")
         (folders.b / "note.txt").write_text("edited on side b\n")
+        # Each side has taken in its own edit before they meet again.
         for side, text in ((a, "edited on a\n"), (b, "edited on side b\n")):
             side.scan()
-            assert side.local_file("note.txt")["size"] == len(text)
+            wait_for(lambda side=side, text=text: side.local_file("note.txt")["size"] == len(text),
+                     10, "each side to take in its own edit")
         a.resume(b)
         conflict = re.compile(r"note\.sync-conflict-\d{8}-\d{6}-[A-Z0-9]{7}\.txt")
         deadline = time.monotonic() + 20
