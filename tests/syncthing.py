@@ -347,9 +347,10 @@ def listing(folder: Path) -> list[str]:
 
 
 @contextmanager
-def syncthing_pair(base: Path, timeout: float = 30) -> Iterator[SyncedFolders]:
+def syncthing_pair(base: Path, timeout: float = 60) -> Iterator[SyncedFolders]:
     """Two Syncthing instances with homes under ``base``, sharing ``base/a`` and
-    ``base/b``; both are stopped by pid when the block ends, however it ends."""
+    ``base/b``; both are stopped by pid when the block ends, however it ends.
+    ``timeout`` bounds each wait while they start (a busy machine is slow)."""
     instances: list[Instance] = []
     try:
         for side in ("a", "b"):
