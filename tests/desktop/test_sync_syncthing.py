@@ -73,6 +73,12 @@ class Computer:
         return found
 
 
+def written_by(device: str, side: Path) -> list[str]:
+    """The whole files under ``side``'s budge folder that name ``device``."""
+    return [name for name in listing(side)
+            if name.startswith("budge/") and device in name and not name.endswith(".tmp")]
+
+
 @pytest.fixture
 def two_computers(tmp_path: Path) -> Iterator[tuple[Computer, Computer, Path, Path]]:
     """A laptop syncing Syncthing's side a and a desk syncing side b."""
@@ -93,9 +99,8 @@ def test_a_done_on_one_computer_reaches_the_other_through_syncthing_and_counts_o
             assert laptop.json("status")["today_done"] == 1
             # The laptop's files reach the desk's side of the folder, by Syncthing alone.
             laptops = laptop.device()
-            wait_for(lambda: any(n.startswith(f"budge/{laptops}/events")
-                                 for n in listing(desk_side)),
-                     ARRIVAL, "the laptop's events to reach the desk's folder")
+            wait_for(lambda: written_by(laptops, desk_side), ARRIVAL,
+                     "the laptop's files to reach the desk's side of the folder")
             status = desk.wait_today(1)
             assert desk.json("stats")["today"]["done"] == 1
             # The desk treats the done elsewhere as a break: a fresh interval.
