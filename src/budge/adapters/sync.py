@@ -365,7 +365,7 @@ class SyncFolder:
                 by_device[entry.name] = Computer(
                     entry.name, name if isinstance(name, str) else None, wrote,
                     counts.get(entry.name, 0))
-        for file, device, problem in _safe(self.store.synced_problems, []):
+        for _file, device, problem in _safe(self.store.synced_problems, []):
             if device != me.device:
                 by_device.setdefault(device, Computer(device)).problems.append(problem)
         return found + [by_device[key] for key in sorted(by_device)]

@@ -3,6 +3,7 @@ folder the user already syncs (see :mod:`budge.core.sync`)."""
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
@@ -136,11 +137,10 @@ def _reload_running(paths: Paths) -> None:
 
     from budge.adapters import control
 
-    try:
+    # Not running: it reads the config when it starts.
+    with contextlib.suppress(OSError, EOFError, ValueError):
         control.send(paths.control_address(), paths.key_file,
                      {"cmd": "reload", "id": uuid.uuid4().hex})
-    except (OSError, EOFError, ValueError):
-        pass  # not running: it reads the config when it starts
 
 
 def _status(paths: Paths, as_json: bool) -> int:
