@@ -171,6 +171,17 @@ def test_a_bad_file_is_skipped_whole_and_told_once_by_name(
     assert "a" * 32 not in ids
 
 
+def test_a_link_in_place_of_a_chunk_is_not_followed(pair: tuple[Computer, Computer],
+                                                   tmp_path: Path) -> None:
+    laptop, desk = pair
+    laptop.done()
+    elsewhere = tmp_path / "private.json"
+    elsewhere.write_bytes(_chunk([_row("e" * 32)]))
+    (laptop.own / "events-000002.json").symlink_to(elsewhere)
+    assert desk.sync.merge() == 1
+    assert "e" * 32 not in {row[0] for row in desk.store.export_rows()}
+
+
 def test_a_half_written_file_is_read_once_it_is_whole(pair: tuple[Computer, Computer]) -> None:
     laptop, desk = pair
     laptop.done(n=4)

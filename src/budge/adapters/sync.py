@@ -195,8 +195,9 @@ class SyncFolder:
                 self._check_own(Path(entry.path))
                 continue
             for chunk in sorted(os.scandir(entry.path), key=lambda e: e.name):
-                if rules.chunk_number(chunk.name) is None or rules.is_leftover(chunk.name):
-                    continue
+                if (rules.chunk_number(chunk.name) is None or rules.is_leftover(chunk.name)
+                        or not chunk.is_file(follow_symlinks=False)):
+                    continue  # budge writes plain files: a link could point anywhere
                 added += self._merge_file(entry.name, Path(chunk.path))
         self._problem("read", None)
         return added
