@@ -143,7 +143,8 @@ def test_every_public_method_of_the_store_is_read_here_or_named_a_write() -> Non
     missing = public - set(READS) - WRITES - SAVED_ONLY
     assert not missing, (f"add calls of {sorted(missing)} to READS in this file (or the "
                          "name to WRITES, if it only writes)")
-    assert not (set(READS) | WRITES | SAVED_ONLY) - public, "READS or WRITES names a method Store lacks"
+    assert not (set(READS) | WRITES | SAVED_ONLY) - public, \
+        "READS or WRITES names a method Store lacks"
 
 
 # Each outage yields the store, its history saved and its disk refusing writes,
