@@ -210,6 +210,21 @@ def test_a_file_of_fifty_megabytes_is_not_read(pair: tuple[Computer, Computer],
     assert any("larger than" in p for p in _problems(desk))
 
 
+def test_a_done_late_in_lisbon_counts_for_the_lisbon_day_everywhere(
+        pair: tuple[Computer, Computer]) -> None:
+    from zoneinfo import ZoneInfo
+
+    laptop, desk = pair
+    lisbon = datetime(2026, 7, 1, 23, 30, tzinfo=ZoneInfo("Europe/Lisbon"))  # UTC+1
+    laptop.store.record(kinds.DONE, lisbon, ZoneInfo("Europe/Lisbon"), "neck-tilt")
+    laptop.sync.publish()
+    assert desk.sync.merge() == 1
+    # In Berlin it was already 00:30 on the 2nd; the day it counts for is Lisbon's.
+    assert desk.store.done_by_day() == {lisbon.date(): 1}
+    row = next(r for r in desk.store.export_rows())
+    assert row[2:5] == ("2026-07-01T22:30:00+00:00", "2026-07-01", 3600)
+
+
 def test_events_dated_in_the_future_are_kept_as_history(pair: tuple[Computer, Computer]) -> None:
     laptop, desk = pair
     later = datetime.now(UTC) + timedelta(days=400)

@@ -26,12 +26,14 @@ import uuid
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from budge.adapters import exportfile
 from budge.adapters.fileops import write_atomic
 from budge.adapters.store import Store
 from budge.core import sync as rules
+
+if TYPE_CHECKING:
+    from budge.adapters.exportfile import Row
 
 log = logging.getLogger("budge")
 
@@ -216,6 +218,8 @@ class SyncFolder:
                                f"{path} is {info.st_size:,} bytes, larger than any file budge "
                                f"writes ({rules.LARGEST_CHUNK:,}); it was skipped")
             return 0
+        from budge.adapters import exportfile  # read only once sync is on
+
         data = _read_at_most(path, rules.LARGEST_CHUNK)
         digest = hashlib.sha256(data).hexdigest()
         if seen is not None and seen[2] == digest:
@@ -279,6 +283,8 @@ class SyncFolder:
         self._problem("write", None)
 
     def _publish(self) -> None:
+        from budge.adapters import exportfile  # read only once sync is on
+
         own = self.own_dir
         assert own is not None
         mark = self._mark(own)
@@ -325,7 +331,9 @@ class SyncFolder:
     def _save_mark(self, mark: dict[str, Any]) -> None:
         self.store.set_flag(_PUBLISHED_FLAG, json.dumps(mark))
 
-    def _own_rows(self, path: Path) -> list[exportfile.Row]:
+    def _own_rows(self, path: Path) -> list[Row]:
+        from budge.adapters import exportfile
+
         try:
             return exportfile.read(_read_at_most(path, rules.LARGEST_CHUNK).decode("utf-8"),
                                    "json")
