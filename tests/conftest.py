@@ -123,26 +123,32 @@ class Harness:
     def __init__(self, home: Path, config: str, start: datetime = MONDAY_8AM,
                  seed: int = 7, notifier: RecordingNotifier | None = None,
                  senses: Callable[[FakeClock], Senses] | None = None,
-                 pause_watch: PauseWatch | None = None) -> None:
+                 pause_watch: PauseWatch | None = None, sync_with: Path | None = None) -> None:
         """``notifier``: one of the fakes here (a plain RecordingNotifier if None);
         ``senses``: made from the harness's clock (none: budge sees nothing);
-        ``pause_watch``: the idle source's sleeping watch for a pause (none: polled)."""
+        ``pause_watch``: the idle source's sleeping watch for a pause (none: polled);
+        ``sync_with``: the folder its history is shared through (budge sync on)."""
+        from budge.adapters.sync import SyncFolder
+
         home.mkdir(parents=True, exist_ok=True)
         self.home = home
         self.config_path = home / "config.toml"
+        if sync_with is not None:
+            config += f'\n[sync]\nfolder = "{sync_with}"\nname = "{home.name}"\n'
         self.config_path.write_text(on_the_clock(config))
         self.clock = FakeClock(start)
         self.timer = FakeTimer()
         self.notifier = notifier if notifier is not None else RecordingNotifier()
         self.notifier.clock = self.clock
         self.store = Store.open(home / "data" / "budge.sqlite3")
+        self.sync = None if sync_with is None else SyncFolder(self.store, home / "data")
         settings = load_settings(self.config_path, home / "movements.toml")
         self.app = App(settings=settings, store=self.store, clock=self.clock, tz=BERLIN,
                        rng=random.Random(seed), config_path=self.config_path,
                        movements_path=home / "movements.toml", running=True,
                        timer=self.timer, notifier=self.notifier,
                        senses=BLIND if senses is None else senses(self.clock),
-                       pause_watch=pause_watch)
+                       pause_watch=pause_watch, sync=self.sync)
         self.app.start()
 
     def run_until(self, end: datetime) -> None:

@@ -53,6 +53,8 @@ def every_command(work: Path) -> dict[str, list[list[str]]]:
         "autostart": [["autostart", "on"], ["autostart", "status"], ["autostart", "off"]],
         "desktop": [["desktop", "install"], ["desktop", "uninstall"]],
         "logs": [["logs"]],
+        "sync": [["sync", "status"], ["sync", "status", "--json"], ["sync", "on", str(work)],
+                 ["sync", "off"]],
         "uninstall": [["uninstall"], ["uninstall", "--purge", "--yes"]],
     }
 

@@ -67,7 +67,7 @@ def test_the_template_is_the_documented_default(tmp_path: Path) -> None:
     assert text == read_text("config/budge.toml")
     lines = text.splitlines()
     settings = [n for n, line in enumerate(lines) if line and line[0].isalpha() and "=" in line]
-    assert len(settings) == 25
+    assert len(settings) == 27
     for n in settings:  # every setting is explained just above it
         assert lines[n - 1].startswith("#"), lines[n]
     assert stat.S_IMODE(path.stat().st_mode) == 0o600

@@ -53,9 +53,9 @@ def test_a_version_2_database_gains_the_journal_index_and_keeps_its_history(
         store.close()
     db = sqlite3.connect(path)
     try:
-        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 4
-        assert db.execute("SELECT name FROM migrations ORDER BY name").fetchall()[-2:] == [
-            ("0003_journal",), ("0004_requests",)]
+        assert db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 5
+        assert db.execute("SELECT name FROM migrations ORDER BY name").fetchall()[-3:] == [
+            ("0003_journal",), ("0004_requests",), ("0005_sync",)]
         plan = " ".join(str(r) for r in db.execute(
             "EXPLAIN QUERY PLAN SELECT id FROM events WHERE kind IN ('done') "
             "ORDER BY at_utc DESC, rowid DESC LIMIT 1"))

@@ -26,7 +26,7 @@ def test_new_database_is_private_wal_and_versioned(store: Store) -> None:
     assert raw.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION
     assert raw.execute("SELECT name FROM migrations").fetchall() == [
         ("0001_events_and_state",), ("0002_events_by_kind",), ("0003_journal",),
-        ("0004_requests",)]
+        ("0004_requests",), ("0005_sync",)]
     raw.close()
     assert stat.S_IMODE(store.path.stat().st_mode) == 0o600
     assert stat.S_IMODE(store.path.parent.stat().st_mode) == 0o700

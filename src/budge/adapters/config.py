@@ -71,6 +71,10 @@ class Config:
     flex: timedelta = timedelta(minutes=2)
     # When to ask "How did that feel?": "never", "sometimes" or "always" (budge.core.journal).
     journal_ask: str = DEFAULT_ASK
+    # The synced folder budge shares its history through (None: sync is off),
+    # and this computer's name there (None: the host name).
+    sync_folder: str | None = None
+    sync_name: str | None = None
 
     def reminder_timeout(self, movement_seconds: int) -> timedelta | None:
         """How long a reminder stays: long enough to read it and do the movement."""
@@ -330,7 +334,12 @@ def validate(user: dict[str, Any], problems: ProblemList, movement_ids: set[str]
                             f"{DURATION_HELP}, at most 12 hours")
     ask = field("journal.ask", lambda v: _one_of(v, ASK_POLICIES),
                 "one of " + ", ".join(f'"{p}"' for p in ASK_POLICIES))
+    sync_folder = field("sync.folder", _sync_folder,
+                        'the full path of a folder, like "/home/you/Sync", or "" for none')
+    sync_name = field("sync.name", _sync_name, "a name of 1 to 64 characters, or \"\" for the "
+                                               "host name")
     return Config(
+        sync_folder=sync_folder, sync_name=sync_name,
         journal_ask=ask,
         interval=interval, hours=ActiveHours(ranges=ranges, days=days, by_day=by_day),
         daily_goal=goal, natural_break=natural_break, pause=pause, flex=flex,
@@ -578,6 +587,27 @@ def _string_list(value: Any) -> frozenset[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise TypeError
     return frozenset(value)
+
+
+def _sync_folder(value: Any) -> str | None:
+    if not isinstance(value, str):
+        raise TypeError
+    text = value.strip()
+    if not text:
+        return None
+    expanded = os.path.expanduser(text)
+    if not os.path.isabs(expanded) or "\0" in expanded:
+        raise ValueError(f"{value!r} is not a full path")
+    return os.path.normpath(expanded)
+
+
+def _sync_name(value: Any) -> str | None:
+    if not isinstance(value, str):
+        raise TypeError
+    text = value.strip()
+    if len(text) > 64 or not text.isprintable():
+        raise ValueError(f"{value!r} is not a short printable name")
+    return text or None
 
 
 def _boolean(value: Any) -> bool:

@@ -109,6 +109,22 @@ _MIGRATIONS: tuple[tuple[str, str], ...] = (
     ("0004_requests", f"""
         CREATE TABLE requests ({_REQUEST_COLUMNS});
     """),
+    # Sharing the history through a synced folder (budge.adapters.sync): which
+    # events came from which other computer, so they are never written back
+    # into this computer's files; and what was merged from each file there, so
+    # an unchanged file is not read again and a bad one is told of once.
+    ("0005_sync", """
+        CREATE TABLE sync_origins (id TEXT PRIMARY KEY, device TEXT NOT NULL);
+        CREATE INDEX sync_origins_device ON sync_origins (device);
+        CREATE TABLE sync_files (
+            name TEXT PRIMARY KEY,
+            device TEXT NOT NULL,
+            size INTEGER NOT NULL,
+            mtime_ns INTEGER NOT NULL,
+            digest TEXT NOT NULL,
+            problem TEXT
+        );
+    """),
 )
 SCHEMA_VERSION = len(_MIGRATIONS)
 
@@ -723,6 +739,96 @@ class Store:
                     self._db.execute("ROLLBACK")
                 raise
         return added
+
+    # the synced folder (budge.adapters.sync)
+
+    def merge_synced(self, device: str, rows: Sequence[tuple[Any, ...]]) -> int:
+        """Add another computer's events whose id is not stored yet, remembering
+        they are ``device``'s, in one transaction; returns how many were new."""
+        with self._lock:
+            if self._reopen:
+                self._swap_in_writable()
+            self._db.execute("BEGIN IMMEDIATE")
+            try:
+                self._db.execute(f"CREATE TEMP TABLE IF NOT EXISTS incoming ({_EVENT_COLUMNS})")
+                self._db.execute("DELETE FROM temp.incoming")
+                self._db.executemany("INSERT OR IGNORE INTO temp.incoming VALUES "
+                                     "(?, ?, ?, ?, ?, ?, ?)", rows)
+                self._db.execute(
+                    "INSERT OR IGNORE INTO sync_origins SELECT id, ? FROM temp.incoming AS new "
+                    "WHERE NOT EXISTS (SELECT 1 FROM main.events AS e WHERE e.id = new.id) "
+                    "AND NOT EXISTS (SELECT 1 FROM temp.pending AS p WHERE p.id = new.id)",
+                    (device,))
+                counted = self._db.total_changes
+                self._db.execute("INSERT OR IGNORE INTO main.events SELECT * FROM temp.incoming")
+                added = self._db.total_changes - counted
+                self._db.execute("DELETE FROM temp.incoming")
+                self._db.execute("COMMIT")
+            except BaseException:
+                with contextlib.suppress(sqlite3.Error):
+                    self._db.execute("ROLLBACK")
+                raise
+        return added
+
+    def unshared(self, after: int, limit: int,
+                 local_kinds: Sequence[str]) -> tuple[list[tuple[Any, ...]], int]:
+        """This computer's saved events stored after the row ``after`` (none from
+        another computer, none of ``local_kinds``), at most ``limit``, oldest first;
+        and the row to go on after next time."""
+        marks = ", ".join("?" * len(local_kinds)) or "''"
+        with self._lock:
+            found = self._db.execute(
+                f"SELECT rowid, {_COLUMNS} FROM main.events AS e WHERE rowid > ? "
+                f"AND kind NOT IN ({marks}) "
+                "AND NOT EXISTS (SELECT 1 FROM sync_origins AS o WHERE o.id = e.id) "
+                "ORDER BY rowid LIMIT ?", (after, *local_kinds, limit)).fetchall()
+            if len(found) < limit:
+                last = self._db.execute("SELECT MAX(rowid) FROM main.events").fetchone()[0]
+                end = max(int(last or 0), after)
+            else:
+                end = int(found[-1][0])
+        return [tuple(row[1:]) for row in found], end
+
+    def elsewhere_after(self, after: datetime, kinds_wanted: Sequence[str],
+                        longest: timedelta) -> list[Event]:
+        """Events of ``kinds_wanted`` from other computers that end after ``after``
+        (a natural break, stamped at its start, lasts at most ``longest``)."""
+        params: dict[str, Any] = {f"kind{n}": kind for n, kind in enumerate(kinds_wanted)}
+        params["first"] = (after - longest).astimezone(UTC).isoformat()
+        where = (f"kind IN ({', '.join(':' + name for name in params)}) AND at_utc > :first "
+                 "AND id IN (SELECT id FROM sync_origins)")
+        return self._events(where, params)
+
+    def origin_counts(self) -> Counter[str]:
+        """How many events came from each other computer, by device id."""
+        with self._lock:
+            return Counter({device: n for device, n in self._db.execute(
+                "SELECT device, COUNT(*) FROM sync_origins GROUP BY device")})
+
+    def synced_file(self, name: str) -> tuple[int, int, str, str | None] | None:
+        """What was last seen of the synced file ``name``: size, mtime, digest, problem."""
+        with self._lock:
+            row = self._db.execute("SELECT size, mtime_ns, digest, problem FROM sync_files "
+                                   "WHERE name = ?", (name,)).fetchone()
+        return None if row is None else (int(row[0]), int(row[1]), str(row[2]), row[3])
+
+    def remember_synced_file(self, name: str, device: str, size: int, mtime_ns: int,
+                             digest: str, problem: str | None) -> None:
+        with self._lock:
+            self._db.execute("INSERT OR REPLACE INTO sync_files VALUES (?, ?, ?, ?, ?, ?)",
+                             (name, device, size, mtime_ns, digest, problem))
+
+    def synced_problems(self) -> list[tuple[str, str, str]]:
+        """(file, device, problem) for every synced file last seen with a problem."""
+        with self._lock:
+            return [(str(r[0]), str(r[1]), str(r[2])) for r in self._db.execute(
+                "SELECT name, device, problem FROM sync_files WHERE problem IS NOT NULL "
+                "ORDER BY name")]
+
+    def forget_synced_files(self) -> None:
+        """Another folder: every file there is read afresh."""
+        with self._lock:
+            self._db.execute("DELETE FROM sync_files")
 
     def _count(self, column: str, where: str, params: Mapping[str, Any]) -> Counter[str]:
         """The events ``where`` picks, grouped by ``column`` and counted.

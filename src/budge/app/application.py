@@ -25,6 +25,7 @@ from budge.adapters.config import Config, Settings, keep_last_good, read_files, 
 from budge.adapters.store import Event, Store
 from budge.app import commands
 from budge.core import controls, journal, kinds, reminders
+from budge.core import sync as sharing
 from budge.core.chooser import RECENT_WINDOW
 from budge.core.days import streak_keeping, used_in_period
 from budge.core.durations import describe_duration, describe_time
@@ -67,13 +68,16 @@ class App:
                  last_good: Path | None = None, notifier: ReminderNotifier | None = None,
                  timer: Timer | None = None,
                  senses: reminders.Senses = reminders.BLIND,
-                 pause_watch: reminders.PauseWatch | None = None) -> None:
+                 pause_watch: reminders.PauseWatch | None = None,
+                 sync: sharing.Sync | None = None) -> None:
         """``config_problem``: why ``settings`` are not the user's files (budge
         started on the last good ones); ``last_good``: the folder where settings
         that validate on a reload are kept for such a start (None: not kept).
         ``notifier``, ``timer`` and ``senses`` are the daemon's; the command line
         without a daemon has none of them. ``pause_watch``: where the idle source
-        can wake budge at a pause in typing (else a waiting reminder polls)."""
+        can wake budge at a pause in typing (else a waiting reminder polls).
+        ``sync``: the folder the history is shared through with other computers,
+        set from the config's ``[sync]`` (see :mod:`budge.core.sync`)."""
         self.settings = settings
         self.store = store
         self.clock = clock
@@ -105,6 +109,9 @@ class App:
         # The current movement as it was chosen: its form and why (budge suggest --why).
         self._suggestion: journal.Suggestion | None = None
         self._answered: dict[str, None] = {}  # tokens of notifications answered, oldest first
+        self.sync = sync
+        if sync is not None:
+            sync.configure(settings.config.sync_folder, settings.config.sync_name)
         with self._operation() as now:
             stored = store.load_state()
             if stored is None or settings.movement(stored.current) is None:
@@ -135,6 +142,37 @@ class App:
                 self._depth -= 1
                 if outer:
                     self._modes = None
+                    if self.sync is not None:
+                        # Saved by now: what this operation recorded goes to the folder.
+                        self.sync.publish()
+
+    def _sync_in(self, now: datetime) -> bool:
+        """Read what the other computers recorded; True when it changed the schedule
+        (a done or a natural break there starts a fresh interval here; a rest day
+        chosen there rests here too). Called under the lock, in an operation."""
+        if self.sync is None:
+            return False
+        if self.sync.merge():
+            self._modes = None
+        before = self.state
+        elsewhere = [sharing.Elsewhere(e.kind, e.at, e.detail) for e in self.store.elsewhere_after(
+            self.state.since, sharing.RESTARTING_KINDS, timedelta(days=1))]
+        fresh = sharing.fresh_start(now, self.state, elsewhere)
+        if fresh is not None:
+            self.state = fresh
+            log.info("done or a natural break on another computer: the interval restarted")
+        if self._day_mode(now) == kinds.REST and not self.state.is_paused(now):
+            self.state = reminders.pause(self.state, reminders.pause_until_tomorrow(
+                now, self._timing(now)))
+            log.info("a rest day chosen on another computer: no reminders today")
+        return self.state != before
+
+    def _due(self, now: datetime) -> bool:
+        """Whether a reminder is due or showing: the moment to read the other computers."""
+        if self.state.pending:
+            return True
+        due = self.state.next_due(self._timing(now))
+        return due is not None and due <= now
 
     def _day_modes(self) -> dict[date, str]:
         """Every day the user chose a rest or gentle day: read once per operation."""
@@ -166,6 +204,7 @@ class App:
     def start(self) -> None:
         """The daemon starts: the interval starts now; a running pause is kept."""
         with self._operation() as now:
+            self._sync_in(now)
             self.state = reminders.start(now, self.state)
             self._commit(now)
             news = self._celebrate(now)
@@ -199,6 +238,7 @@ class App:
                 return
             self._pause_seen.clear()  # this wake-up reads the idle time itself
             news = self._reload_if_changed(now)
+            synced = self._due(now) and self._sync_in(now)
             unanswered = self.settings.movement(self.state.current)
             before = self.state
             timing = self._timing(now)
@@ -243,7 +283,7 @@ class App:
                     log.info("reminder: %s", movement.id)
             self.state = result.state
             # Going away, coming back and a reminder held are not saved, but shown.
-            if (recorded or result.state != before
+            if (recorded or synced or result.state != before
                     or result.state.held_reason != before.held_reason
                     or result.state.pause_since != before.pause_since
                     or result.state.away_since != before.away_since):
@@ -612,6 +652,9 @@ class App:
             return Reply(False, "The config has problems; budge goes on with the settings "
                                 f"it had.\n{error}"), news
         self.settings = settings
+        if self.sync is not None:
+            self.sync.configure(settings.config.sync_folder, settings.config.sync_name)
+            self._sync_in(now)
         self._config_seen = files.config is not None
         self.config_problem = None
         if self._last_good is not None:
@@ -631,6 +674,7 @@ class App:
     def refresh(self) -> Reply:
         """The history changed from outside (``budge import``): show the new totals."""
         with self._operation() as now:
+            self._sync_in(now)
             self._commit(now)
             news = self._celebrate(now)
         self._tell_journal(None, news)
@@ -638,7 +682,10 @@ class App:
 
     def status(self) -> Snapshot:
         with self._operation() as now:
-            self.snapshot = self._snapshot(now)
+            if self._sync_in(now):
+                self._commit(now)
+            else:
+                self.snapshot = self._snapshot(now)
             return self.snapshot
 
     def answer(self, action: str, movement_id: str, token: str = "") -> None:

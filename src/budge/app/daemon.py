@@ -203,6 +203,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
     from budge.adapters.memory import release_free_memory
     from budge.adapters.notify.chain import CallableNotifier, FallbackNotifier, PrintNotifier
     from budge.adapters.store import Store
+    from budge.adapters.sync import SyncFolder
     from budge.adapters.timer import ApschedulerTimer
     from budge.app.application import App
     from budge.app.commands import dispatch
@@ -230,7 +231,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
               rng=random.Random(), config_path=paths.config_file,
               movements_path=paths.user_movements, running=True, config_problem=problem,
               last_good=paths.data_dir / LAST_GOOD_FOLDER, notifier=notifier, timer=timer,
-              senses=desk, pause_watch=desk.pause_watch)
+              senses=desk, pause_watch=desk.pause_watch, sync=SyncFolder(store, paths.data_dir))
     stopped = threading.Event()
     # Made before anything can call stop(); it answers with answer(), defined below.
     requests = Requests(lambda request: answer(request))

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any
 from budge import __version__
 from budge.adapters.paths import Paths, resolve
 from budge.app.commands import CONTROL, Command, Shows, UsageError, arg, dispatch
+from budge.cli.sync import SYNC
 from budge.core.durations import DURATION_HELP
 
 if TYPE_CHECKING:
@@ -472,6 +473,9 @@ def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
     for entry in removed:
         print(f"Removed {entry}")
     if args.purge:
+        from budge.cli.sync import purge_synced
+
+        failed += purge_synced(paths)
         gone, not_gone = purge(paths)
         for entry in gone:
             print(f"Deleted {entry}")
@@ -527,6 +531,7 @@ def _positive_days(text: str) -> int:
 
 def _stats(paths: Paths, args: argparse.Namespace) -> int:
     from budge.adapters.localzone import local_zone
+    from budge.cli.sync import merge_synced
     from budge.core import stats as stats_module
 
     if args.png:
@@ -540,6 +545,7 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
     today = datetime.now(local_zone()).date()
     store = _open_store(paths)
     try:
+        merge_synced(store, paths, settings.config)
         counts = store.stats_counts(today, args.days)
         waiting = _waiting_line(store.unsaved, store.kept_in) if store.unsaved else None
     finally:
@@ -714,6 +720,7 @@ COMMANDS: tuple[Command, ...] = (
                            help="open the card in your image viewer (drawn into budge's "
                                 "data folder unless --png says where)")),
             handler=_stats),
+    SYNC,
     Command("export", "write every event to a CSV or JSON file",
             "Write your whole history, every event with its stable id, as CSV or JSON; "
             "`budge import` reads it back on another computer.",
@@ -921,6 +928,7 @@ def _not_listening(paths: Paths, pid: int | None) -> str:
 
 def _offline(paths: Paths, request: dict[str, Any], tell: bool = True) -> dict[str, Any]:
     from budge.adapters.localzone import local_zone
+    from budge.adapters.sync import SyncFolder
     from budge.app.application import App
     from budge.core.ports import SystemClock
 
@@ -930,7 +938,7 @@ def _offline(paths: Paths, request: dict[str, Any], tell: bool = True) -> dict[s
         app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
                   rng=random.Random(), config_path=paths.config_file,
                   movements_path=paths.user_movements, running=False,
-                  config_problem=problem)
+                  config_problem=problem, sync=SyncFolder(store, paths.data_dir))
         reply = dispatch(app, request)
         not_saved = app.not_saved
         if not reply.get("ok") and not_saved is not None:
