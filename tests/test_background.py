@@ -112,7 +112,7 @@ def test_start_tells_a_budge_that_stopped_from_one_that_runs(
         script: str, code: int, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     from budge.adapters.paths import resolve
-    from budge.cli.main import _start
+    from budge.cli.lifecycle import _start
 
     started: list[subprocess.Popen[bytes]] = []
 

@@ -8,7 +8,8 @@ from processes import always_active, budge, clean_env
 from samples import USER_MOVEMENT
 
 from budge import __version__
-from budge.cli.main import COMMANDS, main
+from budge.cli.main import main
+from budge.cli.parser import COMMANDS
 
 
 @pytest.fixture

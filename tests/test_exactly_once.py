@@ -59,7 +59,7 @@ def test_the_same_request_twice_is_recorded_once_and_answered_alike(home: Path) 
         assert other is not None and _dones(home) == 2
     # With budge gone, the command line carries the same request out itself: the
     # same answer again, nothing more recorded.
-    from budge.cli.main import _offline
+    from budge.cli.offline import _offline
 
     offline = _offline(paths, request)
     assert offline["message"] == first["message"] and _dones(home) == 2

@@ -11,6 +11,8 @@ from __future__ import annotations
 
 # 128 + SIGINT: what a shell reports for a program stopped with Ctrl+C.
 EXIT_INTERRUPTED = 130
+# A mistake the user can put right: a message, never a traceback.
+EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:
