@@ -9,12 +9,12 @@ from budge.adapters.paths import Paths
 from budge.cli import EXIT_USAGE
 
 
-def _config_path(paths: Paths, args: argparse.Namespace) -> int:
+def config_path(paths: Paths, args: argparse.Namespace) -> int:
     print(paths.config_file)
     return 0
 
 
-def _config_check(paths: Paths, args: argparse.Namespace | None = None) -> int:
+def config_check(paths: Paths, args: argparse.Namespace | None = None) -> int:
     from budge.adapters.config import load_settings
     from budge.core.problems import ConfigError
 
@@ -30,7 +30,7 @@ def _config_check(paths: Paths, args: argparse.Namespace | None = None) -> int:
     return 0
 
 
-def _logs(paths: Paths, args: argparse.Namespace) -> int:
+def logs(paths: Paths, args: argparse.Namespace) -> int:
     print(f"Log file: {paths.log_file}")
     if not paths.log_file.exists():
         print("(empty: budge has not run yet)")

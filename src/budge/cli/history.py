@@ -12,12 +12,12 @@ from pathlib import Path
 
 from budge.adapters.paths import Paths
 from budge.app.commands import UsageError
-from budge.cli.offline import _open_store, _settings
-from budge.cli.render import _waiting_line
-from budge.cli.request import _tell_daemon
+from budge.cli.offline import open_store, settings_in_use
+from budge.cli.render import waiting_line
+from budge.cli.request import tell_daemon
 
 
-def _stats(paths: Paths, args: argparse.Namespace) -> int:
+def show_stats(paths: Paths, args: argparse.Namespace) -> int:
     from budge.adapters.localzone import local_zone
     from budge.core import stats as stats_module
 
@@ -28,12 +28,12 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
             picture_format(Path(args.png))
         except ValueError as error:
             raise UsageError(str(error)) from error
-    settings, _ = _settings(paths)
+    settings, _ = settings_in_use(paths)
     today = datetime.now(local_zone()).date()
-    store = _open_store(paths)
+    store = open_store(paths)
     try:
         counts = store.stats_counts(today, args.days)
-        waiting = _waiting_line(store.unsaved, store.kept_in) if store.unsaved else None
+        waiting = waiting_line(store.unsaved, store.kept_in) if store.unsaved else None
     finally:
         store.close()
     config = settings.config
@@ -75,16 +75,16 @@ def _stats(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
-def _export(paths: Paths, args: argparse.Namespace) -> int:
+def export_events(paths: Paths, args: argparse.Namespace) -> int:
     from budge.adapters import exportfile
 
     try:
         fmt = exportfile.export_format(args.file, args.format)
     except ValueError as error:
         raise UsageError(str(error)) from error
-    store = _open_store(paths)
+    store = open_store(paths)
     if store.unsaved:
-        print(f"budge export: {_waiting_line(store.unsaved, store.kept_in)} They are in the "
+        print(f"budge export: {waiting_line(store.unsaved, store.kept_in)} They are in the "
               "export.", file=sys.stderr)
     try:
         if args.file in (None, "-"):
@@ -111,7 +111,7 @@ def _export(paths: Paths, args: argparse.Namespace) -> int:
     return 0
 
 
-def _import(paths: Paths, args: argparse.Namespace) -> int:
+def import_events(paths: Paths, args: argparse.Namespace) -> int:
     import sqlite3
 
     from budge.adapters import exportfile
@@ -134,7 +134,7 @@ def _import(paths: Paths, args: argparse.Namespace) -> int:
         rows = exportfile.read(text, args.format or exportfile.guess_format(name, text))
     except exportfile.NotAnExport as error:
         raise UsageError(f"{name}: {error}. Nothing was imported.") from error
-    store = _open_store(paths)
+    store = open_store(paths)
     try:
         added = store.import_rows(rows)
     except (sqlite3.Error, OSError) as error:
@@ -146,5 +146,5 @@ def _import(paths: Paths, args: argparse.Namespace) -> int:
     known = len(rows) - added
     print(f"Imported {added} event{'s' if added != 1 else ''} from {name}"
           + (f" ({known} already in your history)." if known else "."))
-    _tell_daemon(paths, {"cmd": "refresh"})  # a running budge shows the new totals at once
+    tell_daemon(paths, {"cmd": "refresh"})  # a running budge shows the new totals at once
     return 0

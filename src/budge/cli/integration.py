@@ -9,10 +9,10 @@ import sys
 
 from budge.adapters.paths import Paths
 from budge.app.commands import UsageError
-from budge.cli.request import _tell_daemon
+from budge.cli.request import tell_daemon
 
 
-def _autostart(paths: Paths, args: argparse.Namespace) -> int:
+def autostart(paths: Paths, args: argparse.Namespace) -> int:
     from budge.adapters.autostart import for_platform
 
     autostart = for_platform(os.environ)
@@ -31,11 +31,11 @@ def _autostart(paths: Paths, args: argparse.Namespace) -> int:
               f"{explain(error)}", file=sys.stderr)
         return 1
     print(said)
-    _tell_daemon(paths, {"cmd": "refresh"})  # its menu's check mark follows at once
+    tell_daemon(paths, {"cmd": "refresh"})  # its menu's check mark follows at once
     return 0
 
 
-def _desktop(paths: Paths, args: argparse.Namespace) -> int:
+def desktop(paths: Paths, args: argparse.Namespace) -> int:
     if sys.platform == "win32":
         return _desktop_windows(args)
     if not sys.platform.startswith("linux"):
@@ -83,7 +83,7 @@ def _desktop_windows(args: argparse.Namespace) -> int:
     return 0
 
 
-def _uninstall(paths: Paths, args: argparse.Namespace) -> int:
+def uninstall(paths: Paths, args: argparse.Namespace) -> int:
     from budge.adapters import control
     from budge.adapters.invocation import pip_word, remove_from_path, typed
     from budge.cli.uninstall import kept_places, purge, remove_integration

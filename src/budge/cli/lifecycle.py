@@ -8,17 +8,17 @@ import os
 import sys
 
 from budge.adapters.paths import Paths
-from budge.cli.request import _deliver, _NoAnswer
+from budge.cli.request import NoAnswer, deliver
 
 
-def _run(paths: Paths, args: argparse.Namespace) -> int:
-    from budge.app.daemon import run
+def run(paths: Paths, args: argparse.Namespace) -> int:
+    from budge.app import daemon
 
-    return run(paths, no_tray=getattr(args, "no_tray", False),
-               verbose=getattr(args, "verbose", False) or args.verbose_run)
+    return daemon.run(paths, no_tray=getattr(args, "no_tray", False),
+                      verbose=getattr(args, "verbose", False) or args.verbose_run)
 
 
-def _start(paths: Paths, args: argparse.Namespace) -> int:
+def start(paths: Paths, args: argparse.Namespace) -> int:
     """Start budge in the background and return once it runs (or say why it did not)."""
     import subprocess
     import threading
@@ -65,14 +65,14 @@ def _start(paths: Paths, args: argparse.Namespace) -> int:
 _START_WAIT_S = 30
 
 
-def _quit(paths: Paths, args: argparse.Namespace) -> int:
+def stop(paths: Paths, args: argparse.Namespace) -> int:
     import time
 
     from budge.adapters.instance import AlreadyRunning, InstanceLock
 
     try:
-        reply = _deliver(paths, {"cmd": "quit"}, offline=None, again=False)
-    except _NoAnswer as error:
+        reply = deliver(paths, {"cmd": "quit"}, offline=None, again=False)
+    except NoAnswer as error:
         print(f"budge: {error}", file=sys.stderr)
         return 1
     except EOFError:  # it stopped before its answer came back

@@ -13,10 +13,10 @@ from collections.abc import Sequence
 
 from budge.adapters.paths import Paths, resolve
 from budge.app.commands import Command, UsageError
-from budge.cli import EXIT_USAGE
-from budge.cli.movements import _guide, _list_movements, _show_movement
-from budge.cli.parser import _BY_NAME, build_parser
-from budge.cli.request import _control
+from budge.cli import EXIT_INTERRUPTED, EXIT_USAGE
+from budge.cli.movements import guide, list_movements, show_movement
+from budge.cli.parser import BY_NAME, build_parser
+from budge.cli.request import send
 from budge.core.durations import DURATION_HELP
 
 
@@ -67,7 +67,7 @@ def _parse(argv: Sequence[str] | None) -> tuple[str, argparse.Namespace] | int:
     command = args.command or ("run" if args.verbose_run else "start")
     if extra:
         # argparse reads "-5m" as an option; say what is really wrong with it.
-        if _BY_NAME[command].takes_durations and extra[0][1:2].isdigit():
+        if BY_NAME[command].takes_durations and extra[0][1:2].isdigit():
             print(f"budge {command}: {extra[0]!r} is negative; expected {DURATION_HELP}",
                   file=sys.stderr)
             return EXIT_USAGE
@@ -100,7 +100,7 @@ def _main(argv: Sequence[str] | None = None) -> int:
               "a real file or folder (check --config, BUDGE_CONFIG and BUDGE_HOME).",
               file=sys.stderr)
         return EXIT_USAGE
-    entry = _chosen(_BY_NAME[command], args)
+    entry = _chosen(BY_NAME[command], args)
     missing = _missing_config(paths, entry, args)
     if missing:
         print(f"budge {command}: {missing}", file=sys.stderr)
@@ -109,19 +109,19 @@ def _main(argv: Sequence[str] | None = None) -> int:
         if entry.handler is not None:
             return entry.handler(paths, args)
         if command == "suggest" and args.list:  # listing the movements needs no budge
-            return _list_movements(paths)
+            return list_movements(paths)
         if command == "suggest" and args.movement:  # a named movement needs no budge
-            return _show_movement(paths, args.movement, args.png)
+            return show_movement(paths, args.movement, args.png)
         if command == "guide" and args.movement:
-            return _guide(paths, args.movement, args.print_path)
-        return _control(paths, entry, args)
+            return guide(paths, args.movement, args.print_path)
+        return send(paths, entry, args)
     except UsageError as error:
         from budge.adapters.invocation import typed
 
         print(f"budge {command}: {typed(str(error))}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
-        return 130
+        return EXIT_INTERRUPTED
 
 
 def _chosen(command: Command, args: argparse.Namespace) -> Command:

@@ -10,45 +10,45 @@ from typing import Any
 from budge.adapters.paths import Paths
 from budge.app.commands import Command
 from budge.cli import EXIT_USAGE
-from budge.cli.offline import _settings
-from budge.cli.render import _print_movement
+from budge.cli.offline import settings_in_use
+from budge.cli.render import print_movement
 
 GUIDE_FOLDER = "guide"  # in the data folder: the guide pages, one per movement
 
 
-def _list_movements(paths: Paths) -> int:
-    settings, _ = _settings(paths)
+def list_movements(paths: Paths) -> int:
+    settings, _ = settings_in_use(paths)
     for m in settings.catalog:
         allowed = "" if settings.config.filters.allows(m) else "  (excluded)"
         print(f"{m.id:<18} {m.region:<13} {m.position:<9} {m.name}{allowed}")
     return 0
 
 
-def _show_movement(paths: Paths, movement_id: str, png: str | None) -> int:
-    movement = _settings(paths)[0].movement(movement_id)
+def show_movement(paths: Paths, movement_id: str, png: str | None) -> int:
+    movement = settings_in_use(paths)[0].movement(movement_id)
     if movement is None:
         print(f"budge suggest: there is no movement {movement_id!r}; "
               "`budge suggest --list` shows the ids", file=sys.stderr)
         return EXIT_USAGE
-    return _print_movement(movement, png)
+    return print_movement(movement, png)
 
 
-def _show_guide(paths: Paths, command: Command, args: argparse.Namespace,
+def show_guide(paths: Paths, command: Command, args: argparse.Namespace,
                 reply: dict[str, Any], running: bool) -> int:
     current = (reply.get("status") or {}).get("current")
     if not current:
         print("budge guide: no movement is chosen yet; name one, as in `budge guide neck-tilt` "
               "(`budge suggest --list` shows the ids)", file=sys.stderr)
         return EXIT_USAGE
-    return _guide(paths, current["id"], args.print_path)
+    return guide(paths, current["id"], args.print_path)
 
 
-def _guide(paths: Paths, movement_id: str, print_path: bool) -> int:
+def guide(paths: Paths, movement_id: str, print_path: bool) -> int:
     from budge.adapters.fileops import write_atomic
     from budge.adapters.paths import make_private_dir
     from budge.core.guide import page
 
-    movement = _settings(paths)[0].movement(movement_id)
+    movement = settings_in_use(paths)[0].movement(movement_id)
     if movement is None:
         print(f"budge guide: there is no movement {movement_id!r}; "
               "`budge suggest --list` shows the ids", file=sys.stderr)

@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from budge.core.problems import ConfigProblem
 
 
-def _open_store(paths: Paths) -> Store:
+def open_store(paths: Paths) -> Store:
     from budge.adapters.store import Store, StoreError
 
     try:
@@ -27,7 +27,7 @@ def _open_store(paths: Paths) -> Store:
     return store
 
 
-def _settings(paths: Paths, tell: bool = True) -> tuple[Settings, ConfigProblem | None]:
+def settings_in_use(paths: Paths, tell: bool = True) -> tuple[Settings, ConfigProblem | None]:
     """The settings the running budge would use: with a mistake in the config,
     the last good ones (or the defaults), as the daemon starts on. A command
     never waits for the file to be put right; ``tell``: say the problem, in one
@@ -49,13 +49,13 @@ def _settings(paths: Paths, tell: bool = True) -> tuple[Settings, ConfigProblem 
     return loaded.settings, problem
 
 
-def _offline(paths: Paths, request: dict[str, Any], tell: bool = True) -> dict[str, Any]:
+def carry_out(paths: Paths, request: dict[str, Any], tell: bool = True) -> dict[str, Any]:
     from budge.adapters.localzone import local_zone
     from budge.app.application import App
     from budge.core.ports import SystemClock
 
-    settings, problem = _settings(paths, tell)
-    store = _open_store(paths)
+    settings, problem = settings_in_use(paths, tell)
+    store = open_store(paths)
     try:
         app = App(settings=settings, store=store, clock=SystemClock(), tz=local_zone(),
                   rng=random.Random(), config_path=paths.config_file,

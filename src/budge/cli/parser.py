@@ -6,10 +6,10 @@ import argparse
 
 from budge import __version__
 from budge.app.commands import CONTROL, Command, arg
-from budge.cli.diagnose import _config_check, _config_path, _logs
-from budge.cli.history import _export, _import, _stats
-from budge.cli.integration import _autostart, _desktop, _uninstall
-from budge.cli.lifecycle import _quit, _run, _start
+from budge.cli.diagnose import config_check, config_path, logs
+from budge.cli.history import export_events, import_events, show_stats
+from budge.cli.integration import autostart, desktop, uninstall
+from budge.cli.lifecycle import run, start, stop
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -81,10 +81,10 @@ COMMANDS: tuple[Command, ...] = (
     Command("start", "start budge in the background (the default)",
             "Start budge in the background, away from this terminal, and put a `budge` "
             "command on your PATH if there is none. `budge quit` stops it.",
-            handler=_start, config_optional=True),
+            handler=start, config_optional=True),
     Command("quit", "stop the running budge",
             "Stop the running budge; it saves everything first.",
-            handler=_quit),
+            handler=stop),
     Command("run", "run budge in this terminal (Ctrl+C stops it)",
             "Run budge in the foreground: a tray icon and a reminder every interval inside "
             "your active hours. Login entries start it this way.",
@@ -92,17 +92,17 @@ COMMANDS: tuple[Command, ...] = (
                            help="run without a tray icon (control budge from the command "
                                 "line)"),
                        arg("-v", "--verbose", action="store_true", help="log every step")),
-            handler=_run, config_optional=True),
+            handler=run, config_optional=True),
     *(command for command in CONTROL if command.on_command_line),
     Command("config", "check or locate the config file",
             "Check the config file, or print where it is.",
             actions=(Command("check", "validate the config and movement files",
                              "Validate the config and your movements file; exit 2 listing "
                              "every problem.",
-                             handler=_config_check),
+                             handler=config_check),
                      Command("path", "print the config file's path",
                              "Print the path of the config file in use.",
-                             handler=_config_path, config_optional=True))),
+                             handler=config_path, config_optional=True))),
     Command("stats", "today, your streak, this week and the last 30 days",
             "A summary of your history: today against the goal, current and best streak, "
             "this week and recent days, the body regions you worked and the movements done "
@@ -119,7 +119,7 @@ COMMANDS: tuple[Command, ...] = (
                        arg("--open", action="store_true",
                            help="open the card in your image viewer (drawn into budge's "
                                 "data folder unless --png says where)")),
-            handler=_stats),
+            handler=show_stats),
     Command("export", "write every event to a CSV or JSON file",
             "Write your whole history, every event with its stable id, as CSV or JSON; "
             "`budge import` reads it back on another computer.",
@@ -128,7 +128,7 @@ COMMANDS: tuple[Command, ...] = (
                                 ".json; CSV on standard output)"),
                        arg("file", nargs="?", metavar="FILE",
                            help="where to write (default: standard output)")),
-            handler=_export),
+            handler=export_events),
     Command("import", "add the events of an exported file to your history",
             "Read a file written by `budge export` (CSV or JSON). Events already in your "
             "history are left alone, so importing twice changes nothing.",
@@ -136,29 +136,29 @@ COMMANDS: tuple[Command, ...] = (
                            help="the exported file ('-': standard input)"),
                        arg("--format", choices=("csv", "json"),
                            help="file format (default: from the name or the contents)")),
-            handler=_import),
+            handler=import_events),
     Command("autostart", "start budge when you log in",
             "Turn starting budge at login on or off, or show whether it is on.",
             arguments=(arg("action", choices=("on", "off", "status")),),
-            handler=_autostart),
+            handler=autostart),
     Command("desktop", "add budge to the application menu (Linux, Windows)",
             "Install or remove the application-menu entry and icons (on Windows: the "
             "Start-menu shortcut and the app id its notifications need).",
             arguments=(arg("action", choices=("install", "uninstall")),),
-            handler=_desktop),
+            handler=desktop),
     Command("logs", "show the log file's path and last lines",
             "Print where the log is and its last lines.",
             arguments=(arg("-n", "--lines", type=_line_count, default=20, metavar="N",
                            help="how many lines to show (default 20)"),),
-            handler=_logs),
+            handler=logs),
     Command("uninstall", "remove autostart and launcher entries (--purge: your data too)",
             "Remove the autostart entry, the launcher and its icons. Your config and "
             "history are kept unless you add --purge --yes.",
             arguments=(arg("--purge", action="store_true",
                            help="also delete the config, history and logs"),
                        arg("--yes", action="store_true", help="confirm --purge")),
-            handler=_uninstall),
+            handler=uninstall),
 )
 
 
-_BY_NAME = {command.name: command for command in COMMANDS}
+BY_NAME = {command.name: command for command in COMMANDS}

@@ -12,13 +12,13 @@ from typing import TYPE_CHECKING, Any
 from budge.adapters.paths import Paths
 from budge.app.commands import Command
 from budge.cli import EXIT_USAGE
-from budge.cli.offline import _settings
+from budge.cli.offline import settings_in_use
 
 if TYPE_CHECKING:
     from budge.core.movements import Movement
 
 
-def _show_message(paths: Paths, command: Command, args: argparse.Namespace,
+def show_message(paths: Paths, command: Command, args: argparse.Namespace,
                   reply: dict[str, Any], running: bool) -> int:
     message = reply.get("message", "")
     if reply.get("usage"):
@@ -31,7 +31,7 @@ def _show_message(paths: Paths, command: Command, args: argparse.Namespace,
     return 0 if reply.get("ok") else 1
 
 
-def _show_status(paths: Paths, command: Command, args: argparse.Namespace,
+def show_status(paths: Paths, command: Command, args: argparse.Namespace,
                  reply: dict[str, Any], running: bool) -> int:
     status = reply.get("status") or {}
     if args.json:
@@ -63,11 +63,11 @@ def format_status(status: dict[str, Any]) -> str:
     streak, best = status.get("streak", 0), status.get("best_streak", 0)
     lines.append(f"Streak: {streak} day{'s' if streak != 1 else ''} (best {best}).")
     if status.get("unsaved"):
-        lines.append(_waiting_line(status["unsaved"], status.get("kept_in") or []))
+        lines.append(waiting_line(status["unsaved"], status.get("kept_in") or []))
     return "\n".join(lines)
 
 
-def _waiting_line(count: int, kept_in: Sequence[object]) -> str:
+def waiting_line(count: int, kept_in: Sequence[object]) -> str:
     """Said wherever events that wait for the disk are counted in."""
     where = (f"kept in {' and '.join(map(str, kept_in))}" if kept_in
              else "kept in budge's memory")
@@ -75,7 +75,7 @@ def _waiting_line(count: int, kept_in: Sequence[object]) -> str:
             f"({where}); counted here, and saved as soon as the disk takes them.")
 
 
-def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
+def show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
                      reply: dict[str, Any], running: bool) -> int:
     status = reply.get("status") or {}
     if args.why:
@@ -85,15 +85,15 @@ def _show_suggestion(paths: Paths, command: Command, args: argparse.Namespace,
     if not current:
         print("No movement is chosen yet.")
         return 0
-    settings, _ = _settings(paths, tell=False)  # said by the status, or by _offline
+    settings, _ = settings_in_use(paths, tell=False)  # said by the status, or by carry_out
     movement = settings.movement(current["id"])
     if movement is None:
         print(f"{current['name']}: {current['cue']}")
         return 0
-    return _print_movement(movement, args.png)
+    return print_movement(movement, args.png)
 
 
-def _print_movement(movement: Movement, png: str | None) -> int:
+def print_movement(movement: Movement, png: str | None) -> int:
     if png:
         from budge.adapters.pictures import render, save_png
 

@@ -21,13 +21,13 @@ from typing import Any
 
 from budge.adapters.paths import Paths
 from budge.app.commands import Command, Shows
-from budge.cli.diagnose import _config_check
-from budge.cli.movements import _show_guide
-from budge.cli.offline import _offline
-from budge.cli.render import _show_message, _show_status, _show_suggestion
+from budge.cli.diagnose import config_check
+from budge.cli.movements import show_guide
+from budge.cli.offline import carry_out
+from budge.cli.render import show_message, show_status, show_suggestion
 
 
-def _tell_daemon(paths: Paths, request: dict[str, Any]) -> None:
+def tell_daemon(paths: Paths, request: dict[str, Any]) -> None:
     """Pass a request to the running budge, if there is one; it is only a courtesy."""
     from budge.adapters import control
 
@@ -35,7 +35,7 @@ def _tell_daemon(paths: Paths, request: dict[str, Any]) -> None:
         control.send(paths.control_address(), paths.key_file, request)
 
 
-def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
+def send(paths: Paths, command: Command, args: argparse.Namespace) -> int:
     """Send the command's request to the running budge, or, with none, carry it
     out on the store; then show the reply."""
     import uuid
@@ -49,8 +49,8 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
     request["id"] = uuid.uuid4().hex
     try:
         # The status shows a config problem itself; other replies say it on stderr.
-        reply = _deliver(paths, request, None if command.when_not_running == "config check"
-                         else partial(_offline, paths, request, tell=command.shows != "status"))
+        reply = deliver(paths, request, None if command.when_not_running == "config check"
+                         else partial(carry_out, paths, request, tell=command.shows != "status"))
     except Explained as error:  # it says whether the command was sent, and what to do
         print(f"budge: {error}", file=sys.stderr)
         return 1
@@ -62,12 +62,12 @@ def _control(paths: Paths, command: Command, args: argparse.Namespace) -> int:
         print(f"budge: not allowed to reach budge's control files ({error}). Only the user "
               "who started budge can control it.", file=sys.stderr)
         return 1
-    except _NoAnswer as error:
+    except NoAnswer as error:
         print(f"budge: {error}", file=sys.stderr)
         return 1
     if reply is None:  # only for a config check
         print("budge is not running; the config will be read when it starts.")
-        return _config_check(paths)
+        return config_check(paths)
     running = reply.pop(_OFFLINE, None) is None
     return _SHOWN[command.shows](paths, command, args, reply, running)
 
@@ -83,14 +83,14 @@ _STARTING_WAIT_S = 15.0
 
 
 # Marks a reply made by the command line itself, with no budge running.
-_OFFLINE = "_offline"
+_OFFLINE = "carry_out"
 
 
-class _NoAnswer(Exception):
+class NoAnswer(Exception):
     """budge holds its lock but did not answer; the message says what that means."""
 
 
-def _deliver(paths: Paths, request: dict[str, Any],
+def deliver(paths: Paths, request: dict[str, Any],
              offline: Callable[[], dict[str, Any]] | None,
              again: bool = True) -> dict[str, Any] | None:
     """The running budge's reply to ``request``; with no budge running, ``offline()``'s
@@ -102,7 +102,7 @@ def _deliver(paths: Paths, request: dict[str, Any],
     request waits for it rather than being carried out beside it. One that does
     not answer is asked again with the same request (unless not ``again``: a
     quit cut short by the stop it asked for raises EOFError), and in the end
-    the reply says plainly that it may have been carried out (raising ``_NoAnswer``)."""
+    the reply says plainly that it may have been carried out (raising ``NoAnswer``)."""
     import time
 
     from budge.adapters import control
@@ -124,7 +124,7 @@ def _deliver(paths: Paths, request: dict[str, Any],
             tries += 1
             if tries < (_TRIES if again else 1):
                 continue
-            raise _NoAnswer(_no_answer(paths, request, error)) from error
+            raise NoAnswer(_no_answer(paths, request, error)) from error
         if reply is not None and not reply.get("stopping"):
             return reply
         lock = InstanceLock(paths.lock_file)
@@ -138,7 +138,7 @@ def _deliver(paths: Paths, request: dict[str, Any],
         except AlreadyRunning as running:
             pid = running.pid or pid
             if time.monotonic() >= deadline:
-                raise _NoAnswer(_no_answer(paths, request, running) if tries
+                raise NoAnswer(_no_answer(paths, request, running) if tries
                                 else _not_listening(paths, pid)) from None
             time.sleep(0.05)
             continue
@@ -173,5 +173,5 @@ def _not_listening(paths: Paths, pid: int | None) -> str:
 
 # How the reply to each kind of command is shown.
 _SHOWN: dict[Shows, Callable[[Paths, Command, argparse.Namespace, dict[str, Any], bool], int]] = {
-    "message": _show_message, "status": _show_status, "suggestion": _show_suggestion,
-    "guide": _show_guide}
+    "message": show_message, "status": show_status, "suggestion": show_suggestion,
+    "guide": show_guide}
