@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import argparse
-import contextlib
+import io
 import json
-import os
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -77,6 +76,7 @@ def show_stats(paths: Paths, args: argparse.Namespace) -> int:
 
 def export_events(paths: Paths, args: argparse.Namespace) -> int:
     from budge.adapters import exportfile
+    from budge.adapters.fileops import write_atomic
 
     try:
         fmt = exportfile.export_format(args.file, args.format)
@@ -92,16 +92,12 @@ def export_events(paths: Paths, args: argparse.Namespace) -> int:
             sys.stdout.flush()
             return 0
         target = Path(args.file)
-        temporary = target.with_name(f".{target.name}.budge-{os.getpid()}.tmp")
+        text = io.StringIO(newline="")
+        count = exportfile.write(store.export_rows(), text, fmt)
         try:
-            # Created afresh, never through a link someone put at that name.
-            handle = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
-            with open(handle, "w", encoding="utf-8", newline="") as out:
-                count = exportfile.write(store.export_rows(), out, fmt)
-            os.replace(temporary, target)
+            # A folder that is not there is a mistyped name: said, not made.
+            write_atomic(target, text.getvalue().encode("utf-8"), make_folder=False)
         except OSError as error:
-            with contextlib.suppress(OSError):
-                temporary.unlink()
             print(f"budge export: cannot write {target}: {error.strerror or error}",
                   file=sys.stderr)
             return 1
