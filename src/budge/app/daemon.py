@@ -150,7 +150,7 @@ def _hold_stop_signals(hold: bool) -> None:
     A signal sent while budge starts waits, then stops it cleanly. (POSIX;
     Windows has no signal masks.)
     """
-    if hasattr(signal, "pthread_sigmask"):
+    if sys.platform != "win32":
         signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
