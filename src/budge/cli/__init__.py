@@ -16,7 +16,8 @@ EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``budge``: see :mod:`budge.cli.main`."""
+    """``budge``: see :mod:`budge.cli.main` (the entry point) and
+    :mod:`budge.cli.parser` (every command)."""
     try:
         from budge.adapters.logs import log_to_terminal
         from budge.cli.main import main as command_line

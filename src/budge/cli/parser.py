@@ -76,7 +76,8 @@ def _positive_days(text: str) -> int:
 
 
 # Every `budge` command, in the order of `budge --help`: the commands for budge
-# come from budge.app.commands; those below are carried out here.
+# come from budge.app.commands (sent by budge.cli.request); those below are
+# carried out by the command line's own handlers.
 COMMANDS: tuple[Command, ...] = (
     Command("start", "start budge in the background (the default)",
             "Start budge in the background, away from this terminal, and put a `budge` "
