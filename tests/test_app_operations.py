@@ -1,8 +1,8 @@
 """One action is one operation: today's kind of day read once, one transaction.
 
-A done, a snooze, a gentle day or a wake-up used to ask the store for the day
-modes several times and write in several fsynced transactions; an action
-half-written could also leave its event without the schedule it moved to.
+A done, a snooze, a gentle day or a wake-up asks the store for the day modes
+once and writes one fsynced transaction, so an action is never half-written:
+its event is never left without the schedule it moved to.
 """
 
 from __future__ import annotations

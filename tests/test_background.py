@@ -112,7 +112,7 @@ def test_start_tells_a_budge_that_stopped_from_one_that_runs(
         script: str, code: int, says: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
         capsys: pytest.CaptureFixture[str]) -> None:
     from budge.adapters.paths import resolve
-    from budge.cli.main import _start
+    from budge.cli.lifecycle import start
 
     started: list[subprocess.Popen[bytes]] = []
 
@@ -126,7 +126,7 @@ def test_start_tells_a_budge_that_stopped_from_one_that_runs(
     monkeypatch.setattr(invocation, "put_on_path", lambda env: None)
     monkeypatch.setenv("BUDGE_HOME", str(tmp_path))
     try:
-        assert _start(resolve(os.environ), type("Args", (), {"config": None})()) == code
+        assert start(resolve(os.environ), type("Args", (), {"config": None})()) == code
     finally:
         for process in started:
             process.kill()

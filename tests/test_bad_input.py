@@ -37,7 +37,7 @@ from processes import (
 from samples import EXPORT_HEADER, EXPORT_ROW, USER_MOVEMENT, every_command
 
 from budge.adapters.config import validate
-from budge.cli.main import build_parser
+from budge.cli.parser import build_parser
 from budge.core.durations import parse_duration
 from budge.core.movements import parse_catalog
 from budge.core.problems import ProblemList

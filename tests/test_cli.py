@@ -8,7 +8,8 @@ from processes import always_active, budge, clean_env
 from samples import USER_MOVEMENT
 
 from budge import __version__
-from budge.cli.main import COMMANDS, main
+from budge.cli.main import main
+from budge.cli.parser import COMMANDS
 
 
 @pytest.fixture
@@ -195,7 +196,7 @@ def test_the_parser_is_not_kept_while_a_command_runs(monkeypatch: pytest.MonkeyP
         return 0
 
     monkeypatch.setattr(cli, "build_parser", build)
-    monkeypatch.setitem(cli._BY_NAME, "run",
-                        dataclasses.replace(cli._BY_NAME["run"], handler=handler))
+    monkeypatch.setitem(cli.BY_NAME, "run",
+                        dataclasses.replace(cli.BY_NAME["run"], handler=handler))
     assert main(["run", "--no-tray"]) == 0
     assert alive == [False]

@@ -14,7 +14,8 @@ from processes import budge, clean_env
 
 from budge.app.application import App
 from budge.app.commands import CONTROL, Command, dispatch
-from budge.cli.main import COMMANDS, build_parser, main
+from budge.cli.main import main
+from budge.cli.parser import COMMANDS, build_parser
 
 # For each command for budge: what a user types, and the App method that
 # carries it out (None: it only asks, and the answer is the status).

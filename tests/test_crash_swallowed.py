@@ -1,4 +1,4 @@
-"""Errors that used to vanish without a word: each is said once, and what can be
+"""Errors that could vanish without a word: each is said once, and what can be
 kept is kept.
 
 The notification service's do-not-disturb probe, a saved schedule that became

@@ -59,9 +59,9 @@ def test_the_same_request_twice_is_recorded_once_and_answered_alike(home: Path) 
         assert other is not None and _dones(home) == 2
     # With budge gone, the command line carries the same request out itself: the
     # same answer again, nothing more recorded.
-    from budge.cli.main import _offline
+    from budge.cli.offline import carry_out
 
-    offline = _offline(paths, request)
+    offline = carry_out(paths, request)
     assert offline["message"] == first["message"] and _dones(home) == 2
 
 
@@ -221,7 +221,7 @@ def test_commands_sent_while_budge_stops_are_each_carried_out_once(home: Path) -
     assert _dones(home) == confirmed
 
 
-def _start(env: dict[str, str]) -> subprocess.Popen[bytes]:
+def start(env: dict[str, str]) -> subprocess.Popen[bytes]:
     return subprocess.Popen([*BUDGE, "run", "--no-tray"], env=env, stdin=subprocess.DEVNULL,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
 
@@ -249,7 +249,7 @@ def test_a_pause_sent_while_budge_starts_is_never_lost(home: Path) -> None:
     env = always_active(home, "")
     rng = random.Random(32)
     for run in range(STARTS):
-        proc = _start(env)
+        proc = start(env)
         try:
             time.sleep(rng.uniform(0, 0.2))
             asked = datetime.now(UTC)
@@ -280,7 +280,7 @@ def test_quit_while_budge_starts_stops_it(home: Path) -> None:
     paths = resolve(env)
     not_listening_yet = 0
     for run in range(STARTS):
-        proc = _start(env)
+        proc = start(env)
         try:
             # The moment budge holds its lock: it is starting.
             wait_for(partial(_holds_lock, paths.lock_file, proc.pid), 15,

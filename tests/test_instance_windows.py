@@ -57,8 +57,8 @@ class WindowsByteLocks:
 
 
 def test_the_fake_refuses_as_windows_does(tmp_path: Path) -> None:
-    """So the tests below mean something: the old way (lock byte 0, then read the pid
-    there from the refused handle) fails with the fake, as it did on Windows."""
+    """So the tests below mean something: locking byte 0 and then reading the pid
+    there from the refused handle fails with the fake, as it does on Windows."""
     windows = WindowsByteLocks()
     path = tmp_path / "budge.pid"
     path.write_bytes(b"4242")

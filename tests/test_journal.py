@@ -361,8 +361,8 @@ def test_weights_are_always_positive_and_bounded(answers: list[Answer]) -> None:
 # --- The chooser with weights ----------------------------------------------------------
 
 
-def _old_choose(catalog, filters, recent, regions_today, rng):  # type: ignore[no-untyped-def]
-    """The chooser as it was before weights: the reference for "unchanged"."""
+def _unweighted_choose(catalog, filters, recent, regions_today, rng):  # type: ignore[no-untyped-def]
+    """The chooser with no weights at all: the reference a weightless choose() matches."""
     pool = eligible(catalog, filters)
     if len(pool) == 1:
         return pool[0]
@@ -379,15 +379,15 @@ def _old_choose(catalog, filters, recent, regions_today, rng):  # type: ignore[n
 
 @settings(max_examples=200)
 @given(seed=st.integers(0, 2**32), steps=st.integers(1, 30), gentle=st.booleans())
-def test_without_weights_the_choice_is_exactly_as_before(seed: int, steps: int,
-                                                         gentle: bool) -> None:
+def test_without_weights_the_choice_is_the_unweighted_one(seed: int, steps: int,
+                                                          gentle: bool) -> None:
     filters = Filters(gentle_only=gentle)
-    new_rng, old_rng = random.Random(seed), random.Random(seed)
+    rng, reference_rng = random.Random(seed), random.Random(seed)
     recent: list[str] = []
     regions: Counter[str] = Counter()
     for _ in range(steps):
-        picked = choose(CATALOG, filters, recent, regions, new_rng)
-        assert picked == _old_choose(CATALOG, filters, recent, regions, old_rng)
+        picked = choose(CATALOG, filters, recent, regions, rng)
+        assert picked == _unweighted_choose(CATALOG, filters, recent, regions, reference_rng)
         recent.append(picked.id)
         regions[picked.region] += 1
 

@@ -408,7 +408,7 @@ def test_the_app_says_what_the_reminder_waits_for_and_brings_it_on_request(harne
 
 
 def test_the_movement_named_while_a_reminder_waits_is_the_one_that_comes(harness) -> None:  # type: ignore[no-untyped-def]
-    from budge.cli.main import format_status
+    from budge.cli.render import format_status
 
     # The 09:30 reminder goes unanswered; the 10:00 one waits for a presentation.
     h = harness(senses=lambda clock: FakeDesk(clock, away=[], busy=[(at(9, 59), at(10, 20))]))
@@ -430,7 +430,7 @@ def test_while_away_no_display_names_a_reminder_time(harness) -> None:  # type: 
     from samples import visible_menu
 
     from budge.app.tray import PystrayTray, tooltip
-    from budge.cli.main import format_status
+    from budge.cli.render import format_status
 
     h = harness(senses=lambda clock: FakeDesk(clock, away=[(at(9, 10), at(10, 30))]))
     shown = []

@@ -267,7 +267,7 @@ def test_status_says_the_wait_and_remind_anyway_brings_it(harness) -> None:  # t
     from samples import visible_menu
 
     from budge.app.tray import PystrayTray, tooltip
-    from budge.cli.main import format_status
+    from budge.cli.render import format_status
 
     h = harness(BERLIN_TIMING, senses=lambda clock: Typist(clock, berlin(11)))
     shown: list = []  # type: ignore[type-arg]

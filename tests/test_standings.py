@@ -17,7 +17,7 @@ from processes import always_active, budge, running_daemon
 from samples import NOW, snapshot, visible_menu
 
 from budge.app.tray import PystrayTray, icon_state, streak_label, suggestion_label, tooltip
-from budge.cli.main import format_status
+from budge.cli.render import format_status
 from budge.core import kinds, standings
 from budge.core.streak import Streak
 

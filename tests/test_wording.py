@@ -17,7 +17,7 @@ from samples import visible_menu
 
 from budge.adapters.config import load_builtin
 from budge.app.tray import PystrayTray, streak_label, tooltip
-from budge.cli.main import format_status
+from budge.cli.render import format_status
 from budge.core import kinds
 from budge.core.ports import Snapshot
 from budge.core.stats import Counts, format_text, summarize, today_count

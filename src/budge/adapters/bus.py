@@ -119,7 +119,6 @@ class Bus:
         self._waiting: dict[int, Future[Any]] = {}
         self._objects: dict[str, Handler] = {}
         self._subscriptions: list[Subscription] = []
-        self._on_close: list[Callable[[], None]] = []
         self._work: queue.SimpleQueue[Callable[[], None] | None] = queue.SimpleQueue()
         self.closed = False
         self._receiver = threading.Thread(target=self._receive, name="budge-bus", daemon=True)
@@ -245,10 +244,6 @@ class Bus:
         with self._lock:
             self._objects[path] = handler
 
-    def on_close(self, callback: Callable[[], None]) -> None:
-        """Run ``callback`` (once) if the bus goes away."""
-        self._on_close.append(callback)
-
     def close(self) -> None:
         with self._lock:
             if self.closed:
@@ -276,8 +271,6 @@ class Bus:
                 if not self.closed:
                     log.warning("the session bus connection ended (%s)", error or
                                 type(error).__name__)
-                    for callback in self._on_close:
-                        self._work.put(callback)
                     threading.Thread(target=self.close, daemon=True).start()
                 return
             kind = message.header.message_type

@@ -16,6 +16,7 @@ tells apart the two ways a command can fail: before the request was sent
 from __future__ import annotations
 
 import contextlib
+import errno
 import json
 import logging
 import os
@@ -33,7 +34,7 @@ from multiprocessing.connection import (
     deliver_challenge,
 )
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from budge.adapters.fileops import Explained, Untrusted
 
@@ -52,6 +53,15 @@ _MAX_MESSAGE = 64 * 1024
 _KEY_BYTES = 32
 
 Handler = Callable[[dict[str, Any]], dict[str, Any]]
+
+if TYPE_CHECKING:
+    if sys.platform == "win32":
+        from multiprocessing.connection import PipeConnection
+
+        # A named pipe's end, or a Unix socket's.
+        Link: TypeAlias = Connection | PipeConnection
+    else:
+        Link: TypeAlias = Connection
 
 
 class ControlError(Explained):
@@ -128,8 +138,19 @@ def peer_uid(sock: socket.socket) -> int | None:
 
 
 def _same_user(sock: socket.socket) -> tuple[bool, int | None]:
+    if sys.platform == "win32":  # a Unix socket's question; a named pipe is the user's own
+        return True, None
     uid = peer_uid(sock)
     return uid is None or uid == os.geteuid(), uid
+
+
+def _unix_socket() -> socket.socket:
+    """A Unix stream socket, where budge's control channel is one (not Windows: a
+    named pipe there)."""
+    if sys.platform == "win32":
+        raise OSError(errno.EAFNOSUPPORT, "no Unix sockets: the control channel is a "
+                      "named pipe on Windows")
+    return socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
 
 
 def _set_waits(sock: socket.socket, seconds: float) -> None:
@@ -160,7 +181,7 @@ class ControlServer:
         # Only one daemon holds the instance lock, and the socket's folder is the
         # user's own: a socket left here belongs to a budge that died.
         Path(address).unlink(missing_ok=True)
-        sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+        sock = _unix_socket()
         try:
             sock.bind(address)
             sock.listen(backlog)
@@ -208,7 +229,7 @@ class ControlServer:
             with connection:
                 self._answer(connection)
 
-    def _accept(self) -> Connection | None:
+    def _accept(self) -> Link | None:
         if self._listener is not None:
             return self._listener.accept()
         assert self._socket is not None
@@ -229,7 +250,7 @@ class ControlServer:
             raise
         return connection
 
-    def _answer(self, connection: Connection) -> None:
+    def _answer(self, connection: Link) -> None:
         try:
             message = connection.recv_bytes(_MAX_MESSAGE)
         except OSError as error:  # longer than any request (multiprocessing says "bad
@@ -281,13 +302,13 @@ def send(address: str | None, key_file: Path, request: dict[str, Any], *,
         return _exchange(connection, request)
 
 
-def _connect(address: str, key: bytes, turn_wait: float) -> Connection | None:
+def _connect(address: str, key: bytes, turn_wait: float) -> Link | None:
     if _family(address) == "AF_PIPE":
         try:
             return Client(address, family="AF_PIPE", authkey=key)
         except FileNotFoundError:
             return None
-    sock = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
+    sock = _unix_socket()
     with sock:
         # While every earlier command is being answered, connect waits in the
         # backlog, or the challenge is what waits: both are the turn.
@@ -327,7 +348,7 @@ def _busy(waited: float) -> Busy:
                 "what budge is doing")
 
 
-def _exchange(connection: Connection, request: dict[str, Any]) -> dict[str, Any] | None:
+def _exchange(connection: Link, request: dict[str, Any]) -> dict[str, Any] | None:
     """Send the request and wait for the answer. Once it is sent, a failure can no
     longer say that nothing happened."""
     try:

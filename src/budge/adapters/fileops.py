@@ -20,15 +20,17 @@ class Untrusted(Explained):
     or could change: another user's, open to others, or a symbolic link."""
 
 
-def write_atomic(path: Path, data: bytes) -> None:
+def write_atomic(path: Path, data: bytes, *, make_folder: bool = True) -> None:
     """Write beside the target, then rename over it: readers see old or new, never half.
 
     The temporary file gets a fresh name and is created exclusively (``mkstemp``:
     O_CREAT|O_EXCL, never through a symbolic link), and the rename replaces a link
-    at ``path`` rather than writing through it."""
+    at ``path`` rather than writing through it. With ``make_folder`` the folders
+    leading to ``path`` are made; without it a missing one raises FileNotFoundError."""
     import tempfile
 
-    path.parent.mkdir(parents=True, exist_ok=True)
+    if make_folder:
+        path.parent.mkdir(parents=True, exist_ok=True)
     try:
         fd, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as error:

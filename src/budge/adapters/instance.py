@@ -20,6 +20,7 @@ with a fake that behaves as Windows does.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import sys
 from pathlib import Path
@@ -62,9 +63,11 @@ class Msvcrt:
     """The real calls, on Windows."""
 
     def locking(self, fd: int, mode: int, nbytes: int) -> None:
+        if sys.platform != "win32":
+            raise OSError(errno.ENOSYS, "msvcrt.locking is Windows's alone")
         import msvcrt
 
-        msvcrt.locking(fd, mode, nbytes)  # type: ignore[attr-defined]
+        msvcrt.locking(fd, mode, nbytes)
 
     def read(self, fd: int, nbytes: int) -> bytes:
         return os.read(fd, nbytes)
@@ -136,13 +139,7 @@ class InstanceLock:
             except OSError:
                 return False
             return True
-        import fcntl
-
-        try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except OSError:
-            return False
-        return True
+        return _flock(fd)
 
     def _read_pid(self, fd: int) -> int | None:
         """The holder's pid, or None when it can't be told (it is still writing it)."""
@@ -153,3 +150,16 @@ class InstanceLock:
         except OSError:
             return None
         return int(text) if text.isdigit() else None
+
+
+def _flock(fd: int) -> bool:
+    """POSIX: the whole file, exclusively, without waiting; False while another holds it."""
+    if sys.platform == "win32":
+        raise OSError(errno.ENOSYS, "no flock on Windows: budge locks a byte there (Msvcrt)")
+    import fcntl
+
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True

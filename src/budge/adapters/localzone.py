@@ -43,8 +43,8 @@ def system_zone() -> tzinfo:
     """The zone the system is set to, read afresh. Raises when there is none to be had."""
     import tzlocal
 
-    if hasattr(time, "tzset"):  # Unix: the C library must see a change too, or tzlocal
-        time.tzset()            # compares the new zone with the old offset
+    if sys.platform != "win32":  # Unix: the C library must see a change too, or tzlocal
+        time.tzset()             # compares the new zone with the old offset
     return tzlocal.reload_localzone()
 
 

@@ -1069,9 +1069,11 @@ def _explain(error: Exception, path: Path) -> str:
     place = path.parent
     while not place.exists() and place != place.parent:
         place = place.parent
+    if sys.platform == "win32":  # no statvfs to ask: SQLite's words it is
+        return str(error)
     try:
         fs = os.statvfs(place)
-    except (OSError, AttributeError):  # AttributeError: no statvfs on Windows
+    except OSError:
         return str(error)
     if fs.f_flag & os.ST_RDONLY:
         return f"the folder {place} is on a read-only file system ({error})"
@@ -1112,7 +1114,3 @@ def _statements(sql: str) -> list[str]:
 
 def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value else None
-
-
-def _from_iso(value: str | None) -> datetime | None:
-    return datetime.fromisoformat(value) if value else None

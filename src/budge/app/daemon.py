@@ -21,27 +21,37 @@ import signal
 import sys
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from budge.adapters import senses
+from budge.adapters.clockwatch import ClockWatch
 from budge.adapters.instance import AlreadyRunning, InstanceLock
 from budge.adapters.invocation import release_terminal, this_command, typed
 from budge.adapters.paths import Paths
-from budge.adapters.tray.backends import LoadedTray, TrayUnavailable
+from budge.adapters.tray.backends import LoadedTray, TrayFailed, load_early
+from budge.app.commands import dispatch
 
 if TYPE_CHECKING:
     from datetime import timedelta
 
     from budge.adapters.config import Settings
+    from budge.adapters.control import ControlServer
+    from budge.adapters.notify.chain import FallbackNotifier
     from budge.adapters.store import Store
+    from budge.adapters.timer import ApschedulerTimer
     from budge.app.application import App
     from budge.core.movements import Movement
     from budge.core.ports import Answer, Notifier, ReminderNotifier, Tray
     from budge.core.problems import ConfigProblem
 
-# Only what comes before the tray icon is imported up here: a StatusNotifierItem
-# icon goes on the panel before the application object and the store are even
-# imported (see _run_locked).
+# Only what comes before the tray icon is imported up here, and what costs
+# nothing: the command table the command line has loaded already, and the
+# senses chooser, the clock watch and the tray chooser, which import only the
+# standard library until they are used. A StatusNotifierItem icon goes on the
+# panel before the application object and the store are even imported (see
+# _run_locked).
 
 log = logging.getLogger("budge")
 
@@ -150,12 +160,22 @@ def _hold_stop_signals(hold: bool) -> None:
     A signal sent while budge starts waits, then stops it cleanly. (POSIX;
     Windows has no signal masks.)
     """
-    if hasattr(signal, "pthread_sigmask"):
+    if sys.platform != "win32":
         signal.pthread_sigmask(signal.SIG_BLOCK if hold else signal.SIG_UNBLOCK, _STOP_SIGNALS)
 
 
-def _early_tray(config_file: Path) -> tuple[str, LoadedTray | TrayUnavailable] | None:
-    """The tray backend the config asks for, loaded before the config is validated.
+@dataclass(frozen=True)
+class EarlyTray:
+    """The tray backend named in the config, loaded before the config is validated:
+    what came of it, an icon on the panel or why there is none."""
+
+    choice: str
+    outcome: LoadedTray | TrayFailed
+
+
+def _early_tray(config_file: Path) -> EarlyTray | None:
+    """The tray backend the config asks for, loaded before the config is validated;
+    None when it asks for none.
 
     Only ``[tray] backend`` is read here, leniently (anything unreadable means
     "auto"); a StatusNotifierItem icon goes on the panel at once. If the
@@ -175,40 +195,97 @@ def _early_tray(config_file: Path) -> tuple[str, LoadedTray | TrayUnavailable] |
         pass
     if not isinstance(choice, str) or choice == "none":
         return None
-    from budge.adapters.tray.backends import load_early
+    return EarlyTray(choice, load_early(choice))
 
-    return choice, load_early(choice)
 
+# The steps of `budge run` once the icon is up. What they import is imported
+# inside them, not at the top: the icon goes on the panel before the store, the
+# application, the control channel and the notifiers are even read from disk
+# (each costs start-up time: tens of milliseconds for the store and config
+# modules), and `budge run --no-tray` never loads a tray module.
 
 def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
                 problem: ConfigProblem | None = None,
-                early_tray: tuple[str, LoadedTray | TrayUnavailable] | None = None) -> int:
-    config = settings.config
-    early: LoadedTray | TrayUnavailable | None = None
-    if early_tray is not None and early_tray[0] == config.tray_backend:
-        early = early_tray[1]
-    else:
-        if early_tray is not None and not isinstance(early_tray[1], TrayUnavailable) \
-                and early_tray[1].icon is not None:
-            early_tray[1].icon.visible = False  # the config asks for another tray
-        if not no_tray and config.tray_backend != "none":
-            from budge.adapters.tray.backends import load_early
+                early: EarlyTray | None = None) -> int:
+    loaded = _tray_to_use(settings.config.tray_backend, no_tray, early)
+    running = _assemble(paths, settings, problem)
+    if loaded is not None:
+        running.tray = _make_tray(running.app, settings.config.tray_backend, paths, running.stop,
+                                loaded)
+    _follow(running, settings.config.plain_timeout)
+    _listen(running, paths)
+    try:
+        _start(running)
+        _wait(running)
+    finally:
+        _shut_down(running)
+    return 0
 
-            early = load_early(config.tray_backend)
-    from budge.adapters import senses
-    from budge.adapters.clockwatch import ClockWatch
+
+def _tray_to_use(choice: str, no_tray: bool,
+                 early: EarlyTray | None) -> LoadedTray | TrayFailed | None:
+    """The early tray when the validated config asks for the same backend; otherwise
+    its icon comes down and the config's own backend is loaded. None: no tray."""
+    if early is not None and early.choice == choice:
+        return early.outcome
+    if early is not None and isinstance(early.outcome, LoadedTray) \
+            and early.outcome.icon is not None:
+        early.outcome.icon.visible = False  # the config asks for another tray
+    if no_tray or choice == "none":
+        return None
+    return load_early(choice)
+
+
+@dataclass
+class _Running:
+    """What ``budge run`` built, handed from one step to the next."""
+
+    store: Store
+    app: App
+    notifier: FallbackNotifier
+    own: list[ReminderNotifier]  # this OS's notification backends
+    timer: ApschedulerTimer
+    tray: Tray | None = None
+    stopped: threading.Event = field(default_factory=threading.Event)
+    requests: Requests = field(init=False)
+    # Set by _listen, before anything starts.
+    server: ControlServer = field(init=False)
+    watch: ClockWatch = field(init=False)
+    settled: threading.Timer = field(init=False)
+
+    def __post_init__(self) -> None:
+        # Made before anything can call stop().
+        self.requests = Requests(self.answer)
+
+    def stop(self, *_: object) -> None:
+        self.requests.stopping()
+        self.stopped.set()
+        if self.tray is not None:
+            self.tray.stop()
+
+    def answer(self, request: dict[str, Any]) -> dict[str, Any]:
+        if request.get("cmd") == "quit":
+            # After the reply has gone out: stopping closes the control socket.
+            self.requests.stopping()
+            threading.Timer(0.1, self.stop).start()
+            # What only memory holds: `budge quit` looks for it once budge has stopped.
+            return {"ok": True, "message": "budge is stopping.",
+                    "unkept": self.store.unkept()}
+        return dispatch(self.app, request)
+
+
+def _assemble(paths: Paths, settings: Settings, problem: ConfigProblem | None) -> _Running:
+    """The store, the notifiers, the timer, the senses and the App over them."""
     from budge.adapters.config import LAST_GOOD_FOLDER
-    from budge.adapters.control import ControlServer, read_or_create_key
     from budge.adapters.localzone import local_zone
-    from budge.adapters.memory import release_free_memory
-    from budge.adapters.notify.chain import CallableNotifier, FallbackNotifier, PrintNotifier
+    from budge.adapters.notify.chain import FallbackNotifier, PrintNotifier
     from budge.adapters.store import Store
     from budge.adapters.sync import SyncFolder
     from budge.adapters.timer import ApschedulerTimer
     from budge.app.application import App
-    from budge.app.commands import dispatch
     from budge.core.ports import SystemClock
 
+    config = settings.config
     store = Store.open(paths.database, paths.runtime_dir)
     # The notifications' buttons and the timer call the App, which is built next
     # with them; nothing calls them before it exists (the timer starts with it).
@@ -232,82 +309,88 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
               movements_path=paths.user_movements, running=True, config_problem=problem,
               last_good=paths.data_dir / LAST_GOOD_FOLDER, notifier=notifier, timer=timer,
               senses=desk, pause_watch=desk.pause_watch, sync=SyncFolder(store, paths.data_dir))
-    stopped = threading.Event()
-    # Made before anything can call stop(); it answers with answer(), defined below.
-    requests = Requests(lambda request: answer(request))
+    return _Running(store, app, notifier, own, timer)
 
-    def stop(*_: object) -> None:
-        requests.stopping()
-        stopped.set()
-        if tray is not None:
-            tray.stop()
 
-    tray = None if early is None else _make_tray(app, config.tray_backend, paths, stop,
-                                                     early)
+def _follow(running: _Running, timeout: timedelta) -> None:
+    """The notifier, the tray and the store's troubles follow the App's state."""
+    from budge.adapters.notify.chain import CallableNotifier
+
+    app, notifier, tray = running.app, running.notifier, running.tray
     app.subscribe(lambda snapshot: notifier.follow(
         snapshot.pending, snapshot.current.id if snapshot.current else None))
     app.subscribe(lambda snapshot: notifier.follow_question(
         snapshot.last_done.id if snapshot.last_done else None, snapshot.last_felt,
         snapshot.body_today))
     app.subscribe(lambda snapshot: notifier.follow_config(snapshot.config_problem))
-    _watch_store(store, notifier, config.plain_timeout)
+    _watch_store(running.store, notifier, timeout)
     app.controls = lambda: controls_of(tray)
     if tray is not None:
         app.subscribe(tray.update)
         if tray.has_notification:
             notifier.insert_before_last(CallableNotifier("tray", tray.notify))
-    def answer(request: dict[str, Any]) -> dict[str, Any]:
-        if request.get("cmd") == "quit":
-            # After the reply has gone out: stopping closes the control socket.
-            requests.stopping()
-            threading.Timer(0.1, stop).start()
-            # What only memory holds: `budge quit` looks for it once budge has stopped.
-            return {"ok": True, "message": "budge is stopping.", "unkept": store.unkept()}
-        return dispatch(app, request)
 
-    server = ControlServer(paths.serve_address(), read_or_create_key(paths.key_file),
-                           requests.answer)
-    watch = ClockWatch(app.on_timer)
+
+def _listen(running: _Running, paths: Paths) -> None:
+    """The control channel, the watch on the clock and the stop signals."""
+    from budge.adapters.control import ControlServer, read_or_create_key
+    from budge.adapters.memory import release_free_memory
+
+    running.server = ControlServer(paths.serve_address(), read_or_create_key(paths.key_file),
+                                 running.requests.answer)
+    running.watch = ClockWatch(running.app.on_timer)
     # Start-up frees far more than budge keeps: hand it back before a day of
     # sleeping between reminders. Once when start-up is done, so that what
     # comes next is not spread over the freed pages, and once more when the
     # first exchanges with the panel and the notification server are over.
-    settled = threading.Timer(SETTLE_SECONDS, release_free_memory)
-    settled.name, settled.daemon = "budge-settled", True
+    running.settled = threading.Timer(SETTLE_SECONDS, release_free_memory)
+    running.settled.name, running.settled.daemon = "budge-settled", True
     for number in _STOP_SIGNALS:
-        signal.signal(number, stop)
-    try:
-        server.start()
-        watch.start()
-        app.start()
-        app.welcome()
-        app.tell_config_problem()
-        nxt = app.snapshot.next_due
-        log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
-                 tray.backend if tray else "none", nxt.isoformat() if nxt else "none")
-        release_terminal()
-        release_free_memory()
-        settled.start()  # like every thread but this one, it never takes a stop signal
-        _hold_stop_signals(False)  # from now on, on this thread
-        if tray is not None:
-            tray.run()
-        else:
-            stopped.wait()
-    finally:
-        requests.stopping()
-        settled.cancel()
-        watch.close()
-        timer.shutdown()
-        server.close()
-        requests.close()  # after a request under way, before the store goes
-        app.close()  # after a wake-up in progress, before the store goes
-        notifier.close()  # no reminder left on screen that nobody can answer
-        store.close(tries=3)  # what waits for the disk: a few more tries, then its side file
-        from budge.adapters import bus
+        signal.signal(number, running.stop)
 
-        bus.close_session()
-        log.info("budge stopped")
-    return 0
+
+def _start(running: _Running) -> None:
+    """Everything starts; the terminal is let go and start-up's memory handed back."""
+    from budge.adapters.memory import release_free_memory
+
+    running.server.start()
+    running.watch.start()
+    app = running.app
+    app.start()
+    app.welcome()
+    app.tell_config_problem()
+    nxt = app.snapshot.next_due
+    log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
+             running.tray.backend if running.tray else "none", nxt.isoformat() if nxt else "none")
+    release_terminal()
+    release_free_memory()
+    running.settled.start()  # like every thread but this one, it never takes a stop signal
+    _hold_stop_signals(False)  # from now on, on this thread
+
+
+def _wait(running: _Running) -> None:
+    """The tray owns the main thread until Quit; without one, it sleeps until a stop."""
+    if running.tray is not None:
+        running.tray.run()
+    else:
+        running.stopped.wait()
+
+
+def _shut_down(running: _Running) -> None:
+    """Everything stops, in the order that loses nothing; the store goes last."""
+    from budge.adapters import bus
+
+    running.requests.stopping()
+    running.settled.cancel()
+    running.watch.close()
+    running.timer.shutdown()
+    running.server.close()
+    running.requests.close()  # after a request under way, before the store goes
+    running.app.close()  # after a wake-up in progress, before the store goes
+    running.notifier.close()  # no reminder left on screen that nobody can answer
+    running.store.close(tries=3)  # what waits for the disk: a few more tries, then its side file
+    bus.close_session()
+    log.info("budge stopped")
 
 
 # The answer to a command that reaches budge as it stops: it took nothing, and
@@ -416,18 +499,15 @@ def controls_of(tray: Tray | None) -> str:
 
 
 def _make_tray(app: App, choice: str, paths: Paths, on_quit: Callable[[], None],
-               early: LoadedTray | TrayUnavailable) -> Tray | None:
-    from budge.app.tray import PystrayTray
-
-    try:
-        if isinstance(early, TrayUnavailable):
-            raise early
-        return PystrayTray(app, choice, paths.config_file,
-                           paths.data_dir / "stats-card.png", on_quit=on_quit, loaded=early)
-    except TrayUnavailable as error:
-        log.warning("running without a tray icon: %s. Reminders go on; %s", error, typed(
+               loaded: LoadedTray | TrayFailed) -> Tray | None:
+    if isinstance(loaded, TrayFailed):
+        log.warning("running without a tray icon: %s. Reminders go on; %s", loaded.why, typed(
             "control budge with `budge done`, `budge snooze`, `budge pause` and `budge quit`."))
         return None
+    from budge.app.tray import PystrayTray
+
+    return PystrayTray(app, choice, paths.config_file, paths.data_dir / "stats-card.png",
+                       on_quit=on_quit, loaded=loaded)
 
 
 def movement_picture(movement: Movement | None, paths: Paths) -> Path | None:

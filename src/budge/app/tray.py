@@ -224,9 +224,7 @@ class PystrayTray:
         """Whether the icon can be on screen now (a StatusNotifierItem needs a host)."""
         if self.backend != "sni":
             return True
-        from budge.adapters.tray import sni
-
-        return sni.watcher_running(self._icon._bus)
+        return bool(self._icon.host_present)
 
     def _suggestion(self) -> str:
         """The first line of the menu; what it names is what Done and Skip answer."""

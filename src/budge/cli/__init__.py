@@ -11,10 +11,13 @@ from __future__ import annotations
 
 # 128 + SIGINT: what a shell reports for a program stopped with Ctrl+C.
 EXIT_INTERRUPTED = 130
+# A mistake the user can put right: a message, never a traceback.
+EXIT_USAGE = 2
 
 
 def main(argv: list[str] | None = None) -> int:
-    """``budge``: see :mod:`budge.cli.main`."""
+    """``budge``: see :mod:`budge.cli.main` (the entry point) and
+    :mod:`budge.cli.parser` (every command)."""
     try:
         from budge.adapters.logs import log_to_terminal
         from budge.cli.main import main as command_line

@@ -144,11 +144,11 @@ def _reload_running(paths: Paths) -> None:
 
 
 def _status(paths: Paths, as_json: bool) -> int:
-    from budge.cli.main import _open_store, _settings
+    from budge.cli.offline import open_store, settings_in_use
 
-    settings, _ = _settings(paths)
+    settings, _ = settings_in_use(paths)
     config = settings.config
-    store = _open_store(paths)
+    store = open_store(paths)
     try:
         folder = merge_synced(store, paths, config)
         if folder is None:

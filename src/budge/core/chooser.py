@@ -69,8 +69,8 @@ def choose(
     ``weights`` (from :func:`budge.core.journal.weights`) tilts that last random
     pick: a movement weighted 2 comes twice as often as one weighted 1 among
     the same balanced candidates. A missing id, or a weight that is not a
-    positive finite number, counts as 1. Without weights the pick is uniform,
-    exactly as before, so a seeded ``rng`` gives the same choices it always did.
+    positive finite number, counts as 1. Without weights the pick is uniform, and
+    a seeded ``rng`` gives the same choices as the unweighted pick does.
     """
     pool = eligible(catalog, filters)
     if len(pool) == 1:

@@ -26,6 +26,7 @@ when no camera is plugged in.
 
 from __future__ import annotations
 
+import errno
 import fnmatch
 import glob
 import os
@@ -46,6 +47,8 @@ def _literal_prefix(pattern: str) -> str:
 def holder(pattern: str, uid: int, skip: int, proc: str = "/proc") -> int | None:
     """The pid of a process of ``uid`` (not ``skip``) with a file matching ``pattern``
     open, or None."""
+    if sys.platform == "win32":  # what scandir would say: there is no /proc
+        raise FileNotFoundError(errno.ENOENT, "no /proc on Windows", proc)
     match = re.compile(fnmatch.translate(pattern)).match
     prefix = _literal_prefix(pattern)
     with os.scandir(proc) as entries:
@@ -73,6 +76,12 @@ def holder(pattern: str, uid: int, skip: int, proc: str = "/proc") -> int | None
     return None
 
 
+def _own_uid() -> int:
+    if sys.platform == "win32":  # no /proc, and no uids
+        raise Unavailable("not Linux")
+    return os.getuid()
+
+
 class ProcCamera:
     """Linux: busy while another process of this user holds a video device open."""
 
@@ -82,7 +91,7 @@ class ProcCamera:
     def __init__(self, pattern: str = VIDEO_DEVICES, uid: int | None = None,
                  skip: int | None = None, proc: str = "/proc") -> None:
         self._pattern = pattern
-        self._uid = os.getuid() if uid is None else uid
+        self._uid = _own_uid() if uid is None else uid
         self._skip = os.getpid() if skip is None else skip  # budge's own pid
         self._proc = proc
 

@@ -11,10 +11,12 @@ directly over the socket, once per due reminder: no package, no process.
 
 from __future__ import annotations
 
+import errno
 import json
 import os
 import socket
 import struct
+import sys
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -52,6 +54,8 @@ def _receive(sock: socket.socket, size: int) -> bytes:
 
 def read_tree(path: str) -> dict[str, Any]:
     """The one call to sway: its layout tree."""
+    if sys.platform == "win32":  # sway's socket is a Unix socket; no sway runs there
+        raise OSError(errno.EAFNOSUPPORT, "no Unix sockets to reach sway through")
     with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
         sock.settimeout(TIMEOUT)
         sock.connect(path)

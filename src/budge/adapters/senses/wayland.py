@@ -40,6 +40,7 @@ import functools
 import logging
 import os
 import select
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -64,8 +65,12 @@ NAMES = {
 
 def _boottime() -> float:
     """Seconds on a clock that keeps counting through suspend: idle through a
-    night's sleep is idle (CLOCK_MONOTONIC would stop)."""
-    return time.clock_gettime(getattr(time, "CLOCK_BOOTTIME", time.CLOCK_MONOTONIC))
+    night's sleep is idle (CLOCK_MONOTONIC would stop). Only Linux has that clock."""
+    if sys.platform == "linux":
+        return time.clock_gettime(time.CLOCK_BOOTTIME)
+    if sys.platform == "win32":  # no Wayland there; a clock all the same
+        return time.monotonic()
+    return time.clock_gettime(time.CLOCK_MONOTONIC)
 
 
 class IdleClock:

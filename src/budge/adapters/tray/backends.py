@@ -98,8 +98,15 @@ class LoadedTray:
     icon: Any = None
 
 
+@dataclass(frozen=True)
+class TrayFailed:
+    """No tray backend could start; ``why`` names every one tried."""
+
+    why: str
+
+
 def load_early(choice: str,
-               env: Mapping[str, str] = os.environ) -> LoadedTray | TrayUnavailable:
+               env: Mapping[str, str] = os.environ) -> LoadedTray | TrayFailed:
     """Choose the backend; a StatusNotifierItem goes on the panel at once.
 
     Its picture is budge's (today's ring joins it a moment later, when the
@@ -111,7 +118,7 @@ def load_early(choice: str,
     try:
         backend, module = load_backend(choice, env)
     except TrayUnavailable as error:
-        return error
+        return TrayFailed(str(error))
     if backend != "sni":
         return LoadedTray(backend, module)
     from budge.adapters.icons import Look, draw

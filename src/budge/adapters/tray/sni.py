@@ -309,6 +309,12 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
 
     # budge's own additions
 
+    @property
+    def host_present(self) -> bool:
+        """Whether a tray host (a StatusNotifierWatcher) is on the bus now: without
+        one the icon is published but shown nowhere."""
+        return watcher_running(self._bus)
+
     def set_attention(self, attention: bool) -> None:
         """``NeedsAttention`` while a reminder waits to be answered."""
         status = "NeedsAttention" if attention else "Active"
