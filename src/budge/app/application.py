@@ -10,21 +10,20 @@ rescheduled and the listeners (the tray) are told with a :class:`Snapshot`.
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import random
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
 from budge.adapters.config import Config, Settings, keep_last_good, read_files, settings_from
 from budge.adapters.store import Event, Store
+from budge.app.journal import Journal
+from budge.app.reply import Reply
 from budge.core import controls, journal, kinds, reminders
-from budge.core.chooser import RECENT_WINDOW
 from budge.core.days import streak_keeping, used_in_period
 from budge.core.durations import describe_duration, describe_time
 from budge.core.hours import describe_hours, local_day
@@ -50,13 +49,6 @@ log = logging.getLogger("budge")
 # Answers remembered, by token, so that a notification delivered twice counts
 # once; a few hours of reminders and questions.
 _ANSWERS_HELD = 64
-
-
-@dataclass(frozen=True)
-class Reply:
-    ok: bool
-    message: str
-    usage: bool = False  # refused because of what was asked: the command line exits 2
 
 
 class App:
@@ -101,18 +93,17 @@ class App:
         # What this desktop offers to answer and control budge (core.controls), asked
         # when a notification says how to answer it; the daemon sets it with the tray.
         self.controls: Callable[[], str] = lambda: controls.COMMAND
-        # The current movement as it was chosen: its form and why (budge suggest --why).
-        self._suggestion: journal.Suggestion | None = None
+        self.journal = Journal(self)
         self._answered: dict[str, None] = {}  # tokens of notifications answered, oldest first
         with self._operation() as now:
             stored = store.load_state()
             if stored is None or settings.movement(stored.current) is None:
-                stored = reminders.State(since=now, current=self._choose_next(now, avoid=None),
+                stored = reminders.State(since=now,
+                                         current=self.journal.choose_next(now, avoid=None),
                                          paused_until=stored.paused_until if stored else None)
                 store.save_state(stored)
             self.state = stored
-            if self._suggestion is None:
-                self._suggestion = self._kept_suggestion()
+            self.journal.restore()
             self.snapshot = self._snapshot(now)
 
     # wiring
@@ -135,7 +126,7 @@ class App:
                 if outer:
                     self._modes = None
 
-    def _day_modes(self) -> dict[date, str]:
+    def day_modes(self) -> dict[date, str]:
         """Every day the user chose a rest or gentle day: read once per operation."""
         if self._modes is None or self._depth == 0:
             self._modes = self.store.day_modes()
@@ -148,7 +139,7 @@ class App:
 
     def _timing(self, now: datetime) -> reminders.Timing:
         config = self.settings.config
-        gentle = self._day_mode(now) == kinds.GENTLE
+        gentle = self.day_mode(now) == kinds.GENTLE
         return reminders.Timing(interval=config.gentle_interval if gentle else config.interval,
                                 hours=config.hours, tz=self.tz,
                                 natural_break=config.natural_break,
@@ -156,8 +147,8 @@ class App:
                                 pause=config.pause, flex=config.flex,
                                 pause_watch=self._pause_watch is not None)
 
-    def _day_mode(self, now: datetime) -> str:
-        return self._day_modes().get(local_day(now, self.tz), kinds.NORMAL)
+    def day_mode(self, now: datetime) -> str:
+        return self.day_modes().get(local_day(now, self.tz), kinds.NORMAL)
 
     def subscribe(self, listener: Callable[[Snapshot], None]) -> None:
         self._listeners.append(listener)
@@ -167,8 +158,8 @@ class App:
         with self._operation() as now:
             self.state = reminders.start(now, self.state)
             self._commit(now)
-            news = self._celebrate(now)
-        self._tell_journal(None, news)
+            news = self.journal.celebrate(now)
+        self.journal.tell(None, news)
 
     # scheduled wake-ups
 
@@ -202,7 +193,8 @@ class App:
             before = self.state
             timing = self._timing(now)
             result = reminders.tick(now, timing, before,
-                               lambda: self._choose_next(now, avoid=unanswered), self.senses)
+                                    lambda: self.journal.choose_next(now, avoid=unanswered),
+                                    self.senses)
             recorded = result.resumed or result.away is not None or result.reminded is not None
             if result.resumed:
                 self.store.record(kinds.RESUMED, now, self.tz, detail="pause ended")
@@ -228,9 +220,8 @@ class App:
             form_line = None
             token = ""
             if movement is not None:
-                shown = self._suggestion
-                if shown is not None and shown.movement.id == movement.id:
-                    form_line = shown.form_line
+                suggestion = self.journal.shown(movement.id)
+                form_line = suggestion.form_line if suggestion is not None else None
                 token = self.store.record(kinds.REMINDED, now, self.tz, movement.id,
                                           detail=kinds.wait_detail(result.waited,
                                                                    result.at_pause)).id
@@ -269,7 +260,7 @@ class App:
             if self._is_earlier(movement_id):
                 reply, question = self._done_earlier(movement_id, now)
             else:
-                shown = self._current_suggestion(now)
+                shown = self.journal.current(now)
                 movement, event = self._move_on(kinds.DONE, now)
                 streak = self.snapshot.streak
                 name = movement.name if movement else "movement"
@@ -278,12 +269,12 @@ class App:
                     message += " That is today's goal. Well done."
                 reply = Reply(True, message)
                 form = shown.form if shown is not None else journal.USUAL
-                question = self._question(event, movement, form, now)
-            news = self._celebrate(now)
+                question = self.journal.question(event, movement, form, now)
+            news = self.journal.celebrate(now)
             # One question at a time: the body's, on a day it is due, only when
             # this done brings no question of its own.
-            body_due = question is None and self._body_question_due(now)
-        self._tell_journal(question, news, body_due)
+            body_due = question is None and self.journal.body_question_due(now)
+        self.journal.tell(question, news, body_due)
         return reply
 
     def skip(self, movement_id: str | None = None) -> Reply:
@@ -308,13 +299,14 @@ class App:
         streak = self.snapshot.streak
         return Reply(True, f"Done: {movement.name}. "
                            f"{today_count(streak.today_done, streak.goal)} today."), \
-            self._question(event, movement, journal.USUAL, now)
+            self.journal.question(event, movement, journal.USUAL, now)
 
     def _move_on(self, kind: str, now: datetime) -> tuple[Movement | None, Event]:
         """Record done or skipped for the current movement, then suggest another."""
         movement = self.settings.movement(self.state.current)
         event = self.store.record(kind, now, self.tz, movement.id if movement else None)
-        self.state = reminders.move_on(now, self.state, self._choose_next(now, avoid=movement))
+        self.state = reminders.move_on(now, self.state,
+                                       self.journal.choose_next(now, avoid=movement))
         self._commit(now)
         log.info("%s: %s", kind, movement.id if movement else "-")
         return movement, event
@@ -327,23 +319,11 @@ class App:
         problem = journal.feeling_problem(feeling)
         if problem is not None:
             return Reply(False, problem, usage=True)
-        feeling = feeling.strip().lower()
         with self._operation() as now:
-            if movement_id is not None and self.settings.movement(movement_id) is None:
-                return Reply(False, f"unknown movement {shown(movement_id)}; `budge suggest "
-                                    "--list` shows every id", usage=True)
-            done = self.store.last_done(movement_id)
-            if done is None or done.movement is None:
-                what = "that movement" if movement_id else "a movement"
-                return Reply(False, f"Nothing to note yet: once {what} is done, say how it "
-                                    "felt.", usage=True)
-            self.store.record(kinds.FELT, now, self.tz, done.movement,
-                              detail=f"{feeling}:{done.id}")
-            if done.movement == self.state.current:
-                self._rejudge(now)  # shown again in the form this answer calls for
-            self._commit(now)
-            log.info("felt %s: %s", feeling, done.movement)
-            return Reply(True, journal.ANSWER_THANKS[feeling])
+            reply = self.journal.felt(feeling.strip().lower(), movement_id, now)
+            if reply.ok:
+                self._commit(now)
+            return reply
 
     def body(self, ease: int | str, note: str | None = None) -> Reply:
         """How the body is today, 0 to 10 (10 = at ease); the day's last note stands.
@@ -353,104 +333,16 @@ class App:
         except ValueError as error:
             return Reply(False, str(error), usage=True)
         with self._operation() as now:
-            self.store.record(kinds.BODY, now, self.tz,
-                              detail=json.dumps({"ease": value, "note": text},
-                                                ensure_ascii=False))
+            self.journal.note_body(value, text, now)
             gentle = value <= journal.GENTLE_EASE
             current = self.settings.movement(self.state.current)
             if gentle and current is not None and not current.gentle:
                 self.state = replace(self.state, pending=False, snooze_until=None,
-                                     current=self._choose_next(now, avoid=current))
+                                     current=self.journal.choose_next(now, avoid=current))
             else:
-                self._rejudge(now)  # its reason may have changed with the ease
+                self.journal.rejudge(now)  # its reason may have changed with the ease
             self._commit(now)
-            log.info("body noted: %d", value)
             return Reply(True, journal.BODY_GENTLE_THANKS if gentle else journal.BODY_THANKS)
-
-    def _question(self, event: Event, movement: Movement | None, form: str,
-                  now: datetime) -> Question | None:
-        """Whether to ask how ``event`` felt; if so it is recorded as asked. Called
-        under the lock; nothing is asked where no notifier can ask."""
-        if movement is None or getattr(self.notifier, "ask", None) is None:
-            return None
-        day = event.local_day
-        today_done = [journal.Done(e.id, e.movement or "", e.at, e.local_day)
-                      for e in self.store.select((kinds.DONE,), since=day) if e.local_day == day]
-        asked = {e.detail for e in self.store.select((kinds.ASKED,), since=day) if e.detail}
-        known = set(self.store.done_by_movement(date.min, day - timedelta(days=1)))
-        decision = journal.should_ask(
-            self.settings.config.journal_ask,
-            journal.Done(event.id, movement.id, event.at, day), now,
-            today_done, asked, known, self._day_mode(event.at), form)
-        if not decision.ask:
-            log.debug("not asking how %s felt: %s", movement.id, decision.reason)
-            return None
-        self.store.record(kinds.ASKED, now, self.tz, movement.id, detail=event.id)
-        log.info("asking how %s felt (%s)", movement.id, decision.reason)
-        return Question(movement_id=movement.id, done_id=event.id, title=journal.ASK_PROMPT,
-                        body=movement.name,
-                        choices=tuple((f, journal.ANSWER_LABELS[f]) for f in journal.FEELINGS),
-                        answer=ANSWER_FELT, token=f"felt:{event.id}")
-
-    def _celebrate(self, now: datetime) -> list[journal.Milestone]:
-        """Milestones reached and never celebrated: recorded now, so a restart or an
-        import never announces one twice; those reached today come back to announce.
-        Called under the lock; only where a notifier can announce them."""
-        if self.notifier is None:
-            return []
-        config = self.settings.config
-        today = local_day(now, self.tz)
-        reached = journal.milestones_reached(
-            self.store.done_by_day(), today, config.daily_goal, config.hours.days,
-            streak_keeping(self._day_modes(), config.rest))
-        decided = journal.celebrate(reached, self.store.celebrated(), today)
-        for milestone in decided.record:
-            self.store.record(kinds.MILESTONE, now, self.tz, detail=milestone.key)
-            log.info("milestone: %s", milestone.key)
-        return list(decided.announce)
-
-    def _body_question_due(self, now: datetime) -> bool:
-        """Whether to ask "How is your body today?" now: at most once a day, never
-        on a rest day, never when noted already or with ``ask = "never"``. Marked
-        as asked when it is due. Called under the lock; as with how a movement felt,
-        nothing is asked where no notifier can ask."""
-        if getattr(self.notifier, "ask", None) is None:
-            return False
-        today = local_day(now, self.tz)
-        asked = self.store.flag("body_asked")
-        decision = journal.should_ask_body(
-            today, self._day_mode(now), self.settings.config.journal_ask,
-            asked_on={date.fromisoformat(asked)} if asked else set(),
-            noted_on={note.day for note in self.store.body_notes(since=today)})
-        if decision.ask:
-            self.store.set_flag("body_asked", today.isoformat())
-        return decision.ask
-
-    def _tell_journal(self, question: Question | None,
-                      milestones: list[journal.Milestone], body_due: bool = False) -> None:
-        """Announce milestones, then ask; outside the lock, like every notification."""
-        notifier = self.notifier
-        if notifier is None:
-            return
-        for milestone in milestones:
-            notifier.send(journal.celebration_title(milestone),
-                          journal.celebration_text(milestone),
-                          self.settings.config.plain_timeout)
-        if question is None and not body_due:
-            return
-        desktop = self.controls()  # asked once, and never under the lock
-        ask = getattr(notifier, "ask", None)
-        if question is not None and ask is not None:
-            ask(replace(question, hint=controls.felt_hint(
-                desktop, [key for key, _ in question.choices])))
-        if body_due and ask is not None:
-            today = local_day(self.clock.now(), self.tz)
-            ask(Question(movement_id="", done_id="", title=journal.BODY_QUESTION,
-                         body=journal.BODY_HINT,
-                         choices=tuple((str(ease), label) for ease, label in journal.BODY_CHOICES),
-                         answer=ANSWER_BODY, lifetime=self.settings.config.plain_timeout,
-                         token=f"body:{today.isoformat()}",
-                         hint=controls.body_hint(desktop, journal.BODY_QUESTION)))
 
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
@@ -479,7 +371,7 @@ class App:
         if paused_until is None or now >= paused_until:
             return None
         until = describe_time(paused_until, now, self.tz)
-        if self._day_mode(now) == kinds.REST:
+        if self.day_mode(now) == kinds.REST:
             return (f"Today is a rest day: no reminders until {until}, so there is nothing "
                     "to snooze. `budge rest off` brings reminders back.")
         return (f"budge is paused until {until}, so there is nothing to snooze; the pause "
@@ -516,7 +408,7 @@ class App:
         with self._operation() as now:
             if self.state.paused_until is None:
                 return Reply(True, "budge is not paused.")
-            if self._day_mode(now) == kinds.REST:
+            if self.day_mode(now) == kinds.REST:
                 self._record_day(kinds.NORMAL, now)
             self.store.record(kinds.RESUMED, now, self.tz)
             self.state = reminders.resume(now, self.state)
@@ -531,7 +423,7 @@ class App:
         if mode not in kinds.DAY_MODES:
             return Reply(False, f"unknown kind of day {mode!r}")
         with self._operation() as now:
-            before = self._day_mode(now)
+            before = self.day_mode(now)
             if mode == before:
                 return Reply(True, _ALREADY[mode])
             self._record_day(mode, now)
@@ -545,9 +437,10 @@ class App:
                 current = self.settings.movement(self.state.current)
                 if mode == kinds.GENTLE and current is not None and not current.gentle:
                     self.state = replace(self.state, pending=False, snooze_until=None,
-                                         current=self._choose_next(now, avoid=current))
+                                         current=self.journal.choose_next(now, avoid=current))
                 else:
-                    self._rejudge(now)  # the movement stays; its reason may change with the day
+                    # The movement stays; its reason may change with the day.
+                    self.journal.rejudge(now)
             self._commit(now)
             return Reply(True, self._day_message(mode, now))
 
@@ -623,7 +516,7 @@ class App:
         if self.settings.movement(self.state.current) is None:
             # The movement on screen was removed from the catalog: suggest another.
             self.state = replace(self.state, pending=False, snooze_until=None,
-                                 current=self._choose_next(now, avoid=None))
+                                 current=self.journal.choose_next(now, avoid=None))
         self._commit(now)
         log.info("config reloaded")
         return Reply(True, "Config reloaded."), None
@@ -632,8 +525,8 @@ class App:
         """The history changed from outside (``budge import``): show the new totals."""
         with self._operation() as now:
             self._commit(now)
-            news = self._celebrate(now)
-        self._tell_journal(None, news)
+            news = self.journal.celebrate(now)
+        self.journal.tell(None, news)
         return Reply(True, "Updated.")
 
     def status(self) -> Snapshot:
@@ -761,7 +654,7 @@ class App:
     def _snapshot(self, now: datetime) -> Snapshot:
         config = self.settings.config
         today = local_day(now, self.tz)
-        modes = self._day_modes()
+        modes = self.day_modes()
         streak = compute_streak(self.store.done_by_day(), today, config.daily_goal,
                                 config.hours.days, streak_keeping(modes, config.rest))
         paused = self.state.paused_until if self.state.is_paused(now) else None
@@ -773,7 +666,7 @@ class App:
                 if e.detail and e.detail.partition(":")[2] == last.id]
             last_felt = answers[-1] if answers else None
         notes = journal.last_note_by_day(self.store.body_notes(since=today))
-        shown = self._current_suggestion(now)
+        shown = self.journal.current(now)
         timing = self._timing(now)
         return Snapshot(
             running=self.running, now=now,
@@ -797,79 +690,11 @@ class App:
             active_today=now.astimezone(self.tz).weekday() in config.hours.days,
             away_since=None if paused else self.state.away_since)
 
-    def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
-        """The next movement, with what the journal learned; its form and why are kept."""
-        catalog = self.settings.catalog
-        day = local_day(now, self.tz)
-        regions = self._regions_on(day)
-        recent = self.store.recent_movements(RECENT_WINDOW)
-        if avoid is not None and recent[-1:] != [avoid.id]:
-            recent.append(avoid.id)
-        feelings, ease = self._journal_on(day)
-        chosen = journal.suggest(catalog, self.settings.config.filters, recent, regions,
-                                 self.rng, feelings, self._day_mode(now), ease)
-        self._suggestion = chosen
-        self.store.set_flag(_SUGGESTION_FLAG, json.dumps(chosen.to_json()))
-        return chosen.movement.id
-
-    def _regions_on(self, day: date) -> Counter[str]:
-        by_id = {m.id: m for m in self.settings.catalog}
-        return Counter(by_id[i].region for i in self.store.movements_on(day) if i in by_id)
-
-    def _journal_on(self, day: date) -> tuple[journal.Feelings, int | None]:
-        """What the answers of the last eight weeks say, and the ease noted on ``day``."""
-        since = day - timedelta(days=journal.FEELING_MEMORY_DAYS - 1)
-        feelings = journal.read_feelings(self.store.answers(since), day)
-        notes = journal.last_note_by_day(self.store.body_notes(since=day))
-        return feelings, notes[day].ease if day in notes else None
-
-    def _current_suggestion(self, now: datetime) -> journal.Suggestion | None:
-        """The current movement's form and why: as chosen, or (chosen before this
-        process, or changed by an answer since) judged again on today's data."""
-        movement = self.settings.movement(self.state.current)
-        if movement is None:
-            return None
-        kept = self._suggestion
-        if kept is not None and kept.movement.id == movement.id:
-            return kept
-        day = local_day(now, self.tz)
-        feelings, ease = self._journal_on(day)
-        self._suggestion = journal.explain(movement, self.settings.catalog,
-                                           self.settings.config.filters, self._regions_on(day),
-                                           feelings, self._day_mode(now), ease)
-        return self._suggestion
-
-    def _rejudge(self, now: datetime) -> None:
-        """Judge the current movement again on what was just noted, and keep that."""
-        self._suggestion = None
-        judged = self._current_suggestion(now)
-        if judged is not None:
-            self.store.set_flag(_SUGGESTION_FLAG, json.dumps(judged.to_json()))
-
-    def _kept_suggestion(self) -> journal.Suggestion | None:
-        """The suggestion saved when the current movement was chosen, if it is that one."""
-        movement = self.settings.movement(self.state.current)
-        text = self.store.flag(_SUGGESTION_FLAG)
-        if movement is None or text is None:
-            return None
-        try:
-            data = json.loads(text)
-            form, form_text, why = data["form"], data["form_text"], data["why"]
-            reasons = tuple(str(r) for r in data["reasons"])
-        except (ValueError, KeyError, TypeError):
-            return None
-        if (data.get("movement") != movement.id or form not in journal.FORMS
-                or not isinstance(why, str) or not isinstance(form_text, str | None)):
-            return None
-        return journal.Suggestion(movement=movement, form=form, form_text=form_text,
-                                  reasons=reasons, why=why)
-
     def _current_name(self) -> str:
         movement = self.settings.movement(self.state.current)
         return movement.name if movement else "a movement"
 
 
-_SUGGESTION_FLAG = "suggestion"
 _ALREADY = {kinds.REST: "Today is already a rest day.",
             kinds.GENTLE: "Today is already a gentle day.",
             kinds.NORMAL: "Today is a normal day already."}
