@@ -1,10 +1,21 @@
 """The application object: the one place where state changes.
 
 Timer wake-ups, tray clicks, control-channel commands and the offline command
-line all call these methods. Each is one operation: under one lock, it reads
-today's kind of day once, and writes what it did (its events and the new
-schedule) in one transaction before it is confirmed; then the timer is
-rescheduled and the listeners (the tray) are told with a :class:`Snapshot`.
+line all call these methods. Each is one operation, under one lock, in this
+order:
+
+1. today's kind of day is read once, when first needed;
+2. the action records its events and changes the state (:meth:`App._changed`);
+3. as it ends, once, what changed is saved and shown (:meth:`App._save_and_show`):
+   the new schedule joins the events, the timer is rescheduled and the
+   listeners (the tray) are told with a :class:`Snapshot`;
+4. then the events and the schedule are written in one transaction, and only
+   after that is the action confirmed (its reply returned);
+5. notifications go out last, outside the lock.
+
+An action whose reply needs the new totals (a done's count, a resume's next
+reminder) saves and shows at that point instead (:meth:`App._shown`); step 3
+then runs again only if the state changed after it.
 """
 
 from __future__ import annotations
@@ -87,6 +98,7 @@ class App:
         self._last_good = last_good
         self._lock = threading.RLock()
         self._depth = 0  # operations under way on this thread (the lock is re-entrant)
+        self._unsaved = False  # this operation changed the state: save and show it as it ends
         self._modes: dict[date, str] | None = None  # read once per operation
         self._closed = False
         self._listeners: list[Callable[[Snapshot], None]] = []
@@ -110,21 +122,27 @@ class App:
 
     @contextmanager
     def _operation(self) -> Iterator[datetime]:
-        """One operation: under the lock, with today's kind of day read once and
-        everything written in one transaction when it ends. Yields the time now.
-        An operation inside another (the lock is re-entrant) joins it."""
+        """One operation: under the lock, with today's kind of day read once; what
+        changed is saved and shown once as it ends, and everything is written in
+        one transaction. Yields the time now. An operation inside another (the
+        lock is re-entrant) joins it."""
         with self._lock:
             outer = self._depth == 0
             if outer:
                 self._modes = None
+                self._unsaved = False
             self._depth += 1
             try:
                 with self.store.batch() if outer else contextlib.nullcontext():
-                    yield self.clock.now()
+                    now = self.clock.now()
+                    yield now
+                    if outer and self._unsaved:
+                        self._save_and_show(now)
             finally:
                 self._depth -= 1
                 if outer:
                     self._modes = None
+                    self._unsaved = False
 
     def day_modes(self) -> dict[date, str]:
         """Every day the user chose a rest or gentle day: read once per operation."""
@@ -157,7 +175,7 @@ class App:
         """The daemon starts: the interval starts now; a running pause is kept."""
         with self._operation() as now:
             self.state = reminders.start(now, self.state)
-            self._commit(now)
+            self._changed()
             news = self.journal.celebrate(now)
         self.journal.tell(None, news)
 
@@ -180,7 +198,7 @@ class App:
                 if self._closed:
                     return
                 self.state = replace(self.state, since=now, snooze_until=None)
-                self._commit(now)
+                self._changed()
 
     def _wake(self) -> None:
         movement = None
@@ -237,7 +255,7 @@ class App:
                     or result.state.held_reason != before.held_reason
                     or result.state.pause_since != before.pause_since
                     or result.state.away_since != before.away_since):
-                self._commit(now)
+                self._changed()
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
                 self.timer.schedule(self.state.wake_at(timing))
@@ -262,7 +280,7 @@ class App:
             else:
                 shown = self.journal.current(now)
                 movement, event = self._move_on(kinds.DONE, now)
-                streak = self.snapshot.streak
+                streak = self._shown(now).streak
                 name = movement.name if movement else "movement"
                 message = f"Done: {name}. {today_count(streak.today_done, streak.goal)} today."
                 if streak.today_done == streak.goal:
@@ -294,9 +312,9 @@ class App:
         if movement is None:
             return Reply(False, f"unknown movement {shown(movement_id)}"), None
         event = self.store.record(kinds.DONE, now, self.tz, movement.id)
-        self._commit(now)
+        self._changed()
         log.info("done: %s (an earlier reminder)", movement.id)
-        streak = self.snapshot.streak
+        streak = self._shown(now).streak
         return Reply(True, f"Done: {movement.name}. "
                            f"{today_count(streak.today_done, streak.goal)} today."), \
             self.journal.question(event, movement, journal.USUAL, now)
@@ -307,7 +325,7 @@ class App:
         event = self.store.record(kind, now, self.tz, movement.id if movement else None)
         self.state = reminders.move_on(now, self.state,
                                        self.journal.choose_next(now, avoid=movement))
-        self._commit(now)
+        self._changed()
         log.info("%s: %s", kind, movement.id if movement else "-")
         return movement, event
 
@@ -322,7 +340,7 @@ class App:
         with self._operation() as now:
             reply = self.journal.felt(feeling.strip().lower(), movement_id, now)
             if reply.ok:
-                self._commit(now)
+                self._changed()
             return reply
 
     def body(self, ease: int | str, note: str | None = None) -> Reply:
@@ -341,7 +359,7 @@ class App:
                                      current=self.journal.choose_next(now, avoid=current))
             else:
                 self.journal.rejudge(now)  # its reason may have changed with the ease
-            self._commit(now)
+            self._changed()
             return Reply(True, journal.BODY_GENTLE_THANKS if gentle else journal.BODY_THANKS)
 
     def snooze(self, duration: timedelta | None = None,
@@ -359,7 +377,7 @@ class App:
             self.store.record(kinds.SNOOZED, now, self.tz, movement, detail=str(
                 int(duration.total_seconds())))
             self.state = reminders.snooze(now, self.state, duration)
-            self._commit(now)
+            self._changed()
             log.info("snoozed %s", describe_duration(duration))
             return Reply(True, f"Snoozed: {self._current_name()} again in "
                                f"{describe_duration(duration)}.")
@@ -392,7 +410,7 @@ class App:
                 return Reply(False, "That time has already passed.")
             self.store.record(kinds.PAUSED, now, self.tz, detail=until.isoformat())
             self.state = reminders.pause(self.state, until)
-            self._commit(now)
+            self._changed()
             log.info("paused until %s", until.isoformat())
             return Reply(True, f"Paused until {describe_time(until, now, self.tz)}.")
 
@@ -412,9 +430,9 @@ class App:
                 self._record_day(kinds.NORMAL, now)
             self.store.record(kinds.RESUMED, now, self.tz)
             self.state = reminders.resume(now, self.state)
-            self._commit(now)
+            self._changed()
             log.info("resumed")
-            nxt = self.snapshot.next_due
+            nxt = self._shown(now).next_due
             when = describe_time(nxt, now, self.tz) if nxt else "the next active day"
             return Reply(True, f"Resumed. Next reminder at {when}.")
 
@@ -441,11 +459,11 @@ class App:
                 else:
                     # The movement stays; its reason may change with the day.
                     self.journal.rejudge(now)
-            self._commit(now)
+            self._changed()
             return Reply(True, self._day_message(mode, now))
 
     def _day_message(self, mode: str, now: datetime) -> str:
-        snapshot = self.snapshot
+        snapshot = self._shown(now)
         allowance = snapshot.rest_allowance
         if mode == kinds.NORMAL:
             nxt = snapshot.next_due
@@ -501,7 +519,7 @@ class App:
                 self.config_problem = problem
                 log.warning("the config has problems; budge goes on with the settings it "
                             "had:\n%s", error)
-                self._commit(now)  # the tray shows it
+                self._changed()  # the tray shows it
             return Reply(False, "The config has problems; budge goes on with the settings "
                                 f"it had.\n{error}"), news
         self.settings = settings
@@ -517,14 +535,14 @@ class App:
             # The movement on screen was removed from the catalog: suggest another.
             self.state = replace(self.state, pending=False, snooze_until=None,
                                  current=self.journal.choose_next(now, avoid=None))
-        self._commit(now)
+        self._changed()
         log.info("config reloaded")
         return Reply(True, "Config reloaded."), None
 
     def refresh(self) -> Reply:
         """The history changed from outside (``budge import``): show the new totals."""
         with self._operation() as now:
-            self._commit(now)
+            self._changed()
             news = self.journal.celebrate(now)
         self.journal.tell(None, news)
         return Reply(True, "Updated.")
@@ -616,7 +634,21 @@ class App:
             return self._reload(now)[1]
         return None
 
-    def _commit(self, now: datetime) -> None:
+    def _changed(self) -> None:
+        """The state or the totals changed: saved and shown once, as the operation ends."""
+        self._unsaved = True
+
+    def _shown(self, now: datetime) -> Snapshot:
+        """The snapshot with what this operation did so far: saved and shown now if
+        it changed anything (a reply that names the new totals needs them)."""
+        if self._unsaved:
+            self._save_and_show(now)
+        return self.snapshot
+
+    def _save_and_show(self, now: datetime) -> None:
+        """Save the state (in the operation's transaction), reschedule the timer and
+        the pause watch, and tell the listeners the new snapshot."""
+        self._unsaved = False
         timing = self._timing(now)
         self.state = reminders.look_soon(now, timing, self.state)
         self.store.save_state(self.state)
