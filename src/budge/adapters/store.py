@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from budge.adapters import waiting
-from budge.core import kinds
+from budge.core import details, kinds
 from budge.core.days import last_choice_by_day
 from budge.core.reminders import State
 
@@ -664,31 +664,31 @@ class Store:
 
     def answers(self, since: date | None = None) -> list[Answer]:
         """The "How did that feel?" answers from ``since`` on, oldest first."""
-        from budge.core.journal import FEELINGS, Answer
+        from budge.core.journal import Answer
 
         found: list[Answer] = []
         for event in self.select((kinds.FELT,), since):
-            feeling, _, done_id = (event.detail or "").partition(":")
-            if event.movement and feeling in FEELINGS:
-                found.append(Answer(event.movement, feeling, event.local_day, event.at,
-                                    done_id or None))
+            felt = details.read(details.Felt, event.detail)
+            if event.movement and felt is not None:
+                found.append(Answer(event.movement, felt.feeling, event.local_day, event.at,
+                                    felt.done_id))
         return found
 
     def body_notes(self, since: date | None = None) -> list[BodyNote]:
         """The notes on how the body is, from ``since`` on, oldest first."""
-        from budge.core.journal import BodyNote, body_problem
+        from budge.core.journal import BodyNote
 
         found: list[BodyNote] = []
         for event in self.select((kinds.BODY,), since):
-            data = _json_object(event.detail)
-            ease, note = data.get("ease"), data.get("note")
-            if isinstance(ease, int) and body_problem(ease, note) is None:
-                found.append(BodyNote(event.local_day, ease, note, event.at))
+            body = details.read(details.Body, event.detail)
+            if body is not None:
+                found.append(BodyNote(event.local_day, body.ease, body.note, event.at))
         return found
 
     def celebrated(self) -> set[str]:
         """The keys of the milestones already celebrated (or marked, after an import)."""
-        return {e.detail for e in self.select((kinds.MILESTONE,)) if e.detail}
+        return {key.key for e in self.select((kinds.MILESTONE,))
+                if (key := details.read(details.MilestoneKey, e.detail)) is not None}
 
     def export_rows(self, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
         """Every event as stored, saved or waiting, oldest first, read a batch at a time."""
@@ -758,7 +758,10 @@ class Store:
         """Days the user made rest or gentle days: the last choice of each day."""
         found = self._events("kind = :kind AND local_day >= :first",
                              {"kind": kinds.RESTED, "first": (since or date.min).isoformat()})
-        return last_choice_by_day([(e.local_day, e.detail or "") for e in found])
+        # A detail that is no kind of day is a choice of none: it ends the day's choice.
+        chosen = [(e.local_day, details.read(details.Rested, e.detail)) for e in found]
+        return last_choice_by_day([(day, rested.mode if rested else "")
+                                   for day, rested in chosen])
 
     def stats_counts(self, today: date, window_days: int) -> Counts:
         """What the statistics are made from: a handful of indexed aggregates."""
@@ -778,8 +781,9 @@ class Store:
             first_day=self.first_day(),
             answers=self.answers(since=shown),
             ease_by_day={day: note.ease for day, note in notes.items()},
-            waits=[wait for event in self.select((kinds.REMINDED,), since=window)
-                   if (wait := kinds.read_wait(event.detail)) is not None],
+            waits=[(wait.waited, wait.at_pause)
+                   for event in self.select((kinds.REMINDED,), since=window)
+                   if (wait := details.read(details.Waited, event.detail)) is not None],
         )
 
     def first_day(self) -> date | None:

@@ -34,7 +34,7 @@ from budge.adapters.config import Config, Settings, keep_last_good, read_files, 
 from budge.adapters.store import Event, Store
 from budge.app.journal import Journal
 from budge.app.reply import Reply
-from budge.core import controls, journal, kinds, reminders
+from budge.core import controls, details, journal, kinds, reminders
 from budge.core.days import streak_keeping, used_in_period
 from budge.core.durations import describe_duration, describe_time
 from budge.core.hours import describe_hours, local_day
@@ -151,7 +151,7 @@ class App:
         return self._modes
 
     def _record_day(self, mode: str, now: datetime) -> None:
-        self.store.record(kinds.RESTED, now, self.tz, detail=mode)
+        self.store.record(kinds.RESTED, now, self.tz, detail=details.Rested(mode).encode())
         if self._modes is not None:
             self._modes = {**self._modes, local_day(now, self.tz): mode}
 
@@ -215,7 +215,8 @@ class App:
                                     self.senses)
             recorded = result.resumed or result.away is not None or result.reminded is not None
             if result.resumed:
-                self.store.record(kinds.RESUMED, now, self.tz, detail="pause ended")
+                self.store.record(kinds.RESUMED, now, self.tz,
+                                  detail=details.Resumed(details.PAUSE_ENDED).encode())
                 log.info("pause ended")
             if result.gap is not None:
                 log.info("woke %s late (asleep, frozen or the clock moved): a break; the "
@@ -223,7 +224,7 @@ class App:
             if result.away is not None:
                 start, end = result.away
                 self.store.record(kinds.AWAY, start, self.tz,
-                                  detail=str(int((end - start).total_seconds())))
+                                  detail=details.Away.of(end - start).encode())
                 log.info("a natural break of %s: the interval restarted",
                          describe_duration(end - start))
             if result.held is not None and before.held_since is None:
@@ -240,9 +241,9 @@ class App:
             if movement is not None:
                 suggestion = self.journal.shown(movement.id)
                 form_line = suggestion.form_line if suggestion is not None else None
+                waited = details.Waited.of(result.waited, result.at_pause)
                 token = self.store.record(kinds.REMINDED, now, self.tz, movement.id,
-                                          detail=kinds.wait_detail(result.waited,
-                                                                   result.at_pause)).id
+                                          detail=waited.encode() if waited else None).id
                 if result.waited:
                     log.info("reminder: %s, after %s waiting for a pause (%s)", movement.id,
                              describe_duration(result.waited),
@@ -374,8 +375,8 @@ class App:
                 return Reply(False, refused)
             duration = duration or self.settings.config.snooze_options[0]
             movement = self.state.current
-            self.store.record(kinds.SNOOZED, now, self.tz, movement, detail=str(
-                int(duration.total_seconds())))
+            self.store.record(kinds.SNOOZED, now, self.tz, movement,
+                              detail=details.Snooze.of(duration).encode())
             self.state = reminders.snooze(now, self.state, duration)
             self._changed()
             log.info("snoozed %s", describe_duration(duration))
@@ -408,7 +409,8 @@ class App:
         with self._operation() as now:
             if until <= now:
                 return Reply(False, "That time has already passed.")
-            self.store.record(kinds.PAUSED, now, self.tz, detail=until.isoformat())
+            self.store.record(kinds.PAUSED, now, self.tz,
+                              detail=details.PausedUntil(until).encode())
             self.state = reminders.pause(self.state, until)
             self._changed()
             log.info("paused until %s", until.isoformat())
@@ -693,9 +695,9 @@ class App:
         last = self.store.last_done()
         last_felt = None
         if last is not None:
-            answers = [e.detail.partition(":")[0] for e in self.store.select(
+            answers = [felt.feeling for e in self.store.select(
                 (kinds.FELT,), since=last.local_day, movement=last.movement)
-                if e.detail and e.detail.partition(":")[2] == last.id]
+                if (felt := details.read(details.Felt, e.detail)) and felt.done_id == last.id]
             last_felt = answers[-1] if answers else None
         notes = journal.last_note_by_day(self.store.body_notes(since=today))
         shown = self.journal.current(now)

@@ -25,7 +25,7 @@ from typing import Protocol
 from budge.adapters.config import Settings
 from budge.adapters.store import Event, Store
 from budge.app.reply import Reply
-from budge.core import controls, journal, kinds, reminders
+from budge.core import controls, details, journal, kinds, reminders
 from budge.core.chooser import RECENT_WINDOW
 from budge.core.days import streak_keeping
 from budge.core.hours import local_day
@@ -167,7 +167,7 @@ class Journal:
             return Reply(False, f"Nothing to note yet: once {what} is done, say how it "
                                 "felt.", usage=True)
         desk.store.record(kinds.FELT, now, desk.tz, done.movement,
-                          detail=f"{feeling}:{done.id}")
+                          detail=details.Felt(feeling, done.id).encode())
         if done.movement == desk.state.current:
             self.rejudge(now)  # shown again in the form this answer calls for
         log.info("felt %s: %s", feeling, done.movement)
@@ -177,7 +177,7 @@ class Journal:
         """Record how the body is today (checked already); the day's last note stands."""
         desk = self._desk
         desk.store.record(kinds.BODY, now, desk.tz,
-                          detail=json.dumps({"ease": ease, "note": note}, ensure_ascii=False))
+                          detail=details.Body(ease, note).encode())
         log.info("body noted: %d", ease)
 
     # the questions and milestones
@@ -193,7 +193,8 @@ class Journal:
         day = event.local_day
         today_done = [journal.Done(e.id, e.movement or "", e.at, e.local_day)
                       for e in store.select((kinds.DONE,), since=day) if e.local_day == day]
-        asked = {e.detail for e in store.select((kinds.ASKED,), since=day) if e.detail}
+        asked = {about.done_id for e in store.select((kinds.ASKED,), since=day)
+                 if (about := details.read(details.Asked, e.detail)) is not None}
         known = set(store.done_by_movement(date.min, day - timedelta(days=1)))
         decision = journal.should_ask(
             desk.settings.config.journal_ask,
@@ -202,7 +203,8 @@ class Journal:
         if not decision.ask:
             log.debug("not asking how %s felt: %s", movement.id, decision.reason)
             return None
-        store.record(kinds.ASKED, now, desk.tz, movement.id, detail=event.id)
+        store.record(kinds.ASKED, now, desk.tz, movement.id,
+                     detail=details.Asked(event.id).encode())
         log.info("asking how %s felt (%s)", movement.id, decision.reason)
         return Question(movement_id=movement.id, done_id=event.id, title=journal.ASK_PROMPT,
                         body=movement.name,
@@ -223,7 +225,8 @@ class Journal:
             streak_keeping(desk.day_modes(), config.rest))
         decided = journal.celebrate(reached, desk.store.celebrated(), today)
         for milestone in decided.record:
-            desk.store.record(kinds.MILESTONE, now, desk.tz, detail=milestone.key)
+            desk.store.record(kinds.MILESTONE, now, desk.tz,
+                              detail=details.MilestoneKey(milestone.key).encode())
             log.info("milestone: %s", milestone.key)
         return list(decided.announce)
 
