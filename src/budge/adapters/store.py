@@ -145,6 +145,15 @@ class Event:
     detail: str | None
 
 
+@dataclass(frozen=True)
+class Lately:
+    """What the tray shows of the recent past (:meth:`Store.lately`)."""
+
+    last_done: Event | None  # the last movement done, on any day
+    felt: str | None  # how it felt, if that was answered
+    body_today: BodyNote | None  # the note that stands for today
+
+
 class Store:
     """One connection, used from any thread under a lock."""
 
@@ -684,6 +693,37 @@ class Store:
             if body is not None:
                 found.append(BodyNote(event.local_day, body.ease, body.note, event.at))
         return found
+
+    def lately(self, today: date, done_by_day: Mapping[date, int]) -> Lately:
+        """The last movement done, how it felt, and today's body note: in one query.
+
+        ``done_by_day`` (as :meth:`done_by_day` gives it) says where to look: the
+        last done event, by time, is at most two local days before the latest day
+        with one, since no UTC offset is more than 18 hours either way.
+        """
+        from budge.core.journal import BodyNote, last_note_by_day
+
+        where = "(kind = :body AND local_day >= :today)"
+        params: dict[str, Any] = {"body": kinds.BODY, "today": today.isoformat()}
+        latest = max((day for day, n in done_by_day.items() if n > 0), default=None)
+        if latest is not None:
+            where += " OR (kind IN (:done, :felt) AND local_day >= :recent)"
+            params.update(done=kinds.DONE, felt=kinds.FELT,
+                          recent=(latest - timedelta(days=2)).isoformat())
+        found = self._events(where, params)
+        last = next((e for e in reversed(found) if e.kind == kinds.DONE), None)
+        felt = None
+        if last is not None:
+            answers = [answer.feeling for e in found
+                       if e.kind == kinds.FELT and e.movement == last.movement
+                       and e.local_day >= last.local_day
+                       and (answer := details.read(details.Felt, e.detail)) is not None
+                       and answer.done_id == last.id]
+            felt = answers[-1] if answers else None
+        notes = last_note_by_day(
+            BodyNote(e.local_day, body.ease, body.note, e.at) for e in found
+            if e.kind == kinds.BODY and (body := details.read(details.Body, e.detail)))
+        return Lately(last_done=last, felt=felt, body_today=notes.get(today))
 
     def celebrated(self) -> set[str]:
         """The keys of the milestones already celebrated (or marked, after an import)."""

@@ -688,18 +688,15 @@ class App:
     def _snapshot(self, now: datetime) -> Snapshot:
         config = self.settings.config
         today = local_day(now, self.tz)
+        # Three reads: the kinds of day (once per operation), the movements done by
+        # day, and the last done with how it felt and today's body note.
         modes = self.day_modes()
-        streak = compute_streak(self.store.done_by_day(), today, config.daily_goal,
+        done_by_day = self.store.done_by_day()
+        streak = compute_streak(done_by_day, today, config.daily_goal,
                                 config.hours.days, streak_keeping(modes, config.rest))
         paused = self.state.paused_until if self.state.is_paused(now) else None
-        last = self.store.last_done()
-        last_felt = None
-        if last is not None:
-            answers = [felt.feeling for e in self.store.select(
-                (kinds.FELT,), since=last.local_day, movement=last.movement)
-                if (felt := details.read(details.Felt, e.detail)) and felt.done_id == last.id]
-            last_felt = answers[-1] if answers else None
-        notes = journal.last_note_by_day(self.store.body_notes(since=today))
+        lately = self.store.lately(today, done_by_day)
+        last = lately.last_done
         shown = self.journal.current(now)
         timing = self._timing(now)
         return Snapshot(
@@ -716,8 +713,8 @@ class App:
             pause_deadline=None if paused else reminders.pause_deadline(timing, self.state),
             config_problem=self.config_problem,
             last_done=self.settings.movement(last.movement) if last else None,
-            last_felt=last_felt,
-            body_today=notes[today].ease if today in notes else None,
+            last_felt=lately.felt,
+            body_today=lately.body_today.ease if lately.body_today else None,
             form=shown.form if shown else journal.USUAL, why=shown.why if shown else None,
             snooze_options=tuple(config.snooze_options), gentle_interval=config.gentle_interval,
             tomorrow=reminders.pause_until_tomorrow(now, timing),
