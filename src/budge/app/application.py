@@ -30,8 +30,9 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from budge.adapters.config import Config, Settings, keep_last_good, read_files, settings_from
+from budge.adapters.config import Config, Settings
 from budge.adapters.store import Event, Store
+from budge.app.config_files import ConfigFiles
 from budge.app.journal import Journal
 from budge.app.reply import Reply
 from budge.core import controls, details, journal, kinds, reminders
@@ -51,7 +52,7 @@ from budge.core.ports import (
     Timer,
 )
 from budge.core.printable import shown
-from budge.core.problems import ConfigError, ConfigProblem
+from budge.core.problems import ConfigProblem
 from budge.core.stats import today_count
 from budge.core.streak import compute_streak
 
@@ -89,13 +90,7 @@ class App:
         self._watching_pause = False
         # Set by the watch's thread at a pause; a wake-up that began before it wakes again.
         self._pause_seen = threading.Event()
-        self._paths = (config_path, movements_path)
-        self._config_stamp = _stamp(config_path, movements_path)
-        # Whether the settings came from a config file: one that then goes away is
-        # a problem to tell, never a silent return to the defaults.
-        self._config_seen = self._config_stamp[0] is not None
-        self.config_problem = config_problem
-        self._last_good = last_good
+        self.config_files = ConfigFiles(config_path, movements_path, config_problem, last_good)
         self._lock = threading.RLock()
         self._depth = 0  # operations under way on this thread (the lock is re-entrant)
         self._unsaved = False  # this operation changed the state: save and show it as it ends
@@ -505,41 +500,18 @@ class App:
                            max(self.settings.config.plain_timeout, timedelta(minutes=1)))
 
     def _reload(self, now: datetime) -> tuple[Reply, ConfigProblem | None]:
-        """Read the files again; a problem not told yet comes back to be told."""
-        # Before reading: a save while reading changes the stamp, and is read next time.
-        self._config_stamp = _stamp(*self._paths)
-        files = read_files(*self._paths)
-        try:
-            settings = settings_from(files, config_expected=self._config_seen)
-        except ConfigError as error:
-            problem = ConfigProblem.of(error, files.fingerprint(),
-                                       keeping="the settings it had")
-            known = self.config_problem
-            news = None if known is not None and known.fingerprint == problem.fingerprint \
-                else problem
-            if news is not None:
-                self.config_problem = problem
-                log.warning("the config has problems; budge goes on with the settings it "
-                            "had:\n%s", error)
-                self._changed()  # the tray shows it
-            return Reply(False, "The config has problems; budge goes on with the settings "
-                                f"it had.\n{error}"), news
-        self.settings = settings
-        self._config_seen = files.config is not None
-        self.config_problem = None
-        if self._last_good is not None:
-            try:
-                keep_last_good(files, self._last_good)
-            except OSError as error:
-                log.warning("could not keep a copy of the good config in %s: %s",
-                            self._last_good, error)
-        if self.settings.movement(self.state.current) is None:
-            # The movement on screen was removed from the catalog: suggest another.
-            self.state = replace(self.state, pending=False, snooze_until=None,
-                                 current=self.journal.choose_next(now, avoid=None))
-        self._changed()
-        log.info("config reloaded")
-        return Reply(True, "Config reloaded."), None
+        """Read the files again and use what they say; a problem not told yet comes
+        back to be told."""
+        reread = self.config_files.read()
+        if reread.shown:
+            self._changed()
+        if reread.settings is not None:
+            self.settings = reread.settings
+            if self.settings.movement(self.state.current) is None:
+                # The movement on screen was removed from the catalog: suggest another.
+                self.state = replace(self.state, pending=False, snooze_until=None,
+                                     current=self.journal.choose_next(now, avoid=None))
+        return reread.reply, reread.news
 
     def refresh(self) -> Reply:
         """The history changed from outside (``budge import``): show the new totals."""
@@ -623,6 +595,11 @@ class App:
         self.notifier.send("budge is running", body, config.plain_timeout)
 
     @property
+    def config_problem(self) -> ConfigProblem | None:
+        """Why the settings in use are not what the files say, or None."""
+        return self.config_files.problem
+
+    @property
     def not_saved(self) -> str | None:
         """Why what was done is not on disk yet (budge keeps it in memory), or None."""
         return self.store.write_error
@@ -630,11 +607,8 @@ class App:
     # internals
 
     def _reload_if_changed(self, now: datetime) -> ConfigProblem | None:
-        """Reload when a file changed since it was last read (even when it had a
-        problem: a bad file is read, logged and told once, not at every wake-up)."""
-        if _stamp(*self._paths) != self._config_stamp:
-            return self._reload(now)[1]
-        return None
+        """Reload when a file changed since it was last read."""
+        return self._reload(now)[1] if self.config_files.changed() else None
 
     def _changed(self) -> None:
         """The state or the totals changed: saved and shown once, as the operation ends."""
@@ -747,15 +721,3 @@ def reminder_for(movement: Movement, config: Config, form_line: str | None = Non
                     timeout=config.reminder_timeout(movement.seconds),
                     snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}",
                     hint=hint)
-
-
-def _stamp(*paths: Path) -> tuple[tuple[int, int] | None, ...]:
-    """When each file was last changed, and its size: what tells that it changed."""
-    stamps: list[tuple[int, int] | None] = []
-    for path in paths:
-        try:
-            info = path.stat()
-            stamps.append((info.st_mtime_ns, info.st_size))
-        except OSError:
-            stamps.append(None)
-    return tuple(stamps)
