@@ -18,7 +18,7 @@ Once a day (the app, the tray's "How is your body today?" item, the CLI):
     with a message for the person (``body_problem`` returns the same text or
     ``None``). A day's last :class:`BodyNote` stands (:func:`last_note_by_day`).
 
-Choosing the next movement (the app's ``_choose_next``, ``budge suggest``):
+Choosing the next movement (:class:`budge.app.journal.Journal`, ``budge suggest``):
     ``read_feelings(answers, today) -> Feelings``, then
     ``suggest(catalog, filters, recent, regions_today, rng, feelings, day_mode,
     ease_today) -> Suggestion``: the movement, the form to show it in (usual,

@@ -13,8 +13,6 @@ from budge.core.kinds import GENTLE, NORMAL, REST
 SOMETIMES_PER_DAY = 3  # "sometimes" asks at most this often in a day
 ASK_WITHIN = timedelta(minutes=15)  # ask only this soon after the movement was done
 
-# --- "How did that feel?" --------------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Done:

@@ -20,8 +20,6 @@ BODY_CHOICES: tuple[tuple[int, str], ...] = (
 NOTE_LIMIT = 500  # characters in the body note
 _WHOLE_NUMBER = re.compile(r"[+-]?[0-9]{1,3}")
 
-# --- "How is your body today?" ---------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class BodyNote:

@@ -30,8 +30,6 @@ EASIER_STEP = 0.25  # each of them adds this much weight (so at most 2)
 LARGER_AFTER = 3  # this many "easier" in a row offers the larger range
 FEELING_MEMORY_DAYS = 56  # answers older than eight weeks are forgotten
 
-# --- What budge learns from the answers ------------------------------------------------
-
 
 @dataclass(frozen=True)
 class Answer:
@@ -163,7 +161,7 @@ def form_for(movement: Movement, feelings: Feelings, gentle_day: bool = False) -
     return USUAL
 
 
-# --- The suggestion and its one sentence -----------------------------------------------
+# The suggestion and its one sentence
 
 _REGION_SUBJECTS: dict[str, tuple[str, str]] = {
     "neck": ("your neck", "has"),

@@ -17,9 +17,6 @@ GOAL_WEEK = "goal-week"
 STREAK_30 = f"streak-{STREAK_MILESTONE}"
 
 
-# --- Milestones ------------------------------------------------------------------------
-
-
 @dataclass(frozen=True)
 class Milestone:
     key: str  # stable: "movements-100", "goal-week", "streak-30"

@@ -18,8 +18,6 @@ PATTERN_MIN_DAYS = 14  # noted days before a pattern sentence is shown
 PATTERN_MIN_EACH = 5  # and at least this many on each side of the comparison
 TOP_EASIER = 3
 
-# --- Patterns, shown honestly ----------------------------------------------------------
-
 
 @dataclass(frozen=True)
 class DayEase:

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-# --- The vocabulary and the words people see -------------------------------------------
-
 EASIER = "easier"
 SAME = "same"
 TIGHTER = "tighter"
