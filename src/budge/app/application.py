@@ -9,13 +9,18 @@ order:
 3. as it ends, once, what changed is saved and shown (:meth:`App._save_and_show`):
    the new schedule joins the events, the timer is rescheduled and the
    listeners (the tray) are told with a :class:`Snapshot`;
-4. then the events and the schedule are written in one transaction, and only
-   after that is the action confirmed (its reply returned);
+4. then the events and the schedule are written in one transaction (or wait
+   in memory while the disk refuses), and only after that is the action
+   confirmed (its reply returned);
 5. notifications go out last, outside the lock.
 
 An action whose reply needs the new totals (a done's count, a resume's next
 reminder) saves and shows at that point instead (:meth:`App._shown`); step 3
 then runs again only if the state changed after it.
+
+The journal's questions, milestones and suggestion are
+:class:`budge.app.journal.Journal`'s, and reading the config files again is
+:class:`budge.app.config_files.ConfigFiles`'s; both work inside these operations.
 """
 
 from __future__ import annotations
