@@ -61,6 +61,8 @@ READS: dict[str, list[Read]] = {
                          lambda s: s.done_by_movement(MONDAY, MONDAY)],
     "day_modes": [lambda s: s.day_modes(), lambda s: s.day_modes(since=MONDAY)],
     "first_day": [lambda s: s.first_day()],
+    "lately": [lambda s: s.lately(MONDAY, s.done_by_day()), lambda s: s.lately(SUNDAY, {}),
+               lambda s: s.lately(EARLIER, s.done_by_day(since=EARLIER))],
     "stats_counts": [lambda s: s.stats_counts(MONDAY, 30), lambda s: s.stats_counts(SUNDAY, 1)],
     "movements_on": [lambda s: s.movements_on(MONDAY), lambda s: s.movements_on(EARLIER)],
     "recent_movements": [lambda s: s.recent_movements(3), lambda s: s.recent_movements(50),

@@ -14,10 +14,10 @@ import io
 import json
 import re
 from collections.abc import Iterable, Iterator
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import IO, Any
 
-from budge.core import kinds
+from budge.core import details, kinds
 from budge.core.nesting import DEEPEST, TOO_DEEP, json_depth
 from budge.core.printable import printable, shown
 
@@ -26,17 +26,12 @@ FORMAT_NAME = "budge-events"
 FORMAT_VERSION = 1
 FORMATS = ("csv", "json")
 
-_ID = re.compile(r"[0-9A-Za-z_-]{1,64}")
 # A body note of 500 characters fits even when JSON escapes each of them.
 _LONGEST_TEXT = 2000
-_MILESTONE_KEY = re.compile(r"[a-z0-9][a-z0-9-]{0,39}")
 _LARGEST_OFFSET = 18 * 3600  # the widest UTC offset any zone uses is 14 h
-# Times budge could have recorded: a clock that was never set reads 1970; and
-# the local day a UTC offset away stays a date Python can hold.
-_EARLIEST = datetime(1970, 1, 1)
-_LATEST = datetime(9998, 12, 31)
-_LONGEST_SNOOZE = 366 * 24 * 3600
-_LONGEST_AWAY = 366 * 24 * 3600
+# Details an import has always taken as they are: the readers pass over a
+# reminder's wait or a resume's reason they cannot read, and nothing counts them.
+_DETAIL_KEPT_AS_IS = frozenset({kinds.REMINDED, kinds.RESUMED})
 _SURROGATE = re.compile("[\ud800-\udfff]")
 # Decades of history fit many times over; read no further than this.
 LARGEST_FILE = 100 * 1024 * 1024
@@ -202,7 +197,7 @@ def _check(record: dict[str, Any], where: str) -> Row:
         return value
 
     event_id = text("id", True) or ""
-    if not _ID.fullmatch(event_id):
+    if not details.ID.fullmatch(event_id):
         raise NotAnExport(f"{where}: id {_short(repr(event_id))} is not an event id "
                            "(letters, digits, - and _, at most 64)")
     kind = text("kind", True) or ""
@@ -216,9 +211,9 @@ def _check(record: dict[str, Any], where: str) -> Row:
         raise NotAnExport(f"{where}: at_utc {_short(repr(at_text))} is not an ISO time") from None
     if at.utcoffset() != timedelta(0):
         raise NotAnExport(f"{where}: at_utc {shown(at_text)} must be in UTC (+00:00)")
-    if not _EARLIEST <= at.replace(tzinfo=None) <= _LATEST:
+    if not details.EARLIEST <= at.replace(tzinfo=None) <= details.LATEST:
         raise NotAnExport(f"{where}: at_utc {shown(at_text)} is not a time budge could have "
-                          f"recorded (from {_EARLIEST.year} to {_LATEST.year})")
+                          f"recorded (from {details.EARLIEST.year} to {details.LATEST.year})")
     day_text = text("local_day", True) or ""
     try:
         day = date.fromisoformat(day_text)
@@ -231,67 +226,24 @@ def _check(record: dict[str, Any], where: str) -> Row:
                            f"UTC offset {offset} s")
     movement = text("movement", False)
     detail = text("detail", False)
-    problem = _journal_problem(kind, movement, detail) or _detail_problem(kind, detail)
+    problem = _detail_problem(kind, movement, detail)
     if problem is not None:
         raise NotAnExport(f"{where}: {problem}")
     return (event_id, kind, at.isoformat(), day.isoformat(), offset, movement, detail)
 
 
-def _journal_problem(kind: str, movement: str | None, detail: str | None) -> str | None:
-    """What is wrong with a journal event (see budge.core.kinds), or None."""
-    from budge.core import journal
-
+def _detail_problem(kind: str, movement: str | None, detail: str | None) -> str | None:
+    """What is wrong with an event's movement or detail (see budge.core.details), or None:
+    each lands where a value of its kind is read back."""
     if kind in (kinds.ASKED, kinds.FELT) and not movement:
         return f"a {kind} event names its movement; movement is missing"
-    if kind == kinds.ASKED and not (detail and _ID.fullmatch(detail)):
-        return f"an asked event's detail is the id of the done event; found {_short(repr(detail))}"
-    if kind == kinds.FELT:
-        feeling, _, done_id = (detail or "").partition(":")
-        if feeling not in journal.FEELINGS or not _ID.fullmatch(done_id):
-            return ("a felt event's detail is easier, same or tighter, a colon and the done "
-                    f"event's id (like 'easier:<id>'); found {_short(repr(detail))}")
-    if kind == kinds.BODY:
-        try:
-            data = json.loads(detail or "")
-        except ValueError:
-            data = None
-        if not isinstance(data, dict) or set(data) - {"ease", "note"} or "ease" not in data:
-            return ('a body event\'s detail is JSON like {"ease": 7, "note": "..."}; found '
-                    f"{_short(repr(detail))}")
-        ease = data["ease"]
-        if not isinstance(ease, int) or isinstance(ease, bool):
-            return journal.ease_problem(repr(ease))
-        return journal.body_problem(ease, data.get("note"))
-    if kind == kinds.MILESTONE and not (detail and _MILESTONE_KEY.fullmatch(detail)):
-        return f"a milestone event's detail is its key; found {_short(repr(detail))}"
+    if kind in _DETAIL_KEPT_AS_IS:
+        return None
+    try:
+        details.decode(kind, detail)
+    except details.DetailError as error:
+        return str(error)
     return None
-
-
-def _detail_problem(kind: str, detail: str | None) -> str | None:
-    """What is wrong with the detail of a schedule event (see budge.core.kinds), or None:
-    each lands where a value of its kind is read back."""
-    if kind in (kinds.SNOOZED, kinds.AWAY):
-        longest = _LONGEST_SNOOZE if kind == kinds.SNOOZED else _LONGEST_AWAY
-        if detail is not None and not _seconds_within(detail, longest):
-            return (f"a {kind} event's detail is a whole number of seconds, at most "
-                    f"{longest:,}; found {shown(detail)}")
-    if kind == kinds.PAUSED and detail is not None:
-        try:
-            until = datetime.fromisoformat(detail)
-        except ValueError:
-            until = None
-        if until is None or until.utcoffset() is None \
-                or not _EARLIEST <= until.astimezone(UTC).replace(tzinfo=None) <= _LATEST:
-            return (f"a paused event's detail is the time it paused until, with its UTC "
-                    f"offset; found {shown(detail)}")
-    if kind == kinds.RESTED and detail not in kinds.DAY_MODES:
-        return (f"a rested event's detail is one of {', '.join(kinds.DAY_MODES)}; found "
-                f"{shown(detail)}")
-    return None
-
-
-def _seconds_within(text: str, longest: int) -> bool:
-    return text.isascii() and text.isdigit() and len(text) <= 12 and int(text) <= longest
 
 
 def _offset(value: Any, where: str) -> int:

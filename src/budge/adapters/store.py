@@ -48,7 +48,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from budge.adapters import waiting
-from budge.core import kinds
+from budge.core import details, kinds
 from budge.core.days import last_choice_by_day
 from budge.core.reminders import State
 
@@ -159,6 +159,15 @@ class Event:
     local_day: date
     movement: str | None
     detail: str | None
+
+
+@dataclass(frozen=True)
+class Lately:
+    """What the tray shows of the recent past (:meth:`Store.lately`)."""
+
+    last_done: Event | None  # the last movement done, on any day
+    felt: str | None  # how it felt, if that was answered
+    body_today: BodyNote | None  # the note that stands for today
 
 
 class Store:
@@ -680,31 +689,62 @@ class Store:
 
     def answers(self, since: date | None = None) -> list[Answer]:
         """The "How did that feel?" answers from ``since`` on, oldest first."""
-        from budge.core.journal import FEELINGS, Answer
+        from budge.core.journal import Answer
 
         found: list[Answer] = []
         for event in self.select((kinds.FELT,), since):
-            feeling, _, done_id = (event.detail or "").partition(":")
-            if event.movement and feeling in FEELINGS:
-                found.append(Answer(event.movement, feeling, event.local_day, event.at,
-                                    done_id or None))
+            felt = details.read(details.Felt, event.detail)
+            if event.movement and felt is not None:
+                found.append(Answer(event.movement, felt.feeling, event.local_day, event.at,
+                                    felt.done_id))
         return found
 
     def body_notes(self, since: date | None = None) -> list[BodyNote]:
         """The notes on how the body is, from ``since`` on, oldest first."""
-        from budge.core.journal import BodyNote, body_problem
+        from budge.core.journal import BodyNote
 
         found: list[BodyNote] = []
         for event in self.select((kinds.BODY,), since):
-            data = _json_object(event.detail)
-            ease, note = data.get("ease"), data.get("note")
-            if isinstance(ease, int) and body_problem(ease, note) is None:
-                found.append(BodyNote(event.local_day, ease, note, event.at))
+            body = details.read(details.Body, event.detail)
+            if body is not None:
+                found.append(BodyNote(event.local_day, body.ease, body.note, event.at))
         return found
+
+    def lately(self, today: date, done_by_day: Mapping[date, int]) -> Lately:
+        """The last movement done, how it felt, and today's body note: in one query.
+
+        ``done_by_day`` (as :meth:`done_by_day` gives it) says where to look: the
+        last done event, by time, is at most two local days before the latest day
+        with one, since no UTC offset is more than 18 hours either way.
+        """
+        from budge.core.journal import BodyNote, last_note_by_day
+
+        where = "(kind = :body AND local_day >= :today)"
+        params: dict[str, Any] = {"body": kinds.BODY, "today": today.isoformat()}
+        latest = max((day for day, n in done_by_day.items() if n > 0), default=None)
+        if latest is not None:
+            where += " OR (kind IN (:done, :felt) AND local_day >= :recent)"
+            params.update(done=kinds.DONE, felt=kinds.FELT,
+                          recent=(latest - timedelta(days=2)).isoformat())
+        found = self._events(where, params)
+        last = next((e for e in reversed(found) if e.kind == kinds.DONE), None)
+        felt = None
+        if last is not None:
+            answers = [answer.feeling for e in found
+                       if e.kind == kinds.FELT and e.movement == last.movement
+                       and e.local_day >= last.local_day
+                       and (answer := details.read(details.Felt, e.detail)) is not None
+                       and answer.done_id == last.id]
+            felt = answers[-1] if answers else None
+        notes = last_note_by_day(
+            BodyNote(e.local_day, body.ease, body.note, e.at) for e in found
+            if e.kind == kinds.BODY and (body := details.read(details.Body, e.detail)))
+        return Lately(last_done=last, felt=felt, body_today=notes.get(today))
 
     def celebrated(self) -> set[str]:
         """The keys of the milestones already celebrated (or marked, after an import)."""
-        return {e.detail for e in self.select((kinds.MILESTONE,)) if e.detail}
+        return {key.key for e in self.select((kinds.MILESTONE,))
+                if (key := details.read(details.MilestoneKey, e.detail)) is not None}
 
     def export_rows(self, batch: int = 2000) -> Iterator[tuple[Any, ...]]:
         """Every event as stored, saved or waiting, oldest first, read a batch at a time."""
@@ -864,7 +904,10 @@ class Store:
         """Days the user made rest or gentle days: the last choice of each day."""
         found = self._events("kind = :kind AND local_day >= :first",
                              {"kind": kinds.RESTED, "first": (since or date.min).isoformat()})
-        return last_choice_by_day([(e.local_day, e.detail or "") for e in found])
+        # A detail that is no kind of day is a choice of none: it ends the day's choice.
+        chosen = [(e.local_day, details.read(details.Rested, e.detail)) for e in found]
+        return last_choice_by_day([(day, rested.mode if rested else "")
+                                   for day, rested in chosen])
 
     def stats_counts(self, today: date, window_days: int) -> Counts:
         """What the statistics are made from: a handful of indexed aggregates."""
@@ -884,8 +927,9 @@ class Store:
             first_day=self.first_day(),
             answers=self.answers(since=shown),
             ease_by_day={day: note.ease for day, note in notes.items()},
-            waits=[wait for event in self.select((kinds.REMINDED,), since=window)
-                   if (wait := kinds.read_wait(event.detail)) is not None],
+            waits=[(wait.waited, wait.at_pause)
+                   for event in self.select((kinds.REMINDED,), since=window)
+                   if (wait := details.read(details.Waited, event.detail)) is not None],
         )
 
     def first_day(self) -> date | None:

@@ -1,39 +1,53 @@
 """The application object: the one place where state changes.
 
 Timer wake-ups, tray clicks, control-channel commands and the offline command
-line all call these methods. Each is one operation: under one lock, it reads
-today's kind of day once, and writes what it did (its events and the new
-schedule) in one transaction before it is confirmed; then the timer is
-rescheduled and the listeners (the tray) are told with a :class:`Snapshot`.
+line all call these methods. Each is one operation, under one lock, in this
+order:
+
+1. today's kind of day is read once, when first needed;
+2. the action records its events and changes the state (:meth:`App._changed`);
+3. as it ends, once, what changed is saved and shown (:meth:`App._save_and_show`):
+   the new schedule joins the events, the timer is rescheduled and the
+   listeners (the tray) are told with a :class:`Snapshot`;
+4. then the events and the schedule are written in one transaction (or wait
+   in memory while the disk refuses), and only after that is the action
+   confirmed (its reply returned);
+5. notifications go out last, outside the lock.
+
+An action whose reply needs the new totals (a done's count, a resume's next
+reminder) saves and shows at that point instead (:meth:`App._shown`); step 3
+then runs again only if the state changed after it.
+
+The journal's questions, milestones and suggestion are
+:class:`budge.app.journal.Journal`'s, and reading the config files again is
+:class:`budge.app.config_files.ConfigFiles`'s; both work inside these operations.
 """
 
 from __future__ import annotations
 
 import contextlib
-import json
 import logging
 import random
 import threading
-from collections import Counter
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from budge.adapters.config import Config, Settings, keep_last_good, read_files, settings_from
+from budge.adapters.config import Config, Settings
 from budge.adapters.store import Event, Store
 from budge.app import commands
-from budge.core import controls, journal, kinds, reminders
+from budge.app.config_files import ConfigFiles
+from budge.app.journal import Journal
+from budge.app.reply import Reply
+from budge.core import controls, details, journal, kinds, reminders
 from budge.core import sync as sharing
-from budge.core.chooser import RECENT_WINDOW
 from budge.core.days import streak_keeping, used_in_period
 from budge.core.durations import describe_duration, describe_time
 from budge.core.hours import describe_hours, local_day
 from budge.core.movements import Movement
 from budge.core.ports import (
-    ANSWER_BODY,
-    ANSWER_FELT,
     CONFIG_NOTE,
     Clock,
     Question,
@@ -43,7 +57,7 @@ from budge.core.ports import (
     Timer,
 )
 from budge.core.printable import shown
-from budge.core.problems import ConfigError, ConfigProblem
+from budge.core.problems import ConfigProblem
 from budge.core.stats import today_count
 from budge.core.streak import compute_streak
 
@@ -52,13 +66,6 @@ log = logging.getLogger("budge")
 # Answers remembered, by token, so that a notification delivered twice counts
 # once; a few hours of reminders and questions.
 _ANSWERS_HELD = 64
-
-
-@dataclass(frozen=True)
-class Reply:
-    ok: bool
-    message: str
-    usage: bool = False  # refused because of what was asked: the command line exits 2
 
 
 class App:
@@ -91,23 +98,17 @@ class App:
         self._watching_pause = False
         # Set by the watch's thread at a pause; a wake-up that began before it wakes again.
         self._pause_seen = threading.Event()
-        self._paths = (config_path, movements_path)
-        self._config_stamp = _stamp(config_path, movements_path)
-        # Whether the settings came from a config file: one that then goes away is
-        # a problem to tell, never a silent return to the defaults.
-        self._config_seen = self._config_stamp[0] is not None
-        self.config_problem = config_problem
-        self._last_good = last_good
+        self.config_files = ConfigFiles(config_path, movements_path, config_problem, last_good)
         self._lock = threading.RLock()
         self._depth = 0  # operations under way on this thread (the lock is re-entrant)
+        self._unsaved = False  # this operation changed the state: save and show it as it ends
         self._modes: dict[date, str] | None = None  # read once per operation
         self._closed = False
         self._listeners: list[Callable[[Snapshot], None]] = []
         # What this desktop offers to answer and control budge (core.controls), asked
         # when a notification says how to answer it; the daemon sets it with the tray.
         self.controls: Callable[[], str] = lambda: controls.COMMAND
-        # The current movement as it was chosen: its form and why (budge suggest --why).
-        self._suggestion: journal.Suggestion | None = None
+        self.journal = Journal(self)
         self._answered: dict[str, None] = {}  # tokens of notifications answered, oldest first
         self.sync = sync
         if sync is not None:
@@ -115,44 +116,52 @@ class App:
         with self._operation() as now:
             stored = store.load_state()
             if stored is None or settings.movement(stored.current) is None:
-                stored = reminders.State(since=now, current=self._choose_next(now, avoid=None),
+                stored = reminders.State(since=now,
+                                         current=self.journal.choose_next(now, avoid=None),
                                          paused_until=stored.paused_until if stored else None)
                 store.save_state(stored)
             self.state = stored
-            if self._suggestion is None:
-                self._suggestion = self._kept_suggestion()
+            self.journal.restore()
             self.snapshot = self._snapshot(now)
 
     # wiring
 
     @contextmanager
     def _operation(self) -> Iterator[datetime]:
-        """One operation: under the lock, with today's kind of day read once and
-        everything written in one transaction when it ends. Yields the time now.
-        An operation inside another (the lock is re-entrant) joins it."""
+        """One operation: under the lock, with today's kind of day read once; what
+        changed is saved and shown once as it ends, and everything is written in
+        one transaction. Yields the time now. An operation inside another (the
+        lock is re-entrant) joins it."""
         with self._lock:
             outer = self._depth == 0
             if outer:
                 self._modes = None
+                self._unsaved = False
             self._depth += 1
             try:
                 with self.store.batch() if outer else contextlib.nullcontext():
-                    yield self.clock.now()
+                    now = self.clock.now()
+                    yield now
+                    if outer and self._unsaved:
+                        self._save_and_show(now)
             finally:
                 self._depth -= 1
                 if outer:
                     self._modes = None
+                    self._unsaved = False
                     if self.sync is not None:
                         # Saved by now: what this operation recorded goes to the folder.
                         self.sync.publish()
 
     def _sync_in(self, now: datetime) -> bool:
-        """Read what the other computers recorded; True when it changed the schedule
-        (a done or a natural break there starts a fresh interval here; a rest day
-        chosen there rests here too). Called under the lock, in an operation."""
+        """Read what the other computers recorded; True when that changed the totals
+        or the schedule (a done or a natural break there starts a fresh interval
+        here; a rest day chosen there rests here too), which is then saved and
+        shown as the operation ends. Called under the lock, in an operation."""
         if self.sync is None:
             return False
-        if self.sync.merge():
+        merged = self.sync.merge() > 0
+        if merged:
             self._modes = None
         before = self.state
         elsewhere = [sharing.Elsewhere(e.kind, e.at, e.detail) for e in self.store.elsewhere_after(
@@ -161,11 +170,14 @@ class App:
         if fresh is not None:
             self.state = fresh
             log.info("done or a natural break on another computer: the interval restarted")
-        if self._day_mode(now) == kinds.REST and not self.state.is_paused(now):
+        if self.day_mode(now) == kinds.REST and not self.state.is_paused(now):
             self.state = reminders.pause(self.state, reminders.pause_until_tomorrow(
                 now, self._timing(now)))
             log.info("a rest day chosen on another computer: no reminders today")
-        return self.state != before
+        changed = merged or self.state != before
+        if changed:
+            self._changed()
+        return changed
 
     def _due(self, now: datetime) -> bool:
         """Whether a reminder is due or showing: the moment to read the other computers."""
@@ -174,20 +186,20 @@ class App:
         due = self.state.next_due(self._timing(now))
         return due is not None and due <= now
 
-    def _day_modes(self) -> dict[date, str]:
+    def day_modes(self) -> dict[date, str]:
         """Every day the user chose a rest or gentle day: read once per operation."""
         if self._modes is None or self._depth == 0:
             self._modes = self.store.day_modes()
         return self._modes
 
     def _record_day(self, mode: str, now: datetime) -> None:
-        self.store.record(kinds.RESTED, now, self.tz, detail=mode)
+        self.store.record(kinds.RESTED, now, self.tz, detail=details.Rested(mode).encode())
         if self._modes is not None:
             self._modes = {**self._modes, local_day(now, self.tz): mode}
 
     def _timing(self, now: datetime) -> reminders.Timing:
         config = self.settings.config
-        gentle = self._day_mode(now) == kinds.GENTLE
+        gentle = self.day_mode(now) == kinds.GENTLE
         return reminders.Timing(interval=config.gentle_interval if gentle else config.interval,
                                 hours=config.hours, tz=self.tz,
                                 natural_break=config.natural_break,
@@ -195,8 +207,8 @@ class App:
                                 pause=config.pause, flex=config.flex,
                                 pause_watch=self._pause_watch is not None)
 
-    def _day_mode(self, now: datetime) -> str:
-        return self._day_modes().get(local_day(now, self.tz), kinds.NORMAL)
+    def day_mode(self, now: datetime) -> str:
+        return self.day_modes().get(local_day(now, self.tz), kinds.NORMAL)
 
     def subscribe(self, listener: Callable[[Snapshot], None]) -> None:
         self._listeners.append(listener)
@@ -206,9 +218,9 @@ class App:
         with self._operation() as now:
             self._sync_in(now)
             self.state = reminders.start(now, self.state)
-            self._commit(now)
-            news = self._celebrate(now)
-        self._tell_journal(None, news)
+            self._changed()
+            news = self.journal.celebrate(now)
+        self.journal.tell(None, news)
 
     # scheduled wake-ups
 
@@ -229,7 +241,7 @@ class App:
                 if self._closed:
                     return
                 self.state = replace(self.state, since=now, snooze_until=None)
-                self._commit(now)
+                self._changed()
 
     def _wake(self) -> None:
         movement = None
@@ -243,10 +255,12 @@ class App:
             before = self.state
             timing = self._timing(now)
             result = reminders.tick(now, timing, before,
-                               lambda: self._choose_next(now, avoid=unanswered), self.senses)
+                                    lambda: self.journal.choose_next(now, avoid=unanswered),
+                                    self.senses)
             recorded = result.resumed or result.away is not None or result.reminded is not None
             if result.resumed:
-                self.store.record(kinds.RESUMED, now, self.tz, detail="pause ended")
+                self.store.record(kinds.RESUMED, now, self.tz,
+                                  detail=details.Resumed(details.PAUSE_ENDED).encode())
                 log.info("pause ended")
             if result.gap is not None:
                 log.info("woke %s late (asleep, frozen or the clock moved): a break; the "
@@ -254,7 +268,7 @@ class App:
             if result.away is not None:
                 start, end = result.away
                 self.store.record(kinds.AWAY, start, self.tz,
-                                  detail=str(int((end - start).total_seconds())))
+                                  detail=details.Away.of(end - start).encode())
                 log.info("a natural break of %s: the interval restarted",
                          describe_duration(end - start))
             if result.held is not None and before.held_since is None:
@@ -269,12 +283,11 @@ class App:
             form_line = None
             token = ""
             if movement is not None:
-                shown = self._suggestion
-                if shown is not None and shown.movement.id == movement.id:
-                    form_line = shown.form_line
+                suggestion = self.journal.shown(movement.id)
+                form_line = suggestion.form_line if suggestion is not None else None
+                waited = details.Waited.of(result.waited, result.at_pause)
                 token = self.store.record(kinds.REMINDED, now, self.tz, movement.id,
-                                          detail=kinds.wait_detail(result.waited,
-                                                                   result.at_pause)).id
+                                          detail=waited.encode() if waited else None).id
                 if result.waited:
                     log.info("reminder: %s, after %s waiting for a pause (%s)", movement.id,
                              describe_duration(result.waited),
@@ -287,7 +300,7 @@ class App:
                     or result.state.held_reason != before.held_reason
                     or result.state.pause_since != before.pause_since
                     or result.state.away_since != before.away_since):
-                self._commit(now)
+                self._changed()
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
                 self.timer.schedule(self.state.wake_at(timing))
@@ -310,21 +323,21 @@ class App:
             if self._is_earlier(movement_id):
                 reply, question = self._done_earlier(movement_id, now)
             else:
-                shown = self._current_suggestion(now)
+                shown = self.journal.current(now)
                 movement, event = self._move_on(kinds.DONE, now)
-                streak = self.snapshot.streak
+                streak = self._shown(now).streak
                 name = movement.name if movement else "movement"
                 message = f"Done: {name}. {today_count(streak.today_done, streak.goal)} today."
                 if streak.today_done == streak.goal:
                     message += " That is today's goal. Well done."
                 reply = Reply(True, message)
                 form = shown.form if shown is not None else journal.USUAL
-                question = self._question(event, movement, form, now)
-            news = self._celebrate(now)
+                question = self.journal.question(event, movement, form, now)
+            news = self.journal.celebrate(now)
             # One question at a time: the body's, on a day it is due, only when
             # this done brings no question of its own.
-            body_due = question is None and self._body_question_due(now)
-        self._tell_journal(question, news, body_due)
+            body_due = question is None and self.journal.body_question_due(now)
+        self.journal.tell(question, news, body_due)
         return reply
 
     def skip(self, movement_id: str | None = None) -> Reply:
@@ -344,19 +357,20 @@ class App:
         if movement is None:
             return Reply(False, f"unknown movement {shown(movement_id)}"), None
         event = self.store.record(kinds.DONE, now, self.tz, movement.id)
-        self._commit(now)
+        self._changed()
         log.info("done: %s (an earlier reminder)", movement.id)
-        streak = self.snapshot.streak
+        streak = self._shown(now).streak
         return Reply(True, f"Done: {movement.name}. "
                            f"{today_count(streak.today_done, streak.goal)} today."), \
-            self._question(event, movement, journal.USUAL, now)
+            self.journal.question(event, movement, journal.USUAL, now)
 
     def _move_on(self, kind: str, now: datetime) -> tuple[Movement | None, Event]:
         """Record done or skipped for the current movement, then suggest another."""
         movement = self.settings.movement(self.state.current)
         event = self.store.record(kind, now, self.tz, movement.id if movement else None)
-        self.state = reminders.move_on(now, self.state, self._choose_next(now, avoid=movement))
-        self._commit(now)
+        self.state = reminders.move_on(now, self.state,
+                                       self.journal.choose_next(now, avoid=movement))
+        self._changed()
         log.info("%s: %s", kind, movement.id if movement else "-")
         return movement, event
 
@@ -368,23 +382,11 @@ class App:
         problem = journal.feeling_problem(feeling)
         if problem is not None:
             return Reply(False, problem, usage=True)
-        feeling = feeling.strip().lower()
         with self._operation() as now:
-            if movement_id is not None and self.settings.movement(movement_id) is None:
-                return Reply(False, f"unknown movement {shown(movement_id)}; `budge suggest "
-                                    "--list` shows every id", usage=True)
-            done = self.store.last_done(movement_id)
-            if done is None or done.movement is None:
-                what = "that movement" if movement_id else "a movement"
-                return Reply(False, f"Nothing to note yet: once {what} is done, say how it "
-                                    "felt.", usage=True)
-            self.store.record(kinds.FELT, now, self.tz, done.movement,
-                              detail=f"{feeling}:{done.id}")
-            if done.movement == self.state.current:
-                self._rejudge(now)  # shown again in the form this answer calls for
-            self._commit(now)
-            log.info("felt %s: %s", feeling, done.movement)
-            return Reply(True, journal.ANSWER_THANKS[feeling])
+            reply = self.journal.felt(feeling.strip().lower(), movement_id, now)
+            if reply.ok:
+                self._changed()
+            return reply
 
     def body(self, ease: int | str, note: str | None = None) -> Reply:
         """How the body is today, 0 to 10 (10 = at ease); the day's last note stands.
@@ -394,103 +396,16 @@ class App:
         except ValueError as error:
             return Reply(False, str(error), usage=True)
         with self._operation() as now:
-            self.store.record(kinds.BODY, now, self.tz,
-                              detail=json.dumps({"ease": value, "note": text},
-                                                ensure_ascii=False))
+            self.journal.note_body(value, text, now)
             gentle = value <= journal.GENTLE_EASE
             current = self.settings.movement(self.state.current)
             if gentle and current is not None and not current.gentle:
                 self.state = replace(self.state, pending=False, snooze_until=None,
-                                     current=self._choose_next(now, avoid=current))
+                                     current=self.journal.choose_next(now, avoid=current))
             else:
-                self._rejudge(now)  # its reason may have changed with the ease
-            self._commit(now)
-            log.info("body noted: %d", value)
+                self.journal.rejudge(now)  # its reason may have changed with the ease
+            self._changed()
             return Reply(True, journal.BODY_GENTLE_THANKS if gentle else journal.BODY_THANKS)
-
-    def _question(self, event: Event, movement: Movement | None, form: str,
-                  now: datetime) -> Question | None:
-        """Whether to ask how ``event`` felt; if so it is recorded as asked. Called
-        under the lock; nothing is asked where no notifier can ask."""
-        if movement is None or self.notifier is None or not self.notifier.can_ask:
-            return None
-        day = event.local_day
-        today_done = [journal.Done(e.id, e.movement or "", e.at, e.local_day)
-                      for e in self.store.select((kinds.DONE,), since=day) if e.local_day == day]
-        asked = {e.detail for e in self.store.select((kinds.ASKED,), since=day) if e.detail}
-        known = set(self.store.done_by_movement(date.min, day - timedelta(days=1)))
-        decision = journal.should_ask(
-            self.settings.config.journal_ask,
-            journal.Done(event.id, movement.id, event.at, day), now,
-            today_done, asked, known, self._day_mode(event.at), form)
-        if not decision.ask:
-            log.debug("not asking how %s felt: %s", movement.id, decision.reason)
-            return None
-        self.store.record(kinds.ASKED, now, self.tz, movement.id, detail=event.id)
-        log.info("asking how %s felt (%s)", movement.id, decision.reason)
-        return Question(movement_id=movement.id, done_id=event.id, title=journal.ASK_PROMPT,
-                        body=movement.name,
-                        choices=tuple((f, journal.ANSWER_LABELS[f]) for f in journal.FEELINGS),
-                        answer=ANSWER_FELT, token=f"felt:{event.id}")
-
-    def _celebrate(self, now: datetime) -> list[journal.Milestone]:
-        """Milestones reached and never celebrated: recorded now, so a restart or an
-        import never announces one twice; those reached today come back to announce.
-        Called under the lock; only where a notifier can announce them."""
-        if self.notifier is None:
-            return []
-        config = self.settings.config
-        today = local_day(now, self.tz)
-        reached = journal.milestones_reached(
-            self.store.done_by_day(), today, config.daily_goal, config.hours.days,
-            streak_keeping(self._day_modes(), config.rest))
-        decided = journal.celebrate(reached, self.store.celebrated(), today)
-        for milestone in decided.record:
-            self.store.record(kinds.MILESTONE, now, self.tz, detail=milestone.key)
-            log.info("milestone: %s", milestone.key)
-        return list(decided.announce)
-
-    def _body_question_due(self, now: datetime) -> bool:
-        """Whether to ask "How is your body today?" now: at most once a day, never
-        on a rest day, never when noted already or with ``ask = "never"``. Marked
-        as asked when it is due. Called under the lock; as with how a movement felt,
-        nothing is asked where no notifier can ask."""
-        if self.notifier is None or not self.notifier.can_ask:
-            return False
-        today = local_day(now, self.tz)
-        asked = self.store.flag("body_asked")
-        decision = journal.should_ask_body(
-            today, self._day_mode(now), self.settings.config.journal_ask,
-            asked_on={date.fromisoformat(asked)} if asked else set(),
-            noted_on={note.day for note in self.store.body_notes(since=today)})
-        if decision.ask:
-            self.store.set_flag("body_asked", today.isoformat())
-        return decision.ask
-
-    def _tell_journal(self, question: Question | None,
-                      milestones: list[journal.Milestone], body_due: bool = False) -> None:
-        """Announce milestones, then ask; outside the lock, like every notification."""
-        notifier = self.notifier
-        if notifier is None:
-            return
-        for milestone in milestones:
-            notifier.send(journal.celebration_title(milestone),
-                          journal.celebration_text(milestone),
-                          self.settings.config.plain_timeout)
-        if question is None and not body_due:
-            return
-        desktop = self.controls()  # asked once, and never under the lock
-        if question is not None:
-            notifier.ask(replace(question, hint=controls.felt_hint(
-                desktop, [key for key, _ in question.choices])))
-        if body_due:
-            today = local_day(self.clock.now(), self.tz)
-            notifier.ask(Question(
-                movement_id="", done_id="", title=journal.BODY_QUESTION, body=journal.BODY_HINT,
-                choices=tuple((str(ease), label) for ease, label in journal.BODY_CHOICES),
-                answer=ANSWER_BODY, lifetime=self.settings.config.plain_timeout,
-                token=f"body:{today.isoformat()}",
-                hint=controls.body_hint(desktop, journal.BODY_QUESTION)))
 
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
@@ -504,10 +419,10 @@ class App:
                 return Reply(False, refused)
             duration = duration or self.settings.config.snooze_options[0]
             movement = self.state.current
-            self.store.record(kinds.SNOOZED, now, self.tz, movement, detail=str(
-                int(duration.total_seconds())))
+            self.store.record(kinds.SNOOZED, now, self.tz, movement,
+                              detail=details.Snooze.of(duration).encode())
             self.state = reminders.snooze(now, self.state, duration)
-            self._commit(now)
+            self._changed()
             log.info("snoozed %s", describe_duration(duration))
             return Reply(True, f"Snoozed: {self._current_name()} again in "
                                f"{describe_duration(duration)}.")
@@ -519,7 +434,7 @@ class App:
         if paused_until is None or now >= paused_until:
             return None
         until = describe_time(paused_until, now, self.tz)
-        if self._day_mode(now) == kinds.REST:
+        if self.day_mode(now) == kinds.REST:
             return (f"Today is a rest day: no reminders until {until}, so there is nothing "
                     "to snooze. `budge rest off` brings reminders back.")
         return (f"budge is paused until {until}, so there is nothing to snooze; the pause "
@@ -538,9 +453,10 @@ class App:
         with self._operation() as now:
             if until <= now:
                 return Reply(False, "That time has already passed.")
-            self.store.record(kinds.PAUSED, now, self.tz, detail=until.isoformat())
+            self.store.record(kinds.PAUSED, now, self.tz,
+                              detail=details.PausedUntil(until).encode())
             self.state = reminders.pause(self.state, until)
-            self._commit(now)
+            self._changed()
             log.info("paused until %s", until.isoformat())
             return Reply(True, f"Paused until {describe_time(until, now, self.tz)}.")
 
@@ -556,13 +472,13 @@ class App:
         with self._operation() as now:
             if self.state.paused_until is None:
                 return Reply(True, "budge is not paused.")
-            if self._day_mode(now) == kinds.REST:
+            if self.day_mode(now) == kinds.REST:
                 self._record_day(kinds.NORMAL, now)
             self.store.record(kinds.RESUMED, now, self.tz)
             self.state = reminders.resume(now, self.state)
-            self._commit(now)
+            self._changed()
             log.info("resumed")
-            nxt = self.snapshot.next_due
+            nxt = self._shown(now).next_due
             when = describe_time(nxt, now, self.tz) if nxt else "the next active day"
             return Reply(True, f"Resumed. Next reminder at {when}.")
 
@@ -571,7 +487,7 @@ class App:
         if mode not in kinds.DAY_MODES:
             return Reply(False, f"unknown kind of day {mode!r}")
         with self._operation() as now:
-            before = self._day_mode(now)
+            before = self.day_mode(now)
             if mode == before:
                 return Reply(True, _ALREADY[mode])
             self._record_day(mode, now)
@@ -585,14 +501,15 @@ class App:
                 current = self.settings.movement(self.state.current)
                 if mode == kinds.GENTLE and current is not None and not current.gentle:
                     self.state = replace(self.state, pending=False, snooze_until=None,
-                                         current=self._choose_next(now, avoid=current))
+                                         current=self.journal.choose_next(now, avoid=current))
                 else:
-                    self._rejudge(now)  # the movement stays; its reason may change with the day
-            self._commit(now)
+                    # The movement stays; its reason may change with the day.
+                    self.journal.rejudge(now)
+            self._changed()
             return Reply(True, self._day_message(mode, now))
 
     def _day_message(self, mode: str, now: datetime) -> str:
-        snapshot = self.snapshot
+        snapshot = self._shown(now)
         allowance = snapshot.rest_allowance
         if mode == kinds.NORMAL:
             nxt = snapshot.next_due
@@ -632,60 +549,37 @@ class App:
                            max(self.settings.config.plain_timeout, timedelta(minutes=1)))
 
     def _reload(self, now: datetime) -> tuple[Reply, ConfigProblem | None]:
-        """Read the files again; a problem not told yet comes back to be told."""
-        # Before reading: a save while reading changes the stamp, and is read next time.
-        self._config_stamp = _stamp(*self._paths)
-        files = read_files(*self._paths)
-        try:
-            settings = settings_from(files, config_expected=self._config_seen)
-        except ConfigError as error:
-            problem = ConfigProblem.of(error, files.fingerprint(),
-                                       keeping="the settings it had")
-            known = self.config_problem
-            news = None if known is not None and known.fingerprint == problem.fingerprint \
-                else problem
-            if news is not None:
-                self.config_problem = problem
-                log.warning("the config has problems; budge goes on with the settings it "
-                            "had:\n%s", error)
-                self._commit(now)  # the tray shows it
-            return Reply(False, "The config has problems; budge goes on with the settings "
-                                f"it had.\n{error}"), news
-        self.settings = settings
-        if self.sync is not None:
-            self.sync.configure(settings.config.sync_folder, settings.config.sync_name)
-            self._sync_in(now)
-        self._config_seen = files.config is not None
-        self.config_problem = None
-        if self._last_good is not None:
-            try:
-                keep_last_good(files, self._last_good)
-            except OSError as error:
-                log.warning("could not keep a copy of the good config in %s: %s",
-                            self._last_good, error)
-        if self.settings.movement(self.state.current) is None:
-            # The movement on screen was removed from the catalog: suggest another.
-            self.state = replace(self.state, pending=False, snooze_until=None,
-                                 current=self._choose_next(now, avoid=None))
-        self._commit(now)
-        log.info("config reloaded")
-        return Reply(True, "Config reloaded."), None
+        """Read the files again and use what they say; a problem not told yet comes
+        back to be told."""
+        reread = self.config_files.read()
+        if reread.shown:
+            self._changed()
+        if reread.settings is not None:
+            self.settings = reread.settings
+            if self.sync is not None:
+                self.sync.configure(self.settings.config.sync_folder,
+                                    self.settings.config.sync_name)
+                self._sync_in(now)
+            if self.settings.movement(self.state.current) is None:
+                # The movement on screen was removed from the catalog: suggest another.
+                self.state = replace(self.state, pending=False, snooze_until=None,
+                                     current=self.journal.choose_next(now, avoid=None))
+        return reread.reply, reread.news
 
     def refresh(self) -> Reply:
         """The history changed from outside (``budge import``): show the new totals."""
         with self._operation() as now:
             self._sync_in(now)
-            self._commit(now)
-            news = self._celebrate(now)
-        self._tell_journal(None, news)
+            self._changed()
+            news = self.journal.celebrate(now)
+        self.journal.tell(None, news)
         return Reply(True, "Updated.")
 
     def status(self) -> Snapshot:
         with self._operation() as now:
             if self._sync_in(now):
-                self._commit(now)
-            else:
-                self.snapshot = self._snapshot(now)
+                return self._shown(now)
+            self.snapshot = self._snapshot(now)
             return self.snapshot
 
     def answer(self, action: str, movement_id: str, token: str = "") -> None:
@@ -748,6 +642,11 @@ class App:
         self.notifier.send("budge is running", body, config.plain_timeout)
 
     @property
+    def config_problem(self) -> ConfigProblem | None:
+        """Why the settings in use are not what the files say, or None."""
+        return self.config_files.problem
+
+    @property
     def not_saved(self) -> str | None:
         """Why what was done is not on disk yet (budge keeps it in memory), or None."""
         return self.store.write_error
@@ -755,13 +654,24 @@ class App:
     # internals
 
     def _reload_if_changed(self, now: datetime) -> ConfigProblem | None:
-        """Reload when a file changed since it was last read (even when it had a
-        problem: a bad file is read, logged and told once, not at every wake-up)."""
-        if _stamp(*self._paths) != self._config_stamp:
-            return self._reload(now)[1]
-        return None
+        """Reload when a file changed since it was last read."""
+        return self._reload(now)[1] if self.config_files.changed() else None
 
-    def _commit(self, now: datetime) -> None:
+    def _changed(self) -> None:
+        """The state or the totals changed: saved and shown once, as the operation ends."""
+        self._unsaved = True
+
+    def _shown(self, now: datetime) -> Snapshot:
+        """The snapshot with what this operation did so far: saved and shown now if
+        it changed anything (a reply that names the new totals needs them)."""
+        if self._unsaved:
+            self._save_and_show(now)
+        return self.snapshot
+
+    def _save_and_show(self, now: datetime) -> None:
+        """Save the state (in the operation's transaction), reschedule the timer and
+        the pause watch, and tell the listeners the new snapshot."""
+        self._unsaved = False
         timing = self._timing(now)
         self.state = reminders.look_soon(now, timing, self.state)
         self.store.save_state(self.state)
@@ -799,19 +709,16 @@ class App:
     def _snapshot(self, now: datetime) -> Snapshot:
         config = self.settings.config
         today = local_day(now, self.tz)
-        modes = self._day_modes()
-        streak = compute_streak(self.store.done_by_day(), today, config.daily_goal,
+        # Three reads: the kinds of day (once per operation), the movements done by
+        # day, and the last done with how it felt and today's body note.
+        modes = self.day_modes()
+        done_by_day = self.store.done_by_day()
+        streak = compute_streak(done_by_day, today, config.daily_goal,
                                 config.hours.days, streak_keeping(modes, config.rest))
         paused = self.state.paused_until if self.state.is_paused(now) else None
-        last = self.store.last_done()
-        last_felt = None
-        if last is not None:
-            answers = [e.detail.partition(":")[0] for e in self.store.select(
-                (kinds.FELT,), since=last.local_day, movement=last.movement)
-                if e.detail and e.detail.partition(":")[2] == last.id]
-            last_felt = answers[-1] if answers else None
-        notes = journal.last_note_by_day(self.store.body_notes(since=today))
-        shown = self._current_suggestion(now)
+        lately = self.store.lately(today, done_by_day)
+        last = lately.last_done
+        shown = self.journal.current(now)
         timing = self._timing(now)
         return Snapshot(
             running=self.running, now=now,
@@ -827,87 +734,19 @@ class App:
             pause_deadline=None if paused else reminders.pause_deadline(timing, self.state),
             config_problem=self.config_problem,
             last_done=self.settings.movement(last.movement) if last else None,
-            last_felt=last_felt,
-            body_today=notes[today].ease if today in notes else None,
+            last_felt=lately.felt,
+            body_today=lately.body_today.ease if lately.body_today else None,
             form=shown.form if shown else journal.USUAL, why=shown.why if shown else None,
             snooze_options=tuple(config.snooze_options), gentle_interval=config.gentle_interval,
             tomorrow=reminders.pause_until_tomorrow(now, timing),
             active_today=now.astimezone(self.tz).weekday() in config.hours.days,
             away_since=None if paused else self.state.away_since)
 
-    def _choose_next(self, now: datetime, avoid: Movement | None) -> str:
-        """The next movement, with what the journal learned; its form and why are kept."""
-        catalog = self.settings.catalog
-        day = local_day(now, self.tz)
-        regions = self._regions_on(day)
-        recent = self.store.recent_movements(RECENT_WINDOW)
-        if avoid is not None and recent[-1:] != [avoid.id]:
-            recent.append(avoid.id)
-        feelings, ease = self._journal_on(day)
-        chosen = journal.suggest(catalog, self.settings.config.filters, recent, regions,
-                                 self.rng, feelings, self._day_mode(now), ease)
-        self._suggestion = chosen
-        self.store.set_flag(_SUGGESTION_FLAG, json.dumps(chosen.to_json()))
-        return chosen.movement.id
-
-    def _regions_on(self, day: date) -> Counter[str]:
-        by_id = {m.id: m for m in self.settings.catalog}
-        return Counter(by_id[i].region for i in self.store.movements_on(day) if i in by_id)
-
-    def _journal_on(self, day: date) -> tuple[journal.Feelings, int | None]:
-        """What the answers of the last eight weeks say, and the ease noted on ``day``."""
-        since = day - timedelta(days=journal.FEELING_MEMORY_DAYS - 1)
-        feelings = journal.read_feelings(self.store.answers(since), day)
-        notes = journal.last_note_by_day(self.store.body_notes(since=day))
-        return feelings, notes[day].ease if day in notes else None
-
-    def _current_suggestion(self, now: datetime) -> journal.Suggestion | None:
-        """The current movement's form and why: as chosen, or (chosen before this
-        process, or changed by an answer since) judged again on today's data."""
-        movement = self.settings.movement(self.state.current)
-        if movement is None:
-            return None
-        kept = self._suggestion
-        if kept is not None and kept.movement.id == movement.id:
-            return kept
-        day = local_day(now, self.tz)
-        feelings, ease = self._journal_on(day)
-        self._suggestion = journal.explain(movement, self.settings.catalog,
-                                           self.settings.config.filters, self._regions_on(day),
-                                           feelings, self._day_mode(now), ease)
-        return self._suggestion
-
-    def _rejudge(self, now: datetime) -> None:
-        """Judge the current movement again on what was just noted, and keep that."""
-        self._suggestion = None
-        judged = self._current_suggestion(now)
-        if judged is not None:
-            self.store.set_flag(_SUGGESTION_FLAG, json.dumps(judged.to_json()))
-
-    def _kept_suggestion(self) -> journal.Suggestion | None:
-        """The suggestion saved when the current movement was chosen, if it is that one."""
-        movement = self.settings.movement(self.state.current)
-        text = self.store.flag(_SUGGESTION_FLAG)
-        if movement is None or text is None:
-            return None
-        try:
-            data = json.loads(text)
-            form, form_text, why = data["form"], data["form_text"], data["why"]
-            reasons = tuple(str(r) for r in data["reasons"])
-        except (ValueError, KeyError, TypeError):
-            return None
-        if (data.get("movement") != movement.id or form not in journal.FORMS
-                or not isinstance(why, str) or not isinstance(form_text, str | None)):
-            return None
-        return journal.Suggestion(movement=movement, form=form, form_text=form_text,
-                                  reasons=reasons, why=why)
-
     def _current_name(self) -> str:
         movement = self.settings.movement(self.state.current)
         return movement.name if movement else "a movement"
 
 
-_SUGGESTION_FLAG = "suggestion"
 _ALREADY = {kinds.REST: "Today is already a rest day.",
             kinds.GENTLE: "Today is already a gentle day.",
             kinds.NORMAL: "Today is a normal day already."}
@@ -929,15 +768,3 @@ def reminder_for(movement: Movement, config: Config, form_line: str | None = Non
                     timeout=config.reminder_timeout(movement.seconds),
                     snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}",
                     hint=hint)
-
-
-def _stamp(*paths: Path) -> tuple[tuple[int, int] | None, ...]:
-    """When each file was last changed, and its size: what tells that it changed."""
-    stamps: list[tuple[int, int] | None] = []
-    for path in paths:
-        try:
-            info = path.stat()
-            stamps.append((info.st_mtime_ns, info.st_size))
-        except OSError:
-            stamps.append(None)
-    return tuple(stamps)

@@ -22,7 +22,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from typing import Protocol
 
-from budge.core import kinds
+from budge.core import details, kinds
 from budge.core.reminders import State
 
 # The subfolder of the synced folder that is budge's.
@@ -97,9 +97,8 @@ class Elsewhere:
     @property
     def ended(self) -> datetime:
         """When it was over: a natural break is stamped when it began."""
-        if self.kind == kinds.AWAY and self.detail and self.detail.isdigit():
-            return self.at + timedelta(seconds=int(self.detail))
-        return self.at
+        away = details.read(details.Away, self.detail) if self.kind == kinds.AWAY else None
+        return self.at + timedelta(seconds=away.seconds) if away is not None else self.at
 
 
 def fresh_start(now: datetime, state: State, elsewhere: Iterable[Elsewhere]) -> State | None:
