@@ -176,6 +176,10 @@ class SyncFolder:
 
     # reading the others
 
+    @property
+    def on(self) -> bool:
+        return self.folder is not None
+
     def merge(self) -> int:
         if self.folder is None or not self._folder_there():
             return 0

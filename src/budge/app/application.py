@@ -158,7 +158,7 @@ class App:
         or the schedule (a done or a natural break there starts a fresh interval
         here; a rest day chosen there rests here too), which is then saved and
         shown as the operation ends. Called under the lock, in an operation."""
-        if self.sync is None:
+        if self.sync is None or not self.sync.on:
             return False
         merged = self.sync.merge() > 0
         if merged:
@@ -574,6 +574,14 @@ class App:
             news = self.journal.celebrate(now)
         self.journal.tell(None, news)
         return Reply(True, "Updated.")
+
+    def look_elsewhere(self) -> None:
+        """Read what the other computers recorded, when the history is shared; what
+        it changes is saved and shown. Nothing is read otherwise."""
+        if self.sync is None or not self.sync.on:
+            return
+        with self._operation() as now:
+            self._sync_in(now)
 
     def status(self) -> Snapshot:
         with self._operation() as now:

@@ -78,9 +78,11 @@ class PystrayTray:
         options: dict[str, Any] = {}
         if self.backend == "sni":
             options["on_activate"] = self._on_activate
+            options["on_menu_opening"] = self._on_menu_opening
         if loaded.icon is not None:  # on the panel already: now it gets its menu
             self._icon = loaded.icon
             self._icon.on_activate = self._on_activate
+            self._icon.on_menu_opening = self._on_menu_opening
             self._icon.menu = self._menu(pystray)
             self._icon.icon = self._drawn.draw()
             self._icon.title = tooltip(snapshot)  # last: the tooltip says all is ready
@@ -237,6 +239,11 @@ class PystrayTray:
         last = self._app.snapshot.last_done
         self._felt_about = last.id if last else None
         return felt_label(self._app.snapshot)
+
+    def _on_menu_opening(self) -> None:
+        """The panel is about to show the menu: what other computers recorded is
+        read first (when the history is shared), so the menu counts it."""
+        self._app.look_elsewhere()
 
     def _on_activate(self) -> None:
         """A left click on the icon: show the movement, never record anything."""

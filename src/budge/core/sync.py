@@ -132,6 +132,10 @@ class Sync(Protocol):
         """Use ``folder`` (None: sync is off) under the device name ``name``
         (None: the host name)."""
 
+    @property
+    def on(self) -> bool:
+        """Whether a folder is configured: with none, nothing is read or written."""
+
     def merge(self) -> int:
         """Read the other computers' new files into the history; how many events came."""
 

@@ -194,10 +194,13 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
 
     def __init__(self, name: str, icon: Image.Image | None = None, title: str | None = None,
                  menu: Any = None, *, bus: dbus.Bus | None = None,
-                 on_activate: Callable[[], None] | None = None, **kwargs: Any) -> None:
+                 on_activate: Callable[[], None] | None = None,
+                 on_menu_opening: Callable[[], None] | None = None, **kwargs: Any) -> None:
         super().__init__(name, icon, title, menu, **kwargs)
         self._bus = bus if bus is not None else dbus.session()
         self.on_activate = on_activate  # a left click
+        # The host is about to show the menu: a moment to bring what it shows up to date.
+        self.on_menu_opening = on_menu_opening
         self.service = f"{ITEM}-{os.getpid()}-{next(_numbers)}"
         self._model = MenuModel()
         self._model_lock = threading.Lock()
@@ -379,6 +382,14 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
 
     # the menu
 
+    def _menu_opening(self) -> None:
+        if self.on_menu_opening is None:
+            return
+        try:
+            self.on_menu_opening()
+        except Exception:  # the menu opens all the same, with what it knew
+            log.exception("bringing the menu up to date failed")
+
     def _refresh_menu(self, announce: bool) -> bool:
         with self._model_lock:
             layout_changed, updated, removed = self._model.rebuild(self.menu)
@@ -473,8 +484,10 @@ class Icon(_base.Icon):  # type: ignore[name-defined,misc]
                     self._activate_item(node_id)
             return dbus.Reply("ai", errors)
         if member == "AboutToShow":
+            self._menu_opening()
             return dbus.Reply("b", self._refresh_menu(announce=True))
         if member == "AboutToShowGroup":
+            self._menu_opening()
             changed = self._refresh_menu(announce=True)
             return dbus.Reply("aiai", list(args[0]) if changed else [], [])
         raise dbus.unknown_method(call)
