@@ -482,7 +482,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", default="", help="comma-separated program keys")
     parser.add_argument("--out", type=Path, default=HERE / "results")
     parser.add_argument("--update-readme", action="store_true",
-                        help="put the table into README.md's performance section")
+                        help="put the table into bench/README.md, between its markers")
     args = parser.parse_args(argv)
 
     missing = [tool for tool in ("workrave", "safeeyes") if shutil.which(tool) is None]
@@ -534,7 +534,7 @@ def main(argv: list[str] | None = None) -> int:
         {"meta": meta, "results": [asdict(r) for r in results],
          "lateness": asdict(late) if late else None}, indent=2) + "\n")
     if args.update_readme:
-        update_readme(ROOT / "README.md", text)
+        update_readme(HERE / "README.md", text)
     shutil.rmtree(workdir, ignore_errors=True)
     print(f"\nwritten: {args.out / 'footprint.md'}, {args.out / 'footprint.json'}",
           file=sys.stderr)

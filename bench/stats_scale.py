@@ -227,7 +227,7 @@ def main() -> int:
     parser.add_argument("--no-journal", action="store_true",
                         help="measure the histories without a journal only")
     parser.add_argument("--update-readme", action="store_true",
-                        help="also put the table into the README, between its markers")
+                        help="also put the table into bench/README.md, between its markers")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="budge-stats-bench-") as folder:
         results = []
@@ -242,7 +242,7 @@ def main() -> int:
     (RESULTS / "stats-scale.json").write_text(json.dumps(results, indent=2) + "\n")
     print(text)
     if args.update_readme:
-        readme = ROOT / "README.md"
+        readme = ROOT / "bench" / "README.md"
         before, rest = readme.read_text().split("<!-- stats-scale:start -->\n", 1)
         _, after = rest.split("<!-- stats-scale:end -->", 1)
         readme.write_text(f"{before}<!-- stats-scale:start -->\n{text}"
