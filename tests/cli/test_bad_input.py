@@ -225,7 +225,7 @@ def test_bad_config_is_refused_by_name_and_a_done_still_counts(home: Path, name:
     before = _snapshot(home)
     (home / "config.toml").write_bytes(content)
     env = clean_env(home)
-    # `budge run` starts anyway, on the last good settings: tests/test_start_bad_config.py.
+    # `budge run` starts anyway, on the last good settings: tests/app/test_start_bad_config.py.
     _assert_refused(budge(env, "config", "check"), needle)
     assert _snapshot(home) == before
     dones = _dones(home)

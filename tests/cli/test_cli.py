@@ -127,7 +127,7 @@ def test_config_check(env: dict[str, str], tmp_path: Path) -> None:
     assert "interval: found 'often' (text)" in bad.stderr
     assert "daily_gaol: found an unknown key" in bad.stderr
     assert "did you mean 'daily_goal'?" in bad.stderr
-    # `budge run` starts anyway on such a file: tests/test_start_bad_config.py.
+    # `budge run` starts anyway on such a file: tests/app/test_start_bad_config.py.
 
 
 @pytest.mark.parametrize("args, says", [
