@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 import random
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -19,6 +19,7 @@ from processes import on_the_clock  # noqa: E402
 from budge.adapters.config import load_settings  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
+from budge.core.movements import Movement  # noqa: E402
 from budge.core.ports import Question, Reminder  # noqa: E402
 from budge.core.reminders import BLIND, PauseWatch, Senses  # noqa: E402
 
@@ -150,6 +151,39 @@ class Harness:
 
 
 @pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An empty folder for a budge home."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def tmpfs_home(tmp_path: Path) -> Iterator[Path]:
+    """A budge home on a small tmpfs of its own, to fill up (tests/disks.py; needs root)."""
+    from disks import tmpfs
+
+    with tmpfs(tmp_path / "home") as home:
+        yield home
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a command with its own budge home and no daemon running."""
+    from processes import clean_env
+
+    return clean_env(tmp_path / "home")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> list[Movement]:
+    """The built-in movements."""
+    from budge.adapters.config import load_builtin
+
+    return load_builtin()
+
+
+@pytest.fixture
 def desktop(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A virtual desktop (Xvfb, session bus, dunst, trayer) for one test."""
     from desktop_session import DesktopSession
@@ -182,16 +216,16 @@ def wayland_venv():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_session(tmp_path: Path, wayland_venv):  # type: ignore[no-untyped-def]
-    """Starts one Wayland session (with or without waybar) and, afterwards, checks that
+    """Starts one Wayland session (with or without waybar and mako) and, afterwards, checks that
     closing it left none of its processes, budge included, running."""
     from wayland_session import WaylandSession
 
     sessions: list[WaylandSession] = []
 
-    def start(tray: bool = True) -> WaylandSession:
+    def start(tray: bool = True, notifications: bool = True) -> WaylandSession:
         session = WaylandSession(tmp_path / "wayland", wayland_venv)
         sessions.append(session)
-        return session.start(tray=tray)
+        return session.start(tray=tray, notifications=notifications)
 
     yield start
     for session in sessions:
@@ -217,3 +251,5 @@ def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
     yield make
     for h in created:
         h.store.close()
+
+

@@ -190,6 +190,33 @@ class LineReader:
                            f"output so far:\n" + "\n".join(self.lines))
 
 
+class ProbeProgram:
+    """A program of the session's user (``script``, run by the session venv's
+    python) that prints its name, then answers each line it is sent with one
+    line; sent "close", it closes what it holds and answers "closed"."""
+
+    def __init__(self, session: UserSession, script: str, name: str,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.proc: subprocess.Popen[str] = session.spawn_as_user(
+            [session.python, "-c", script], env=env, name=name, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._stdin, self._stdout = self.proc.stdin, self.proc.stdout
+        self.name = self._stdout.readline().strip()
+
+    def ask(self, line: str = "?") -> str:
+        self._stdin.write(line + "\n")
+        self._stdin.flush()
+        return self._stdout.readline().strip()
+
+    def finish(self, close: bool) -> tuple[int, str]:
+        """Its exit status and standard error once it ends (told to close first if ``close``)."""
+        if close:
+            assert self.ask("close") == "closed"
+        _, err = self.proc.communicate(timeout=20)
+        return self.proc.returncode, err
+
+
 class UserSession:
     """The folders, buses and processes of a session run as ``nobody``; a context
     manager. Subclasses start the desktop itself in :meth:`start`."""

@@ -17,13 +17,6 @@ from processes import (
 )
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    return home
-
-
 def kinds(home: Path) -> list[str]:
     return [row[0] for row in stored(home, "SELECT kind FROM events ORDER BY at_utc, rowid")]
 

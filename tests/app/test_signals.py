@@ -21,13 +21,6 @@ from processes import Daemon, always_active, budge, clean_env, end_process, stor
 from budge.app.daemon import STOPPING, Requests
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    return home
-
-
 @pytest.mark.parametrize("number", [signal.SIGHUP, signal.SIGUSR1, signal.SIGUSR2],
                          ids=["SIGHUP", "SIGUSR1", "SIGUSR2"])
 def test_hang_up_and_the_user_signals_stop_budge_cleanly(home: Path, number: int) -> None:

@@ -4,16 +4,11 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from processes import always_active, budge, clean_env
+from processes import always_active, budge
 from samples import USER_MOVEMENT
 
 from budge import __version__
 from budge.cli.main import COMMANDS, main
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return clean_env(tmp_path / "home")
 
 
 def done_events(home: Path) -> list[tuple[str, str]]:
