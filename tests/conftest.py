@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import os
 import random
+import shutil
 import sys
+import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -253,3 +255,74 @@ def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
         h.store.close()
 
 
+
+def _expected_seconds() -> dict[str, float]:
+    """tests/slowest.txt: test (without its parameters) -> seconds per case."""
+    seconds: dict[str, float] = {}
+    for line in (Path(__file__).parent / "slowest.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            value, test = line.split()
+            seconds["tests/" + test] = float(value)
+    return seconds
+
+
+# Modules whose tests share one desktop (a module-scoped fixture) and run in
+# order: under pytest-xdist (--dist loadgroup) each runs whole on one worker.
+ONE_WORKER = ("tests/desktop/test_desktop_gnome.py", "tests/desktop/test_desktop_plasma.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A folder for the whole run (the Wayland sessions' venv is built there once),
+    made before pytest-xdist starts its workers, which inherit its name."""
+    from user_session import RUN_FOLDER
+
+    if os.environ.get(RUN_FOLDER):  # a worker, or a run inside a run
+        return
+    folder = tempfile.mkdtemp(prefix="budge-test-run-", dir="/tmp")
+    os.chmod(folder, 0o711)  # the sessions' user runs the venv inside it
+    os.environ[RUN_FOLDER] = folder
+    config.stash[_RUN_FOLDER] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from user_session import RUN_FOLDER
+
+    folder = config.stash.get(_RUN_FOLDER, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(RUN_FOLDER, None)
+
+
+_RUN_FOLDER = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest first, so that the long tests start at once, each on its own worker,
+    and the many short ones fill the other workers beside them: the run then lasts
+    little longer than its longest test.
+
+    Under ``--dist loadgroup --no-loadscope-reorder`` each worker is handed one
+    unit (a test, or a module of ONE_WORKER) and then a second while it has at
+    most two tests waiting. The worker that starts the longest test is handed the
+    unit at position ``workercount`` before it can finish anything, so the
+    quickest unit goes there rather than a long one that would wait behind it."""
+    for item in items:
+        if item.nodeid.split("::")[0] in ONE_WORKER:
+            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        unit = item.nodeid.split("::")[0] if item.nodeid.split("::")[0] in ONE_WORKER \
+            else item.nodeid
+        units.setdefault(unit, []).append(item)
+
+    expected = _expected_seconds()
+
+    def seconds(unit: list[pytest.Item]) -> float:
+        return sum(expected.get(item.nodeid.split("[")[0], 0.0) for item in unit)
+
+    ordered = sorted(units.values(), key=seconds, reverse=True)  # stable: ties keep their order
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    if 1 < workers < len(ordered):
+        ordered.insert(workers, ordered.pop())
+    items[:] = [item for unit in ordered for item in unit]
