@@ -10,6 +10,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -267,7 +268,7 @@ def _expected_seconds() -> dict[str, float]:
 
 
 # Modules whose tests share one desktop (a module-scoped fixture) and run in
-# order: under pytest-xdist (--dist loadgroup) each runs whole on one worker.
+# order: under pytest-xdist each runs whole on one worker.
 ONE_WORKER = ("tests/desktop/test_desktop_gnome.py", "tests/desktop/test_desktop_plasma.py")
 
 
@@ -296,25 +297,36 @@ def pytest_unconfigure(config: pytest.Config) -> None:
 _RUN_FOLDER = pytest.StashKey[str]()
 
 
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's scheduling by scope, where a scope is one test, or one whole
+    module of ONE_WORKER; handed out in the order of the collection (longest first)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LongestFirst(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module in ONE_WORKER else nodeid
+
+    config.option.loadscopereorder = False
+    return LongestFirst(config, log)
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """Longest first, so that the long tests start at once, each on its own worker,
     and the many short ones fill the other workers beside them: the run then lasts
     little longer than its longest test.
 
-    Under ``--dist loadgroup --no-loadscope-reorder`` each worker is handed one
-    unit (a test, or a module of ONE_WORKER) and then a second while it has at
-    most two tests waiting. The worker that starts the longest test is handed the
+    Under pytest-xdist (pytest_xdist_make_scheduler) each worker is handed one unit
+    (a test, or a module of ONE_WORKER) and then another while it has at most two
+    tests waiting. The worker that starts the longest test is handed the
     unit at position ``workercount`` before it can finish anything, so the
     quickest unit goes there rather than a long one that would wait behind it."""
-    for item in items:
-        if item.nodeid.split("::")[0] in ONE_WORKER:
-            item.add_marker(pytest.mark.xdist_group(item.nodeid.split("::")[0]))
     units: dict[str, list[pytest.Item]] = {}
     for item in items:
-        unit = item.nodeid.split("::")[0] if item.nodeid.split("::")[0] in ONE_WORKER \
-            else item.nodeid
-        units.setdefault(unit, []).append(item)
+        module = item.nodeid.split("::")[0]
+        units.setdefault(module if module in ONE_WORKER else item.nodeid, []).append(item)
 
     expected = _expected_seconds()
 
