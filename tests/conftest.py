@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
 import shutil
 import sys
 import tempfile
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -184,6 +186,30 @@ def catalog() -> list[Movement]:
     from budge.adapters.config import load_builtin
 
     return load_builtin()
+
+
+@contextmanager
+def _system_clock(kind: int) -> Iterator[None]:
+    # The system clock is the whole machine's: so is the lock.
+    with open("/tmp/budge-tests-system-clock.lock", "a") as lock:
+        fcntl.flock(lock, kind)
+        yield
+
+
+@pytest.fixture
+def sets_the_clock() -> Iterator[None]:
+    """For a test that sets the system clock (as root), which wakes every clock
+    watch on the machine, any budge's included: it runs while no test counts
+    wake-ups, and none starts counting until it is done."""
+    with _system_clock(fcntl.LOCK_EX):
+        yield
+
+
+@pytest.fixture
+def counts_wake_ups() -> Iterator[None]:
+    """For a test that counts a process's wake-ups: nobody sets the clock meanwhile."""
+    with _system_clock(fcntl.LOCK_SH):
+        yield
 
 
 @pytest.fixture

@@ -196,6 +196,7 @@ def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Pat
     assert "done" not in kinds(home)
 
 
+@pytest.mark.usefixtures("counts_wake_ups")
 def test_idle_daemon_does_not_wake_up(home: Path) -> None:
     env = always_active(home, 'interval = "1h"\n')
     with running_daemon(env, "--no-tray", wait_running=True) as daemon:
