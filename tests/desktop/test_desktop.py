@@ -24,6 +24,7 @@ def catalog_names() -> set[str]:
     return {m.name for m in load_builtin()}
 
 
+@pytest.mark.usefixtures("on_time")
 def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
                                                         tmp_path: Path) -> None:
     home, tmp, env = prepare(desktop, tmp_path, 'interval = "3s"\n[tray]\nbackend = "gtk"\n')

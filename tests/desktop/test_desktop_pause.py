@@ -61,6 +61,7 @@ def typing(desktop: DesktopSession) -> Iterator[Typist]:
         typist.stop()
 
 
+@pytest.mark.usefixtures("on_time")
 def test_a_reminder_waits_for_a_pause_in_typing_and_at_most_the_flex_on_x11(
         desktop: DesktopSession, tmp_path: Path) -> None:
     home, _, env = prepare(desktop, tmp_path, CONFIG)
