@@ -60,8 +60,9 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback(home: Path) -> Non
             output, _ = proc.communicate(timeout=20)
         finally:
             end_process(proc)
-        in_python = proc.returncode == -signal.SIGINT or output.startswith(
-            "python: failed to set __main__.__loader__")  # while it opened the script
+        in_python = proc.returncode == -signal.SIGINT or output.startswith((
+            "Fatal Python error: init_import_site",  # while it imported its site module
+            "python: failed to set __main__.__loader__"))  # while it opened the script
         if "Traceback" in output and in_python:
             # Python's own start-up (its site module, loading the script pip wrote,
             # which imports re first) runs before budge's first line and reports
