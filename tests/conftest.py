@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import random
+import shutil
 import sys
-from collections.abc import Callable
+import tempfile
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +25,7 @@ from budge.adapters.config import load_settings  # noqa: E402
 from budge.adapters.notify.plain import PlainNotifier  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
+from budge.core.movements import Movement  # noqa: E402
 from budge.core.ports import Question, Reminder  # noqa: E402
 from budge.core.reminders import BLIND, PauseWatch, Senses  # noqa: E402
 
@@ -163,6 +169,77 @@ class Harness:
 
 
 @pytest.fixture
+def home(tmp_path: Path) -> Path:
+    """An empty folder for a budge home."""
+    home = tmp_path / "home"
+    home.mkdir()
+    return home
+
+
+@pytest.fixture
+def tmpfs_home(tmp_path: Path) -> Iterator[Path]:
+    """A budge home on a small tmpfs of its own, to fill up (tests/disks.py; needs root)."""
+    from disks import tmpfs
+
+    with tmpfs(tmp_path / "home") as home:
+        yield home
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> dict[str, str]:
+    """The environment of a command with its own budge home and no daemon running."""
+    from processes import clean_env
+
+    return clean_env(tmp_path / "home")
+
+
+@pytest.fixture(scope="module")
+def catalog() -> list[Movement]:
+    """The built-in movements."""
+    from budge.adapters.config import load_builtin
+
+    return load_builtin()
+
+
+@contextmanager
+def _system_clock(kind: int) -> Iterator[None]:
+    # The system clock is the whole machine's: so is the lock.
+    with open("/tmp/budge-tests-system-clock.lock", "a") as lock:
+        fcntl.flock(lock, kind)
+        yield
+
+
+@pytest.fixture
+def sets_the_clock() -> Iterator[None]:
+    """For a test that sets the system clock (as root), which wakes every clock
+    watch on the machine, any budge's included: it runs while no test counts
+    wake-ups, and none starts counting until it is done."""
+    with _system_clock(fcntl.LOCK_EX):
+        yield
+
+
+@pytest.fixture
+def counts_wake_ups() -> Iterator[None]:
+    """For a test that counts a process's wake-ups: nobody sets the clock meanwhile."""
+    with _system_clock(fcntl.LOCK_SH):
+        yield
+
+
+@pytest.fixture
+def on_time() -> Iterator[None]:
+    """For a test that measures how soon budge reacts (in seconds, on a desktop): the
+    test, and every process it starts from then on (its desktop, its budge), run
+    before the other tests beside it (niceness -10, as root), so that what is
+    measured is budge rather than how busy the other workers keep the cores."""
+    before = os.getpriority(os.PRIO_PROCESS, 0)
+    os.setpriority(os.PRIO_PROCESS, 0, -10)
+    try:
+        yield
+    finally:
+        os.setpriority(os.PRIO_PROCESS, 0, before)
+
+
+@pytest.fixture
 def desktop(tmp_path: Path):  # type: ignore[no-untyped-def]
     """A virtual desktop (Xvfb, session bus, dunst, trayer) for one test."""
     from desktop_session import DesktopSession
@@ -195,16 +272,16 @@ def wayland_venv():  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def make_session(tmp_path: Path, wayland_venv):  # type: ignore[no-untyped-def]
-    """Starts one Wayland session (with or without waybar) and, afterwards, checks that
+    """Starts one Wayland session (with or without waybar and mako) and, afterwards, checks that
     closing it left none of its processes, budge included, running."""
     from wayland_session import WaylandSession
 
     sessions: list[WaylandSession] = []
 
-    def start(tray: bool = True) -> WaylandSession:
+    def start(tray: bool = True, notifications: bool = True) -> WaylandSession:
         session = WaylandSession(tmp_path / "wayland", wayland_venv)
         sessions.append(session)
-        return session.start(tray=tray)
+        return session.start(tray=tray, notifications=notifications)
 
     yield start
     for session in sessions:
@@ -230,3 +307,87 @@ def harness(tmp_path: Path):  # type: ignore[no-untyped-def]
     yield make
     for h in created:
         h.store.close()
+
+
+
+def _expected_seconds() -> dict[str, float]:
+    """tests/slowest.txt: test (without its parameters) -> seconds per case."""
+    seconds: dict[str, float] = {}
+    for line in (Path(__file__).parent / "slowest.txt").read_text().splitlines():
+        if line.strip() and not line.startswith("#"):
+            value, test = line.split()
+            seconds["tests/" + test] = float(value)
+    return seconds
+
+
+# Modules whose tests share one desktop (a module-scoped fixture) and run in
+# order: under pytest-xdist each runs whole on one worker.
+ONE_WORKER = ("tests/desktop/test_desktop_gnome.py", "tests/desktop/test_desktop_plasma.py")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    """A folder for the whole run (the Wayland sessions' venv is built there once),
+    made before pytest-xdist starts its workers, which inherit its name."""
+    from user_session import RUN_FOLDER
+
+    if os.environ.get(RUN_FOLDER):  # a worker, or a run inside a run
+        return
+    folder = tempfile.mkdtemp(prefix="budge-test-run-", dir="/tmp")
+    os.chmod(folder, 0o711)  # the sessions' user runs the venv inside it
+    os.environ[RUN_FOLDER] = folder
+    config.stash[_RUN_FOLDER] = folder
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    from user_session import RUN_FOLDER
+
+    folder = config.stash.get(_RUN_FOLDER, None)
+    if folder is not None:
+        shutil.rmtree(folder, ignore_errors=True)
+        os.environ.pop(RUN_FOLDER, None)
+
+
+_RUN_FOLDER = pytest.StashKey[str]()
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """pytest-xdist's scheduling by scope, where a scope is one test, or one whole
+    module of ONE_WORKER; handed out in the order of the collection (longest first)."""
+    from xdist.scheduler import LoadScopeScheduling
+
+    class LongestFirst(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::")[0]
+            return module if module in ONE_WORKER else nodeid
+
+    config.option.loadscopereorder = False
+    return LongestFirst(config, log)
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Longest first, so that the long tests start at once, each on its own worker,
+    and the many short ones fill the other workers beside them: the run then lasts
+    little longer than its longest test.
+
+    Under pytest-xdist (pytest_xdist_make_scheduler) each worker is handed one unit
+    (a test, or a module of ONE_WORKER) and then another while it has at most two
+    tests waiting. The worker that starts the longest test is handed the
+    unit at position ``workercount`` before it can finish anything, so the
+    quickest unit goes there rather than a long one that would wait behind it."""
+    units: dict[str, list[pytest.Item]] = {}
+    for item in items:
+        module = item.nodeid.split("::")[0]
+        units.setdefault(module if module in ONE_WORKER else item.nodeid, []).append(item)
+
+    expected = _expected_seconds()
+
+    def seconds(unit: list[pytest.Item]) -> float:
+        return sum(expected.get(item.nodeid.split("[")[0], 0.0) for item in unit)
+
+    ordered = sorted(units.values(), key=seconds, reverse=True)  # stable: ties keep their order
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    if 1 < workers < len(ordered):
+        ordered.insert(workers, ordered.pop())
+    items[:] = [item for unit in ordered for item in unit]

@@ -23,6 +23,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
@@ -249,6 +250,7 @@ class DesktopSession:
         self._wanted = workdir / "dunst-wanted.txt"
         # Processes a program of the session started itself, ended with the session.
         self._orphans: set[int] = set()
+        self._runtime_folder: Path | None = None
 
     # lifecycle
 
@@ -295,6 +297,9 @@ class DesktopSession:
         for log in self._logs:
             log.close()
         self._logs.clear()
+        if self._runtime_folder is not None:
+            shutil.rmtree(self._runtime_folder, ignore_errors=True)
+            self._runtime_folder = None
 
     def __enter__(self) -> DesktopSession:
         return self
@@ -329,9 +334,12 @@ class DesktopSession:
         self._orphans.discard(pid)
 
     def _runtime(self) -> Path:
-        runtime = self.workdir / "runtime"
-        runtime.mkdir(exist_ok=True, mode=0o700)
-        return runtime
+        """The session's runtime folder (its bus socket lives there): short, in /tmp,
+        because a socket's path must fit in 108 bytes and the test's own folder
+        (deeper still under pytest-xdist's worker folders) may not."""
+        if self._runtime_folder is None:
+            self._runtime_folder = Path(tempfile.mkdtemp(prefix="budge-desktop-", dir="/tmp"))
+        return self._runtime_folder
 
     def _spawn(self, args: list[str], env: dict[str, str] | None = None,
                stdout: int | None = None, name: str = "") -> subprocess.Popen[bytes]:

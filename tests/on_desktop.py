@@ -13,12 +13,14 @@ import os
 import signal
 import subprocess
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from processes import ALWAYS, on_the_clock, stored
+from processes import ALWAYS, on_the_clock, running_daemon, stored
 
 if TYPE_CHECKING:
     from desktop_session import DesktopSession
@@ -43,6 +45,21 @@ def prepare(desktop: DesktopSession, tmp_path: Path,
     env = dict(desktop.env, BUDGE_HOME=str(home), TMPDIR=str(tmp), PYTHONUNBUFFERED="1",
                HOME=str(tmp_path / "user"), XDG_CONFIG_HOME=str(tmp_path / "user" / ".config"))
     return home, tmp, env
+
+
+@contextmanager
+def budge_on_dunst(tmp_path: Path,
+                   config: str) -> Iterator[tuple[DesktopSession, Path, dict[str, str]]]:
+    """``budge run -v`` on an X11 desktop with dunst and no tray, on ``ALWAYS``
+    and ``config``; yields (desktop, home, env) once its welcome is closed."""
+    from desktop_session import DesktopSession
+
+    with DesktopSession(tmp_path / "desktop").start(tray=False) as desktop:
+        home, _, env = prepare(desktop, tmp_path, config)
+        with running_daemon(env, "-v"):
+            desktop.wait_for(lambda: desktop.notifications(), 15, "the welcome")
+            subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True)
+            yield desktop, home, env
 
 
 def reminders(desktop: DesktopSession) -> list:  # type: ignore[type-arg]
@@ -182,6 +199,14 @@ class Budge:
         """``budge ARGS`` as the session's user, on this budge's home."""
         return self.session.run_as_user([self.session.python, "-m", "budge", *args],
                                         env=self.env, capture_output=True, text=True)
+
+    def status(self) -> dict[str, Any]:
+        """What ``budge status --json`` says."""
+        import json
+
+        result = self.cli("status", "--json")
+        assert result.returncode == 0, result.stdout + result.stderr
+        return dict(json.loads(result.stdout))
 
     def stop(self) -> None:
         """SIGTERM by pid, as a logout would: budge must stop cleanly."""

@@ -90,6 +90,21 @@ def stored(home: Path, sql: str, *args: object) -> list[tuple]:  # type: ignore[
         db.close()
 
 
+def done_count(home: Path) -> int:
+    """How many dones the history in ``home`` holds."""
+    return int(stored(home, "SELECT COUNT(*) FROM events WHERE kind = 'done'")[0][0])
+
+
+def done_ids(home: Path) -> list[tuple[str, str]]:
+    """(id, movement) of every done, oldest first."""
+    return stored(home, "SELECT id, movement FROM events WHERE kind = 'done' ORDER BY rowid")
+
+
+def felt(home: Path) -> list[tuple[str, str]]:
+    """(movement, detail) of every "How did that feel?" answer, oldest first."""
+    return stored(home, "SELECT movement, detail FROM events WHERE kind = 'felt' ORDER BY rowid")
+
+
 def budge(env: dict[str, str], *args: str, timeout: float = 30) -> subprocess.CompletedProcess[str]:
     return subprocess.run([*BUDGE, *args], env=env, capture_output=True, text=True,
                           timeout=timeout, stdin=subprocess.DEVNULL)

@@ -9,7 +9,7 @@ session by pid and removes the folder.
 
 Programs under test run as that user too, so they reach the session's bus and
 display as a real client would. They cannot use the Python the tests run in (it
-may live under /root), so :func:`shared_venv` builds, once per test process, a
+may live under /root), so :func:`shared_venv` builds, once per test run, a
 world-readable virtual environment from Debian's ``/usr/bin/python3`` with budge
 (from this checkout, installed plainly), pywayland and jeepney.
 
@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import fcntl
 import os
 import pwd
 import queue
@@ -132,14 +133,32 @@ def build_venv(root: Path, helpers: Mapping[str, str] | None = None) -> SessionV
     return SessionVenv(root, time.monotonic() - started)
 
 
+# A folder for the whole test run, made by tests/conftest.py before any pytest-xdist
+# worker starts and removed when the run ends; the workers inherit its name.
+RUN_FOLDER = "BUDGE_TEST_RUN_FOLDER"
+
+
 @cache
 def shared_venv() -> SessionVenv:
-    """The session venv of this test process: built on first use, removed at exit."""
+    """The session venv of this test run: built once, by whichever process needs it
+    first while the others wait on a lock, in the run's folder. Outside a test
+    run, this process's own, removed at exit."""
     from wayland_session import HELPERS
 
-    root = Path(tempfile.mkdtemp(prefix="budge-session-venv-", dir="/tmp"))
-    atexit.register(shutil.rmtree, root, True)
-    return build_venv(root, HELPERS)
+    run = os.environ.get(RUN_FOLDER)
+    if not run:
+        root = Path(tempfile.mkdtemp(prefix="budge-session-venv-", dir="/tmp"))
+        atexit.register(shutil.rmtree, root, True)
+        return build_venv(root, HELPERS)
+    root = Path(run) / "session-venv"
+    built = root / "built-in-seconds"
+    with open(Path(run) / "session-venv.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if built.exists():
+            return SessionVenv(root, float(built.read_text()))
+        venv = build_venv(root, HELPERS)
+        built.write_text(str(venv.build_seconds))
+        return venv
 
 
 def _run(args: Sequence[str]) -> None:
@@ -188,6 +207,33 @@ class LineReader:
                 return line
         raise TimeoutError(f"no line containing {needle!r} within {timeout} s; "
                            f"output so far:\n" + "\n".join(self.lines))
+
+
+class ProbeProgram:
+    """A program of the session's user (``script``, run by the session venv's
+    python) that prints its name, then answers each line it is sent with one
+    line; sent "close", it closes what it holds and answers "closed"."""
+
+    def __init__(self, session: UserSession, script: str, name: str,
+                 env: Mapping[str, str] | None = None) -> None:
+        self.proc: subprocess.Popen[str] = session.spawn_as_user(
+            [session.python, "-c", script], env=env, name=name, stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        assert self.proc.stdin is not None and self.proc.stdout is not None
+        self._stdin, self._stdout = self.proc.stdin, self.proc.stdout
+        self.name = self._stdout.readline().strip()
+
+    def ask(self, line: str = "?") -> str:
+        self._stdin.write(line + "\n")
+        self._stdin.flush()
+        return self._stdout.readline().strip()
+
+    def finish(self, close: bool) -> tuple[int, str]:
+        """Its exit status and standard error once it ends (told to close first if ``close``)."""
+        if close:
+            assert self.ask("close") == "closed"
+        _, err = self.proc.communicate(timeout=20)
+        return self.proc.returncode, err
 
 
 class UserSession:

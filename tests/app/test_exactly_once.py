@@ -16,31 +16,26 @@ import sqlite3
 import subprocess
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from functools import partial
 from pathlib import Path
 
-import pytest
-from disks import fill_disk, tmpfs
-from processes import BUDGE, always_active, budge, running_daemon, stored, wait_for
+from disks import fill_disk
+from processes import (
+    BUDGE,
+    always_active,
+    budge,
+    done_count,
+    running_daemon,
+    stored,
+    wait_for,
+)
 
 from budge.adapters import control
 from budge.adapters.paths import resolve
 
 # Start-up runs per test: enough to land in every part of the start many times.
 STARTS = int(os.environ.get("BUDGE_START_RUNS", "20"))
-
-
-def _dones(home: Path) -> int:
-    return int(stored(home, "SELECT COUNT(*) FROM events WHERE kind = 'done'")[0][0])
-
-
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    return home
 
 
 def test_the_same_request_twice_is_recorded_once_and_answered_alike(home: Path) -> None:
@@ -53,16 +48,16 @@ def test_the_same_request_twice_is_recorded_once_and_answered_alike(home: Path) 
         assert first is not None and again is not None
         assert first["message"].startswith("Done: ") and again["message"] == first["message"]
         assert again.get("again") is True
-        assert _dones(home) == 1
+        assert done_count(home) == 1
         other = control.send(paths.control_address(), paths.key_file,
                              {"cmd": "done", "id": "2" * 32})
-        assert other is not None and _dones(home) == 2
+        assert other is not None and done_count(home) == 2
     # With budge gone, the command line carries the same request out itself: the
     # same answer again, nothing more recorded.
     from budge.cli.offline import carry_out
 
     offline = carry_out(paths, request)
-    assert offline["message"] == first["message"] and _dones(home) == 2
+    assert offline["message"] == first["message"] and done_count(home) == 2
 
 
 def _hold_write_lock(database: Path, seconds: float) -> threading.Thread:
@@ -88,7 +83,7 @@ def _hold_write_lock(database: Path, seconds: float) -> threading.Thread:
 def test_a_done_while_another_writer_holds_the_database_is_recorded_once(home: Path) -> None:
     env = always_active(home, "")
     with running_daemon(env, "--no-tray", wait_running=True):
-        before = _dones(home)
+        before = done_count(home)
         # budge's first answer comes too late for the command line (5 s): it asks
         # again with the same request and gets the answer budge gave the first.
         holder = _hold_write_lock(home / "data" / "budge.sqlite3", 8)
@@ -97,10 +92,10 @@ def test_a_done_while_another_writer_holds_the_database_is_recorded_once(home: P
         holder.join()
         assert done.returncode == 0, done.stderr
         assert done.stdout.startswith("Done: ") and time.monotonic() - started > 7
-        assert _dones(home) == before + 1
+        assert done_count(home) == before + 1
         # A retry by the user is a new command, and a new done.
         assert budge(env, "done").returncode == 0
-        assert _dones(home) == before + 2
+        assert done_count(home) == before + 2
 
 
 def test_a_frozen_budge_is_said_to_have_been_sent_nothing(home: Path) -> None:
@@ -118,13 +113,7 @@ def test_a_frozen_budge_is_said_to_have_been_sent_nothing(home: Path) -> None:
         assert "is it frozen?" not in done.stderr and "Traceback" not in done.stderr
         # Woken, it records nothing it was not asked for.
         assert budge(env, "status").returncode == 0
-        assert _dones(home) == 0
-
-
-@pytest.fixture
-def tmpfs_home(tmp_path: Path) -> Iterator[Path]:
-    with tmpfs(tmp_path / "home") as home:
-        yield home
+        assert done_count(home) == 0
 
 
 def _waiting_dones(env: dict[str, str], count: int) -> None:
@@ -151,7 +140,7 @@ def test_dones_waiting_for_a_full_disk_are_saved_by_quit_once_it_has_room(
         quit_ = budge(env, "quit")
         assert quit_.stdout.strip() == "budge has stopped. Everything is saved."
         assert daemon.proc.wait(timeout=10) == 0
-    assert _dones(tmpfs_home) == 3
+    assert done_count(tmpfs_home) == 3
 
 
 def test_dones_still_waiting_at_quit_are_said_and_saved_at_the_next_start(
@@ -167,10 +156,10 @@ def test_dones_still_waiting_at_quit_are_said_and_saved_at_the_next_start(
         # The two dones, and the "How did that feel?" asked after each.
         assert "4 events could not be written" in quit_.stdout
         assert str(tmpfs_home / "data" / "budge.sqlite3-waiting") in quit_.stdout
-    assert _dones(tmpfs_home) == 0
+    assert done_count(tmpfs_home) == 0
     filler.unlink()
     with running_daemon(env, "--no-tray", wait_running=True):
-        assert _dones(tmpfs_home) == 2  # written as it started
+        assert done_count(tmpfs_home) == 2  # written as it started
     quit_ = budge(env, "quit")
     assert quit_.stdout.strip() == "budge is not running."
 
@@ -193,7 +182,7 @@ def test_quit_says_what_could_be_kept_nowhere(tmpfs_home: Path) -> None:
     assert quit_.returncode == 0 and "Traceback" not in quit_.stderr
     assert "Everything is saved" not in quit_.stdout
     assert "2 events could not be saved" in quit_.stdout  # the done and its question
-    assert _dones(tmpfs_home) == 0
+    assert done_count(tmpfs_home) == 0
 
 
 def test_commands_sent_while_budge_stops_are_each_carried_out_once(home: Path) -> None:
@@ -218,7 +207,7 @@ def test_commands_sent_while_budge_stops_are_each_carried_out_once(home: Path) -
                 assert status.result().returncode == 0, status.result().stderr
             assert daemon.proc.wait(timeout=15) == 0
         assert "control command failed" not in daemon.output()
-    assert _dones(home) == confirmed
+    assert done_count(home) == confirmed
 
 
 def start(env: dict[str, str]) -> subprocess.Popen[bytes]:

@@ -139,7 +139,7 @@ def test_sway_starts_headless_with_the_bar_and_a_tray_item(wayland: WaylandSessi
         # clicks land where they are aimed.
         x, y = (left + right) // 2, (top + bottom) // 2
         wayland.click(x, y, button=1)
-        wayland.wait_for(lambda: any(c[0] == "Activate" for c in item.calls), 10,
+        wayland.wait_for(lambda: any(c[0] == "Activate" for c in item.calls), 30,
                          "Activate from a left click on the icon")
         wayland.click(x, y, button=3)
         wayland.wait_for(lambda: any(c[0] == "ContextMenu" for c in item.calls), 10,

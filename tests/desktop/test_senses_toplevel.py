@@ -12,12 +12,11 @@ tool is missing.
 from __future__ import annotations
 
 import struct
-import subprocess
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
+from user_session import ProbeProgram
 
 from budge.adapters.senses import Unavailable, toplevel
 
@@ -239,46 +238,21 @@ for line in sys.stdin:
 """
 
 
-class ProbeProcess:
+class ProbeProcess(ProbeProgram):
     """budge's full-screen probe in a program of the session's user, asked line by line."""
 
     def __init__(self, session: Any) -> None:
         # Without SWAYSOCK, sway is just another wlroots compositor to the probe.
         env = {k: v for k, v in session.env.items() if k != "SWAYSOCK"}
-        self.proc = session.spawn_as_user(
-            [session.python, "-c", _PROBE], env=env, name="toplevel-probe",
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.name = self.proc.stdout.readline().strip()
-
-    def ask(self, line: str = "?") -> str:
-        self.proc.stdin.write(line + "\n")
-        self.proc.stdin.flush()
-        return str(self.proc.stdout.readline().strip())
+        super().__init__(session, _PROBE, "toplevel-probe", env)
 
     def busy(self) -> str:
         return self.ask()
 
-    def finish(self, close: bool) -> tuple[int, str]:
-        if close:
-            assert self.ask("close") == "closed"
-        _, err = self.proc.communicate(timeout=20)
-        return self.proc.returncode, err
-
-
-@pytest.fixture(scope="module")
-def wayland_venv() -> Any:
-    from wayland_session import missing_tools, shared_venv
-
-    assert not missing_tools(), f"Wayland test tools missing: {missing_tools()}"
-    return shared_venv()
-
 
 @pytest.fixture
-def session(tmp_path: Path, wayland_venv: Any) -> Iterator[Any]:
-    from wayland_session import WaylandSession
-
-    with WaylandSession(tmp_path / "wayland", wayland_venv) as started:
-        yield started.start(tray=False, notifications=False)
+def session(make_session: Any) -> Any:
+    return make_session(tray=False, notifications=False)
 
 
 FULL = "a full-screen window"

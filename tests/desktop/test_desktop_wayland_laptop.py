@@ -3,9 +3,9 @@ break seen through the compositor's idle protocol, and a due reminder held by a
 native full-screen window or by mako's do-not-disturb mode, then brought by
 leaving it, or at once by the tray menu's "Remind me anyway".
 
-The same scenarios as tests/test_desktop_laptop.py on X11. budge runs as the
+The same scenarios as tests/desktop/test_desktop_laptop.py on X11. budge runs as the
 session's user from the session venv (``budge run -v``), as in
-tests/test_desktop_wayland.py, whose fixtures (tests/conftest.py) and helpers
+tests/desktop/test_desktop_wayland.py, whose fixtures (tests/conftest.py) and helpers
 (tests/on_desktop.py) these tests share.
 Durations are in seconds, so each scenario takes a few. These tests fail, never
 skip, when a tool is missing.

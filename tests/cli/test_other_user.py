@@ -253,10 +253,11 @@ def _heard(listener: subprocess.Popen[str]) -> str:
     return out.strip()
 
 
-def test_a_listener_of_another_user_gets_nothing(reachable_home: Path, tmp_path: Path) -> None:
+def test_a_listener_of_another_user_gets_nothing(reachable_home: Path) -> None:
     """Another user's program listening at the socket's path (moved there as an
     intruder would): the client asks the OS who listens, and sends nothing."""
-    home = tmp_path / "home"
+    # Beside the intruder's folder: a socket moves (renames) within one file system.
+    home = reachable_home / "owner"
     home.mkdir()
     env = always_active(home, 'interval = "1h"\n')
     paths = resolve(env)

@@ -1,15 +1,7 @@
 import random
 from collections import Counter
 
-import pytest
-
-from budge.adapters.config import load_builtin
 from budge.core.chooser import Filters, choose, eligible
-
-
-@pytest.fixture(scope="module")
-def catalog():  # type: ignore[no-untyped-def]
-    return load_builtin()
 
 
 def test_same_seed_same_choices(catalog) -> None:  # type: ignore[no-untyped-def]

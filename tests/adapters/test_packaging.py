@@ -5,7 +5,7 @@ import sys
 import zipfile
 from pathlib import Path
 
-ROOT = Path(__file__).parents[1]
+ROOT = Path(__file__).parents[2]
 
 
 def test_the_wheel_alone_carries_catalog_artwork_and_default_config(tmp_path: Path) -> None:

@@ -95,7 +95,7 @@ def test_plasmas_do_not_disturb_holds_the_reminder_until_it_ends(plasma: Plasma)
         assert inhibited.body[0][1] is True
         budge.output.wait_line("reminder waits: do not disturb", INTERVAL + 10)
         held_with = len(reminders(plasma))
-        session.wait_for(lambda: status(budge).get("waiting") == "do not disturb", 5,
+        session.wait_for(lambda: budge.status().get("waiting") == "do not disturb", 5,
                          "status to say what the reminder waits for")
         assert len(reminders(plasma)) == held_with
         conn.send_and_get_reply(new_method_call(service, "UnInhibit", "u", (cookie,)),
@@ -131,11 +131,3 @@ def test_plasma_logged_no_problem_with_budges_item(plasma: Plasma) -> None:
     about = [line for line in log.splitlines()
              if "StatusNotifierItem" in line or "budge" in line.lower()]
     assert not about, "\n".join(about)
-
-
-def status(budge: Budge) -> dict[str, Any]:
-    import json
-
-    result = budge.cli("status", "--json")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return dict(json.loads(result.stdout))

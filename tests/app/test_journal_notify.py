@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 from bus_standins import NotificationService, questions
-from processes import budge, home_on_bus, running_daemon, stored, wait_for
+from processes import budge, done_ids, felt, home_on_bus, running_daemon, wait_for
 
 from budge.adapters.config import load_builtin
 from budge.adapters.invocation import command_word, this_command, typed
@@ -29,14 +29,6 @@ from budge.core.ports import QUESTION_LIFETIME, Question
 
 BY_NAME = {m.name: m.id for m in load_builtin()}
 ASK_ALWAYS = '\n[journal]\nask = "always"\n'
-
-
-def felt(home: Path) -> list[tuple[str, str]]:
-    return stored(home, "SELECT movement, detail FROM events WHERE kind = 'felt' ORDER BY rowid")
-
-
-def done_ids(home: Path) -> list[tuple[str, str]]:
-    return stored(home, "SELECT id, movement FROM events WHERE kind = 'done' ORDER BY rowid")
 
 
 def test_the_question_has_its_own_buttons_and_an_answer_is_stored_and_closes_it(

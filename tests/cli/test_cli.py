@@ -4,17 +4,12 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-from processes import always_active, budge, clean_env
+from processes import always_active, budge
 from samples import USER_MOVEMENT
 
 from budge import __version__
 from budge.cli.main import main
 from budge.cli.parser import COMMANDS
-
-
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return clean_env(tmp_path / "home")
 
 
 def done_events(home: Path) -> list[tuple[str, str]]:
@@ -128,7 +123,7 @@ def test_config_check(env: dict[str, str], tmp_path: Path) -> None:
     assert "interval: found 'often' (text)" in bad.stderr
     assert "daily_gaol: found an unknown key" in bad.stderr
     assert "did you mean 'daily_goal'?" in bad.stderr
-    # `budge run` starts anyway on such a file: tests/test_start_bad_config.py.
+    # `budge run` starts anyway on such a file: tests/app/test_start_bad_config.py.
 
 
 @pytest.mark.parametrize("args, says", [

@@ -183,7 +183,7 @@ def test_an_answer_counts_once_however_the_service_delivers_it(
           running_daemon(env, "-v", "--no-tray") as daemon):
         first = wait_for(service.reminders, 15, "a reminder")[0]
         service.press(first, "done")
-        question = wait_for(lambda: questions(service), 10, "the question")[0]
+        question = wait_for(lambda: questions(service), 30, "the question")[0]
         service.press(question, "felt:same")
         wait_for(lambda: events(home, "felt"), 10, "the answer")
         second = wait_for(lambda: [n for n in service.reminders() if n["id"] != first["id"]],
@@ -230,7 +230,7 @@ def test_a_click_on_the_body_shows_the_steps_where_the_service_closes_what_was_c
         first = wait_for(service.reminders, 15, "a reminder")[0]
         service.press(first, "default")
         details = wait_for(lambda: [n for n in service.shown if n["body"].startswith("1. ")],
-                           10, "the steps")[0]
+                           30, "the steps")[0]
         wait_for(lambda: first["id"] in service.closed, 10, "the clicked one to go")
         time.sleep(1)
         assert details["id"] in service.on_screen
@@ -255,7 +255,7 @@ def test_show_me_on_the_body_opens_the_movements_guide_and_shows_the_steps(
         service.press(first, "default")
         # The steps, for whoever wants no browser, and the page in the browser.
         details = wait_for(lambda: [n for n in service.shown if n["body"].startswith("1. ")],
-                           10, "the steps")[0]
+                           30, "the steps")[0]
         assert details["summary"] == first["summary"]
         wait_for(record.exists, 20, "the guide to be opened")
         opened = [Path(line) for line in record.read_text().splitlines()]
@@ -282,7 +282,7 @@ def test_show_me_never_holds_up_the_answers(bus_address: str) -> None:
             first = wait_for(service.reminders, 10, "the reminder")[0]
             service.press(first, "default")
             details = wait_for(lambda: [n for n in service.shown
-                                        if n["body"].startswith("1. ")], 10, "the steps")[0]
+                                        if n["body"].startswith("1. ")], 30, "the steps")[0]
             service.press(details, "done")
             wait_for(lambda: answers, 10, "the done, while the guide is still opening")
             assert answers == [("done", "neck-tilt", "reminded:1")]

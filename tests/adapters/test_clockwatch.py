@@ -23,6 +23,7 @@ def _switches(native_id: int) -> int:
                if "ctxt_switches:" in line)
 
 
+@pytest.mark.usefixtures("sets_the_clock")
 def test_setting_the_clock_wakes_the_watch_and_nothing_else_does() -> None:
     calls: list[float] = []
     called = threading.Event()
@@ -90,6 +91,7 @@ def test_a_failing_callback_does_not_end_the_watch() -> None:
     assert len(calls) >= 3
 
 
+@pytest.mark.usefixtures("sets_the_clock")
 def test_a_failed_re_arm_closes_nothing_twice_and_goes_on_looking(
         caplog: pytest.LogCaptureFixture) -> None:
     """After a clock change the timerfd is closed and a new one made. When making it

@@ -28,10 +28,10 @@ from processes import (
     budge,
     budge_as,
     clean_env,
+    done_count,
     fill_home,
     run_briefly,
     stop_leftovers,
-    stored,
     user_env,
 )
 from samples import EXPORT_HEADER, EXPORT_ROW, USER_MOVEMENT, every_command
@@ -204,10 +204,6 @@ def _assert_refused(result, *needles: str) -> None:  # type: ignore[no-untyped-d
         assert needle in result.stderr, (needle, result.stderr[:2000])
 
 
-def _dones(home: Path) -> int:
-    return int(stored(home, "SELECT count(*) FROM events WHERE kind = 'done'")[0][0])
-
-
 def _assert_answered_on_the_last_good(result, home: Path, dones: int, file: str) -> None:  # type: ignore[no-untyped-def]
     """Recorded as the running budge would, with the problem said in one line."""
     assert result.returncode == 0, (result.returncode, result.stdout, result.stderr)
@@ -215,7 +211,7 @@ def _assert_answered_on_the_last_good(result, home: Path, dones: int, file: str)
     lines = result.stderr.splitlines()
     assert len(lines) == 1 and f"a problem in {file}" in lines[0], lines
     assert "see `budge config check`; meanwhile budge uses your last good settings" in lines[0]
-    assert _dones(home) == dones
+    assert done_count(home) == dones
 
 
 @pytest.mark.parametrize("name, content, needle", CONFIGS, ids=[c[0] for c in CONFIGS])
@@ -225,10 +221,10 @@ def test_bad_config_is_refused_by_name_and_a_done_still_counts(home: Path, name:
     before = _snapshot(home)
     (home / "config.toml").write_bytes(content)
     env = clean_env(home)
-    # `budge run` starts anyway, on the last good settings: tests/test_start_bad_config.py.
+    # `budge run` starts anyway, on the last good settings: tests/app/test_start_bad_config.py.
     _assert_refused(budge(env, "config", "check"), needle)
     assert _snapshot(home) == before
-    dones = _dones(home)
+    dones = done_count(home)
     _assert_answered_on_the_last_good(budge(env, "done"), home, dones + 1,
                                       str(home / "config.toml"))
 
@@ -245,7 +241,7 @@ def test_bad_movement_file_is_refused_by_name_and_a_skip_still_counts(
     assert "movements.toml" in result.stderr
     assert _snapshot(home) == before
     skipped = budge(env, "skip")
-    _assert_answered_on_the_last_good(skipped, home, _dones(home),
+    _assert_answered_on_the_last_good(skipped, home, done_count(home),
                                       str(home / "movements.toml"))
     assert _snapshot(home) != before
 
@@ -334,7 +330,7 @@ def test_a_special_file_as_the_config_is_a_problem_never_a_hang(home: Path, name
     named = place.resolve() if name == "config.toml" else place
     check = budge(env, "config", "check", timeout=20)
     _assert_refused(check, f"{named}: file: found {_SPECIAL[kind]}")
-    dones = _dones(home)
+    dones = done_count(home)
     _assert_answered_on_the_last_good(budge(env, "done", timeout=20), home, dones + 1,
                                       str(named))
 

@@ -61,6 +61,7 @@ def typing(desktop: DesktopSession) -> Iterator[Typist]:
         typist.stop()
 
 
+@pytest.mark.usefixtures("on_time")
 def test_a_reminder_waits_for_a_pause_in_typing_and_at_most_the_flex_on_x11(
         desktop: DesktopSession, tmp_path: Path) -> None:
     home, _, env = prepare(desktop, tmp_path, CONFIG)
@@ -88,6 +89,7 @@ def test_a_reminder_waits_for_a_pause_in_typing_and_at_most_the_flex_on_x11(
     assert details[0].endswith(":pause") and details[1] == f"{FLEX}:flex", details
 
 
+@pytest.mark.usefixtures("counts_wake_ups")
 def test_typing_between_reminders_costs_budge_nothing(desktop: DesktopSession,
                                                       tmp_path: Path) -> None:
     """The pause is watched for only while a reminder waits: with none due, budge

@@ -12,11 +12,6 @@ from processes import budge, clean_env, stored
 from budge.core import journal
 
 
-@pytest.fixture
-def env(tmp_path: Path) -> dict[str, str]:
-    return clean_env(tmp_path / "home")
-
-
 def home_of(env: dict[str, str]) -> Path:
     return Path(env["BUDGE_HOME"])
 

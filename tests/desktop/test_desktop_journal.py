@@ -7,27 +7,18 @@ These tests fail, never skip, when the tools are missing: `.ci/run` installs the
 from __future__ import annotations
 
 import json
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from desktop_session import DesktopSession
-from on_desktop import ARTIFACTS, choose, keys, our_items, prepare
-from processes import budge, running_daemon, stored
+from on_desktop import ARTIFACTS, budge_on_dunst, choose, keys, our_items, prepare
+from processes import budge, done_ids, felt, running_daemon, stored
 
 from budge.core.journal import ASK_PROMPT
 
 pytestmark = pytest.mark.desktop
 SHOTS = ARTIFACTS / "desktop"
-
-
-def felt(home: Path) -> list[tuple[str, str]]:
-    return stored(home, "SELECT movement, detail FROM events WHERE kind = 'felt' ORDER BY rowid")
-
-
-def done(home: Path) -> list[tuple[str, str]]:
-    return stored(home, "SELECT id, movement FROM events WHERE kind = 'done' ORDER BY rowid")
 
 
 def eases(home: Path) -> list[int]:
@@ -36,35 +27,31 @@ def eases(home: Path) -> list[int]:
 
 
 def test_how_did_that_feel_answered_on_dunsts_notification(tmp_path: Path) -> None:
-    with DesktopSession(tmp_path / "desktop").start(tray=False) as desktop:
-        home, _, env = prepare(desktop, tmp_path, 'interval = "1h"\n[tray]\nbackend = "none"\n'
-                                                  '[journal]\nask = "always"\n')
-        with running_daemon(env, "-v"):
-            desktop.wait_for(lambda: desktop.notifications(), 15, "the welcome")
-            subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True)
-            desktop.wait_for(lambda: desktop.displayed_count() == 0, 10, "a clear screen")
-            assert budge(env, "done").returncode == 0
-            question = desktop.wait_for(
-                lambda: [n for n in desktop.notifications() if n.summary == ASK_PROMPT], 15,
-                "the question")[-1]
-            ((done_id, movement),) = done(home)
-            from budge.adapters.config import load_builtin
+    config = 'interval = "1h"\n[tray]\nbackend = "none"\n[journal]\nask = "always"\n'
+    with budge_on_dunst(tmp_path, config) as (desktop, home, env):
+        desktop.wait_for(lambda: desktop.displayed_count() == 0, 10, "a clear screen")
+        assert budge(env, "done").returncode == 0
+        question = desktop.wait_for(
+            lambda: [n for n in desktop.notifications() if n.summary == ASK_PROMPT], 15,
+            "the question")[-1]
+        ((done_id, movement),) = done_ids(home)
+        from budge.adapters.config import load_builtin
 
-            assert question.body == next(m.name for m in load_builtin() if m.id == movement)
-            assert question.timeout == "120000"
-            desktop.wait_for(lambda: desktop.displayed_count() == 1, 10, "it on screen")
-            desktop.screenshot(SHOTS / "journal-question.png")
+        assert question.body == next(m.name for m in load_builtin() if m.id == movement)
+        assert question.timeout == "120000"
+        desktop.wait_for(lambda: desktop.displayed_count() == 1, 10, "it on screen")
+        desktop.screenshot(SHOTS / "journal-question.png")
 
-            offered = desktop.choose_action("Tighter", ASK_PROMPT)
-            for label in ("Easier", "Same", "Tighter"):
-                assert any(line.startswith(f"#{label} ({ASK_PROMPT}) [") for line in offered), \
-                    offered
-            desktop.wait_for(lambda: felt(home), 10, "the answer stored")
-            assert felt(home) == [(movement, f"tighter:{done_id}")]
-            desktop.wait_for(lambda: desktop.displayed_count() == 0, 10,
-                             "the answered question to close")
-            status = budge(env, "status", "--json")
-            assert json.loads(status.stdout)["last_felt"] == "tighter", status.stdout
+        offered = desktop.choose_action("Tighter", ASK_PROMPT)
+        for label in ("Easier", "Same", "Tighter"):
+            assert any(line.startswith(f"#{label} ({ASK_PROMPT}) [") for line in offered), \
+                offered
+        desktop.wait_for(lambda: felt(home), 10, "the answer stored")
+        assert felt(home) == [(movement, f"tighter:{done_id}")]
+        desktop.wait_for(lambda: desktop.displayed_count() == 0, 10,
+                         "the answered question to close")
+        status = budge(env, "status", "--json")
+        assert json.loads(status.stdout)["last_felt"] == "tighter", status.stdout
 
 
 def test_the_journal_items_in_xfce4_panels_menu(tmp_path: Path) -> None:
@@ -87,8 +74,8 @@ def test_the_journal_items_in_xfce4_panels_menu(tmp_path: Path) -> None:
 
             # Done, then "How did the last one feel?" shows, above the body's item.
             choose(desktop, "Down", "Down", "Return")
-            desktop.wait_for(lambda: done(home), 10, "done from the menu")
-            ((done_id, movement),) = done(home)
+            desktop.wait_for(lambda: done_ids(home), 10, "done from the menu")
+            ((done_id, movement),) = done_ids(home)
             choose(desktop, *["Down"] * 7, "Right")
             time.sleep(0.5)
             desktop.screenshot(SHOTS / "sni-menu-felt.png")

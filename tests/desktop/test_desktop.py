@@ -24,6 +24,7 @@ def catalog_names() -> set[str]:
     return {m.name for m in load_builtin()}
 
 
+@pytest.mark.usefixtures("on_time")
 def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
                                                         tmp_path: Path) -> None:
     home, tmp, env = prepare(desktop, tmp_path, 'interval = "3s"\n[tray]\nbackend = "gtk"\n')
@@ -62,7 +63,7 @@ def test_remind_dock_done_from_the_menu_snooze_and_stop(desktop: DesktopSession,
         # A left click shows the movement's steps, and records nothing.
         desktop.xdotool("mousemove", "--window", str(window), "8", "8", "click", "1")
         steps = desktop.wait_for(lambda: [n for n in desktop.notifications()
-                                          if n.body.startswith("1. ")], 10,
+                                          if n.body.startswith("1. ")], 30,
                                  "the steps from a left click")[0]
         assert "Gentler: " in steps.body
         assert len(events(home, "done")) == before + 1
@@ -109,7 +110,7 @@ def test_xorg_backend_docks_and_a_left_click_shows_the_movement(desktop: Desktop
         desktop.wait_for(lambda: is_embedded(desktop, window_id), 10, "the xorg icon to dock")
         desktop.xdotool("mousemove", "--window", str(window_id), "8", "8", "click", "1")
         desktop.wait_for(lambda: [n for n in desktop.notifications()
-                                  if n.body.startswith("1. ")], 10, "the steps from a left click")
+                                  if n.body.startswith("1. ")], 30, "the steps from a left click")
         assert events(home, "done") == []  # a stray click never counts as a movement
     assert list(tmp.iterdir()) == []
 

@@ -81,12 +81,6 @@ def reminders_shown(session: GnomeSession) -> list[dict[str, Any]]:
     return [n for n in session.notifications(SOURCE) if " · " in n["title"]]
 
 
-def status(budge: Budge) -> dict[str, Any]:
-    result = budge.cli("status", "--json")
-    assert result.returncode == 0, result.stdout + result.stderr
-    return dict(json.loads(result.stdout))
-
-
 def exported_events(text: str) -> list[dict[str, Any]]:
     data = json.loads(text)
     return list(data["events"] if isinstance(data, dict) else data)
@@ -123,7 +117,7 @@ def test_one_click_on_done_is_one_done_and_the_reminder_goes(gnome: Gnome) -> No
     # A second delivery of the same click comes within milliseconds; give it time.
     time.sleep(2)
     assert len(budge.events("done")) == 1, budge.printed()
-    assert status(budge)["today_done"] == 1
+    assert budge.status()["today_done"] == 1
     exported = budge.cli("export", "--format", "json")
     assert exported.returncode == 0, exported.stderr
     assert [e["kind"] for e in exported_events(exported.stdout)].count("done") == 1
@@ -174,7 +168,7 @@ def test_do_not_disturb_held_the_next_reminder_until_it_ended(gnome: Gnome) -> N
     session, budge = gnome.session, gnome.budge
     try:
         budge.output.wait_seen("reminder waits: do not disturb", INTERVAL + 15)
-        assert status(budge)["waiting"] == "do not disturb"
+        assert budge.status()["waiting"] == "do not disturb"
         assert len(budge.events("reminded")) == 1
         assert reminders_shown(session) == []
     finally:

@@ -4,18 +4,12 @@ import re
 
 import pytest
 
-from budge.adapters.config import load_builtin
 from budge.core.movements import CUE_LIMIT, REGIONS, parse_catalog
 
 NAMED_IN_THE_PRACTICE = {
     "neck-tilt", "shoulder-roll", "pelvic-tilt", "seated-arch", "wall-lean", "deep-core",
     "knee-lift", "adjust-seat", "fluid-body", "micro-back-lift", "pause-core", "posture-reset",
 }
-
-
-@pytest.fixture(scope="module")
-def catalog():  # type: ignore[no-untyped-def]
-    return load_builtin()
 
 
 def test_size_and_regions(catalog) -> None:  # type: ignore[no-untyped-def]

@@ -17,13 +17,6 @@ from processes import (
 )
 
 
-@pytest.fixture
-def home(tmp_path: Path) -> Path:
-    home = tmp_path / "home"
-    home.mkdir()
-    return home
-
-
 def kinds(home: Path) -> list[str]:
     return [row[0] for row in stored(home, "SELECT kind FROM events ORDER BY at_utc, rowid")]
 
@@ -212,6 +205,7 @@ def test_only_a_client_with_the_owners_key_is_answered(home: Path, tmp_path: Pat
     assert "done" not in kinds(home)
 
 
+@pytest.mark.usefixtures("counts_wake_ups")
 def test_idle_daemon_does_not_wake_up(home: Path) -> None:
     env = always_active(home, 'interval = "1h"\n')
     with running_daemon(env, "--no-tray", wait_running=True) as daemon:

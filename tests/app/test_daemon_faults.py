@@ -3,12 +3,10 @@
 from __future__ import annotations
 
 import sqlite3
-from collections.abc import Iterator
 from pathlib import Path
 
-import pytest
-from disks import fill_disk, tmpfs
-from processes import always_active, budge, clean_env, running_daemon
+from disks import fill_disk
+from processes import always_active, budge, clean_env, done_count, running_daemon
 
 
 def test_a_damaged_database_is_kept_and_reminders_go_on(tmp_path: Path) -> None:
@@ -67,12 +65,6 @@ def test_a_deleted_wal_file_takes_nothing_from_other_readers(tmp_path: Path) -> 
         db.close()
 
 
-@pytest.fixture
-def tmpfs_home(tmp_path: Path) -> Iterator[Path]:
-    with tmpfs(tmp_path / "home") as home:
-        yield home
-
-
 def test_a_full_disk_reminders_go_on_told_once_and_saving_resumes(tmpfs_home: Path) -> None:
     home = tmpfs_home
     env = always_active(home, 'interval = "1s"\n')
@@ -100,14 +92,6 @@ def test_a_full_disk_reminders_go_on_told_once_and_saving_resumes(tmpfs_home: Pa
     assert reminded >= 4  # those shown while the disk was full were kept and written
 
 
-def _dones(home: Path) -> int:
-    db = sqlite3.connect(home / "data" / "budge.sqlite3")
-    try:
-        return int(db.execute("SELECT COUNT(*) FROM events WHERE kind = 'done'").fetchone()[0])
-    finally:
-        db.close()
-
-
 def test_without_a_daemon_a_full_disk_keeps_the_done_in_the_side_file(
         tmpfs_home: Path) -> None:
     env = clean_env(tmpfs_home)
@@ -124,7 +108,7 @@ def test_without_a_daemon_a_full_disk_keeps_the_done_in_the_side_file(
     assert exported.stdout.count('"done"') == 2 and "1 event still waits" in exported.stderr
     filler.unlink()
     assert budge(env, "status").returncode == 0  # the next command writes it
-    assert _dones(tmpfs_home) == 2
+    assert done_count(tmpfs_home) == 2
     assert b"done" not in side.read_bytes()  # and forgets it there
 
 

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from user_session import ProbeProgram
 
 from budge.adapters import senses
 from budge.adapters.senses import Unavailable, mako, sway, wayland
@@ -304,43 +305,19 @@ for line in sys.stdin:
 """
 
 
-class ProbeProcess:
+class ProbeProcess(ProbeProgram):
     """budge's idle probe in a program of the session's user, asked line by line."""
 
     def __init__(self, session: Any) -> None:
-        self.proc = session.spawn_as_user(
-            [session.python, "-c", _IDLE_PROBE], name="idle-probe", stdin=subprocess.PIPE,
-            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        self.name = self.proc.stdout.readline().strip()
+        super().__init__(session, _IDLE_PROBE, "idle-probe")
 
     def idle(self) -> float:
-        self.proc.stdin.write("?\n")
-        self.proc.stdin.flush()
-        return float(self.proc.stdout.readline())
-
-    def finish(self, close: bool) -> tuple[int, str]:
-        if close:
-            self.proc.stdin.write("close\n")
-            self.proc.stdin.flush()
-            assert self.proc.stdout.readline().strip() == "closed"
-        _, err = self.proc.communicate(timeout=20)
-        return self.proc.returncode, err
-
-
-@pytest.fixture(scope="module")
-def wayland_venv() -> Any:
-    from wayland_session import missing_tools, shared_venv
-
-    assert not missing_tools(), f"Wayland test tools missing: {missing_tools()}"
-    return shared_venv()
+        return float(self.ask())
 
 
 @pytest.fixture
-def session(tmp_path: Path, wayland_venv: Any) -> Iterator[Any]:
-    from wayland_session import WaylandSession
-
-    with WaylandSession(tmp_path / "wayland", wayland_venv) as started:
-        yield started.start(tray=False)
+def session(make_session: Any) -> Any:
+    return make_session(tray=False)
 
 
 @pytest.mark.desktop
@@ -372,9 +349,7 @@ def test_wayland_idle_grows_without_input_and_drops_at_a_nudge(session: Any) -> 
 def test_wayland_idle_closes_cleanly_and_leaves_nothing_behind(session: Any) -> None:
     probe = ProbeProcess(session)
     assert probe.idle() >= 0.0
-    probe.proc.stdin.write("threads\n")
-    probe.proc.stdin.flush()
-    assert probe.proc.stdout.readline().strip() == "MainThread,budge-wayland-idle"
+    assert probe.ask("threads") == "MainThread,budge-wayland-idle"
     code, err = probe.finish(close=True)
     assert code == 0 and not err.strip(), err
 

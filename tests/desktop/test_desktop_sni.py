@@ -9,13 +9,21 @@ are missing: `.ci/run` installs them. Screenshots go to artifacts/desktop/.
 
 from __future__ import annotations
 
-import subprocess
 import time
 from pathlib import Path
 
 import pytest
 from desktop_session import DesktopSession
-from on_desktop import ARTIFACTS, choose, events, keys, our_items, prepare, reminders
+from on_desktop import (
+    ARTIFACTS,
+    budge_on_dunst,
+    choose,
+    events,
+    keys,
+    our_items,
+    prepare,
+    reminders,
+)
 from processes import ALWAYS, budge, running_daemon, stored
 
 from budge.adapters.config import load_builtin
@@ -108,47 +116,43 @@ def test_an_open_menu_stays_open_when_a_reminder_arrives(tmp_path: Path) -> None
 
 
 def test_done_snooze_and_skip_on_dunsts_notification(tmp_path: Path) -> None:
-    with DesktopSession(tmp_path / "desktop").start(tray=False) as desktop:
-        # Not asked "How did that feel?" here: test_desktop_journal answers that.
-        home, _, env = prepare(desktop, tmp_path, 'interval = "3s"\n[tray]\nbackend = "none"\n'
-                                                  '[journal]\nask = "never"\n')
-        with running_daemon(env, "-v"):
-            desktop.wait_for(lambda: desktop.notifications(), 15, "the welcome")
-            subprocess.run(["dunstctl", "close-all"], env=desktop.env, check=True)
-            for label, kind in (("Done", "done"), ("Skip", "skipped"),
-                                ("Snooze 5 min", "snoozed")):
-                seen = len(reminders(desktop))
-                note = desktop.wait_for(lambda: reminders(desktop)[seen:],  # noqa: B023
-                                        15, "a reminder")[-1]
-                before = len(events(home, kind))
-                offered = desktop.choose_action(label, note.summary)
-                assert any(line.startswith("#Done (") for line in offered)
-                assert any(line.startswith("#Snooze 5 min (") for line in offered)
-                desktop.wait_for(lambda: len(events(home, kind)) > before,  # noqa: B023
-                                 10, f"{kind} from the notification")
-                assert events(home, kind)[-1][1] == movement_of(note.summary)
-                desktop.wait_for(lambda: desktop.displayed_count() == 0, 10,
-                                 "the answered reminder to close")
-                if kind == "snoozed":
-                    break
-                assert budge(env, "snooze", "1s").returncode == 0  # the next one, soon
-
-            # `budge done` from a terminal closes the reminder on screen.
-            assert budge(env, "snooze", "1s").returncode == 0
-            desktop.wait_for(lambda: desktop.displayed_count() == 1, 15, "a reminder on screen")
-            desktop.screenshot(SHOTS / "reminder-with-actions.png")
-            assert budge(env, "done").returncode == 0
+    # Not asked "How did that feel?" here: test_desktop_journal answers that.
+    config = 'interval = "3s"\n[tray]\nbackend = "none"\n[journal]\nask = "never"\n'
+    with budge_on_dunst(tmp_path, config) as (desktop, home, env):
+        for label, kind in (("Done", "done"), ("Skip", "skipped"),
+                            ("Snooze 5 min", "snoozed")):
+            seen = len(reminders(desktop))
+            note = desktop.wait_for(lambda: reminders(desktop)[seen:],  # noqa: B023
+                                    15, "a reminder")[-1]
+            before = len(events(home, kind))
+            offered = desktop.choose_action(label, note.summary)
+            assert any(line.startswith("#Done (") for line in offered)
+            assert any(line.startswith("#Snooze 5 min (") for line in offered)
+            desktop.wait_for(lambda: len(events(home, kind)) > before,  # noqa: B023
+                             10, f"{kind} from the notification")
+            assert events(home, kind)[-1][1] == movement_of(note.summary)
             desktop.wait_for(lambda: desktop.displayed_count() == 0, 10,
-                             "budge done to close the reminder")
+                             "the answered reminder to close")
+            if kind == "snoozed":
+                break
+            assert budge(env, "snooze", "1s").returncode == 0  # the next one, soon
 
-            # Two reminders in a row leave one on screen.
-            (home / "config.toml").write_text(
-                ALWAYS + 'interval = "2s"\n[tray]\nbackend = "none"\n[journal]\nask = "never"\n')
-            assert budge(env, "reload").returncode == 0
-            seen = len(events(home, "reminded"))
-            desktop.wait_for(lambda: len(events(home, "reminded")) >= seen + 2, 15,
-                             "two reminders in a row")
-            # The newer is shown a moment after it is recorded (its picture is
-            # drawn first); the older has gone by then, never beside it.
-            desktop.wait_for(lambda: desktop.displayed_count() >= 1, 5, "the newer reminder")
-            assert desktop.displayed_count() == 1
+        # `budge done` from a terminal closes the reminder on screen.
+        assert budge(env, "snooze", "1s").returncode == 0
+        desktop.wait_for(lambda: desktop.displayed_count() == 1, 15, "a reminder on screen")
+        desktop.screenshot(SHOTS / "reminder-with-actions.png")
+        assert budge(env, "done").returncode == 0
+        desktop.wait_for(lambda: desktop.displayed_count() == 0, 10,
+                         "budge done to close the reminder")
+
+        # Two reminders in a row leave one on screen.
+        (home / "config.toml").write_text(
+            ALWAYS + 'interval = "2s"\n[tray]\nbackend = "none"\n[journal]\nask = "never"\n')
+        assert budge(env, "reload").returncode == 0
+        seen = len(events(home, "reminded"))
+        desktop.wait_for(lambda: len(events(home, "reminded")) >= seen + 2, 15,
+                         "two reminders in a row")
+        # The newer is shown a moment after it is recorded (its picture is
+        # drawn first); the older has gone by then, never beside it.
+        desktop.wait_for(lambda: desktop.displayed_count() >= 1, 5, "the newer reminder")
+        assert desktop.displayed_count() == 1
