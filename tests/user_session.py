@@ -209,13 +209,36 @@ class LineReader:
                            f"output so far:\n" + "\n".join(self.lines))
 
 
-class ProbeProgram:
-    """A program of the session's user (``script``, run by the session venv's
-    python) that prints its name, then answers each line it is sent with one
-    line; sent "close", it closes what it holds and answers "closed"."""
+# A probe of budge's senses, run by the session's user: it prints the probe's
+# name, then answers each line with what the probe reads ("threads": the names
+# of its threads; "close": closes it and says "closed"). Left open unless told,
+# so that its exit must be clean however it ends.
+_PROBE_SCRIPT = """
+import sys
+import threading
+from budge.adapters.senses import {module}
 
-    def __init__(self, session: UserSession, script: str, name: str,
-                 env: Mapping[str, str] | None = None) -> None:
+probe = {module}.{factory}()
+print(probe.name, flush=True)
+for line in sys.stdin:
+    if line.strip() == "close":
+        probe.close()
+        print("closed", flush=True)
+    elif line.strip() == "threads":
+        print(",".join(sorted(t.name for t in threading.enumerate())), flush=True)
+    else:
+        print({answer}, flush=True)
+"""
+
+
+class ProbeProgram:
+    """A program of the session's user, run by the session venv's python, that
+    makes a probe with ``budge.adapters.senses.<module>.<factory>()`` and answers
+    each line it is sent with ``answer`` (an expression over ``probe``)."""
+
+    def __init__(self, session: UserSession, module: str, factory: str, answer: str,
+                 name: str, env: Mapping[str, str] | None = None) -> None:
+        script = _PROBE_SCRIPT.format(module=module, factory=factory, answer=answer)
         self.proc: subprocess.Popen[str] = session.spawn_as_user(
             [session.python, "-c", script], env=env, name=name, stdin=subprocess.PIPE,
             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)

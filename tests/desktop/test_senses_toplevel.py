@@ -220,31 +220,14 @@ def test_the_declarations_follow_the_documented_order() -> None:
 
 # The real thing: a headless sway 1.7, as its user
 
-_PROBE = """
-import sys
-from budge.adapters.senses import toplevel
-
-probe = toplevel.fullscreen_probe()
-print(probe.name, flush=True)
-for line in sys.stdin:
-    if line.strip() == "close":
-        probe.close()
-        print("closed", flush=True)
-    elif line.strip() == "threads":
-        import threading
-        print(",".join(sorted(t.name for t in threading.enumerate())), flush=True)
-    else:
-        print(probe.busy(), flush=True)
-"""
-
-
 class ProbeProcess(ProbeProgram):
     """budge's full-screen probe in a program of the session's user, asked line by line."""
 
     def __init__(self, session: Any) -> None:
         # Without SWAYSOCK, sway is just another wlroots compositor to the probe.
         env = {k: v for k, v in session.env.items() if k != "SWAYSOCK"}
-        super().__init__(session, _PROBE, "toplevel-probe", env)
+        super().__init__(session, "toplevel", "fullscreen_probe", "probe.busy()",
+                         "toplevel-probe", env)
 
     def busy(self) -> str:
         return self.ask()

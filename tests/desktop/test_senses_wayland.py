@@ -285,31 +285,12 @@ def test_another_notification_service_is_not_mako() -> None:
 
 # The real thing: a headless sway 1.7 with mako, as its user
 
-_IDLE_PROBE = """
-import sys
-from budge.adapters.senses import wayland
-
-probe = wayland.idle_probe()
-print(probe.name, flush=True)
-for line in sys.stdin:
-    if line.strip() == "close":
-        probe.close()
-        print("closed", flush=True)
-        continue
-    if line.strip() == "threads":
-        import threading
-        print(",".join(sorted(t.name for t in threading.enumerate())), flush=True)
-        continue
-    print(f"{probe.idle().total_seconds():.3f}", flush=True)
-# Left open on purpose unless told: the exit must still be clean (atexit).
-"""
-
-
 class ProbeProcess(ProbeProgram):
     """budge's idle probe in a program of the session's user, asked line by line."""
 
     def __init__(self, session: Any) -> None:
-        super().__init__(session, _IDLE_PROBE, "idle-probe")
+        super().__init__(session, "wayland", "idle_probe",
+                         'f"{probe.idle().total_seconds():.3f}"', "idle-probe")
 
     def idle(self) -> float:
         return float(self.ask())
