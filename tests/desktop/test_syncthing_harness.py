@@ -76,11 +76,13 @@ def test_both_instances_stop_when_the_test_fails(tmp_path: Path) -> None:
 
 
 def test_an_arriving_file_is_a_syncthing_tmp_file_until_it_is_whole(tmp_path: Path) -> None:
-    data = os.urandom(512 * 1024)
+    # Syncthing's limiter lets a burst of 512 KiB through at once, so a file of that
+    # size can arrive whole between two looks. Twice that, the rest at 256 KiB/s,
+    # stands as a temporary file for about 2 s: long enough to be seen on a busy
+    # machine, quick enough for a test.
+    data = os.urandom(1024 * 1024)
     with syncthing_pair(tmp_path) as folders:
-        # Slow enough to see the file arrive in pieces (the limit lets a first burst
-        # through at once), quick enough for a test.
-        folders.syncthing_b.limit_receiving(128)
+        folders.syncthing_b.limit_receiving(256)
         put_whole(folders.a, "big.bin", data, tmp_path / "scratch")
         seen: set[tuple[str, ...]] = set()
         deadline = time.monotonic() + 30
