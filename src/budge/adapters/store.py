@@ -339,30 +339,24 @@ class Store:
     def _migrate(self) -> None:
         # The version is read inside the write transaction: two processes opening
         # a new file at once (the daemon and a command) must not both migrate it.
-        with self._lock:
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
-                version = self._db.execute("PRAGMA user_version").fetchone()[0]
-                if version > SCHEMA_VERSION:
-                    raise StoreError(
-                        f"the database {self.path} was written by a newer budge (schema "
-                        f"{version}, this budge knows {SCHEMA_VERSION}); upgrade budge to use it")
-                for number, (name, sql) in enumerate(_MIGRATIONS, start=1):
-                    if number <= version:
-                        continue
-                    for statement in _statements(sql):
-                        self._db.execute(statement)
-                    self._db.execute("CREATE TABLE IF NOT EXISTS migrations "
-                                     "(name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)")
-                    self._db.execute("INSERT INTO migrations VALUES (?, ?)",
-                                     (name, datetime.now(UTC).isoformat()))
-                    self._db.execute(f"PRAGMA user_version = {number}")
-                self._db.execute("DELETE FROM requests WHERE at_utc < ?",
-                                 ((datetime.now(UTC) - _REQUESTS_KEPT).isoformat(),))
-                self._db.execute("COMMIT")
-            except BaseException:
-                self._db.execute("ROLLBACK")
-                raise
+        with self._lock, self._transaction():
+            version = self._db.execute("PRAGMA user_version").fetchone()[0]
+            if version > SCHEMA_VERSION:
+                raise StoreError(
+                    f"the database {self.path} was written by a newer budge (schema "
+                    f"{version}, this budge knows {SCHEMA_VERSION}); upgrade budge to use it")
+            for number, (name, sql) in enumerate(_MIGRATIONS, start=1):
+                if number <= version:
+                    continue
+                for statement in _statements(sql):
+                    self._db.execute(statement)
+                self._db.execute("CREATE TABLE IF NOT EXISTS migrations "
+                                 "(name TEXT PRIMARY KEY, applied_utc TEXT NOT NULL)")
+                self._db.execute("INSERT INTO migrations VALUES (?, ?)",
+                                 (name, datetime.now(UTC).isoformat()))
+                self._db.execute(f"PRAGMA user_version = {number}")
+            self._db.execute("DELETE FROM requests WHERE at_utc < ?",
+                             ((datetime.now(UTC) - _REQUESTS_KEPT).isoformat(),))
 
     # events
 
@@ -428,6 +422,20 @@ class Store:
             self._write(requests=[row])
 
     @contextmanager
+    def _transaction(self) -> Iterator[None]:
+        """One write transaction, its lock taken at once (``BEGIN IMMEDIATE``):
+        committed when the block ends, rolled back on any exception, which is
+        raised again (a rollback that fails too hides nothing)."""
+        self._db.execute("BEGIN IMMEDIATE")
+        try:
+            yield
+            self._db.execute("COMMIT")
+        except BaseException:
+            with contextlib.suppress(sqlite3.Error):
+                self._db.execute("ROLLBACK")
+            raise
+
+    @contextmanager
     def batch(self) -> Iterator[None]:
         """Everything written inside is written together, in one transaction, as it
         ends (also when it ends with an error: nothing recorded is dropped). Reads
@@ -478,8 +486,7 @@ class Store:
         try:
             if self._reopen:
                 self._swap_in_writable()
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 self._db.execute(f"INSERT OR IGNORE INTO main.events ({_COLUMNS}) "
                                  f"SELECT {_COLUMNS} FROM temp.pending ORDER BY rowid")
                 self._db.executemany("INSERT OR REPLACE INTO state VALUES (?, ?)",
@@ -488,11 +495,6 @@ class Store:
                                  f"WHERE true {_FIRST_ANSWER}")
                 self._db.execute("DELETE FROM temp.pending")
                 self._db.execute("DELETE FROM temp.pending_requests")
-                self._db.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                raise
         except (sqlite3.OperationalError, OSError) as error:
             self._keep_waiting()  # first: what is told says where it is kept
             if self.write_error is None:
@@ -768,16 +770,10 @@ class Store:
             if self._reopen:
                 self._swap_in_writable()
             before = self._db.total_changes
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 self._db.executemany("INSERT OR IGNORE INTO events VALUES (?, ?, ?, ?, ?, ?, ?)",
                                      rows)
                 added = self._db.total_changes - before
-                self._db.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                raise
         return added
 
     # the synced folder (budge.adapters.sync)
@@ -788,8 +784,7 @@ class Store:
         with self._lock:
             if self._reopen:
                 self._swap_in_writable()
-            self._db.execute("BEGIN IMMEDIATE")
-            try:
+            with self._transaction():
                 self._db.execute(f"CREATE TEMP TABLE IF NOT EXISTS incoming ({_EVENT_COLUMNS})")
                 self._db.execute("DELETE FROM temp.incoming")
                 self._db.executemany("INSERT OR IGNORE INTO temp.incoming VALUES "
@@ -803,11 +798,6 @@ class Store:
                 self._db.execute("INSERT OR IGNORE INTO main.events SELECT * FROM temp.incoming")
                 added = self._db.total_changes - counted
                 self._db.execute("DELETE FROM temp.incoming")
-                self._db.execute("COMMIT")
-            except BaseException:
-                with contextlib.suppress(sqlite3.Error):
-                    self._db.execute("ROLLBACK")
-                raise
         return added
 
     def unshared(self, after: int, limit: int,

@@ -3,7 +3,6 @@ folder the user already syncs (see :mod:`budge.core.sync`)."""
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
 import re
@@ -132,15 +131,13 @@ def _set_folder(paths: Paths, value: str) -> None:
 
 
 def _reload_running(paths: Paths) -> None:
-    """A running budge reads the config again at once."""
+    """A running budge reads the config again at once; one that is not running
+    reads it when it starts."""
     import uuid
 
-    from budge.adapters import control
+    from budge.cli.request import tell_daemon
 
-    # Not running: it reads the config when it starts.
-    with contextlib.suppress(OSError, EOFError, ValueError):
-        control.send(paths.control_address(), paths.key_file,
-                     {"cmd": "reload", "id": uuid.uuid4().hex})
+    tell_daemon(paths, {"cmd": "reload", "id": uuid.uuid4().hex})
 
 
 def _status(paths: Paths, as_json: bool) -> int:
