@@ -404,7 +404,7 @@ class DesktopSession:
             ["trayer", "--edge", "top", "--align", "right", "--widthtype", "request",
              "--height", "32", "--SetDockType", "true", "--transparent", "false",
              "--tint", "0xcccccc"], env=self.env)
-        self.wait_for(self.tray_ready, 10, "trayer to own _NET_SYSTEM_TRAY_S0")
+        self.wait_for(self.tray_ready, 30, "trayer to own _NET_SYSTEM_TRAY_S0")
 
     # the StatusNotifierItem host
 
@@ -436,7 +436,7 @@ class DesktopSession:
                                  env=self.env)
         self.wait_for(self.sni_host_ready, 15,
                       "xfce4-panel's StatusNotifierWatcher with a registered host")
-        self.wait_for(self.tray_ready, 10, "xfce4-panel to own _NET_SYSTEM_TRAY_S0")
+        self.wait_for(self.tray_ready, 30, "xfce4-panel to own _NET_SYSTEM_TRAY_S0")
         return self.panel
 
     def start_xfconfd(self) -> subprocess.Popen[bytes]:
