@@ -265,6 +265,13 @@ class DesktopSession:
         if missing:
             raise RuntimeError("desktop test tools missing: " + ", ".join(missing)
                                + " (run .ci/run, which installs them)")
+        try:
+            return self._start(tray, notifications, sni)
+        except BaseException:
+            self.close()  # what did start is stopped: a failed start leaves nothing behind
+            raise
+
+    def _start(self, tray: bool, notifications: bool, sni: bool) -> DesktopSession:
         display = self._start_xvfb()
         env = {k: v for k, v in os.environ.items()
                if k not in ("DBUS_SESSION_BUS_ADDRESS", "WAYLAND_DISPLAY")}
