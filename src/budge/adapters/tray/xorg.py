@@ -17,8 +17,10 @@ from typing import Any
 
 log = logging.getLogger("budge")
 
-# After the first dock request, look again this many seconds later each time.
-_DOCK_CHECKS = (0.5, 1.0, 2.0, 4.0)
+# After a dock request, look again this many seconds later each time, asking
+# again while the tray has not taken the icon. A tray that starts slowly (a
+# loaded machine, a panel still drawing itself) gets about half a minute.
+_DOCK_CHECKS = (0.5, 1.0, 2.0, 4.0, 8.0, 16.0)
 
 
 def xorg_icon(module: ModuleType) -> type:
@@ -28,8 +30,8 @@ def xorg_icon(module: ModuleType) -> type:
     a dock request is now and then lost by the tray, leaving the icon unseen;
     and when the tray host restarts, the icon stays away. This asks for button
     presses; after showing, it checks a few times on its own X connection that
-    the tray really took the window, asking again if not (the checks end after
-    a few seconds); and it listens on the root window for the MANAGER message
+    the tray really took the window, asking again if not (the checks end once it
+    has, or after about half a minute); and it listens on the root window for the MANAGER message
     a new tray host sends, and docks there.
     """
     import Xlib.display
@@ -97,10 +99,14 @@ def xorg_icon(module: ModuleType) -> type:
             window_id = self._window.id
             for delay in _DOCK_CHECKS:
                 time.sleep(delay)
-                if not self.visible or _reparented(window_id):
+                if not self.visible:
+                    return
+                if _reparented(window_id):
+                    log.info("the tray holds the icon")
                     return
                 log.info("the tray did not take the icon yet; asking again")
                 self._show()  # pystray hands this to its X thread
+            log.warning("the tray has not taken the icon; it docks when a tray appears")
 
     def _reparented(window_id: int) -> bool:
         try:
