@@ -47,6 +47,33 @@ BUDGE_SCRIPT = str(Path(sys.executable).parent / "budge")
 _BUDGE_CODE = re.compile(r"budge[/\\](cli[/\\]main|app|adapters|core)")
 
 
+# What Python prints when Ctrl+C lands while it looks at the script's path just
+# before running it, or in its import system's clean-up while the script pip
+# wrote imports budge's entry point. Python then goes on as if no Ctrl+C had
+# come, so budge never hears of it; a user presses Ctrl+C again, as this test
+# does. (Inside budge's entry point a Ctrl+C during imports is noted and heeded:
+# tests/cli/test_ctrl_c_imports.py.)
+_PYTHON_SWALLOWED = ("Failed checking if argv[0] is an import path entry",
+                     "Exception ignored in: <function _get_module_lock")
+
+
+def _ended_by_ctrl_c(proc: subprocess.Popen[str]) -> str:
+    """Everything it printed until it ended; a second Ctrl+C only where Python
+    itself printed that it had taken the first."""
+    deadline = time.monotonic() + 20
+    while True:
+        try:
+            return proc.communicate(timeout=1)[0]
+        except subprocess.TimeoutExpired as waited:
+            so_far = waited.output
+            if isinstance(so_far, bytes):
+                so_far = so_far.decode(errors="replace")
+            if time.monotonic() > deadline:
+                raise AssertionError(f"still running after Ctrl+C: {so_far}") from None
+            if (so_far or "").startswith(_PYTHON_SWALLOWED) and "First reminder" in so_far:
+                proc.send_signal(signal.SIGINT)
+
+
 def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback(home: Path) -> None:
     env = always_active(home, 'interval = "1h"\n')
     endings = []
@@ -57,12 +84,13 @@ def test_ctrl_c_at_any_moment_of_start_up_prints_no_traceback(home: Path) -> Non
         try:
             time.sleep(step * 0.02)  # from the first instant to well after start-up
             proc.send_signal(signal.SIGINT)
-            output, _ = proc.communicate(timeout=20)
+            output = _ended_by_ctrl_c(proc)
         finally:
             end_process(proc)
         in_python = proc.returncode == -signal.SIGINT or output.startswith((
             "Fatal Python error: init_import_site",  # while it imported its site module
-            "python: failed to set __main__.__loader__"))  # while it opened the script
+            "python: failed to set __main__.__loader__",  # while it opened the script
+            *_PYTHON_SWALLOWED))
         if "Traceback" in output and in_python:
             # Python's own start-up (its site module, loading the script pip wrote,
             # which imports re first) runs before budge's first line and reports

@@ -8,11 +8,13 @@ import os
 import sys
 
 from budge.adapters.paths import Paths
+from budge.cli import CtrlCAfterImports
 from budge.cli.request import NoAnswer, deliver
 
 
 def run(paths: Paths, args: argparse.Namespace) -> int:
-    from budge.app import daemon
+    with CtrlCAfterImports():  # until the daemon holds the stop signals itself
+        from budge.app import daemon
 
     return daemon.run(paths, no_tray=getattr(args, "no_tray", False),
                       verbose=getattr(args, "verbose", False) or args.verbose_run)
