@@ -20,10 +20,9 @@ from budge.cli import EXIT_INTERRUPTED, CtrlCAfterImports
 def test_ctrl_c_within_is_raised_only_on_leaving() -> None:
     before = signal.getsignal(signal.SIGINT)
     got_past = False
-    with pytest.raises(KeyboardInterrupt):
-        with CtrlCAfterImports():
-            signal.raise_signal(signal.SIGINT)
-            got_past = True  # what comes after the Ctrl+C still runs
+    with pytest.raises(KeyboardInterrupt), CtrlCAfterImports():
+        signal.raise_signal(signal.SIGINT)
+        got_past = True  # what comes after the Ctrl+C still runs
     assert got_past
     assert signal.getsignal(signal.SIGINT) is before
 
@@ -32,10 +31,9 @@ def test_no_ctrl_c_raises_nothing_and_an_error_within_stays_itself() -> None:
     before = signal.getsignal(signal.SIGINT)
     with CtrlCAfterImports():
         pass
-    with pytest.raises(ImportError):
-        with CtrlCAfterImports():
-            signal.raise_signal(signal.SIGINT)
-            raise ImportError("a module that is not there")
+    with pytest.raises(ImportError), CtrlCAfterImports():
+        signal.raise_signal(signal.SIGINT)
+        raise ImportError("a module that is not there")
     assert signal.getsignal(signal.SIGINT) is before
 
 
