@@ -53,12 +53,12 @@ ACTIONS: dict[str, Callable[[Harness], object]] = {
     "done": lambda h: h.app.done(),
     "skip": lambda h: h.app.skip(),
     "snooze": lambda h: h.app.snooze(timedelta(minutes=5)),
-    "pause": lambda h: h.app.pause_for(timedelta(hours=1)),
-    "pause until tomorrow": lambda h: h.app.pause_until_tomorrow(),
-    "gentle day": lambda h: h.app.set_day("gentle"),
-    "rest day": lambda h: h.app.set_day("rest"),
-    "felt": lambda h: (h.app.done(), h.app.felt("easier")),
-    "body": lambda h: h.app.body(6),
+    "pause": lambda h: h.app.days.pause_for(timedelta(hours=1)),
+    "pause until tomorrow": lambda h: h.app.days.pause_until_tomorrow(),
+    "gentle day": lambda h: h.app.days.set_day("gentle"),
+    "rest day": lambda h: h.app.days.set_day("rest"),
+    "felt": lambda h: (h.app.done(), h.app.journal.felt("easier")),
+    "body": lambda h: h.app.journal.body(6),
 }
 
 
@@ -93,9 +93,9 @@ def test_what_an_action_writes_is_read_back_within_it(harness) -> None:  # type:
     h.app.done()
     # The snapshot made inside the operation already counts the done it wrote.
     assert h.app.snapshot.streak.today_done == before + 1
-    assert h.app.set_day("gentle").ok
+    assert h.app.days.set_day("gentle").ok
     assert h.app.snapshot.day_mode == "gentle"
-    assert h.app.set_day("gentle").message == "Today is already a gentle day."
+    assert h.app.days.set_day("gentle").message == "Today is already a gentle day."
 
 
 def test_a_notification_answered_twice_counts_once(harness) -> None:  # type: ignore[no-untyped-def]

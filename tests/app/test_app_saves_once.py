@@ -54,12 +54,13 @@ def test_an_action_saves_and_shows_once(harness, action: str,  # type: ignore[no
     h = harness(ALWAYS + 'interval = "30m"\n')
     h.run_until(h.clock.now() + timedelta(minutes=31))
     if action == "resume":
-        h.app.set_day("rest")
+        h.app.days.set_day("rest")
     counts = _counting(h, monkeypatch)
     reply = {"done": lambda: h.app.done(), "skip": lambda: h.app.skip(),
              "snooze": lambda: h.app.snooze(timedelta(minutes=5)),
-             "rest": lambda: h.app.set_day("rest"), "gentle": lambda: h.app.set_day("gentle"),
-             "resume": lambda: h.app.resume(), "reload": lambda: h.app.reload(),
-             "body": lambda: h.app.body(2)}[action]()
+             "rest": lambda: h.app.days.set_day("rest"),
+             "gentle": lambda: h.app.days.set_day("gentle"),
+             "resume": lambda: h.app.days.resume(), "reload": lambda: h.app.reload(),
+             "body": lambda: h.app.journal.body(2)}[action]()
     assert reply.ok, reply.message
     assert counts == {"shown": 1, "saved": 1}

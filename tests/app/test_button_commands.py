@@ -8,8 +8,8 @@ from datetime import timedelta
 import pytest
 from processes import ALWAYS
 
-from budge.app.application import Reply
 from budge.app.commands import CONTROL, button_request, press
+from budge.app.reply import Reply
 from budge.core import buttons
 
 
@@ -18,6 +18,7 @@ class RecordingApp:
 
     def __init__(self) -> None:
         self.calls: list[tuple[object, ...]] = []
+        self.journal = self  # the journal's answers are recorded here too
 
     def _record(self, *call: object) -> Reply:
         self.calls.append(call)

@@ -31,7 +31,7 @@ def reminded_between(h, start, end) -> list[str]:  # type: ignore[no-untyped-def
 def test_a_snooze_on_a_rest_day_is_refused_and_the_day_stays_quiet(harness) -> None:  # type: ignore[no-untyped-def]
     h = harness()
     h.run_until(MONDAY_8AM + timedelta(hours=2))  # Monday 10:00
-    assert h.app.set_day("rest").ok
+    assert h.app.days.set_day("rest").ok
     start = h.clock.now()
     reply = h.app.snooze(timedelta(minutes=5))
     assert not reply.ok
@@ -49,7 +49,7 @@ def test_a_snooze_while_paused_keeps_the_pause(harness) -> None:  # type: ignore
     h = harness()
     h.run_until(MONDAY_8AM + timedelta(hours=2))  # 10:00
     until = h.clock.now() + timedelta(hours=1)
-    assert h.app.pause(until).ok
+    assert h.app.days.pause(until).ok
     reply = h.app.snooze(timedelta(minutes=5))
     assert not reply.ok
     assert reply.message == ("budge is paused until 11:00, so there is nothing to snooze; "
@@ -73,14 +73,14 @@ def test_the_tray_offers_no_snooze_while_paused_or_resting(harness, tmp_path: Pa
         return next(i for i in tray._icon.menu.items if i.text == "Snooze")
 
     assert snooze_item().visible
-    h.app.pause_for(timedelta(hours=1))
+    h.app.days.pause_for(timedelta(hours=1))
     assert not snooze_item().visible
     # Clicked anyway (a menu the panel shows from before the pause): the pause stays.
     next(iter(snooze_item().submenu.items))(tray._icon)
     assert h.app.snapshot.paused_until is not None
-    h.app.resume()
+    h.app.days.resume()
     assert snooze_item().visible
-    h.app.set_day("rest")
+    h.app.days.set_day("rest")
     assert not snooze_item().visible
 
 

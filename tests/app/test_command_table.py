@@ -17,20 +17,21 @@ from budge.app.commands import CONTROL, Command, dispatch
 from budge.cli.main import main
 from budge.cli.parser import COMMANDS, build_parser
 
-# For each command for budge: what a user types, and the App method that
-# carries it out (None: it only asks, and the answer is the status).
+# For each command for budge: what a user types, and the method of App or of
+# one of its parts that carries it out (None: it only asks, and the answer is
+# the status).
 EXAMPLES: dict[str, tuple[list[str], str | None]] = {
     "done": (["done"], "done"),
     "snooze": (["snooze", "10m"], "snooze"),
     "skip": (["skip"], "skip"),
-    "pause": (["pause", "1h"], "pause"),
-    "resume": (["resume"], "resume"),
-    "rest": (["rest", "gentle"], "set_day"),
+    "pause": (["pause", "1h"], "days.pause"),
+    "resume": (["resume"], "days.resume"),
+    "rest": (["rest", "gentle"], "days.set_day"),
     "status": (["status"], None),
     "suggest": (["suggest"], None),
     "guide": (["guide"], None),
-    "felt": (["felt", "easier"], "felt"),
-    "body": (["body", "5", "a stiff neck"], "body"),
+    "felt": (["felt", "easier"], "journal.felt"),
+    "body": (["body", "5", "a stiff neck"], "journal.body"),
     "reload": (["reload"], "reload"),
 }
 # The commands that change when the next reminder comes: with budge not
@@ -38,17 +39,25 @@ EXAMPLES: dict[str, tuple[list[str], str | None]] = {
 WAIT_FOR_BUDGE = {"snooze", "skip", "pause", "resume", "rest"}
 
 
-class Spy:
-    """An App that notes the name of every method called on it."""
+# App's parts that carry out commands of their own (app.days.pause ...).
+PARTS = ("days", "journal", "notices", "sharing")
 
-    def __init__(self, app: App) -> None:
+
+class Spy:
+    """An App that notes the name of every method called on it, or on one of
+    its parts as "part.method"."""
+
+    def __init__(self, app: object, called: list[str] | None = None, prefix: str = "") -> None:
         self._app = app
-        self.called: list[str] = []
+        self._prefix = prefix
+        self.called: list[str] = [] if called is None else called
 
     def __getattr__(self, name: str) -> Any:
         value = getattr(self._app, name)
+        if not self._prefix and name in PARTS:
+            return Spy(value, self.called, f"{name}.")
         if callable(value):
-            self.called.append(name)
+            self.called.append(self._prefix + name)
         return value
 
 
@@ -118,7 +127,7 @@ def test_every_command_for_budge_reaches_its_app_method(harness: Any) -> None:
         assert ("message" in answer) == (method is not None), command.name
     # Asked by other commands only, or with other words.
     for request, method in [({"cmd": "refresh"}, "refresh"),
-                            ({"cmd": "pause", "tomorrow": True}, "pause_until_tomorrow")]:
+                            ({"cmd": "pause", "tomorrow": True}, "days.pause_until_tomorrow")]:
         spy = Spy(h.app)
         assert dispatch(cast(App, spy), request)["ok"] is True
         assert [name for name in spy.called if name != "status"] == [method]

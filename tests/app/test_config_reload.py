@@ -123,7 +123,7 @@ def test_a_problem_found_at_start_is_told_once_not_at_each_wake_up(tmp_path: Pat
                   config_path=config, movements_path=movements, running=True,
                   config_problem=problem, timer=timer, notifier=notifier)
         app.start()
-        app.tell_config_problem()
+        app.notices.config_problem()
         end = MONDAY_8AM + timedelta(hours=4)
         while timer.at is not None and timer.at <= end:
             clock.t = max(clock.t, timer.at)

@@ -67,7 +67,7 @@ def test_every_notification_the_app_sends_fits_the_desktop(harness, desktop: str
     notifier = AskingNotifier()
     h = harness('interval = "30m"\n', notifier=notifier)
     h.app.controls = lambda: desktop
-    h.app.welcome()
+    h.app.notices.welcome()
     h.config_path.write_text("daily_goal = -1\n")  # a mistake, told in a notification
     h.app.reload()
     h.run_until(h.clock.now() + timedelta(hours=1, minutes=31))  # the first reminder

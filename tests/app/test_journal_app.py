@@ -83,7 +83,7 @@ def test_felt_records_the_answer_for_the_last_done_movement(harness) -> None:  #
     assert first is not None
     h.app.done()
     done = h.store.select(("done",))[-1]
-    reply = h.app.felt("Easier")
+    reply = h.app.journal.felt("Easier")
     assert reply.ok and reply.message == journal.ANSWER_THANKS["easier"]
     assert kinds(h, "felt") == [(first.id, f"easier:{done.id}")]
     snapshot = h.app.status()
@@ -91,22 +91,22 @@ def test_felt_records_the_answer_for_the_last_done_movement(harness) -> None:  #
     assert snapshot.to_json()["last_felt"] == "easier"
     assert snapshot.to_json()["last_done"] == {"id": first.id, "name": first.name}
     # A later answer about the same done movement stands.
-    h.app.felt("same", first.id)
+    h.app.journal.felt("same", first.id)
     assert h.app.status().last_felt == "same"
 
 
 def test_felt_refuses_what_it_cannot_store(harness) -> None:  # type: ignore[no-untyped-def]
     h = harness()
-    nothing_yet = h.app.felt("easier")
+    nothing_yet = h.app.journal.felt("easier")
     assert not nothing_yet.ok and nothing_yet.usage
     h.app.done()
     for feeling, movement in (("maybe", None), ("easier", "no-such-movement"),
                               ("easier", "neck-tilt" if h.store.last_done().movement  # type: ignore[union-attr]
                                != "neck-tilt" else "chin-nod")):
-        reply = h.app.felt(feeling, movement)
+        reply = h.app.journal.felt(feeling, movement)
         assert not reply.ok and reply.usage, (feeling, movement)
     assert kinds(h, "felt") == []
-    assert "easier, same or tighter" in h.app.felt("maybe").message
+    assert "easier, same or tighter" in h.app.journal.felt("maybe").message
 
 
 def test_tighter_brings_the_gentler_form_with_its_reason(harness) -> None:  # type: ignore[no-untyped-def]
@@ -115,7 +115,7 @@ def test_tighter_brings_the_gentler_form_with_its_reason(harness) -> None:  # ty
     assert shrug is not None and shrug.id == "shrug-melt"
     assert h.app.snapshot.form == "usual"
     h.app.done()
-    h.app.felt("tighter")
+    h.app.journal.felt("tighter")
     snapshot = h.app.status()
     assert snapshot.form == "gentler"
     assert snapshot.why is not None and "felt tighter earlier today" in snapshot.why
@@ -144,7 +144,7 @@ def test_the_why_of_the_choice_is_kept_across_a_restart(harness, tmp_path: Path)
 
 def test_a_low_ease_gives_gentle_movements_and_the_last_note_stands(harness) -> None:  # type: ignore[no-untyped-def]
     h = harness()
-    reply = h.app.body(2, "stiff this morning")
+    reply = h.app.journal.body(2, "stiff this morning")
     assert reply.ok and reply.message == journal.BODY_GENTLE_THANKS
     snapshot = h.app.status()
     assert snapshot.body_today == 2 and snapshot.current is not None and snapshot.current.gentle
@@ -153,7 +153,7 @@ def test_a_low_ease_gives_gentle_movements_and_the_last_note_stands(harness) -> 
         h.clock.advance(timedelta(minutes=5))
         h.app.done()
         assert h.app.snapshot.current is not None and h.app.snapshot.current.gentle
-    assert h.app.body(8).message == journal.BODY_THANKS
+    assert h.app.journal.body(8).message == journal.BODY_THANKS
     assert h.app.status().body_today == 8
     notes = [json.loads(detail or "") for _, detail in kinds(h, "body")]
     assert notes == [{"ease": 2, "note": "stiff this morning"}, {"ease": 8, "note": None}]
@@ -164,7 +164,7 @@ def test_a_low_ease_gives_gentle_movements_and_the_last_note_stands(harness) -> 
 def test_a_bad_body_note_is_refused_and_nothing_stored(harness) -> None:  # type: ignore[no-untyped-def]
     h = harness()
     for ease, note in ((11, None), ("seven", None), (5, "x" * 10_000), (-1, None)):
-        reply = h.app.body(ease, note)  # type: ignore[arg-type]
+        reply = h.app.journal.body(ease, note)  # type: ignore[arg-type]
         assert not reply.ok and reply.usage, (ease, note)
     assert kinds(h, "body") == [] and h.app.status().body_today is None
 
@@ -244,7 +244,7 @@ def test_the_body_is_asked_about_once_a_day_never_beside_another_question(harnes
     assert len(h.store.body_notes(since=h.clock.now().date())) == 1
 
     h.clock.advance(timedelta(days=1))  # a new day, noted before budge asks
-    assert h.app.body(6).ok
+    assert h.app.journal.body(6).ok
     for _ in range(2):
         h.clock.advance(timedelta(minutes=40))
         assert h.app.done().ok
@@ -259,7 +259,7 @@ def test_the_body_is_not_asked_on_a_rest_day_or_with_ask_never(harness) -> None:
     assert notifier.body_asked == []
 
     resting, notifier = asking(harness)
-    assert resting.app.set_day("rest").ok
+    assert resting.app.days.set_day("rest").ok
     for _ in range(3):
         resting.clock.advance(timedelta(minutes=40))
         resting.app.done()
@@ -274,8 +274,8 @@ def test_the_why_follows_a_gentle_day_chosen_while_the_movement_stays(harness) -
     current = h.app.state.current
     assert current in gentle_ids
     assert "gentle day" not in (h.app.snapshot.why or "")
-    assert h.app.set_day("gentle").ok
+    assert h.app.days.set_day("gentle").ok
     assert h.app.state.current == current  # a gentle movement stays
     assert "Today is a gentle day" in (h.app.snapshot.why or "")
-    assert h.app.set_day("normal").ok
+    assert h.app.days.set_day("normal").ok
     assert "gentle day" not in (h.app.snapshot.why or "")

@@ -70,11 +70,11 @@ def test_rest_today_stops_reminders_until_the_next_day_and_keeps_the_streak(harn
     h.app.done()
     h.run_until(MONDAY_8AM + timedelta(days=1, hours=2))  # Tuesday 10:00
     before = len(h.reminder_times())
-    reply = h.app.set_day("rest")
+    reply = h.app.days.set_day("rest")
     assert reply.ok and "Resting today" in reply.message and "tomorrow 09:00" in reply.message
     assert "streak is kept (1 of 8 days a month)" in reply.message
     assert h.app.snapshot.day_mode == "rest" and h.app.snapshot.paused_until is not None
-    assert h.app.set_day("rest").message == "Today is already a rest day."
+    assert h.app.days.set_day("rest").message == "Today is already a rest day."
     assert len(h.store.select(("rested",))) == 1
     h.run_until(MONDAY_8AM + timedelta(days=2, hours=1, minutes=45))  # Wednesday 09:45
     times = h.reminder_times()[before:]
@@ -89,7 +89,7 @@ def test_rest_today_stops_reminders_until_the_next_day_and_keeps_the_streak(harn
 def test_a_gentle_day_suggests_gentle_movements_further_apart(harness) -> None:  # type: ignore[no-untyped-def]
     h = harness('[rest]\ngentle_interval = "2h"\n')
     h.run_until(MONDAY_8AM + timedelta(hours=1))  # 09:00
-    reply = h.app.set_day("gentle")
+    reply = h.app.days.set_day("gentle")
     assert reply.ok and "one every 2 h" in reply.message
     h.run_until(MONDAY_8AM + timedelta(hours=10))  # 18:00
     times = h.reminder_times()
@@ -97,24 +97,24 @@ def test_a_gentle_day_suggests_gentle_movements_further_apart(harness) -> None: 
         "11:00", "13:00", "15:00", "17:00"]
     shown = [h.app.settings.movement(e.movement) for e in h.store.select(("reminded",))]
     assert shown and all(m is not None and m.gentle for m in shown)
-    back = h.app.set_day("normal")
+    back = h.app.days.set_day("normal")
     assert back.ok and back.message.startswith("Back to a normal day")
 
 
 def test_resuming_on_a_rest_day_makes_it_a_normal_day(harness) -> None:  # type: ignore[no-untyped-def]
     h = harness()
     h.run_until(MONDAY_8AM + timedelta(hours=2))
-    h.app.set_day("rest")
-    assert h.app.resume().ok
+    h.app.days.set_day("rest")
+    assert h.app.days.resume().ok
     assert h.app.snapshot.day_mode == "normal" and h.app.snapshot.paused_until is None
 
 
 def test_past_the_allowance_rest_is_still_allowed_and_said_kindly(harness) -> None:  # type: ignore[no-untyped-def]
     h = harness('[rest]\nallowance = 1\nperiod = "week"\n')
     h.run_until(MONDAY_8AM + timedelta(hours=2))
-    assert "1 of 1 day a week" in h.app.set_day("gentle").message
+    assert "1 of 1 day a week" in h.app.days.set_day("gentle").message
     h.run_until(MONDAY_8AM + timedelta(days=1, hours=2))
-    reply = h.app.set_day("rest")
+    reply = h.app.days.set_day("rest")
     assert reply.ok and h.app.snapshot.paused_until is not None
     assert "will not hold the streak; rest anyway if you need it" in reply.message
 

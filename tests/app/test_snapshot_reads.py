@@ -51,9 +51,9 @@ def test_a_snapshot_with_the_journal_in_use_takes_three_queries(harness) -> None
     h = harness(ALWAYS + 'interval = "30m"\n')
     h.run_until(h.clock.now() + timedelta(minutes=31))
     assert h.app.done().ok
-    assert h.app.felt("tighter").ok
-    assert h.app.body(6, "a stiff neck").ok
-    assert h.app.set_day("gentle").ok
+    assert h.app.journal.felt("tighter").ok
+    assert h.app.journal.body(6, "a stiff neck").ok
+    assert h.app.days.set_day("gentle").ok
     h.clock.advance(timedelta(minutes=5))
     snapshot, seen = _status(h)
     assert len(seen) == SNAPSHOT_QUERIES, "\n".join(seen)
@@ -69,7 +69,7 @@ def test_the_last_done_is_found_across_days_and_its_answer_with_it(harness) -> N
     h = harness(ALWAYS + 'interval = "30m"\n')
     h.run_until(h.clock.now() + timedelta(minutes=31))
     assert h.app.done().ok
-    assert h.app.felt("easier").ok
+    assert h.app.journal.felt("easier").ok
     done = h.store.last_done()
     h.clock.advance(timedelta(days=3))
     snapshot, seen = _status(h)

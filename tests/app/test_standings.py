@@ -137,7 +137,7 @@ def test_the_menu_tooltip_and_status_agree_on_a_rest_day(harness, tmp_path: Path
     tray = PystrayTray(h.app, "dummy", tmp_path / "config.toml", tmp_path / "card.png",
                        on_quit=lambda: None)
     assert {"Snooze", "Skip"} <= set(visible_menu(tray))
-    h.app.set_day(kinds.REST)
+    h.app.days.set_day(kinds.REST)
     labels = visible_menu(tray)
     assert "Resting today · back to a normal day" in labels
     assert "Snooze" not in labels and "Skip" not in labels and labels[0].startswith("If you")

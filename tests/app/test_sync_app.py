@@ -87,7 +87,7 @@ def test_a_done_stamped_in_the_future_never_moves_todays_reminders(tmp_path: Pat
 def test_a_rest_day_chosen_on_one_computer_rests_the_other(tmp_path: Path) -> None:
     laptop, desk = _pair(tmp_path)
     try:
-        laptop.app.set_day(kinds.REST)
+        laptop.app.days.set_day(kinds.REST)
         snapshot = desk.app.status()
         assert snapshot.day_mode == kinds.REST
         assert snapshot.paused_until is not None and snapshot.paused_until > desk.clock.now()
@@ -100,7 +100,7 @@ def test_a_rest_day_chosen_on_one_computer_rests_the_other(tmp_path: Path) -> No
 def test_a_gentle_day_carries_over(tmp_path: Path) -> None:
     laptop, desk = _pair(tmp_path)
     try:
-        laptop.app.set_day(kinds.GENTLE)
+        laptop.app.days.set_day(kinds.GENTLE)
         snapshot = desk.app.status()
         assert snapshot.day_mode == kinds.GENTLE
         assert snapshot.next_due == MONDAY_8AM + timedelta(hours=1)  # the gentle interval
@@ -184,7 +184,7 @@ def test_nothing_counts_twice_after_restarts_a_second_merge_or_an_export(
 def test_pauses_stay_on_their_computer(tmp_path: Path) -> None:
     laptop, desk = _pair(tmp_path)
     try:
-        laptop.app.pause_for(timedelta(hours=2))
+        laptop.app.days.pause_for(timedelta(hours=2))
         assert desk.app.status().paused_until is None
         kinds_shared = {row[1] for path in (tmp_path / "Sync").glob("budge/*/events-*.json")
                         for row in exportfile.read(path.read_text(), "json")}

@@ -154,8 +154,8 @@ def test_the_tray_redraws_its_icon_only_when_its_state_changes(harness, tmp_path
     assert recorder.pictures == [] and recorder.menu_updates == 3
     h.app.done()  # 1 of 3: the ring changes
     h.app.skip()  # nothing the icon shows changes
-    h.app.pause(h.clock.now() + timedelta(hours=1))
-    h.app.resume()
+    h.app.days.pause(h.clock.now() + timedelta(hours=1))
+    h.app.days.resume()
     assert len(recorder.pictures) == 3
     assert "today 1/3" in recorder.title
 
@@ -192,7 +192,7 @@ def test_the_pause_menu_names_the_day_and_time_it_pauses_until(harness, tmp_path
     tuesday_nine = datetime(2026, 11, 24, 9, 0, tzinfo=BERLIN).astimezone(UTC)
     assert h.app.snapshot.paused_until == tuesday_nine
     assert resume_label(h.app.snapshot) == "Resume (paused until tomorrow 09:00)"
-    h.app.resume()
+    h.app.days.resume()
     # A menu built on Monday and clicked on Tuesday at 10:00 does not pause into the past.
     stale = list(next(i for i in tray._icon.menu.items if i.text == "Pause").submenu.items)
     h.clock.advance(timedelta(hours=26))

@@ -88,14 +88,14 @@ def test_pause_silences_until_tomorrow_and_resume_restarts(harness) -> None:  # 
     h = harness()
     h.run_until(MONDAY_8AM + timedelta(hours=3))
     count = len(h.notifier.sent)
-    h.app.pause_until_tomorrow()
+    h.app.days.pause_until_tomorrow()
     h.run_until(MONDAY_8AM + timedelta(days=1, hours=1))  # Tuesday 09:00
     assert len(h.notifier.sent) == count
     h.run_until(MONDAY_8AM + timedelta(days=1, hours=1, minutes=31))
     assert local(h.notifier.sent[-1][0]) == "Tue 09:30"
-    h.app.pause(h.clock.now() + timedelta(hours=2))
+    h.app.days.pause(h.clock.now() + timedelta(hours=2))
     h.clock.advance(timedelta(minutes=10))
-    h.app.resume()
+    h.app.days.resume()
     assert h.timer.at == h.clock.now() + timedelta(minutes=30)
     kinds = [e.kind for e in h.store.select(EVENT_KINDS)]
     assert kinds.count("paused") == 2 and kinds.count("resumed") == 2

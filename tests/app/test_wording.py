@@ -95,7 +95,7 @@ def test_a_rest_day_menu_has_one_way_back(harness, tmp_path: Path) -> None:  # t
     assert "Pause" in normal and "Hard day" in normal
     assert not any(label.startswith("Resume") for label in normal)
 
-    h.app.set_day(kinds.REST)
+    h.app.days.set_day(kinds.REST)
     assert h.app.snapshot.paused_until is not None  # a rest day is a pause until tomorrow
     resting = visible_menu(tray)
     assert not any(label.startswith(("Resume", "Pause", "Hard day")) for label in resting)
@@ -113,8 +113,8 @@ def test_a_pause_on_a_gentle_day_keeps_both_its_items(harness, tmp_path: Path) -
     h.clock.advance(timedelta(hours=2))
     tray = PystrayTray(h.app, "dummy", tmp_path / "config.toml", tmp_path / "card.png",
                        on_quit=lambda: None)
-    h.app.set_day(kinds.GENTLE)
-    h.app.pause(h.clock.now() + timedelta(hours=1))
+    h.app.days.set_day(kinds.GENTLE)
+    h.app.days.pause(h.clock.now() + timedelta(hours=1))
     labels = visible_menu(tray)
     # Two separate things, each with its own way out: the pause, and the gentle day.
     assert "Resume (paused until 11:00)" in labels

@@ -136,8 +136,13 @@ def test_the_icon_in_waybar_opens_the_whole_menu_and_done_there_is_recorded(
 
         # A left click shows the movement's steps in a notification and records nothing.
         wayland.click(*ICON, button=1)
-        (steps,) = wayland.wait_for(lambda: budge_notifications(wayland, reminders=False), 10,
-                                    "the steps after a left click", budge.proc)
+        try:
+            (steps,) = wayland.wait_for(lambda: budge_notifications(wayland, reminders=False),
+                                        10, "the steps after a left click", budge.proc)
+        except TimeoutError as error:
+            shot(wayland, "left-click-nothing")
+            raise AssertionError(f"{error}; menu open: {menu_open(wayland.screen())}; "
+                                 f"budge said:\n" + "\n".join(budge.output.lines)) from error
         assert steps["body"].startswith("1. ") and "Gentler: " in steps["body"]
         assert shown_movement(steps["summary"]) == movement
         shot(wayland, "left-click-steps")

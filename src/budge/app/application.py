@@ -1,11 +1,11 @@
 """The application object: the one place where state changes.
 
 Timer wake-ups, tray clicks, control-channel commands and the offline command
-line all call these methods. Each is one operation, under one lock, in this
-order:
+line all call these methods, or those of App's parts (below). Each is one
+operation, under one lock, in this order:
 
 1. today's kind of day is read once, when first needed;
-2. the action records its events and changes the state (:meth:`App._changed`);
+2. the action records its events and changes the state (:meth:`App.changed`);
 3. as it ends, once, what changed is saved and shown (:meth:`App._save_and_show`):
    the new schedule joins the events, the timer is rescheduled and the
    listeners (the tray) are told with a :class:`Snapshot`;
@@ -15,12 +15,19 @@ order:
 5. notifications go out last, outside the lock.
 
 An action whose reply needs the new totals (a done's count, a resume's next
-reminder) saves and shows at that point instead (:meth:`App._shown`); step 3
+reminder) saves and shows at that point instead (:meth:`App.updated`); step 3
 then runs again only if the state changed after it.
 
-The journal's questions, milestones and suggestion are
-:class:`budge.app.journal.Journal`'s, and reading the config files again is
-:class:`budge.app.config_files.ConfigFiles`'s; both work inside these operations.
+App keeps the reminder actions and the snapshot. Its parts work inside these
+operations, each on the App as a :class:`budge.app.desk.Desk`:
+
+- the journal (how a movement felt, the body today, the questions, milestones
+  and the suggestion): :mod:`budge.app.journal`;
+- the person's pause and kind of day: :mod:`budge.app.days`;
+- the history shared with other computers: :mod:`budge.app.sharing`;
+- budge's own notices (the welcome, a config problem ...): :mod:`budge.app.notices`;
+- reading the config files again: :mod:`budge.app.config_files`;
+- the watch for a pause in typing: :mod:`budge.app.pause_watching`.
 """
 
 from __future__ import annotations
@@ -35,23 +42,24 @@ from dataclasses import replace
 from datetime import date, datetime, timedelta, tzinfo
 from pathlib import Path
 
-from budge.adapters.config import Config, Settings
+from budge.adapters.config import Settings
 from budge.adapters.store import Event, Store
 from budge.app import commands
 from budge.app.config_files import ConfigFiles
+from budge.app.days import Days
 from budge.app.journal import Journal
+from budge.app.notices import Notices, reminder_for
+from budge.app.pause_watching import PauseWatching
 from budge.app.reply import Reply
+from budge.app.sharing import Sharing
 from budge.core import controls, details, journal, kinds, reminders
-from budge.core import sync as sharing
 from budge.core.days import streak_keeping, used_in_period
-from budge.core.durations import describe_duration, describe_time
-from budge.core.hours import describe_hours, local_day
+from budge.core.durations import describe_duration
+from budge.core.hours import local_day
 from budge.core.movements import Movement
 from budge.core.ports import (
-    CONFIG_NOTE,
     Clock,
     Question,
-    Reminder,
     ReminderNotifier,
     Snapshot,
     Timer,
@@ -60,6 +68,7 @@ from budge.core.printable import shown
 from budge.core.problems import ConfigProblem
 from budge.core.stats import today_count
 from budge.core.streak import compute_streak
+from budge.core.sync import Sync
 
 log = logging.getLogger("budge")
 
@@ -69,6 +78,13 @@ _ANSWERS_HELD = 64
 
 
 class App:
+    """The reminder actions and the snapshot; its parts each do one slice of the work."""
+
+    journal: Journal
+    days: Days
+    notices: Notices
+    sharing: Sharing
+
     def __init__(self, *, settings: Settings, store: Store, clock: Clock, tz: tzinfo,
                  rng: random.Random, config_path: Path, movements_path: Path,
                  running: bool = False, config_problem: ConfigProblem | None = None,
@@ -76,7 +92,7 @@ class App:
                  timer: Timer | None = None,
                  senses: reminders.Senses = reminders.BLIND,
                  pause_watch: reminders.PauseWatch | None = None,
-                 sync: sharing.Sync | None = None) -> None:
+                 sync: Sync | None = None) -> None:
         """``config_problem``: why ``settings`` are not the user's files (budge
         started on the last good ones); ``last_good``: the folder where settings
         that validate on a reload are kept for such a start (None: not kept).
@@ -94,10 +110,7 @@ class App:
         self.timer = timer
         self.notifier = notifier
         self.senses = senses
-        self._pause_watch = pause_watch
-        self._watching_pause = False
-        # Set by the watch's thread at a pause; a wake-up that began before it wakes again.
-        self._pause_seen = threading.Event()
+        self.pause_watching = PauseWatching(pause_watch, timer, clock)
         self.config_files = ConfigFiles(config_path, movements_path, config_problem, last_good)
         self._lock = threading.RLock()
         self._depth = 0  # operations under way on this thread (the lock is re-entrant)
@@ -109,11 +122,11 @@ class App:
         # when a notification says how to answer it; the daemon sets it with the tray.
         self.controls: Callable[[], str] = lambda: controls.COMMAND
         self.journal = Journal(self)
+        self.days = Days(self, self.journal)
+        self.notices = Notices(self)
+        self.sharing = Sharing(self, sync, settings.config)
         self._answered: dict[str, None] = {}  # tokens of notifications answered, oldest first
-        self.sync = sync
-        if sync is not None:
-            sync.configure(settings.config.sync_folder, settings.config.sync_name)
-        with self._operation() as now:
+        with self.operation() as now:
             stored = store.load_state()
             if stored is None or settings.movement(stored.current) is None:
                 stored = reminders.State(since=now,
@@ -127,7 +140,7 @@ class App:
     # wiring
 
     @contextmanager
-    def _operation(self) -> Iterator[datetime]:
+    def operation(self) -> Iterator[datetime]:
         """One operation: under the lock, with today's kind of day read once; what
         changed is saved and shown once as it ends, and everything is written in
         one transaction. Yields the time now. An operation inside another (the
@@ -149,42 +162,8 @@ class App:
                 if outer:
                     self._modes = None
                     self._unsaved = False
-                    if self.sync is not None:
-                        # Saved by now: what this operation recorded goes to the folder.
-                        self.sync.publish()
-
-    def _sync_in(self, now: datetime) -> bool:
-        """Read what the other computers recorded; True when that changed the totals
-        or the schedule (a done or a natural break there starts a fresh interval
-        here; a rest day chosen there rests here too), which is then saved and
-        shown as the operation ends. Called under the lock, in an operation."""
-        if self.sync is None or not self.sync.on:
-            return False
-        merged = self.sync.merge() > 0
-        if merged:
-            self._modes = None
-        before = self.state
-        elsewhere = [sharing.Elsewhere(e.kind, e.at, e.detail) for e in self.store.elsewhere_after(
-            self.state.since, sharing.RESTARTING_KINDS, timedelta(days=1))]
-        fresh = sharing.fresh_start(now, self.state, elsewhere)
-        if fresh is not None:
-            self.state = fresh
-            log.info("done or a natural break on another computer: the interval restarted")
-        if self.day_mode(now) == kinds.REST and not self.state.is_paused(now):
-            self.state = reminders.pause(self.state, reminders.pause_until_tomorrow(
-                now, self._timing(now)))
-            log.info("a rest day chosen on another computer: no reminders today")
-        changed = merged or self.state != before
-        if changed:
-            self._changed()
-        return changed
-
-    def _due(self, now: datetime) -> bool:
-        """Whether a reminder is due or showing: the moment to read the other computers."""
-        if self.state.pending:
-            return True
-        due = self.state.next_due(self._timing(now))
-        return due is not None and due <= now
+                    # Saved by now: what this operation recorded goes to the folder.
+                    self.sharing.publish()
 
     def day_modes(self) -> dict[date, str]:
         """Every day the user chose a rest or gentle day: read once per operation."""
@@ -192,12 +171,15 @@ class App:
             self._modes = self.store.day_modes()
         return self._modes
 
-    def _record_day(self, mode: str, now: datetime) -> None:
+    def reread_days(self) -> None:
+        self._modes = None
+
+    def record_day(self, mode: str, now: datetime) -> None:
         self.store.record(kinds.RESTED, now, self.tz, detail=details.Rested(mode).encode())
         if self._modes is not None:
             self._modes = {**self._modes, local_day(now, self.tz): mode}
 
-    def _timing(self, now: datetime) -> reminders.Timing:
+    def timing(self, now: datetime) -> reminders.Timing:
         config = self.settings.config
         gentle = self.day_mode(now) == kinds.GENTLE
         return reminders.Timing(interval=config.gentle_interval if gentle else config.interval,
@@ -205,7 +187,7 @@ class App:
                                 natural_break=config.natural_break,
                                 hold_limit=config.hold_limit, watching=self.senses.watching,
                                 pause=config.pause, flex=config.flex,
-                                pause_watch=self._pause_watch is not None)
+                                pause_watch=self.pause_watching.available)
 
     def day_mode(self, now: datetime) -> str:
         return self.day_modes().get(local_day(now, self.tz), kinds.NORMAL)
@@ -215,10 +197,10 @@ class App:
 
     def start(self) -> None:
         """The daemon starts: the interval starts now; a running pause is kept."""
-        with self._operation() as now:
-            self._sync_in(now)
+        with self.operation() as now:
+            self.sharing.read_in(now)
             self.state = reminders.start(now, self.state)
-            self._changed()
+            self.changed()
             news = self.journal.celebrate(now)
         self.journal.tell(None, news)
 
@@ -228,32 +210,30 @@ class App:
         """Stop for good: waits for a wake-up in progress; later ones do nothing."""
         with self._lock:
             self._closed = True
-            if self._pause_watch is not None and self._watching_pause:
-                self._watching_pause = False
-                self._pause_watch.stop()
+            self.pause_watching.stop()
 
     def on_timer(self) -> None:
         try:
             self._wake()
         except Exception:  # a failed wake-up must not end the reminders
             log.exception("reminder wake-up failed; trying again at the next interval")
-            with self._operation() as now:
+            with self.operation() as now:
                 if self._closed:
                     return
                 self.state = replace(self.state, since=now, snooze_until=None)
-                self._changed()
+                self.changed()
 
     def _wake(self) -> None:
         movement = None
-        with self._operation() as now:
+        with self.operation() as now:
             if self._closed:
                 return
-            self._pause_seen.clear()  # this wake-up reads the idle time itself
+            self.pause_watching.seen.clear()  # this wake-up reads the idle time itself
             news = self._reload_if_changed(now)
-            synced = self._due(now) and self._sync_in(now)
+            synced = self.sharing.read_in_if_due(now)
             unanswered = self.settings.movement(self.state.current)
             before = self.state
-            timing = self._timing(now)
+            timing = self.timing(now)
             result = reminders.tick(now, timing, before,
                                     lambda: self.journal.choose_next(now, avoid=unanswered),
                                     self.senses)
@@ -261,24 +241,11 @@ class App:
             if result.resumed:
                 self.store.record(kinds.RESUMED, now, self.tz,
                                   detail=details.Resumed(details.PAUSE_ENDED).encode())
-                log.info("pause ended")
-            if result.gap is not None:
-                log.info("woke %s late (asleep, frozen or the clock moved): a break; the "
-                         "interval restarted", describe_duration(result.gap))
             if result.away is not None:
                 start, end = result.away
                 self.store.record(kinds.AWAY, start, self.tz,
                                   detail=details.Away.of(end - start).encode())
-                log.info("a natural break of %s: the interval restarted",
-                         describe_duration(end - start))
-            if result.held is not None and before.held_since is None:
-                log.info("reminder waits: %s", result.held)
-            if result.state.pause_since is not None and before.pause_since is None:
-                log.info("reminder due: it waits for a pause in your typing, at most %s",
-                         describe_duration(timing.flex))
-            if result.state.away_since is not None and before.away_since is None:
-                log.info("away since %s: no reminder until you are back",
-                         result.state.away_since.astimezone(self.tz).strftime("%H:%M:%S"))
+            _log_tick(result, before, timing, self.tz)
             movement = self.settings.movement(result.reminded)
             form_line = None
             token = ""
@@ -300,13 +267,13 @@ class App:
                     or result.state.held_reason != before.held_reason
                     or result.state.pause_since != before.pause_since
                     or result.state.away_since != before.away_since):
-                self._changed()
+                self.changed()
             elif self.timer is not None:
                 # Only a look at the desktop: nothing to save or show, just the next wake-up.
                 self.timer.schedule(self.state.wake_at(timing))
-                self._mind_pause_watch(timing)
+                self.pause_watching.mind(self.state.pause_since is not None, timing)
         if news is not None:
-            self.tell_config_problem(news)
+            self.notices.config_problem(news)
         if movement is not None and self.notifier is not None:
             self.notifier.remind(replace(
                 reminder_for(movement, self.settings.config, form_line,
@@ -319,13 +286,13 @@ class App:
         """Done with the movement on screen; ``movement_id`` names the one the user
         saw, so an answer to a reminder that a newer one replaced meanwhile records
         the movement that was done, and leaves the newer reminder waiting."""
-        with self._operation() as now:
+        with self.operation() as now:
             if self._is_earlier(movement_id):
                 reply, question = self._done_earlier(movement_id, now)
             else:
                 shown = self.journal.current(now)
                 movement, event = self._move_on(kinds.DONE, now)
-                streak = self._shown(now).streak
+                streak = self.updated(now).streak
                 name = movement.name if movement else "movement"
                 message = f"Done: {name}. {today_count(streak.today_done, streak.goal)} today."
                 if streak.today_done == streak.goal:
@@ -341,7 +308,7 @@ class App:
         return reply
 
     def skip(self, movement_id: str | None = None) -> Reply:
-        with self._operation() as now:
+        with self.operation() as now:
             if self._is_earlier(movement_id):
                 return Reply(True, f"That reminder was already replaced by "
                                    f"{self._current_name()}; nothing changed.")
@@ -357,9 +324,9 @@ class App:
         if movement is None:
             return Reply(False, f"unknown movement {shown(movement_id)}"), None
         event = self.store.record(kinds.DONE, now, self.tz, movement.id)
-        self._changed()
+        self.changed()
         log.info("done: %s (an earlier reminder)", movement.id)
-        streak = self._shown(now).streak
+        streak = self.updated(now).streak
         return Reply(True, f"Done: {movement.name}. "
                            f"{today_count(streak.today_done, streak.goal)} today."), \
             self.journal.question(event, movement, journal.USUAL, now)
@@ -370,50 +337,17 @@ class App:
         event = self.store.record(kind, now, self.tz, movement.id if movement else None)
         self.state = reminders.move_on(now, self.state,
                                        self.journal.choose_next(now, avoid=movement))
-        self._changed()
+        self.changed()
         log.info("%s: %s", kind, movement.id if movement else "-")
         return movement, event
 
-    # the journal
-
-    def felt(self, feeling: str, movement_id: str | None = None) -> Reply:
-        """How the last done ``movement_id`` felt (none given: the last movement done,
-        on any day). A later answer about the same done movement replaces the first."""
-        problem = journal.feeling_problem(feeling)
-        if problem is not None:
-            return Reply(False, problem, usage=True)
-        with self._operation() as now:
-            reply = self.journal.felt(feeling.strip().lower(), movement_id, now)
-            if reply.ok:
-                self._changed()
-            return reply
-
-    def body(self, ease: int | str, note: str | None = None) -> Reply:
-        """How the body is today, 0 to 10 (10 = at ease); the day's last note stands.
-        A day noted at 3 or below brings only gentle movements, as a gentle day does."""
-        try:
-            value, text = journal.check_body(ease, note)
-        except ValueError as error:
-            return Reply(False, str(error), usage=True)
-        with self._operation() as now:
-            self.journal.note_body(value, text, now)
-            gentle = value <= journal.GENTLE_EASE
-            current = self.settings.movement(self.state.current)
-            if gentle and current is not None and not current.gentle:
-                self.state = replace(self.state, pending=False, snooze_until=None,
-                                     current=self.journal.choose_next(now, avoid=current))
-            else:
-                self.journal.rejudge(now)  # its reason may have changed with the ease
-            self._changed()
-            return Reply(True, journal.BODY_GENTLE_THANKS if gentle else journal.BODY_THANKS)
-
     def snooze(self, duration: timedelta | None = None,
                movement_id: str | None = None) -> Reply:
-        with self._operation() as now:
+        with self.operation() as now:
             if self._is_earlier(movement_id):
                 return Reply(True, f"That reminder was already replaced by "
                                    f"{self._current_name()}; nothing changed.")
-            refused = self._nothing_to_snooze(now)
+            refused = self.days.nothing_to_snooze(now)
             if refused is not None:
                 log.info("snooze refused: %s", refused)
                 return Reply(False, refused)
@@ -422,144 +356,37 @@ class App:
             self.store.record(kinds.SNOOZED, now, self.tz, movement,
                               detail=details.Snooze.of(duration).encode())
             self.state = reminders.snooze(now, self.state, duration)
-            self._changed()
+            self.changed()
             log.info("snoozed %s", describe_duration(duration))
             return Reply(True, f"Snoozed: {self._current_name()} again in "
                                f"{describe_duration(duration)}.")
 
-    def _nothing_to_snooze(self, now: datetime) -> str | None:
-        """Why a snooze would undo the person's own choice (a pause, a rest day),
-        or None. Snoozing waits for a reminder; while paused none comes."""
-        paused_until = self.state.paused_until
-        if paused_until is None or now >= paused_until:
-            return None
-        until = describe_time(paused_until, now, self.tz)
-        if self.day_mode(now) == kinds.REST:
-            return (f"Today is a rest day: no reminders until {until}, so there is nothing "
-                    "to snooze. `budge rest off` brings reminders back.")
-        return (f"budge is paused until {until}, so there is nothing to snooze; the pause "
-                "stays. `budge resume` ends it sooner.")
-
     def remind_anyway(self) -> Reply:
         """The reminder waits (a call, a full-screen window, a pause in typing): show it now."""
-        with self._operation() as now:
+        with self.operation() as now:
             if self.state.held_since is None and self.state.pause_since is None:
                 return Reply(True, "No reminder is waiting.")
-            self.state = reminders.remind_anyway(now, self._timing(now), self.state)
+            self.state = reminders.remind_anyway(now, self.timing(now), self.state)
         self._wake()  # shows it, outside the lock like every reminder
         return Reply(True, "Here it is.")
 
-    def pause(self, until: datetime) -> Reply:
-        with self._operation() as now:
-            if until <= now:
-                return Reply(False, "That time has already passed.")
-            self.store.record(kinds.PAUSED, now, self.tz,
-                              detail=details.PausedUntil(until).encode())
-            self.state = reminders.pause(self.state, until)
-            self._changed()
-            log.info("paused until %s", until.isoformat())
-            return Reply(True, f"Paused until {describe_time(until, now, self.tz)}.")
-
-    def pause_for(self, duration: timedelta) -> Reply:
-        with self._operation() as now:
-            return self.pause(now + duration)
-
-    def pause_until_tomorrow(self) -> Reply:
-        with self._operation() as now:
-            return self.pause(reminders.pause_until_tomorrow(now, self._timing(now)))
-
-    def resume(self) -> Reply:
-        with self._operation() as now:
-            if self.state.paused_until is None:
-                return Reply(True, "budge is not paused.")
-            if self.day_mode(now) == kinds.REST:
-                self._record_day(kinds.NORMAL, now)
-            self.store.record(kinds.RESUMED, now, self.tz)
-            self.state = reminders.resume(now, self.state)
-            self._changed()
-            log.info("resumed")
-            nxt = self._shown(now).next_due
-            when = describe_time(nxt, now, self.tz) if nxt else "the next active day"
-            return Reply(True, f"Resumed. Next reminder at {when}.")
-
-    def set_day(self, mode: str) -> Reply:
-        """Make today a rest day, a gentle day, or a normal day again."""
-        if mode not in kinds.DAY_MODES:
-            return Reply(False, f"unknown kind of day {mode!r}")
-        with self._operation() as now:
-            before = self.day_mode(now)
-            if mode == before:
-                return Reply(True, _ALREADY[mode])
-            self._record_day(mode, now)
-            log.info("today is a %s day", mode)
-            if mode == kinds.REST:
-                until = reminders.pause_until_tomorrow(now, self._timing(now))
-                self.state = reminders.pause(self.state, until)
-            else:
-                if before == kinds.REST and self.state.is_paused(now):
-                    self.state = reminders.resume(now, self.state)
-                current = self.settings.movement(self.state.current)
-                if mode == kinds.GENTLE and current is not None and not current.gentle:
-                    self.state = replace(self.state, pending=False, snooze_until=None,
-                                         current=self.journal.choose_next(now, avoid=current))
-                else:
-                    # The movement stays; its reason may change with the day.
-                    self.journal.rejudge(now)
-            self._changed()
-            return Reply(True, self._day_message(mode, now))
-
-    def _day_message(self, mode: str, now: datetime) -> str:
-        snapshot = self._shown(now)
-        allowance = snapshot.rest_allowance
-        if mode == kinds.NORMAL:
-            nxt = snapshot.next_due
-            when = describe_time(nxt, now, self.tz) if nxt else "your next active day"
-            return f"Back to a normal day. Next reminder at {when}."
-        if mode == kinds.REST:
-            until = self.state.paused_until or now
-            first = f"Resting today: no reminders until {describe_time(until, now, self.tz)}."
-        else:
-            every = describe_duration(self.settings.config.gentle_interval)
-            first = (f"A gentle day: only the gentlest movements, one every {every}. "
-                     "Smaller is better today.")
-        if snapshot.rest_used <= allowance.days:
-            return (f"{first} Your streak is kept ({snapshot.rest_used} of "
-                    f"{allowance.describe()}).")
-        return (f"{first} This {allowance.period}'s {allowance.days} streak-keeping days are "
-                "used, so today will not hold the streak; rest anyway if you need it.")
-
     def reload(self) -> Reply:
-        with self._operation() as now:
+        with self.operation() as now:
             reply, news = self._reload(now)
         if news is not None:
-            self.tell_config_problem(news)
+            self.notices.config_problem(news)
         return reply
-
-    def tell_config_problem(self, problem: ConfigProblem | None = None) -> None:
-        """One notification: what is wrong with the config, and how to put it right.
-        Not under the lock, like every notification."""
-        problem = problem or self.config_problem
-        if problem is None or self.notifier is None:
-            return
-        title, body = problem.message()
-        body += controls.config_hint(self.controls())
-        # Longer than a welcome: there is more to read, and it asks for a fix. It
-        # replaces the note about an earlier problem, and goes once the file is fixed.
-        self.notifier.note(CONFIG_NOTE, title, body,
-                           max(self.settings.config.plain_timeout, timedelta(minutes=1)))
 
     def _reload(self, now: datetime) -> tuple[Reply, ConfigProblem | None]:
         """Read the files again and use what they say; a problem not told yet comes
         back to be told."""
         reread = self.config_files.read()
         if reread.shown:
-            self._changed()
+            self.changed()
         if reread.settings is not None:
             self.settings = reread.settings
-            if self.sync is not None:
-                self.sync.configure(self.settings.config.sync_folder,
-                                    self.settings.config.sync_name)
-                self._sync_in(now)
+            self.sharing.configure(self.settings.config)
+            self.sharing.read_in(now)
             if self.settings.movement(self.state.current) is None:
                 # The movement on screen was removed from the catalog: suggest another.
                 self.state = replace(self.state, pending=False, snooze_until=None,
@@ -568,25 +395,17 @@ class App:
 
     def refresh(self) -> Reply:
         """The history changed from outside (``budge import``): show the new totals."""
-        with self._operation() as now:
-            self._sync_in(now)
-            self._changed()
+        with self.operation() as now:
+            self.sharing.read_in(now)
+            self.changed()
             news = self.journal.celebrate(now)
         self.journal.tell(None, news)
         return Reply(True, "Updated.")
 
-    def look_elsewhere(self) -> None:
-        """Read what the other computers recorded, when the history is shared; what
-        it changes is saved and shown. Nothing is read otherwise."""
-        if self.sync is None or not self.sync.on:
-            return
-        with self._operation() as now:
-            self._sync_in(now)
-
     def status(self) -> Snapshot:
-        with self._operation() as now:
-            if self._sync_in(now):
-                return self._shown(now)
+        with self.operation() as now:
+            if self.sharing.read_in(now):
+                return self.updated(now)
             self.snapshot = self._snapshot(now)
             return self.snapshot
 
@@ -606,49 +425,6 @@ class App:
                     del self._answered[next(iter(self._answered))]
         commands.press(self, action, movement_id)
 
-    def show_how_to(self) -> None:
-        """Show how the current movement is done (its steps); records nothing."""
-        movement = self.snapshot.current
-        if movement is not None and self.notifier is not None:
-            reminder = reminder_for(movement, self.settings.config)
-            self.notifier.send(movement.name, reminder.details,
-                               reminder.timeout or timedelta(minutes=10))
-
-    def say(self, title: str, body: str) -> None:
-        """A plain notification, left a minute at least to be read. Not under the lock."""
-        if self.notifier is not None:
-            self.notifier.send(title, body, max(self.settings.config.plain_timeout,
-                                                timedelta(minutes=1)))
-
-    def show_status(self) -> Reply:
-        """budge was started again while it runs (from the application menu, where
-        nothing else would show): say in a notification what it is doing."""
-        snapshot = self.status()
-        if self.notifier is None:
-            return Reply(True, "budge is running.")
-        said = snapshot.standing
-        lines = (said.line, said.movement, said.today_line,
-                 controls.how_to_control(self.controls()))
-        self.notifier.send("budge is already running", "\n".join(line for line in lines if line),
-                           self.settings.config.plain_timeout)
-        return Reply(True, "budge is running; it says what it is doing in a notification.")
-
-    def welcome(self) -> None:
-        """The first run says, once, what budge will do and how to pause or quit it,
-        by what this desktop offers for that."""
-        with self._operation() as now:
-            if self.store.flag("welcomed") or self.notifier is None:
-                return
-            self.store.set_flag("welcomed", now.isoformat())
-            config = self.settings.config
-            snapshot = self.snapshot
-        first = (describe_time(snapshot.next_due, snapshot.now, self.tz) if snapshot.next_due
-                 else "the start of your active hours")
-        body = (f"One small movement every {describe_duration(config.interval)}, "
-                f"{describe_hours(config.hours)}. First reminder: {first}. "
-                f"{controls.how_to_control(self.controls())}")
-        self.notifier.send("budge is running", body, config.plain_timeout)
-
     @property
     def config_problem(self) -> ConfigProblem | None:
         """Why the settings in use are not what the files say, or None."""
@@ -665,11 +441,11 @@ class App:
         """Reload when a file changed since it was last read."""
         return self._reload(now)[1] if self.config_files.changed() else None
 
-    def _changed(self) -> None:
+    def changed(self) -> None:
         """The state or the totals changed: saved and shown once, as the operation ends."""
         self._unsaved = True
 
-    def _shown(self, now: datetime) -> Snapshot:
+    def updated(self, now: datetime) -> Snapshot:
         """The snapshot with what this operation did so far: saved and shown now if
         it changed anything (a reply that names the new totals needs them)."""
         if self._unsaved:
@@ -680,39 +456,18 @@ class App:
         """Save the state (in the operation's transaction), reschedule the timer and
         the pause watch, and tell the listeners the new snapshot."""
         self._unsaved = False
-        timing = self._timing(now)
+        timing = self.timing(now)
         self.state = reminders.look_soon(now, timing, self.state)
         self.store.save_state(self.state)
         if self.timer is not None:
             self.timer.schedule(self.state.wake_at(timing))
-        self._mind_pause_watch(timing)
+        self.pause_watching.mind(self.state.pause_since is not None, timing)
         self.snapshot = self._snapshot(now)
         for listener in self._listeners:
             try:
                 listener(self.snapshot)
             except Exception:
                 log.exception("a display update failed")
-
-    def _mind_pause_watch(self, timing: reminders.Timing) -> None:
-        """The pause watch runs while a due reminder waits for a pause, never else."""
-        wanted = self.state.pause_since is not None and self.timer is not None
-        if self._pause_watch is None:
-            return
-        if wanted != self._watching_pause:
-            self._watching_pause = wanted
-            if wanted:
-                self._pause_watch.start(timing.pause, self._pause_reached)
-            else:
-                self._pause_watch.stop()
-        if wanted and self._pause_seen.is_set() and self.timer is not None:
-            # The pause came while this wake-up ran: the schedule just set must not hide it.
-            self.timer.schedule(self.clock.now())
-
-    def _pause_reached(self) -> None:
-        """The watch saw a pause (on its own thread): wake now, without the lock."""
-        self._pause_seen.set()
-        if self.timer is not None:
-            self.timer.schedule(self.clock.now())
 
     def _snapshot(self, now: datetime) -> Snapshot:
         config = self.settings.config
@@ -727,7 +482,7 @@ class App:
         lately = self.store.lately(today, done_by_day)
         last = lately.last_done
         shown = self.journal.current(now)
-        timing = self._timing(now)
+        timing = self.timing(now)
         return Snapshot(
             running=self.running, now=now,
             # Away: nothing is due until they are back, so no time is named (the
@@ -755,24 +510,22 @@ class App:
         return movement.name if movement else "a movement"
 
 
-_ALREADY = {kinds.REST: "Today is already a rest day.",
-            kinds.GENTLE: "Today is already a gentle day.",
-            kinds.NORMAL: "Today is a normal day already."}
-
-
-def notification_title(movement: Movement) -> str:
-    return f"{movement.name} · {movement.length_label}"
-
-
-def reminder_for(movement: Movement, config: Config, form_line: str | None = None,
-                 hint: str = controls.done_hint(controls.COMMAND)) -> Reminder:
-    """The reminder for ``movement``; ``form_line`` (the gentler or larger form the
-    journal chose, :attr:`budge.core.journal.Suggestion.form_line`) follows the cue;
-    ``hint`` says how to answer it without buttons (:mod:`budge.core.controls`)."""
-    steps = "\n".join(f"{n}. {step}" for n, step in enumerate(movement.steps, 1))
-    body = movement.cue if form_line is None else f"{movement.cue}\n{form_line}"
-    return Reminder(movement_id=movement.id, title=notification_title(movement),
-                    body=body, details=f"{steps}\nGentler: {movement.gentler}",
-                    timeout=config.reminder_timeout(movement.seconds),
-                    snooze_label=f"Snooze {describe_duration(config.snooze_options[0])}",
-                    hint=hint)
+def _log_tick(result: reminders.Tick, before: reminders.State, timing: reminders.Timing,
+              tz: tzinfo) -> None:
+    """Say in the log what a wake-up found, apart from the reminder it shows."""
+    if result.resumed:
+        log.info("pause ended")
+    if result.gap is not None:
+        log.info("woke %s late (asleep, frozen or the clock moved): a break; the "
+                 "interval restarted", describe_duration(result.gap))
+    if result.away is not None:
+        start, end = result.away
+        log.info("a natural break of %s: the interval restarted", describe_duration(end - start))
+    if result.held is not None and before.held_since is None:
+        log.info("reminder waits: %s", result.held)
+    if result.state.pause_since is not None and before.pause_since is None:
+        log.info("reminder due: it waits for a pause in your typing, at most %s",
+                 describe_duration(timing.flex))
+    if result.state.away_since is not None and before.away_since is None:
+        log.info("away since %s: no reminder until you are back",
+                 result.state.away_since.astimezone(tz).strftime("%H:%M:%S"))

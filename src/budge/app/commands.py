@@ -42,7 +42,8 @@ if TYPE_CHECKING:
     from pathlib import Path
 
     from budge.adapters.paths import Paths
-    from budge.app.application import App, Reply
+    from budge.app.application import App
+    from budge.app.reply import Reply
 
 log = logging.getLogger("budge")
 
@@ -225,17 +226,17 @@ def _snooze(app: App, request: Request) -> Reply:
 
 def _pause(app: App, request: Request) -> Reply:
     if request.get("tomorrow"):
-        return app.pause_until_tomorrow()
-    return app.pause(datetime.fromisoformat(str(request["until"])))
+        return app.days.pause_until_tomorrow()
+    return app.days.pause(datetime.fromisoformat(str(request["until"])))
 
 
 def _felt(app: App, request: Request) -> Reply:
-    return app.felt(str(request.get("feeling", "")), _movement(request))
+    return app.journal.felt(str(request.get("feeling", "")), _movement(request))
 
 
 def _body(app: App, request: Request) -> Reply:
     note = request.get("note")
-    return app.body(request.get("ease"),  # type: ignore[arg-type]  # checked by App.body
+    return app.journal.body(request.get("ease"),  # type: ignore[arg-type]  # checked by Journal.body
                     note if isinstance(note, str) else None)
 
 
@@ -263,7 +264,7 @@ CONTROL: tuple[Command, ...] = (
             when_not_running="takes effect at start", takes_durations=True),
     Command("resume", "resume reminders after a pause",
             "End a pause; the next reminder comes one interval later.",
-            call=lambda app, request: app.resume(), when_not_running="takes effect at start"),
+            call=lambda app, request: app.days.resume(), when_not_running="takes effect at start"),
     Command("rest", "make today a rest day or a gentle day",
             "On a hard day: 'today' (the default) stops reminders until your next active "
             "day; 'gentle' keeps only the gentlest movements, further apart; 'off' makes "
@@ -273,7 +274,7 @@ CONTROL: tuple[Command, ...] = (
                            choices=("today", "gentle", "off"),
                            help="today (default), gentle or off"),),
             make_request=_rest_request,
-            call=lambda app, request: app.set_day(str(request.get("mode", "rest"))),
+            call=lambda app, request: app.days.set_day(str(request.get("mode", "rest"))),
             when_not_running="takes effect at start"),
     Command("status", "show what budge is doing",
             "Show whether budge runs, the next reminder, today's progress and the streak.",
@@ -330,7 +331,8 @@ CONTROL: tuple[Command, ...] = (
     Command("refresh", call=lambda app, request: app.refresh(), on_command_line=False),
     # Sent by a second start (the application menu, `budge start`): the running
     # budge says what it is doing, where the person who started it looks.
-    Command("show", call=lambda app, request: app.show_status(), on_command_line=False),
+    Command("show", call=lambda app, request: app.notices.already_running(app.status()),
+            on_command_line=False),
 )
 
 _CALLS = {command.name: command.call for command in CONTROL if command.call is not None}

@@ -357,8 +357,8 @@ def _start(running: _Running) -> None:
     running.watch.start()
     app = running.app
     app.start()
-    app.welcome()
-    app.tell_config_problem()
+    app.notices.welcome()
+    app.notices.config_problem()
     nxt = app.snapshot.next_due
     log.info("budge started (pid %d, tray: %s); next reminder %s", os.getpid(),
              running.tray.backend if running.tray else "none", nxt.isoformat() if nxt else "none")

@@ -7,31 +7,28 @@ reads what they need from the store, records what they decide, and keeps the
 current suggestion (its form and why) in memory and in the store, so a
 restart shows it as it was chosen.
 
-What it reads from App is :class:`Desk`: the settings, the store, the state,
-today's kind of day and how to reach the person.
+What it reads from App is a :class:`budge.app.desk.Desk`: the settings, the
+store, the state, today's kind of day and how to reach the person.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import random
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import replace
-from datetime import date, datetime, timedelta, tzinfo
-from typing import Protocol
+from datetime import date, datetime, timedelta
 
-from budge.adapters.config import Settings
-from budge.adapters.store import Event, Store
+from budge.adapters.store import Event
+from budge.app.desk import Desk
 from budge.app.reply import Reply
-from budge.core import controls, details, journal, kinds, reminders
+from budge.core import controls, details, journal, kinds
 from budge.core.buttons import ANSWER_BODY, ANSWER_FELT
 from budge.core.chooser import RECENT_WINDOW
 from budge.core.days import streak_keeping
 from budge.core.hours import local_day
 from budge.core.movements import Movement
-from budge.core.ports import Clock, Question, ReminderNotifier
+from budge.core.ports import Question
 from budge.core.printable import shown
 
 log = logging.getLogger("budge")
@@ -40,23 +37,6 @@ log = logging.getLogger("budge")
 SUGGESTION_FLAG = "suggestion"
 # The store's flag with the day "How is your body today?" was last asked.
 BODY_ASKED_FLAG = "body_asked"
-
-
-class Desk(Protocol):
-    """What the journal reads from the application, under its lock."""
-
-    settings: Settings
-    store: Store
-    clock: Clock
-    tz: tzinfo
-    rng: random.Random
-    state: reminders.State
-    notifier: ReminderNotifier | None
-    controls: Callable[[], str]
-
-    def day_mode(self, now: datetime) -> str: ...
-
-    def day_modes(self) -> dict[date, str]: ...
 
 
 class Journal:
@@ -104,6 +84,18 @@ class Journal:
                                            desk.settings.config.filters, self._regions_on(day),
                                            feelings, desk.day_mode(now), ease)
         return self._suggestion
+
+    def suit_the_day(self, now: datetime, *, gentle_only: bool) -> None:
+        """The movement on offer suits the day: where only gentle movements will
+        do (a gentle day, a sore body), one that is not gentle makes way for one
+        that is; otherwise it stays, and why it was chosen is judged again."""
+        desk = self._desk
+        current = desk.settings.movement(desk.state.current)
+        if gentle_only and current is not None and not current.gentle:
+            desk.state = replace(desk.state, pending=False, snooze_until=None,
+                                 current=self.choose_next(now, avoid=current))
+        else:
+            self.rejudge(now)
 
     def rejudge(self, now: datetime) -> None:
         """Judge the current movement again on what was just noted, and keep that."""
@@ -155,31 +147,49 @@ class Journal:
 
     # the answers
 
-    def felt(self, feeling: str, movement_id: str | None, now: datetime) -> Reply:
-        """Record how the last done ``movement_id`` felt (``feeling`` checked already);
-        the current movement is judged again when it is the one answered about."""
+    def felt(self, feeling: str, movement_id: str | None = None) -> Reply:
+        """How the last done ``movement_id`` felt (none given: the last movement done,
+        on any day); one operation. A later answer about the same done movement
+        replaces the first; the current movement is judged again when it is the
+        one answered about."""
+        problem = journal.feeling_problem(feeling)
+        if problem is not None:
+            return Reply(False, problem, usage=True)
+        feeling = feeling.strip().lower()
         desk = self._desk
-        if movement_id is not None and desk.settings.movement(movement_id) is None:
-            return Reply(False, f"unknown movement {shown(movement_id)}; `budge suggest "
-                                "--list` shows every id", usage=True)
-        done = desk.store.last_done(movement_id)
-        if done is None or done.movement is None:
-            what = "that movement" if movement_id else "a movement"
-            return Reply(False, f"Nothing to note yet: once {what} is done, say how it "
-                                "felt.", usage=True)
-        desk.store.record(kinds.FELT, now, desk.tz, done.movement,
-                          detail=details.Felt(feeling, done.id).encode())
-        if done.movement == desk.state.current:
-            self.rejudge(now)  # shown again in the form this answer calls for
-        log.info("felt %s: %s", feeling, done.movement)
-        return Reply(True, journal.ANSWER_THANKS[feeling])
+        with desk.operation() as now:
+            if movement_id is not None and desk.settings.movement(movement_id) is None:
+                return Reply(False, f"unknown movement {shown(movement_id)}; `budge suggest "
+                                    "--list` shows every id", usage=True)
+            done = desk.store.last_done(movement_id)
+            if done is None or done.movement is None:
+                what = "that movement" if movement_id else "a movement"
+                return Reply(False, f"Nothing to note yet: once {what} is done, say how it "
+                                    "felt.", usage=True)
+            desk.store.record(kinds.FELT, now, desk.tz, done.movement,
+                              detail=details.Felt(feeling, done.id).encode())
+            if done.movement == desk.state.current:
+                self.rejudge(now)  # shown again in the form this answer calls for
+            desk.changed()
+            log.info("felt %s: %s", feeling, done.movement)
+            return Reply(True, journal.ANSWER_THANKS[feeling])
 
-    def note_body(self, ease: int, note: str | None, now: datetime) -> None:
-        """Record how the body is today (checked already); the day's last note stands."""
+    def body(self, ease: int | str, note: str | None = None) -> Reply:
+        """How the body is today, 0 to 10 (10 = at ease); one operation. The day's
+        last note stands. A day noted at 3 or below brings only gentle movements,
+        as a gentle day does."""
+        try:
+            value, text = journal.check_body(ease, note)
+        except ValueError as error:
+            return Reply(False, str(error), usage=True)
         desk = self._desk
-        desk.store.record(kinds.BODY, now, desk.tz,
-                          detail=details.Body(ease, note).encode())
-        log.info("body noted: %d", ease)
+        with desk.operation() as now:
+            desk.store.record(kinds.BODY, now, desk.tz, detail=details.Body(value, text).encode())
+            log.info("body noted: %d", value)
+            gentle = value <= journal.GENTLE_EASE
+            self.suit_the_day(now, gentle_only=gentle)
+            desk.changed()
+            return Reply(True, journal.BODY_GENTLE_THANKS if gentle else journal.BODY_THANKS)
 
     # the questions and milestones
 

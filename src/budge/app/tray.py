@@ -131,8 +131,8 @@ class PystrayTray:
 
         def pause_until(at: datetime) -> None:
             # The time the menu showed, unless the menu is so old that it has passed.
-            if not app.pause(at).ok:
-                app.pause_until_tomorrow()
+            if not app.days.pause(at).ok:
+                app.days.pause_until_tomorrow()
 
         def pauses() -> list[Any]:
             # Built on every menu refresh: it names the day and time it pauses until.
@@ -140,7 +140,7 @@ class PystrayTray:
             until = [] if snapshot.tomorrow is None else [
                 item(pause_label(snapshot.tomorrow, snapshot.tz),
                      act(partial(pause_until, snapshot.tomorrow)))]
-            return [*(item(describe_duration(d), act(partial(app.pause_for, d)))
+            return [*(item(describe_duration(d), act(partial(app.days.pause_for, d)))
                       for d in PAUSE_CHOICES), *until]
 
         def normal_day(_: object) -> bool:
@@ -162,10 +162,10 @@ class PystrayTray:
 
         # The journal: answered here whenever the person likes, never asked by the menu.
         def felt_as(feeling: str) -> None:
-            app.felt(feeling, self._felt_about)
+            app.journal.felt(feeling, self._felt_about)
 
         def noted(ease: int) -> None:
-            app.body(ease)
+            app.journal.body(ease)
 
         felt = menu(*(item(label, act(partial(felt_as, key)), radio=True,
                            checked=lambda _, key=key: app.snapshot.last_felt == key)
@@ -175,13 +175,13 @@ class PystrayTray:
                       for ease in range(journal.EASE_MAX, journal.EASE_MIN - 1, -1)))
 
         hard_day = menu(
-            item("Rest today (no more reminders)", act(partial(app.set_day, kinds.REST))),
+            item("Rest today (no more reminders)", act(partial(app.days.set_day, kinds.REST))),
             item(lambda _: "Gentle day (gentle movements, every "
                            f"{describe_duration(app.snapshot.gentle_interval)})",
-                 act(partial(app.set_day, kinds.GENTLE))),
+                 act(partial(app.days.set_day, kinds.GENTLE))),
         )
         return menu(
-            item(lambda _: self._suggestion(), act(self._app.show_how_to), default=True),
+            item(lambda _: self._suggestion(), act(self._app.notices.show_how_to), default=True),
             item(lambda _: f"Remind me anyway (waiting: "
                            f"{app.snapshot.waiting or 'a pause in your typing'})",
                  act(app.remind_anyway),
@@ -201,9 +201,9 @@ class PystrayTray:
             item("Skip", act(lambda: app.skip(self._shown)),
                  visible=lambda _: app.snapshot.standing.can_skip),
             item("Pause", menu(pauses), visible=can_pause),
-            item(lambda _: resume_label(app.snapshot), act(app.resume), visible=can_resume),
+            item(lambda _: resume_label(app.snapshot), act(app.days.resume), visible=can_resume),
             item("Hard day", hard_day, visible=hard_day_offered),
-            item(lambda _: day_label(app.snapshot), act(partial(app.set_day, kinds.NORMAL)),
+            item(lambda _: day_label(app.snapshot), act(partial(app.days.set_day, kinds.NORMAL)),
                  visible=lambda _: not normal_day(_)),
             item(lambda _: self._felt_label(), felt,
                  visible=lambda _: app.snapshot.last_done is not None),
@@ -243,12 +243,13 @@ class PystrayTray:
     def _on_menu_opening(self) -> None:
         """The panel is about to show the menu: what other computers recorded is
         read first (when the history is shared), so the menu counts it."""
-        self._app.look_elsewhere()
+        self._app.sharing.look_elsewhere()
 
     def _on_activate(self) -> None:
         """A left click on the icon: show the movement, never record anything."""
+        log.info("the icon was clicked: showing the movement's steps")
         try:
-            self._app.show_how_to()
+            self._app.notices.show_how_to()
         except Exception:
             log.exception("showing the movement failed")
 
@@ -336,7 +337,7 @@ class PystrayTray:
     def _config_not_opened(self, reason: str) -> None:
         """No editor opened the config (only a terminal one, or none): say where the
         file is, and show its folder, where a file manager can open it."""
-        self._app.say("budge could not open its config",
+        self._app.notices.say("budge could not open its config",
                       config_not_opened(self._config_file, reason))
         try:
             open_file(self._config_file.parent)
