@@ -25,6 +25,7 @@ from budge.adapters.config import load_settings  # noqa: E402
 from budge.adapters.notify.plain import PlainNotifier  # noqa: E402
 from budge.adapters.store import Store  # noqa: E402
 from budge.app.application import App  # noqa: E402
+from budge.app.commands import Buttons  # noqa: E402
 from budge.core.movements import Movement  # noqa: E402
 from budge.core.ports import Question, Reminder  # noqa: E402
 from budge.core.reminders import BLIND, PauseWatch, Senses  # noqa: E402
@@ -155,6 +156,8 @@ class Harness:
                        timer=self.timer, notifier=self.notifier,
                        senses=BLIND if senses is None else senses(self.clock),
                        pause_watch=pause_watch, sync=self.sync)
+        # What the notifications' buttons reach, as the daemon wires them.
+        self.buttons = Buttons(self.app)
         self.app.start()
 
     def run_until(self, end: datetime) -> None:

@@ -105,9 +105,9 @@ def test_a_notification_answered_twice_counts_once(harness) -> None:  # type: ig
     h.run_until(h.clock.now() + timedelta(minutes=31))
     (reminder,) = h.notifier.reminders
     assert reminder.token
-    h.app.answer("done", reminder.movement_id, reminder.token)
-    h.app.answer("done", reminder.movement_id, reminder.token)
-    h.app.answer("skip", reminder.movement_id, reminder.token)
+    h.buttons.answer("done", reminder.movement_id, reminder.token)
+    h.buttons.answer("done", reminder.movement_id, reminder.token)
+    h.buttons.answer("skip", reminder.movement_id, reminder.token)
     assert [e.movement for e in h.store.select(("done",))] == [reminder.movement_id]
     assert h.store.select(("skipped",)) == []
     assert h.app.snapshot.streak.today_done == 1
@@ -115,5 +115,5 @@ def test_a_notification_answered_twice_counts_once(harness) -> None:  # type: ig
     h.run_until(h.clock.now() + timedelta(minutes=31))
     later = h.notifier.reminders[-1]
     assert later.token != reminder.token
-    h.app.answer("done", later.movement_id, later.token)
+    h.buttons.answer("done", later.movement_id, later.token)
     assert h.app.snapshot.streak.today_done == 2

@@ -78,10 +78,10 @@ def test_a_snooze_on_a_replaced_reminder_leaves_the_newer_one(harness) -> None: 
     first = h.notifier.reminders[-1]
     h.app.skip()  # from the tray: another movement is current now
     assert h.app.state.current != first.movement_id
-    h.app.answer("snooze", first.movement_id, first.token)  # the first one's button, late
+    h.buttons.answer("snooze", first.movement_id, first.token)  # the first one's button, late
     assert h.store.select(("snoozed",)) == []
     h.run_until(h.clock.now() + timedelta(minutes=31))
     second = h.notifier.reminders[-1]
-    h.app.answer("snooze", second.movement_id, second.token)
+    h.buttons.answer("snooze", second.movement_id, second.token)
     assert [e.movement for e in h.store.select(("snoozed",))] == [second.movement_id]
     assert h.app.state.snooze_until is not None and h.app.state.current == second.movement_id

@@ -38,7 +38,7 @@ def test_a_snooze_on_a_rest_day_is_refused_and_the_day_stays_quiet(harness) -> N
     assert reply.message.startswith("Today is a rest day: no reminders until tomorrow 09:00")
     assert "`budge rest off`" in reply.message
     # The notification's button says the same, and records nothing either.
-    h.app.answer("snooze", h.app.state.current)
+    h.buttons.answer("snooze", h.app.state.current)
     assert h.store.select(("snoozed",)) == []
     h.run_until(MONDAY_8AM + timedelta(days=1, hours=1, minutes=45))  # Tuesday 09:45
     assert reminded_between(h, start, h.clock.now()) == ["Tue 09:30"]

@@ -238,8 +238,8 @@ def test_the_body_is_asked_about_once_a_day_never_beside_another_question(harnes
     assert len(body_questions()) == 1  # at most once a day
 
     # A tap on a button notes the day, once however often it is delivered.
-    h.app.answer(asked.action(asked.choices[-1][0]), "", asked.token)
-    h.app.answer(asked.action(asked.choices[0][0]), "", asked.token)
+    h.buttons.answer(asked.action(asked.choices[-1][0]), "", asked.token)
+    h.buttons.answer(asked.action(asked.choices[0][0]), "", asked.token)
     assert h.app.snapshot.body_today == min(eases)
     assert len(h.store.body_notes(since=h.clock.now().date())) == 1
 

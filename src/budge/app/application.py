@@ -44,7 +44,6 @@ from pathlib import Path
 
 from budge.adapters.config import Settings
 from budge.adapters.store import Event, Store
-from budge.app import commands
 from budge.app.config_files import ConfigFiles
 from budge.app.days import Days
 from budge.app.journal import Journal
@@ -71,10 +70,6 @@ from budge.core.streak import compute_streak
 from budge.core.sync import Sync
 
 log = logging.getLogger("budge")
-
-# Answers remembered, by token, so that a notification delivered twice counts
-# once; a few hours of reminders and questions.
-_ANSWERS_HELD = 64
 
 
 class App:
@@ -125,7 +120,6 @@ class App:
         self.days = Days(self, self.journal)
         self.notices = Notices(self)
         self.sharing = Sharing(self, sync, settings.config)
-        self._answered: dict[str, None] = {}  # tokens of notifications answered, oldest first
         with self.operation() as now:
             stored = store.load_state()
             if stored is None or settings.movement(stored.current) is None:
@@ -408,22 +402,6 @@ class App:
                 return self.updated(now)
             self.snapshot = self._snapshot(now)
             return self.snapshot
-
-    def answer(self, action: str, movement_id: str, token: str = "") -> None:
-        """A button on a notification about ``movement_id``: done, snooze, skip,
-        ``felt:<feeling>`` on "How did that feel?", or ``body:<ease>`` on "How is
-        your body today?" (:mod:`budge.core.buttons`), carried out as the command
-        of its name. ``token`` names the notification's reminder or question: one
-        answer counts per token, however often it is delivered."""
-        if token:
-            with self._lock:
-                if token in self._answered:
-                    log.info("%s on a notification already answered; ignored", action)
-                    return
-                self._answered[token] = None
-                while len(self._answered) > _ANSWERS_HELD:
-                    del self._answered[next(iter(self._answered))]
-        commands.press(self, action, movement_id)
 
     @property
     def config_problem(self) -> ConfigProblem | None:

@@ -16,18 +16,20 @@ budge went away mid-request) records nothing more and gets the first answer.
 The command line builds its parser from this table and from its own commands
 (``start``, ``stats``, ``export`` ...), entries of the same kind with a
 handler in place of an App call. Adding a command that acts on budge's state
-is one entry in ``CONTROL`` and its App method.
+is one entry in ``CONTROL`` and its method on App or on the part of App it
+belongs to.
 
 A notification's buttons answer with the commands of the same name
 (:mod:`budge.core.buttons`): ``press`` makes a button's request and carries it
 out through this table, as ``dispatch`` does a request that came over the
-control channel.
+control channel; :class:`Buttons` lets one answer count per notification.
 """
 
 from __future__ import annotations
 
 import logging
 import re
+import threading
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -392,6 +394,40 @@ def button_request(action: str, movement_id: str) -> Request | None:
         return None
     make = _BUTTONS.get(pressed.command)
     return make(pressed) if make is not None else None
+
+
+# Answers remembered, by token, so that a notification delivered twice counts
+# once; a few hours of reminders and questions.
+_ANSWERS_HELD = 64
+
+
+class Buttons:
+    """What the notifications' buttons answer, carried out through the table.
+
+    One answer counts per notification, however often the notification server
+    delivers it (GNOME Shell sends each answer twice) or a notifier calls back.
+    """
+
+    def __init__(self, app: App) -> None:
+        self._app = app
+        self._lock = threading.Lock()
+        self._answered: dict[str, None] = {}  # tokens of notifications answered, oldest first
+
+    def answer(self, action: str, movement_id: str, token: str = "") -> None:
+        """A button on a notification about ``movement_id``: done, snooze, skip,
+        ``felt:<feeling>`` on "How did that feel?", or ``body:<ease>`` on "How is
+        your body today?" (:mod:`budge.core.buttons`), carried out as the command
+        of its name. ``token`` names the notification's reminder or question: one
+        answer counts per token."""
+        if token:
+            with self._lock:
+                if token in self._answered:
+                    log.info("%s on a notification already answered; ignored", action)
+                    return
+                self._answered[token] = None
+                while len(self._answered) > _ANSWERS_HELD:
+                    del self._answered[next(iter(self._answered))]
+        press(self._app, action, movement_id)
 
 
 def press(app: App, action: str, movement_id: str) -> Reply | None:

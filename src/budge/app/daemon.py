@@ -31,7 +31,7 @@ from budge.adapters.instance import AlreadyRunning, InstanceLock
 from budge.adapters.invocation import release_terminal, this_command, typed
 from budge.adapters.paths import Paths
 from budge.adapters.tray.backends import LoadedTray, TrayFailed, load_early
-from budge.app.commands import dispatch
+from budge.app.commands import Buttons, dispatch
 
 if TYPE_CHECKING:
     from datetime import timedelta
@@ -288,9 +288,10 @@ def _assemble(paths: Paths, settings: Settings, problem: ConfigProblem | None) -
     config = settings.config
     store = Store.open(paths.database, paths.runtime_dir)
     # The notifications' buttons and the timer call the App, which is built next
-    # with them; nothing calls them before it exists (the timer starts with it).
+    # with them (the buttons through the command table); nothing calls them
+    # before it exists (the timer starts with it).
     def answered(action: str, movement_id: str, token: str = "") -> None:
-        app.answer(action, movement_id, token)
+        buttons.answer(action, movement_id, token)
 
     def picture(movement_id: str) -> Path | None:
         return movement_picture(app.settings.movement(movement_id), paths)
@@ -309,6 +310,7 @@ def _assemble(paths: Paths, settings: Settings, problem: ConfigProblem | None) -
               movements_path=paths.user_movements, running=True, config_problem=problem,
               last_good=paths.data_dir / LAST_GOOD_FOLDER, notifier=notifier, timer=timer,
               senses=desk, pause_watch=desk.pause_watch, sync=SyncFolder(store, paths.data_dir))
+    buttons = Buttons(app)
     return _Running(store, app, notifier, own, timer)
 
 
