@@ -93,6 +93,30 @@ def is_embedded(desktop: DesktopSession, window: int) -> bool:
         d.close()
 
 
+def is_viewable(desktop: DesktopSession, window: int) -> bool:
+    """Mapped and on screen, so that a click there reaches it (a tray that has
+    just taken the icon may not show it yet)."""
+    from Xlib import X
+    from Xlib import display as xdisplay
+
+    d = xdisplay.Display(desktop.env["DISPLAY"])
+    try:
+        attributes = d.create_resource_object("window", window).get_attributes()
+        return bool(attributes.map_state == X.IsViewable)
+    finally:
+        d.close()
+
+
+# What budge logs when a left click on its icon asks for the movement's steps.
+CLICK_HEARD = "asked for the movement's steps"
+
+
+def clicks_heard(home: Path) -> int:
+    """How many left clicks on its icon budge has logged so far."""
+    log = home / "logs" / "budge.log"
+    return log.read_text(errors="replace").count(CLICK_HEARD) if log.exists() else 0
+
+
 def keys(desktop: DesktopSession, *names: str) -> None:
     for name in names:  # one at a time: GTK menus drop keys sent in one burst
         desktop.xdotool("key", name)

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from on_desktop import REGISTERED, Budge, budge_notifications, shot, shown_movement
+from on_desktop import CLICK_HEARD, REGISTERED, Budge, budge_notifications, shot, shown_movement
 from processes import stored
 from wayland_session import BAR_HEIGHT, HEIGHT, TRAY_ICON_SIZE, WIDTH, Screen, WaylandSession
 
@@ -96,10 +96,6 @@ def docked(session: WaylandSession, budge: Budge) -> None:
     session.wait_for(lambda: budge_notifications(session, reminders=False), 10,
                      "the first-start notification", budge.proc)
     dismiss_all(session)
-
-
-# What budge logs (run with -v) when the icon tells it of a left click.
-CLICK_HEARD = "the icon was clicked"
 
 
 def left_click_heard(session: WaylandSession, budge: Budge) -> int:

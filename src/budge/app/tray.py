@@ -85,6 +85,7 @@ class PystrayTray:
             self._icon.on_menu_opening = self._on_menu_opening
             self._icon.menu = self._menu(pystray)
             self._icon.icon = self._drawn.draw()
+            self._describe(snapshot)
             self._icon.title = tooltip(snapshot)  # last: the tooltip says all is ready
             if self._icon.registered.is_set():  # before the log was set up: said now
                 from budge.adapters.tray.sni import REGISTERED
@@ -93,9 +94,8 @@ class PystrayTray:
         else:
             self._icon = icon_class("budge", icon=self._drawn.draw(), title=tooltip(snapshot),
                                     menu=self._menu(pystray), **options)
+            self._describe(snapshot)
         if self.backend == "sni":
-            self._icon.describe(snapshot.standing.description)
-            self._icon.set_attention(snapshot.pending)
             # Published now, not when run() takes the main thread: the panel shows
             # the icon while the rest of budge starts.
             self._icon.visible = True
@@ -181,7 +181,7 @@ class PystrayTray:
                  act(partial(app.days.set_day, kinds.GENTLE))),
         )
         return menu(
-            item(lambda _: self._suggestion(), act(self._app.notices.show_how_to), default=True),
+            item(lambda _: self._suggestion(), act(self._on_activate), default=True),
             item(lambda _: f"Remind me anyway (waiting: "
                            f"{app.snapshot.waiting or 'a pause in your typing'})",
                  act(app.remind_anyway),
@@ -246,8 +246,9 @@ class PystrayTray:
         self._app.sharing.look_elsewhere()
 
     def _on_activate(self) -> None:
-        """A left click on the icon: show the movement, never record anything."""
-        log.info("the icon was clicked: showing the movement's steps")
+        """A left click on the icon (or, where the icon's click is its menu's default
+        item, that item): show the movement, never record anything."""
+        log.info("asked for the movement's steps: showing them")
         try:
             self._app.notices.show_how_to()
         except Exception:
@@ -278,16 +279,20 @@ class PystrayTray:
         self._stopping = True
         self._icon.stop()
 
-    def update(self, snapshot: Snapshot) -> None:
-        if self.backend == "sni":  # before the picture: a host reads both at NewIcon
+    def _describe(self, snapshot: Snapshot) -> None:
+        """A StatusNotifierItem's words for screen readers and whether it asks for
+        attention; said before the tooltip, which a host reads as the last word."""
+        if self.backend == "sni":
             self._icon.describe(snapshot.standing.description)
+            self._icon.set_attention(snapshot.pending)
+
+    def update(self, snapshot: Snapshot) -> None:
+        self._describe(snapshot)  # before the picture: a host reads both at NewIcon
         state = icon_state(snapshot)
         if state != self._drawn:  # redrawn only when what it shows changed
             self._drawn = state
             self._icon.icon = state.draw()
         self._icon.title = tooltip(snapshot)
-        if self.backend == "sni":
-            self._icon.set_attention(snapshot.pending)
         if self.has_menu:
             self._icon.update_menu()
 
