@@ -305,3 +305,6 @@ def test_the_long_path_socket_is_not_at_a_name_others_can_take(reachable_home: P
         folder = address.parent.stat()
         assert (folder.st_uid, stat.S_IMODE(folder.st_mode)) == (65534, 0o700)
     assert _done_count(paths.database) == 1
+    # Stopped, budge leaves no folder of its own in the temp folder, nor the note.
+    assert not address.parent.exists()
+    assert not (paths.runtime_dir / "control.where").exists()

@@ -192,6 +192,11 @@ class ControlServer:
         self._bound = (info.st_dev, info.st_ino)
         return sock
 
+    @property
+    def address(self) -> str:
+        """Where it listens: the socket's path (on Windows the pipe's name)."""
+        return self._address
+
     def start(self) -> None:
         self._thread.start()
 

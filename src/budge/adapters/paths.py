@@ -89,6 +89,18 @@ class Paths:
         write_atomic(self.socket_note, address.encode("utf-8"))
         return address
 
+    def release_serve_address(self, address: str) -> None:
+        """budge has stopped listening at ``address``: a folder of its own that
+        :meth:`serve_address` made in the temp folder goes, with the note that
+        names it, so that no start leaves one behind; the next start makes another."""
+        if sys.platform == "win32" or Path(address).parent == self.runtime_dir:
+            return
+        with contextlib.suppress(OSError, Untrusted):
+            if read_private_text(self.socket_note) != address:
+                return  # not the folder the note names: never remove another
+            self.socket_note.unlink()
+            Path(address).parent.rmdir()  # only when empty: the socket went as budge stopped
+
     def check_own_folders(self) -> None:
         """Each of budge's folders that is there already must be the user's own and
         private (see :func:`check_private_dir`); the ones not there yet are made

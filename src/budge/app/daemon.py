@@ -218,7 +218,7 @@ def _run_locked(paths: Paths, settings: Settings, no_tray: bool,
         _start(running)
         _wait(running)
     finally:
-        _shut_down(running)
+        _shut_down(running, paths)
     return 0
 
 
@@ -378,7 +378,7 @@ def _wait(running: _Running) -> None:
         running.stopped.wait()
 
 
-def _shut_down(running: _Running) -> None:
+def _shut_down(running: _Running, paths: Paths) -> None:
     """Everything stops, in the order that loses nothing; the store goes last."""
     from budge.adapters import bus
 
@@ -387,6 +387,7 @@ def _shut_down(running: _Running) -> None:
     running.watch.close()
     running.timer.shutdown()
     running.server.close()
+    paths.release_serve_address(running.server.address)
     running.requests.close()  # after a request under way, before the store goes
     running.app.close()  # after a wake-up in progress, before the store goes
     running.notifier.close()  # no reminder left on screen that nobody can answer
