@@ -21,6 +21,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -154,6 +155,13 @@ def crop(shot: Path, out: Path, box: tuple[int, int, int, int]) -> None:
 
 def take(at: datetime, out: Path, keep: Path | None) -> None:
     workdir = Path(tempfile.mkdtemp(prefix="budge-shots-"))
+    try:
+        _take(at, out, keep, workdir)
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+
+
+def _take(at: datetime, out: Path, keep: Path | None, workdir: Path) -> None:
     home = workdir / "home"
     home.mkdir()
     (home / "config.toml").write_text(CONFIG)
