@@ -359,8 +359,11 @@ class DesktopSession:
 
     def _start_xvfb(self) -> str:
         read, write = os.pipe()
+        # -noreset: an X server resets itself when its last client leaves, and a
+        # client that connects meanwhile is cut off; a session with no
+        # notification service has no client that stays while its tray starts.
         proc = subprocess.Popen(["Xvfb", "-displayfd", str(write), "-screen", "0", "1024x640x24",
-                                 "-nolisten", "tcp"], pass_fds=(write,),
+                                 "-nolisten", "tcp", "-noreset"], pass_fds=(write,),
                                 stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                                 stderr=subprocess.DEVNULL)
         self._procs.append(proc)
