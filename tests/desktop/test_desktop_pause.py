@@ -140,6 +140,11 @@ def test_gnome_wakes_budge_at_a_pause_through_one_idle_watch(tmp_path: Path,
                 wait_for_removed = time.monotonic() + 5
                 while not mutter.called("RemoveWatch") and time.monotonic() < wait_for_removed:
                     time.sleep(0.1)
+                # Logged as recorded; it reaches the notification service a moment
+                # later, once its picture is drawn.
+                shown_by = time.monotonic() + 10
+                while not service.reminders() and time.monotonic() < shown_by:
+                    time.sleep(0.1)
         finally:
             stop.set()
     assert len(mutter.called("AddIdleWatch")) == 1, mutter.calls
