@@ -57,3 +57,27 @@ def test_the_entry_point_loads_its_modules_whole_then_stops_on_ctrl_c() -> None:
                           timeout=60, stdin=subprocess.DEVNULL)
     assert done.stdout.split() == [str(EXIT_INTERRUPTED), "True"], done
     assert "Traceback" not in done.stderr and "Exception ignored" not in done.stderr, done
+
+
+def test_a_handler_python_did_not_set_gives_way_to_pythons_own_on_leaving(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """signal.signal answers None for a handler set outside Python: leaving, the
+    note taker must not stay installed, or every later Ctrl+C would be swallowed."""
+    import _signal  # type: ignore[import-not-found]
+
+    import budge.cli
+
+    installed: list[object] = []
+
+    class Signals:
+        SIGINT = _signal.SIGINT
+        default_int_handler = _signal.default_int_handler
+
+        def signal(self, number: int, handler: object) -> object:
+            installed.append(handler)
+            return None  # what the handler before was: not set from Python
+
+    monkeypatch.setattr(budge.cli, "_signal", Signals())
+    with CtrlCAfterImports():
+        pass
+    assert installed[-1] is _signal.default_int_handler

@@ -53,7 +53,11 @@ class CtrlCAfterImports:
         self._came = True
 
     def __exit__(self, kind: object, error: object, trace: object) -> None:
-        if self._taken and self._previous is not None:
-            _signal.signal(_signal.SIGINT, self._previous)
+        if self._taken:
+            # None: the handler before was not Python's own; Python's usual one
+            # then, so that the note taker never stays and swallows a Ctrl+C.
+            previous = self._previous
+            _signal.signal(_signal.SIGINT,
+                           _signal.default_int_handler if previous is None else previous)
         if self._came and kind is None:
             raise KeyboardInterrupt
